@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "maint",
+    products: [
+        .executable(name: "maint", targets: ["maint"]),
+    ],
+    targets: [
+        // Debian's C libraries, reached through pkg-config.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // Domain: schedule files, templates, durations, conditions. Imports no C.
+        .target(name: "MaintCore"),
+        // The SQLite file: connection, statements, migrations, records.
+        .target(name: "MaintStore", dependencies: ["CSQLite", "MaintCore"]),
+        // libcurl transfers (HTTP) and libcrypto HMAC.
+        .target(name: "MaintNet", dependencies: ["CCurl", "CCrypto"]),
+        // Process plumbing: sd_notify, logging, timerfd, signals, the process lock.
+        .target(name: "MaintSystem"),
+        // Scheduler, http driver, webhooks, health checks.
+        .target(name: "MaintEngine", dependencies: ["MaintCore", "MaintStore", "MaintNet", "MaintSystem"]),
+        .executableTarget(name: "maint", dependencies: ["MaintCore", "MaintStore", "MaintEngine", "MaintSystem", "MaintNet"]),
+
+        .testTarget(name: "MaintCoreTests", dependencies: ["MaintCore", "MaintStore", "MaintNet"]),
+        .testTarget(name: "MaintIntegrationTests", dependencies: ["maint", "MaintNet"]),
+    ]
+)
+
+// The same language settings for every target.
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .swiftLanguageMode(.v6),
+        .enableUpcomingFeature("ExistentialAny"),
+    ]
+}

@@ -1,0 +1,46 @@
+/// Durations as schedule files write them: `90s`, `45m`, `2h30m`, `7d`, `500ms`.
+public enum DurationText {
+    /// Milliseconds, or nil when the text is not a duration.
+    public static func parse(_ text: String) -> Int64? {
+        let units: [(String, Int64)] = [("d", 86_400_000), ("h", 3_600_000), ("ms", 1), ("m", 60_000), ("s", 1_000)]
+        var rest = Substring(text.trimmingWhitespace())
+        guard !rest.isEmpty else { return nil }
+        var total: Int64 = 0
+        var lastRank = -1
+        while !rest.isEmpty {
+            let digits = rest.prefix(while: { $0.isASCII && $0.isNumber })
+            guard !digits.isEmpty, digits.count <= 9, let amount = Int64(digits) else { return nil }
+            rest = rest.dropFirst(digits.count)
+            guard let rank = units.firstIndex(where: { rest.hasPrefix($0.0) }) else { return nil }
+            // Units must come from largest to smallest, each once ("2h30m", not "30m2h").
+            let order = ["d": 0, "h": 1, "m": 2, "s": 3, "ms": 4][units[rank].0] ?? 0
+            guard order > lastRank else { return nil }
+            lastRank = order
+            rest = rest.dropFirst(units[rank].0.count)
+            total += amount * units[rank].1
+        }
+        return total
+    }
+
+    /// The shortest text that `parse` reads back to the same value: `2h30m`, `45s`, `0s`.
+    public static func format(_ milliseconds: Int64) -> String {
+        if milliseconds == 0 { return "0s" }
+        var rest = milliseconds
+        var text = milliseconds < 0 ? "-" : ""
+        rest = abs(rest)
+        for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)] where rest >= size {
+            text += "\(rest / size)\(unit)"
+            rest %= size
+        }
+        return text
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first.isWhitespace { scalars = scalars.dropFirst() }
+        while let last = scalars.last, last.isWhitespace { scalars = scalars.dropLast() }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+
+/// Reads every `*.json5` and `*.json` file of a directory, checks each value, and merges them.
+/// Any problem rejects the whole set, so a caller keeps the schedule it had.
+public struct ScheduleLoader: Sendable {
+    public static let eventNames: Set<String> = ["scheduled", "notice", "start", "updated", "extended", "canceled", "end", "failure", "missed"]
+
+    public var now: Date
+
+    public init(now: Date = Date()) { self.now = now }
+
+    public func load(directory: String) throws(ScheduleIssues) -> Schedule {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+                .filter { $0.hasSuffix(".json5") || $0.hasSuffix(".json") }
+                .sorted()
+        } catch {
+            throw ScheduleIssues(issues: [ScheduleIssue(file: directory, line: 0, column: 0, path: "(directory)", message: "cannot read the schedule directory: \(error.localizedDescription)")])
+        }
+        let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        var sources: [(String, String)] = []
+        var issues: [ScheduleIssue] = []
+        for name in names {
+            let path = base + "/" + name
+            guard let data = FileManager.default.contents(atPath: path) else {
+                issues.append(ScheduleIssue(file: path, line: 0, column: 0, path: "(file)", message: "cannot read the file"))
+                continue
+            }
+            sources.append((path, String(decoding: data, as: UTF8.self)))
+        }
+        var schedule: Schedule
+        do {
+            schedule = try load(sources: sources)
+        } catch {
+            throw ScheduleIssues(issues: issues + error.issues)
+        }
+        if !issues.isEmpty { throw ScheduleIssues(issues: issues) }
+        schedule.files = sources.map(\.0)
+        return schedule
+    }
+
+    /// Loads files given as (path, text), in order.
+    public func load(sources: [(String, String)]) throws(ScheduleIssues) -> Schedule {
+        var documents: [Document] = []
+        var issues: [ScheduleIssue] = []
+        for (path, text) in sources {
+            let locator = JSON5Locator(text: text)
+            let value: JSONValue
+            do {
+                value = try JSONValue.parseJSON5(Data(text.utf8))
+            } catch {
+                let syntax = locator.syntaxError ?? JSON5Locator.SyntaxError(position: .init(line: 1, column: 1), message: "not valid JSON5")
+                issues.append(ScheduleIssue(file: path, line: syntax.position.line, column: syntax.position.column, path: "(syntax)", message: syntax.message))
+                continue
+            }
+            if let syntax = locator.syntaxError {
+                issues.append(ScheduleIssue(file: path, line: syntax.position.line, column: syntax.position.column, path: "(syntax)", message: syntax.message))
+                continue
+            }
+            documents.append(Document(file: path, locator: locator, root: value))
+        }
+
+        // Targets first, from every file, so windows in one file may name targets of another.
+        var reader = ScheduleReader(now: now)
+        var schedule = Schedule()
+        var definedIn: [String: String] = [:]
+        for document in documents {
+            reader.document = document
+            guard case .object(let root) = document.root else {
+                reader.fail(FieldPath(), "a schedule file is an object with targets, channels and windows")
+                continue
+            }
+            reader.checkKeys(root, at: FieldPath(), allowed: ["targets", "channels", "windows", "freezes"])
+            if root["freezes"] != nil {
+                reader.fail(FieldPath().appending("freezes"), "freezes are not enforced by this version of maint; remove them rather than rely on them", key: true)
+            }
+            for (section, kind) in [("targets", "target"), ("channels", "channel"), ("windows", "window")] {
+                guard let value = root[section] else { continue }
+                guard case .object(let entries) = value else {
+                    reader.fail(FieldPath().appending(section), "expected an object of \(kind)s by name, got \(value.kindName)")
+                    continue
+                }
+                for name in entries.keys.sorted() {
+                    let path = FieldPath().appending(section).appending(name)
+                    if let first = definedIn["\(section)/\(name)"] {
+                        reader.fail(path, "\(kind) \"\(name)\" is already defined in \(first)", key: true)
+                        continue
+                    }
+                    definedIn["\(section)/\(name)"] = document.file
+                    if !ScheduleReader.isValidName(name) {
+                        reader.fail(path, "a \(kind) name is letters, digits, '-', '_' or '.', at most 100 characters", key: true)
+                    }
+                }
+            }
+        }
+        for document in documents {
+            reader.document = document
+            for (name, value) in document.section("targets") {
+                if schedule.targets[name] == nil, let target = reader.target(name, value) { schedule.targets[name] = target }
+            }
+            for (name, value) in document.section("channels") {
+                if schedule.channels[name] == nil, let channel = reader.channel(name, value) { schedule.channels[name] = channel }
+            }
+        }
+        for document in documents {
+            reader.document = document
+            for (name, value) in document.section("windows") {
+                if schedule.windows[name] == nil, let window = reader.window(name, value, schedule: schedule) { schedule.windows[name] = window }
+            }
+        }
+        issues += reader.issues
+        if !issues.isEmpty {
+            throw ScheduleIssues(issues: issues.sorted { ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column) })
+        }
+        return schedule
+    }
+
+    struct Document {
+        var file: String
+        var locator: JSON5Locator
+        var root: JSONValue
+
+        func section(_ name: String) -> [(String, JSONValue)] {
+            guard case .object(let entries)? = root[name] else { return [] }
+            return entries.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        }
+    }
+}

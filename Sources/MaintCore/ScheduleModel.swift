@@ -1,0 +1,184 @@
+import Foundation
+
+/// One request of the `http` driver, as written in a schedule file. Strings are templates.
+public struct HTTPAction: Sendable {
+    public enum Body: Sendable {
+        /// A JSON value whose strings are templates, each substituted as a JSON string.
+        case json(JSONValue)
+        case raw(Template)
+    }
+
+    public var method: String
+    public var url: Template
+    public var headers: [Header]
+    public var body: Body?
+    /// Status codes that count as success; empty means any 2xx.
+    public var expect: [Int]
+    public var timeoutMilliseconds: Int64
+    public var retries: Int
+
+    public struct Header: Sendable {
+        public var name: String
+        public var value: Template
+    }
+
+    public var secretNames: [String] {
+        var names = url.secretNames + headers.flatMap(\.value.secretNames)
+        switch body {
+        case .raw(let template): names += template.secretNames
+        case .json(let value): names += JSONTemplate.secretNames(in: value)
+        case nil: break
+        }
+        return names
+    }
+}
+
+public struct HealthCheck: Sendable {
+    public var name: String
+    public var url: Template
+    public var headers: [HTTPAction.Header]
+    public var condition: Condition
+    public var timeoutMilliseconds: Int64
+}
+
+public struct TargetConfig: Sendable {
+    public var name: String
+    public var file: String
+    public var timezone: TimeZone
+    public var tags: [String]
+    public var activate: HTTPAction
+    public var deactivate: HTTPAction
+    public var health: [HealthCheck]
+    public var healthTimeoutMilliseconds: Int64
+}
+
+public struct ChannelConfig: Sendable {
+    public var name: String
+    public var file: String
+    public var format: String
+    public var url: Template
+    public var secret: Template?
+    /// Event names, or "*" for all.
+    public var events: Set<String>
+    public var timezone: TimeZone
+    /// Attempts before a delivery is dead.
+    public var attempts: Int
+
+    public func wants(_ event: String) -> Bool { events.contains("*") || events.contains(event) }
+}
+
+public struct PageFields: Sendable, Equatable, Codable {
+    public var bypassUrl: String?
+    public var buttonText: String?
+    public var imageUrl: String?
+    public var icon: String?
+
+    public init(bypassUrl: String? = nil, buttonText: String? = nil, imageUrl: String? = nil, icon: String? = nil) {
+        self.bypassUrl = bypassUrl
+        self.buttonText = buttonText
+        self.imageUrl = imageUrl
+        self.icon = icon
+    }
+}
+
+public struct WindowConfig: Sendable {
+    public enum Start: Sendable, Equatable {
+        case instant(Date)
+        /// `+1m`: counted from the moment the window is first stored, fixed after that.
+        case relative(Int64)
+    }
+
+    public enum End: Sendable, Equatable {
+        case duration(Int64)
+        case instant(Date)
+    }
+
+    public var name: String
+    public var file: String
+    public var headline: String
+    public var message: String
+    public var selectors: [String]
+    /// Target names the selectors resolve to, in file order, each once.
+    public var targets: [String]
+    public var start: Start
+    public var end: End
+    public var timezone: TimeZone
+    public var notices: [Int64]
+    public var channels: [String]
+    public var page: PageFields
+    public var healthTimeoutMilliseconds: Int64?
+
+    /// The start and end instants, given when the window was first stored (for relative starts).
+    public func instants(storedAt: Date) -> (start: Date, end: Date) {
+        let start: Date
+        switch self.start {
+        case .instant(let date): start = date
+        case .relative(let milliseconds): start = storedAt.addingTimeInterval(Double(milliseconds) / 1000)
+        }
+        switch end {
+        case .duration(let milliseconds): return (start, start.addingTimeInterval(Double(milliseconds) / 1000))
+        case .instant(let date): return (start, date)
+        }
+    }
+}
+
+/// Everything the schedule files define, merged.
+public struct Schedule: Sendable {
+    public var targets: [String: TargetConfig] = [:]
+    public var channels: [String: ChannelConfig] = [:]
+    public var windows: [String: WindowConfig] = [:]
+    public var files: [String] = []
+
+    public init() {}
+
+    /// Target names a selector list picks: names as they are, `tag:NAME` for every target with that tag.
+    public func resolve(_ selectors: [String]) -> (targets: [String], unknown: [String]) {
+        var names: [String] = []
+        var unknown: [String] = []
+        for selector in selectors {
+            if selector.hasPrefix("tag:") {
+                let tag = String(selector.dropFirst(4))
+                let tagged = targets.values.filter { $0.tags.contains(tag) }.map(\.name).sorted()
+                if tagged.isEmpty { unknown.append(selector) }
+                names += tagged
+            } else if targets[selector] != nil {
+                names.append(selector)
+            } else {
+                unknown.append(selector)
+            }
+        }
+        var seen = Set<String>()
+        return (names.filter { seen.insert($0).inserted }, unknown)
+    }
+}
+
+public enum JSONTemplate {
+    /// Renders every string of a JSON value as a template; the result is still JSON, so no
+    /// substituted text can break out of its string.
+    public static func render(_ value: JSONValue, _ context: TemplateContext) throws(SecretError) -> JSONValue {
+        switch value {
+        case .string(let text):
+            guard let template = try? Template(parsing: text) else { return value }
+            return .string(try template.render(context))
+        case .array(let values):
+            var rendered: [JSONValue] = []
+            for element in values { rendered.append(try render(element, context)) }
+            return .array(rendered)
+        case .object(let values):
+            var rendered: [String: JSONValue] = [:]
+            for (key, element) in values { rendered[key] = try render(element, context) }
+            return .object(rendered)
+        default:
+            return value
+        }
+    }
+
+    static func secretNames(in value: JSONValue) -> [String] {
+        switch value {
+        case .string(let text): return (try? Template(parsing: text))?.secretNames ?? []
+        case .array(let values): return values.flatMap(secretNames(in:))
+        case .object(let values): return values.values.flatMap(secretNames(in:))
+        default: return []
+        }
+    }
+}

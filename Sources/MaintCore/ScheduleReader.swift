@@ -1,0 +1,447 @@
+import Foundation
+
+/// Checks the values of one schedule document at a time and builds the model, collecting every
+/// problem with its position instead of stopping at the first.
+struct ScheduleReader {
+    var now: Date
+    var document: ScheduleLoader.Document?
+    var issues: [ScheduleIssue] = []
+
+    init(now: Date) { self.now = now }
+
+    static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 100
+            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
+    }
+
+    // MARK: Reporting
+
+    mutating func fail(_ path: FieldPath, _ message: String, key: Bool = false, offset: Int = 0) {
+        guard let document else { return }
+        var position = document.locator.position(of: path, preferKey: key)
+        if offset > 0 { position.column += offset + 1 }
+        issues.append(ScheduleIssue(file: document.file, line: position.line, column: position.column, path: path.description, message: message))
+    }
+
+    mutating func checkKeys(_ object: [String: JSONValue], at path: FieldPath, allowed: Set<String>) {
+        for key in object.keys.sorted() where !allowed.contains(key) {
+            let hint = allowed.min { Self.distance($0, key) < Self.distance($1, key) }
+                .flatMap { Self.distance($0, key) <= 2 ? " (did you mean \"\($0)\"?)" : nil } ?? ""
+            fail(path.appending(key), "unknown field\(hint); expected one of: \(allowed.sorted().joined(separator: ", "))", key: true)
+        }
+    }
+
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.lowercased()), b = Array(b.lowercased())
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in stride(from: 1, through: b.count, by: 1) {
+                let saved = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = saved
+            }
+        }
+        return row[b.count]
+    }
+
+    // MARK: Values
+
+    mutating func object(_ value: JSONValue, _ path: FieldPath, allowed: Set<String>) -> [String: JSONValue]? {
+        guard case .object(let object) = value else {
+            fail(path, "expected an object, got \(value.kindName)")
+            return nil
+        }
+        checkKeys(object, at: path, allowed: allowed)
+        return object
+    }
+
+    mutating func string(_ object: [String: JSONValue], _ key: String, _ path: FieldPath, required: Bool = false) -> String? {
+        guard let value = object[key] else {
+            if required { fail(path, "the field \"\(key)\" is missing") }
+            return nil
+        }
+        guard case .string(let text) = value else {
+            fail(path.appending(key), "expected a string, got \(value.kindName)")
+            return nil
+        }
+        if required && text.trimmingWhitespace().isEmpty {
+            fail(path.appending(key), "must not be empty")
+            return nil
+        }
+        return text
+    }
+
+    mutating func strings(_ object: [String: JSONValue], _ key: String, _ path: FieldPath) -> [String]? {
+        guard let value = object[key] else { return nil }
+        guard case .array(let values) = value else {
+            fail(path.appending(key), "expected a list of strings, got \(value.kindName)")
+            return nil
+        }
+        var result: [String] = []
+        for (index, element) in values.enumerated() {
+            guard case .string(let text) = element else {
+                fail(path.appending(key).appending(index), "expected a string, got \(element.kindName)")
+                continue
+            }
+            result.append(text)
+        }
+        return result
+    }
+
+    mutating func duration(_ object: [String: JSONValue], _ key: String, _ path: FieldPath) -> Int64? {
+        guard let text = string(object, key, path) else { return nil }
+        guard let milliseconds = DurationText.parse(text), milliseconds > 0 else {
+            fail(path.appending(key), "\"\(text)\" is not a duration such as 90s, 45m, 2h30m or 7d")
+            return nil
+        }
+        return milliseconds
+    }
+
+    mutating func integer(_ object: [String: JSONValue], _ key: String, _ path: FieldPath, range: ClosedRange<Int>) -> Int? {
+        guard let value = object[key] else { return nil }
+        guard case .number(let number) = value, number == number.rounded(), range.contains(Int(exactly: number) ?? Int.min) else {
+            fail(path.appending(key), "expected a whole number from \(range.lowerBound) to \(range.upperBound)")
+            return nil
+        }
+        return Int(number)
+    }
+
+    mutating func timezone(_ object: [String: JSONValue], _ key: String, _ path: FieldPath) -> TimeZone? {
+        guard let name = string(object, key, path) else { return TimeZone(identifier: "UTC") }
+        if name == "target" {
+            fail(path.appending(key), "\"target\" (each target's own time) is not available in this version; name an IANA zone such as Europe/Paris")
+            return nil
+        }
+        guard name.contains("/") || name == "UTC", let zone = TimeZone(identifier: name) else {
+            fail(path.appending(key), "\"\(name)\" is not an IANA time zone such as Europe/Paris or UTC")
+            return nil
+        }
+        return zone
+    }
+
+    mutating func template(_ text: String, _ path: FieldPath, allowSecrets: Bool = true) -> Template? {
+        do {
+            let template = try Template(parsing: text)
+            if !allowSecrets, let secret = template.secretNames.first {
+                fail(path, "{{secret:\(secret)}} cannot be used here: this text is shown to people and stored")
+                return nil
+            }
+            return template
+        } catch {
+            fail(path, error.message, offset: error.offset)
+            return nil
+        }
+    }
+
+    /// A URL template: a constant start must be an absolute http or https URL.
+    mutating func urlTemplate(_ object: [String: JSONValue], _ key: String, _ path: FieldPath, required: Bool) -> Template? {
+        guard let text = string(object, key, path, required: required) else { return nil }
+        guard let template = template(text, path.appending(key)) else { return nil }
+        if case .text(let prefix)? = template.parts.first {
+            let candidate = template.parts.count == 1 ? prefix : prefix + "x"
+            guard let url = URL(string: candidate), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+                  let host = url.host, !host.isEmpty else {
+                fail(path.appending(key), "not an absolute http or https URL")
+                return nil
+            }
+        }
+        return template
+    }
+
+    mutating func headers(_ object: [String: JSONValue], _ path: FieldPath) -> [HTTPAction.Header] {
+        guard let value = object["headers"] else { return [] }
+        guard case .object(let entries) = value else {
+            fail(path.appending("headers"), "expected an object of header names and values, got \(value.kindName)")
+            return []
+        }
+        var headers: [HTTPAction.Header] = []
+        for (name, element) in entries.sorted(by: { $0.key < $1.key }) {
+            let headerPath = path.appending("headers").appending(name)
+            guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+                fail(headerPath, "not a valid HTTP header name", key: true)
+                continue
+            }
+            guard case .string(let text) = element else {
+                fail(headerPath, "expected a string, got \(element.kindName)")
+                continue
+            }
+            if text.contains("\n") || text.contains("\r") {
+                fail(headerPath, "a header value cannot contain a line break")
+                continue
+            }
+            if let template = template(text, headerPath) { headers.append(.init(name: name, value: template)) }
+        }
+        return headers
+    }
+
+    mutating func checkTemplates(in value: JSONValue, _ path: FieldPath) {
+        switch value {
+        case .string(let text): _ = template(text, path)
+        case .array(let values): for (index, element) in values.enumerated() { checkTemplates(in: element, path.appending(index)) }
+        case .object(let values): for (key, element) in values { checkTemplates(in: element, path.appending(key)) }
+        default: break
+        }
+    }
+
+    mutating func action(_ value: JSONValue?, _ path: FieldPath, required: Bool) -> HTTPAction? {
+        guard let value else {
+            if required { fail(path.parent ?? path, "the field \"\(path.components.last.map { if case .key(let k) = $0 { return k } else { return "" } } ?? "")\" is missing") }
+            return nil
+        }
+        guard let object = object(value, path, allowed: ["method", "url", "headers", "json", "body", "expect", "timeout", "retries"]) else { return nil }
+        var method = (string(object, "method", path) ?? "POST").uppercased()
+        if !["GET", "POST", "PUT", "PATCH", "DELETE"].contains(method) {
+            fail(path.appending("method"), "\"\(method)\" is not one of GET, POST, PUT, PATCH, DELETE")
+            method = "POST"
+        }
+        let url = urlTemplate(object, "url", path, required: true)
+        let headers = headers(object, path)
+        var body: HTTPAction.Body?
+        if let json = object["json"] {
+            if object["body"] != nil { fail(path.appending("body"), "give either json or body, not both", key: true) }
+            checkTemplates(in: json, path.appending("json"))
+            body = .json(json)
+        } else if let text = string(object, "body", path) {
+            body = template(text, path.appending("body")).map { .raw($0) }
+        }
+        var expect: [Int] = []
+        if let value = object["expect"] {
+            let list: [JSONValue]
+            if case .array(let values) = value { list = values } else { list = [value] }
+            for (index, element) in list.enumerated() {
+                let elementPath = list.count == 1 && !(value.isArray) ? path.appending("expect") : path.appending("expect").appending(index)
+                guard case .number(let number) = element, let code = Int(exactly: number), (100...599).contains(code) else {
+                    fail(elementPath, "expected an HTTP status code from 100 to 599")
+                    continue
+                }
+                expect.append(code)
+            }
+        }
+        let timeout = duration(object, "timeout", path) ?? 10_000
+        let retries = integer(object, "retries", path, range: 0...100) ?? 5
+        guard let url else { return nil }
+        return HTTPAction(method: method, url: url, headers: headers, body: body, expect: expect,
+                          timeoutMilliseconds: timeout, retries: retries)
+    }
+
+    // MARK: Sections
+
+    mutating func target(_ name: String, _ value: JSONValue) -> TargetConfig? {
+        let path = FieldPath().appending("targets").appending(name)
+        guard let document, let object = object(value, path, allowed: [
+            "timezone", "tags", "offPeak", "driver", "activate", "deactivate", "health", "healthTimeout",
+        ]) else { return nil }
+        let zone = timezone(object, "timezone", path)
+        let tags = strings(object, "tags", path) ?? []
+        for (index, tag) in tags.enumerated() where !Self.isValidName(tag) {
+            fail(path.appending("tags").appending(index), "a tag is letters, digits, '-', '_' or '.'")
+        }
+        if let offPeak = strings(object, "offPeak", path) {
+            for (index, rule) in offPeak.enumerated() where !Self.isOffPeakRule(rule) {
+                fail(path.appending("offPeak").appending(index), "\"\(rule)\" is not an off-peak rule such as \"Mon-Fri 01:00-06:00\"")
+            }
+        }
+        let driver = string(object, "driver", path, required: true)
+        if let driver, driver != "http" {
+            let known = ["command", "file", "haproxy", "alertmanager"]
+            fail(path.appending("driver"), known.contains(driver)
+                 ? "the \"\(driver)\" driver is not available in this version; available: http"
+                 : "unknown driver \"\(driver)\"; available: http")
+        }
+        let activate = action(object["activate"], path.appending("activate"), required: true)
+        let deactivate = action(object["deactivate"], path.appending("deactivate"), required: true)
+        var checks: [HealthCheck] = []
+        if let value = object["health"] {
+            if case .array(let list) = value {
+                for (index, element) in list.enumerated() {
+                    if let check = healthCheck(element, path.appending("health").appending(index), index: index) { checks.append(check) }
+                }
+            } else {
+                fail(path.appending("health"), "expected a list of checks, got \(value.kindName)")
+            }
+            let names = checks.map(\.name)
+            if Set(names).count != names.count { fail(path.appending("health"), "two checks have the same name") }
+        }
+        let healthTimeout = duration(object, "healthTimeout", path) ?? 300_000
+        guard let zone, let activate, let deactivate, driver == "http" else { return nil }
+        return TargetConfig(name: name, file: document.file, timezone: zone, tags: tags, activate: activate,
+                            deactivate: deactivate, health: checks, healthTimeoutMilliseconds: healthTimeout)
+    }
+
+    static func isOffPeakRule(_ rule: String) -> Bool {
+        let parts = rule.split(separator: " ")
+        guard parts.count == 2 else { return false }
+        let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        let dayOK = parts[0].split(separator: ",").allSatisfy { range in
+            range.split(separator: "-", omittingEmptySubsequences: false).allSatisfy { days.contains(String($0)) }
+        }
+        let hours = parts[1].split(separator: "-")
+        let timeOK = hours.count == 2 && hours.allSatisfy { clock in
+            let hm = clock.split(separator: ":").compactMap { Int($0) }
+            return hm.count == 2 && (0...24).contains(hm[0]) && (0...59).contains(hm[1])
+        }
+        return dayOK && timeOK
+    }
+
+    mutating func healthCheck(_ value: JSONValue, _ path: FieldPath, index: Int) -> HealthCheck? {
+        guard let object = object(value, path, allowed: ["name", "url", "headers", "expect", "timeout"]) else { return nil }
+        let name = string(object, "name", path) ?? "check\(index + 1)"
+        let url = urlTemplate(object, "url", path, required: true)
+        let headers = headers(object, path)
+        var condition: Condition?
+        if let text = string(object, "expect", path) {
+            do { condition = try Condition(parsing: text) } catch { fail(path.appending("expect"), error.message, offset: error.offset) }
+        } else {
+            condition = try? Condition(parsing: "[STATUS] == 200")
+        }
+        let timeout = duration(object, "timeout", path) ?? 10_000
+        guard let url, let condition else { return nil }
+        return HealthCheck(name: name, url: url, headers: headers, condition: condition, timeoutMilliseconds: timeout)
+    }
+
+    mutating func channel(_ name: String, _ value: JSONValue) -> ChannelConfig? {
+        let path = FieldPath().appending("channels").appending(name)
+        guard let document, let object = object(value, path, allowed: [
+            "type", "format", "url", "secret", "events", "timezone", "attempts",
+            "smtp", "user", "password", "from", "to",
+        ]) else { return nil }
+        let type = string(object, "type", path, required: true)
+        if let type, type != "webhook" {
+            fail(path.appending("type"), type == "email"
+                 ? "email channels are not available in this version; available: webhook"
+                 : "unknown channel type \"\(type)\"; available: webhook")
+        }
+        let format = string(object, "format", path) ?? "json"
+        if format != "json" {
+            fail(path.appending("format"), ["slack", "teams", "discord"].contains(format)
+                 ? "the \"\(format)\" format is not available in this version; available: json"
+                 : "unknown webhook format \"\(format)\"; available: json")
+        }
+        let url = urlTemplate(object, "url", path, required: type == "webhook")
+        var secret: Template?
+        if let text = string(object, "secret", path) {
+            secret = template(text, path.appending("secret"))
+            if let secret, secret.secretNames.isEmpty {
+                fail(path.appending("secret"), "write the signing key as \"{{secret:NAME}}\" so that it stays out of files and logs")
+            }
+        }
+        var events = Set<String>()
+        for (index, event) in (strings(object, "events", path) ?? ["*"]).enumerated() {
+            if event == "*" || ScheduleLoader.eventNames.contains(event) {
+                events.insert(event)
+            } else {
+                fail(path.appending("events").appending(index), "unknown event \"\(event)\"; known: \(ScheduleLoader.eventNames.sorted().joined(separator: ", ")), *")
+            }
+        }
+        let zone = timezone(object, "timezone", path)
+        let attempts = integer(object, "attempts", path, range: 1...1000) ?? 12
+        guard type == "webhook", format == "json", let url, let zone else { return nil }
+        return ChannelConfig(name: name, file: document.file, format: format, url: url, secret: secret,
+                             events: events, timezone: zone, attempts: attempts)
+    }
+
+    mutating func window(_ name: String, _ value: JSONValue, schedule: Schedule) -> WindowConfig? {
+        let path = FieldPath().appending("windows").appending(name)
+        guard let document, let object = object(value, path, allowed: [
+            "headline", "message", "targets", "start", "end", "duration", "timezone", "notices", "channels",
+            "page", "healthTimeout", "recurrence", "order", "onHealthFailure", "onFailure",
+        ]) else { return nil }
+        if object["recurrence"] != nil {
+            fail(path.appending("recurrence"), "recurring windows are not available in this version", key: true)
+        }
+        if let order = string(object, "order", path), order != "parallel" {
+            fail(path.appending("order"), "only \"parallel\" order is available in this version")
+        } else if let order = object["order"], order.stringValue == nil {
+            fail(path.appending("order"), "stages are not available in this version; use \"parallel\"")
+        }
+        if let policy = string(object, "onHealthFailure", path), policy != "alert" {
+            fail(path.appending("onHealthFailure"), "only \"alert\" is available in this version")
+        }
+        _ = string(object, "onFailure", path)
+        let headline = string(object, "headline", path) ?? "Scheduled maintenance"
+        let message = string(object, "message", path) ?? "This site is undergoing scheduled maintenance."
+        _ = template(headline, path.appending("headline"), allowSecrets: false)
+        _ = template(message, path.appending("message"), allowSecrets: false)
+
+        var targets: [String] = []
+        let selectors = strings(object, "targets", path)
+        if let selectors {
+            if selectors.isEmpty { fail(path.appending("targets"), "a window needs at least one target") }
+            for (index, selector) in selectors.enumerated() {
+                let resolved = schedule.resolve([selector])
+                if !resolved.unknown.isEmpty {
+                    fail(path.appending("targets").appending(index), selector.hasPrefix("tag:")
+                         ? "no target has the tag \"\(selector.dropFirst(4))\""
+                         : "no target is named \"\(selector)\"")
+                }
+                targets += resolved.targets.filter { !targets.contains($0) }
+            }
+        } else if object["targets"] == nil {
+            fail(path, "the field \"targets\" is missing")
+        }
+
+        let zone = timezone(object, "timezone", path)
+        var start: WindowConfig.Start?
+        if let text = string(object, "start", path, required: true), let zone {
+            if text.hasPrefix("+"), let milliseconds = DurationText.parse(String(text.dropFirst())) {
+                start = .relative(milliseconds)
+            } else if let date = TimeText.parse(text, zone: zone, now: now) {
+                start = .instant(date)
+            } else {
+                fail(path.appending("start"), "\"\(text)\" is not a time: write RFC 3339 (2026-12-06T02:00:00+01:00), \"YYYY-MM-DD HH:MM\" in the window's time zone, or +DURATION")
+            }
+        }
+        var end: WindowConfig.End?
+        if object["end"] != nil && object["duration"] != nil {
+            fail(path.appending("duration"), "give either end or duration, not both", key: true)
+        } else if let milliseconds = duration(object, "duration", path) {
+            end = .duration(milliseconds)
+        } else if let text = string(object, "end", path), let zone {
+            if let date = TimeText.parse(text, zone: zone, now: now), !text.hasPrefix("+") {
+                end = .instant(date)
+                if case .instant(let startDate)? = start, date <= startDate {
+                    fail(path.appending("end"), "the end is not after the start")
+                    end = nil
+                }
+            } else {
+                fail(path.appending("end"), "\"\(text)\" is not a time: write RFC 3339 or \"YYYY-MM-DD HH:MM\"")
+            }
+        } else if object["end"] == nil && object["duration"] == nil {
+            fail(path, "a planned window needs \"duration\" or \"end\"")
+        }
+        var notices: [Int64] = []
+        for (index, text) in (strings(object, "notices", path) ?? []).enumerated() {
+            guard let milliseconds = DurationText.parse(text), milliseconds > 0 else {
+                fail(path.appending("notices").appending(index), "\"\(text)\" is not a duration such as 7d, 24h or 1h")
+                continue
+            }
+            notices.append(milliseconds)
+        }
+        let channels = strings(object, "channels", path) ?? []
+        for (index, channel) in channels.enumerated() where schedule.channels[channel] == nil {
+            fail(path.appending("channels").appending(index), "no channel is named \"\(channel)\"")
+        }
+        var page = PageFields()
+        if let value = object["page"], let fields = self.object(value, path.appending("page"), allowed: ["bypassUrl", "buttonText", "imageUrl", "icon"]) {
+            let pagePath = path.appending("page")
+            page = PageFields(bypassUrl: string(fields, "bypassUrl", pagePath), buttonText: string(fields, "buttonText", pagePath),
+                              imageUrl: string(fields, "imageUrl", pagePath), icon: string(fields, "icon", pagePath))
+            for (key, url) in [("bypassUrl", page.bypassUrl), ("imageUrl", page.imageUrl)] {
+                if let url, !(url.hasPrefix("https://") || url.hasPrefix("http://") || url.hasPrefix("/")) {
+                    fail(pagePath.appending(key), "not an http or https URL")
+                }
+            }
+        }
+        let healthTimeout = duration(object, "healthTimeout", path)
+        guard let selectors, !targets.isEmpty, let start, let end, let zone else { return nil }
+        return WindowConfig(name: name, file: document.file, headline: headline, message: message, selectors: selectors,
+                            targets: targets, start: start, end: end, timezone: zone, notices: notices.sorted(by: >),
+                            channels: channels, page: page, healthTimeoutMilliseconds: healthTimeout)
+    }
+}
+
+extension JSONValue {
+    var isArray: Bool { if case .array = self { return true } else { return false } }
+}

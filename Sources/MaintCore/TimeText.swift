@@ -1,0 +1,70 @@
+import Foundation
+
+/// Instants as schedule files and the command line write them.
+public enum TimeText {
+    /// Parses RFC 3339 (`2026-12-06T02:00:00+01:00`), or `YYYY-MM-DD HH:MM[:SS]` read in `zone`,
+    /// or `+DURATION` counted from `now`.
+    ///
+    /// A local time that does not exist (the hour skipped in spring) moves forward by the length
+    /// of the gap; a local time that exists twice (the hour repeated in autumn) is the first one.
+    public static func parse(_ text: String, zone: TimeZone, now: Date) -> Date? {
+        let trimmed = text.trimmingWhitespace()
+        if trimmed.hasPrefix("+"), let milliseconds = DurationText.parse(String(trimmed.dropFirst())) {
+            return now.addingTimeInterval(Double(milliseconds) / 1000)
+        }
+        if trimmed == "now" { return now }
+        if let date = parseRFC3339(trimmed) { return date }
+        return parseLocal(trimmed, zone: zone)
+    }
+
+    public static func parseRFC3339(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
+    }
+
+    static func parseLocal(_ text: String, zone: TimeZone) -> Date? {
+        let parts = text.split(whereSeparator: { $0 == " " || $0 == "T" })
+        guard parts.count == 2 else { return nil }
+        let day = parts[0].split(separator: "-").compactMap { Int($0) }
+        let time = parts[1].split(separator: ":").compactMap { Int($0) }
+        guard day.count == 3, time.count == 2 || time.count == 3,
+              (1...12).contains(day[1]), (1...31).contains(day[2]),
+              (0...23).contains(time[0]), (0...59).contains(time[1]) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? zone
+        guard let wallAsUTC = calendar.date(from: DateComponents(year: day[0], month: day[1], day: day[2], hour: time[0],
+                                                                 minute: time[1], second: time.count == 3 ? time[2] : 0)),
+              calendar.component(.day, from: wallAsUTC) == day[2] else { return nil }
+        // The offsets in force a day before and a day after bracket any transition on that day.
+        let before = wallAsUTC.addingTimeInterval(-Double(zone.secondsFromGMT(for: wallAsUTC.addingTimeInterval(-86_400))))
+        let after = wallAsUTC.addingTimeInterval(-Double(zone.secondsFromGMT(for: wallAsUTC.addingTimeInterval(86_400))))
+        let matches = [before, after].filter { wallAsUTC.addingTimeInterval(-Double(zone.secondsFromGMT(for: $0))) == $0 }
+        // Repeated hour: the first occurrence. Skipped hour: read with the earlier offset, which
+        // lands the same distance past the gap.
+        return matches.min() ?? before
+    }
+
+    public static func rfc3339(_ date: Date, zone: TimeZone = TimeZone(identifier: "UTC") ?? .current) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = zone
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    /// `2026-12-06 02:00 CET (+01:00)`: how people read a time.
+    public static func local(_ date: Date, zone: TimeZone) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        let offset = zone.secondsFromGMT(for: date)
+        let sign = offset < 0 ? "-" : "+"
+        let hours = abs(offset) / 3600, minutes = abs(offset) % 3600 / 60
+        let abbreviation = zone.abbreviation(for: date) ?? zone.identifier
+        let offsetText = "\(sign)\(hours < 10 ? "0" : "")\(hours):\(minutes < 10 ? "0" : "")\(minutes)"
+        return "\(formatter.string(from: date)) \(abbreviation) (\(offsetText))"
+    }
+}
