@@ -1,0 +1,34 @@
+import Foundation
+
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [(name: String, value: String)]
+    public var body: Data?
+    public var timeoutMilliseconds: Int64
+
+    public init(method: String, url: String, headers: [(name: String, value: String)] = [], body: Data? = nil, timeoutMilliseconds: Int64 = 10_000) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeoutMilliseconds = timeoutMilliseconds
+    }
+}
+
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var body: Data
+    /// From the start of the transfer to its end.
+    public var elapsedMilliseconds: Int
+
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// A transfer that did not produce an HTTP response: refused, timed out, bad TLS…
+public struct TransferError: Error, Sendable, CustomStringConvertible {
+    public var code: Int32
+    public var message: String
+    public var elapsedMilliseconds: Int
+    public var description: String { message }
+}

@@ -1,0 +1,169 @@
+import CCrypto
+import CCurl
+import Foundation
+
+/// HTTP transfers in flight on one libcurl multi handle. Used from one thread: `add` requests,
+/// then `wait` (which can also watch the caller's own file descriptors) and collect what finished.
+public final class TransferPool {
+    private let multi: UnsafeMutableRawPointer
+    private var inFlight: [UnsafeMutableRawPointer: Transfer] = [:]
+    private var nextTag = 0
+
+    public struct Completion {
+        public var tag: Int
+        public var result: Result<HTTPResponse, TransferError>
+    }
+
+    private static let globalInit: Void = {
+        // OpenSSL's exit handler can race handle cleanup at exit; curl must not install signal handlers.
+        _ = OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_ATEXIT), nil)
+        _ = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        signal(SIGPIPE, SIG_IGN)
+    }()
+
+    public init() {
+        _ = Self.globalInit
+        // curl_multi_init only fails when out of memory.
+        guard let multi = curl_multi_init() else { preconditionFailure("curl_multi_init failed: out of memory") }
+        self.multi = multi
+        _ = maint_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 8)
+    }
+
+    deinit {
+        for (_, transfer) in inFlight {
+            curl_multi_remove_handle(multi, transfer.easy)
+        }
+        inFlight.removeAll()
+        curl_multi_cleanup(multi)
+    }
+
+    public var isEmpty: Bool { inFlight.isEmpty }
+    public var count: Int { inFlight.count }
+
+    /// Starts a transfer; its completion carries the returned tag.
+    @discardableResult
+    public func add(_ request: HTTPRequest) -> Int {
+        nextTag += 1
+        let transfer = Transfer(request: request, tag: nextTag)
+        inFlight[transfer.easy] = transfer
+        curl_multi_add_handle(multi, transfer.easy)
+        return nextTag
+    }
+
+    /// Drives transfers, waiting at most `timeoutMilliseconds` (or until one of `fds` is readable),
+    /// and returns the transfers that finished.
+    public func wait(timeoutMilliseconds: Int, fds: [Int32] = []) -> (completions: [Completion], readable: Set<Int32>) {
+        var running: Int32 = 0
+        curl_multi_perform(multi, &running)
+        var completions = collect()
+        var readable = Set<Int32>()
+        if completions.isEmpty {
+            var waits = fds.map { curl_waitfd(fd: $0, events: Int16(CURL_WAIT_POLLIN), revents: 0) }
+            var ready: Int32 = 0
+            _ = waits.withUnsafeMutableBufferPointer { buffer in
+                curl_multi_poll(multi, buffer.baseAddress, UInt32(buffer.count), Int32(max(0, min(timeoutMilliseconds, Int(Int32.max)))), &ready)
+            }
+            for wait in waits where wait.revents != 0 { readable.insert(wait.fd) }
+            curl_multi_perform(multi, &running)
+            completions = collect()
+        }
+        return (completions, readable)
+    }
+
+    /// Runs the requests to completion, in parallel.
+    public func perform(_ requests: [HTTPRequest]) -> [Result<HTTPResponse, TransferError>] {
+        let tags = requests.map { add($0) }
+        var results: [Int: Result<HTTPResponse, TransferError>] = [:]
+        while results.count < tags.count {
+            for completion in wait(timeoutMilliseconds: 1000).completions { results[completion.tag] = completion.result }
+        }
+        return tags.map { results[$0] ?? .failure(TransferError(code: -1, message: "lost transfer", elapsedMilliseconds: 0)) }
+    }
+
+    private func collect() -> [Completion] {
+        var completions: [Completion] = []
+        var left: Int32 = 0
+        while let message = curl_multi_info_read(multi, &left) {
+            guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
+                  let transfer = inFlight.removeValue(forKey: easy) else { continue }
+            let code = maint_curl_msg_result(message)
+            curl_multi_remove_handle(multi, easy)
+            completions.append(Completion(tag: transfer.tag, result: transfer.result(code)))
+        }
+        return completions
+    }
+}
+
+/// One easy handle and the buffers libcurl writes into while it runs.
+final class Transfer {
+    let easy: UnsafeMutableRawPointer
+    let tag: Int
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    var received = Data()
+
+    init(request: HTTPRequest, tag: Int) {
+        guard let easy = curl_easy_init() else { preconditionFailure("curl_easy_init failed: out of memory") }
+        self.easy = easy
+        self.tag = tag
+        _ = maint_curl_setopt_string(easy, CURLOPT_URL, request.url)
+        _ = maint_curl_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        _ = maint_curl_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
+        _ = maint_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(request.timeoutMilliseconds))
+        _ = maint_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(min(request.timeoutMilliseconds, 10_000)))
+        _ = maint_curl_setopt_string(easy, CURLOPT_USERAGENT, "maint/0.1")
+        _ = maint_curl_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
+        errorBuffer.withUnsafeMutableBufferPointer { _ = maint_curl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, $0.baseAddress) }
+        let method = request.method.uppercased()
+        if let body = request.body {
+            _ = maint_curl_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+            if body.isEmpty {
+                _ = maint_curl_setopt_string(easy, CURLOPT_COPYPOSTFIELDS, "")
+            } else {
+                body.withUnsafeBytes { bytes in
+                    _ = maint_curl_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, bytes.baseAddress.map { UnsafeMutableRawPointer(mutating: $0) })
+                }
+            }
+            if method != "POST" { _ = maint_curl_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method) }
+        } else if method == "HEAD" {
+            _ = maint_curl_setopt_long(easy, CURLOPT_NOBODY, 1)
+        } else if method != "GET" {
+            _ = maint_curl_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method)
+        }
+        // An empty Expect stops libcurl waiting for "100 Continue" on larger bodies.
+        for header in request.headers + [(name: "Expect", value: "")] {
+            headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
+        }
+        _ = maint_curl_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList)
+        _ = maint_curl_setopt_pointer(easy, CURLOPT_WRITEDATA, Unmanaged.passUnretained(self).toOpaque())
+        _ = maint_curl_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION) { data, size, count, user in
+            guard let data, let user else { return 0 }
+            let transfer = Unmanaged<Transfer>.fromOpaque(user).takeUnretainedValue()
+            let length = size * count
+            // Bodies past 1 MiB are not needed to judge a reply.
+            if transfer.received.count < 1 << 20 {
+                data.withMemoryRebound(to: UInt8.self, capacity: length) { transfer.received.append($0, count: length) }
+            }
+            return length
+        }
+    }
+
+    deinit {
+        curl_easy_cleanup(easy)
+        curl_slist_free_all(headerList)
+    }
+
+    func result(_ code: CURLcode) -> Result<HTTPResponse, TransferError> {
+        var total: curl_off_t = 0
+        _ = maint_curl_getinfo_off(easy, CURLINFO_TOTAL_TIME_T, &total)
+        let elapsed = Int(total / 1000)
+        guard code == CURLE_OK else {
+            let detail = String(decoding: errorBuffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+            return .failure(TransferError(code: Int32(code.rawValue), message: message, elapsedMilliseconds: elapsed))
+        }
+        var status = 0
+        _ = maint_curl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+        return .success(HTTPResponse(status: status, body: received, elapsedMilliseconds: elapsed))
+    }
+}

@@ -1,0 +1,209 @@
+import Foundation
+import MaintCore
+
+/// The queries maint runs, over one connection.
+public final class MaintenanceStore {
+    public let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    public convenience init(path: String) throws(SQLiteError) {
+        self.init(database: try Database(path: path))
+    }
+
+    public func transaction<T>(_ body: () throws -> T) throws -> T { try database.transaction(body) }
+
+    // MARK: Windows
+
+    static let windowColumns = "id, origin, source_file, headline, message, page, selectors, channels, timezone, start_at, end_at, health_timeout_ms, state, fingerprint, created_at, updated_at"
+
+    static func window(_ row: Row) -> WindowRecord {
+        WindowRecord(
+            id: row.string(0) ?? "", origin: row.string(1) ?? "", sourceFile: row.string(2), headline: row.string(3) ?? "",
+            message: row.string(4) ?? "",
+            page: (try? JSONDecoder().decode(PageFields.self, from: Data((row.string(5) ?? "{}").utf8))) ?? PageFields(),
+            selectors: decodeList(row.string(6)), channels: decodeList(row.string(7)), timezone: row.string(8) ?? "UTC",
+            startAt: row.int(9) ?? 0, endAt: row.int(10), healthTimeoutMilliseconds: row.int(11), state: row.string(12) ?? "",
+            fingerprint: row.string(13), createdAt: row.int(14) ?? 0, updatedAt: row.int(15) ?? 0)
+    }
+
+    static func decodeList(_ text: String?) -> [String] {
+        (try? JSONDecoder().decode([String].self, from: Data((text ?? "[]").utf8))) ?? []
+    }
+
+    static func encode<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
+
+    public func insertWindow(_ window: WindowRecord, targets: [String], notices: [NoticeRecord]) throws(SQLiteError) {
+        try database.run("INSERT INTO windows (\(Self.windowColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [
+            window.id, window.origin, window.sourceFile, window.headline, window.message, Self.encode(window.page),
+            Self.encode(window.selectors), Self.encode(window.channels), window.timezone, window.startAt, window.endAt,
+            window.healthTimeoutMilliseconds, window.state, window.fingerprint, window.createdAt, window.updatedAt,
+        ])
+        for target in targets {
+            try database.run("INSERT INTO window_targets (window_id, target, state) VALUES (?, ?, 'pending')", [window.id, target])
+        }
+        for notice in notices { try insertNotice(notice) }
+    }
+
+    /// Rewrites the planned fields of a window that has not started.
+    public func replanWindow(_ window: WindowRecord, targets: [String], notices: [NoticeRecord]) throws(SQLiteError) {
+        try database.run("""
+            UPDATE windows SET source_file = ?, headline = ?, message = ?, page = ?, selectors = ?, channels = ?, timezone = ?,
+                start_at = ?, end_at = ?, health_timeout_ms = ?, fingerprint = ?, updated_at = ? WHERE id = ?
+            """, [window.sourceFile, window.headline, window.message, Self.encode(window.page), Self.encode(window.selectors),
+                  Self.encode(window.channels), window.timezone, window.startAt, window.endAt, window.healthTimeoutMilliseconds,
+                  window.fingerprint, window.updatedAt, window.id])
+        try database.run("DELETE FROM window_targets WHERE window_id = ?", [window.id])
+        for target in targets {
+            try database.run("INSERT INTO window_targets (window_id, target, state) VALUES (?, ?, 'pending')", [window.id, target])
+        }
+        try database.run("DELETE FROM notices WHERE window_id = ? AND state = 'pending'", [window.id])
+        for notice in notices {
+            try database.run("INSERT OR IGNORE INTO notices (window_id, offset_ms, due_at, state) VALUES (?, ?, ?, ?)",
+                             [notice.windowId, notice.offsetMilliseconds, notice.dueAt, notice.state])
+        }
+    }
+
+    func insertNotice(_ notice: NoticeRecord) throws(SQLiteError) {
+        try database.run("INSERT INTO notices (window_id, offset_ms, due_at, state) VALUES (?, ?, ?, ?)",
+                         [notice.windowId, notice.offsetMilliseconds, notice.dueAt, notice.state])
+    }
+
+    public func window(_ id: String) throws(SQLiteError) -> WindowRecord? {
+        try database.row("SELECT \(Self.windowColumns) FROM windows WHERE id = ?", [id]).map(Self.window)
+    }
+
+    /// Windows not yet in a final state.
+    public func openWindows() throws(SQLiteError) -> [WindowRecord] {
+        try database.rows("SELECT \(Self.windowColumns) FROM windows WHERE state NOT IN ('completed','canceled','failed','degraded','missed') ORDER BY start_at, id")
+            .map(Self.window)
+    }
+
+    public func windows(includeFinished: Bool) throws(SQLiteError) -> [WindowRecord] {
+        if includeFinished {
+            return try database.rows("SELECT \(Self.windowColumns) FROM windows ORDER BY start_at, id").map(Self.window)
+        }
+        return try openWindows()
+    }
+
+    public func setWindowState(_ id: String, _ state: String, at now: Int64) throws(SQLiteError) {
+        try database.run("UPDATE windows SET state = ?, updated_at = ? WHERE id = ?", [state, now, id])
+    }
+
+    public func setWindowEnd(_ id: String, endAt: Int64?, at now: Int64) throws(SQLiteError) {
+        try database.run("UPDATE windows SET end_at = ?, updated_at = ? WHERE id = ?", [endAt, now, id])
+    }
+
+    public func setWindowMessage(_ id: String, _ message: String, at now: Int64) throws(SQLiteError) {
+        try database.run("UPDATE windows SET message = ?, updated_at = ? WHERE id = ?", [message, now, id])
+    }
+
+    // MARK: Targets of a window
+
+    static let targetColumns = "window_id, target, state, attempts, next_attempt_at, phase_started_at, activated_at, deactivated_at, last_error, health"
+
+    static func targetState(_ row: Row) -> TargetStateRecord {
+        TargetStateRecord(windowId: row.string(0) ?? "", target: row.string(1) ?? "", state: row.string(2) ?? "",
+                          attempts: Int(row.int(3) ?? 0), nextAttemptAt: row.int(4), phaseStartedAt: row.int(5),
+                          activatedAt: row.int(6), deactivatedAt: row.int(7), lastError: row.string(8), health: row.string(9))
+    }
+
+    public func targets(of windowId: String) throws(SQLiteError) -> [TargetStateRecord] {
+        try database.rows("SELECT \(Self.targetColumns) FROM window_targets WHERE window_id = ? ORDER BY target", [windowId])
+            .map(Self.targetState)
+    }
+
+    public func saveTarget(_ record: TargetStateRecord) throws(SQLiteError) {
+        try database.run("""
+            UPDATE window_targets SET state = ?, attempts = ?, next_attempt_at = ?, phase_started_at = ?, activated_at = ?,
+                deactivated_at = ?, last_error = ?, health = ? WHERE window_id = ? AND target = ?
+            """, [record.state, record.attempts, record.nextAttemptAt, record.phaseStartedAt, record.activatedAt,
+                  record.deactivatedAt, record.lastError, record.health, record.windowId, record.target])
+    }
+
+    // MARK: Notices
+
+    public func notices(of windowId: String) throws(SQLiteError) -> [NoticeRecord] {
+        try database.rows("SELECT window_id, offset_ms, due_at, state FROM notices WHERE window_id = ? ORDER BY due_at", [windowId]).map {
+            NoticeRecord(windowId: $0.string(0) ?? "", offsetMilliseconds: $0.int(1) ?? 0, dueAt: $0.int(2) ?? 0, state: $0.string(3) ?? "")
+        }
+    }
+
+    public func setNoticeState(_ notice: NoticeRecord, _ state: String) throws(SQLiteError) {
+        try database.run("UPDATE notices SET state = ? WHERE window_id = ? AND offset_ms = ?", [state, notice.windowId, notice.offsetMilliseconds])
+    }
+
+    // MARK: Event log
+
+    @discardableResult
+    public func appendEvent(at: Int64, window: String?, target: String? = nil, kind: String, message: String, detail: String? = nil) throws(SQLiteError) -> Int64 {
+        try database.run("INSERT INTO events (at, window_id, target, kind, message, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                         [at, window, target, kind, message, detail])
+        return try database.row("SELECT last_insert_rowid()")?.int(0) ?? 0
+    }
+
+    public func events(window: String?, after id: Int64 = 0) throws(SQLiteError) -> [EventRecord] {
+        let rows: [Row]
+        if let window {
+            rows = try database.rows("SELECT id, at, window_id, target, kind, message, detail FROM events WHERE window_id = ? AND id > ? ORDER BY id", [window, id])
+        } else {
+            rows = try database.rows("SELECT id, at, window_id, target, kind, message, detail FROM events WHERE id > ? ORDER BY id", [id])
+        }
+        return rows.map {
+            EventRecord(id: $0.int(0) ?? 0, at: $0.int(1) ?? 0, windowId: $0.string(2), target: $0.string(3),
+                        kind: $0.string(4) ?? "", message: $0.string(5) ?? "", detail: $0.string(6))
+        }
+    }
+
+    // MARK: Outbox
+
+    static let deliveryColumns = "id, channel, event, window_id, body, state, attempts, max_attempts, next_attempt_at, last_error, created_at, delivered_at"
+
+    static func delivery(_ row: Row) -> DeliveryRecord {
+        DeliveryRecord(id: row.string(0) ?? "", channel: row.string(1) ?? "", event: row.string(2) ?? "", windowId: row.string(3),
+                       body: row.string(4) ?? "", state: row.string(5) ?? "", attempts: Int(row.int(6) ?? 0),
+                       maxAttempts: Int(row.int(7) ?? 1), nextAttemptAt: row.int(8) ?? 0, lastError: row.string(9),
+                       createdAt: row.int(10) ?? 0, deliveredAt: row.int(11))
+    }
+
+    public func enqueue(_ delivery: DeliveryRecord) throws(SQLiteError) {
+        try database.run("INSERT INTO outbox (\(Self.deliveryColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", [
+            delivery.id, delivery.channel, delivery.event, delivery.windowId, delivery.body, delivery.state, delivery.attempts,
+            delivery.maxAttempts, delivery.nextAttemptAt, delivery.lastError, delivery.createdAt, delivery.deliveredAt,
+        ])
+    }
+
+    public func dueDeliveries(now: Int64) throws(SQLiteError) -> [DeliveryRecord] {
+        try database.rows("SELECT \(Self.deliveryColumns) FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY created_at, id", [now])
+            .map(Self.delivery)
+    }
+
+    public func deliveries(window: String? = nil, state: String? = nil) throws(SQLiteError) -> [DeliveryRecord] {
+        try database.rows("SELECT \(Self.deliveryColumns) FROM outbox WHERE (?1 IS NULL OR window_id = ?1) AND (?2 IS NULL OR state = ?2) ORDER BY created_at, id",
+                          [window, state]).map(Self.delivery)
+    }
+
+    public func saveDelivery(_ delivery: DeliveryRecord) throws(SQLiteError) {
+        try database.run("UPDATE outbox SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, delivered_at = ? WHERE id = ?",
+                         [delivery.state, delivery.attempts, delivery.nextAttemptAt, delivery.lastError, delivery.deliveredAt, delivery.id])
+    }
+
+    // MARK: Waking
+
+    /// The earliest instant at which something is due, for the scheduler to sleep until.
+    public func nextDueInstant() throws(SQLiteError) -> Int64? {
+        try database.row("""
+            SELECT MIN(t) FROM (
+                SELECT MIN(start_at) AS t FROM windows WHERE state = 'scheduled'
+                UNION ALL SELECT MIN(end_at) FROM windows WHERE state = 'active' AND end_at IS NOT NULL
+                UNION ALL SELECT MIN(n.due_at) FROM notices n JOIN windows w ON w.id = n.window_id WHERE n.state = 'pending' AND w.state = 'scheduled'
+                UNION ALL SELECT MIN(next_attempt_at) FROM window_targets WHERE next_attempt_at IS NOT NULL
+                UNION ALL SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'
+            )
+            """)?.int(0)
+    }
+}

@@ -1,0 +1,93 @@
+/// The schema, one step per `user_version`. Steps are only ever appended.
+enum Migrations {
+    static let steps: [String] = [
+        """
+        CREATE TABLE windows (
+            id TEXT PRIMARY KEY,
+            origin TEXT NOT NULL,
+            source_file TEXT,
+            headline TEXT NOT NULL,
+            message TEXT NOT NULL,
+            page TEXT NOT NULL DEFAULT '{}',
+            selectors TEXT NOT NULL DEFAULT '[]',
+            channels TEXT NOT NULL DEFAULT '[]',
+            timezone TEXT NOT NULL,
+            start_at INTEGER NOT NULL,
+            end_at INTEGER,
+            health_timeout_ms INTEGER,
+            state TEXT NOT NULL,
+            fingerprint TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE INDEX windows_state ON windows(state, start_at);
+        CREATE TABLE window_targets (
+            window_id TEXT NOT NULL REFERENCES windows(id) ON DELETE CASCADE,
+            target TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER,
+            phase_started_at INTEGER,
+            activated_at INTEGER,
+            deactivated_at INTEGER,
+            last_error TEXT,
+            health TEXT,
+            PRIMARY KEY (window_id, target)
+        );
+        CREATE TABLE notices (
+            window_id TEXT NOT NULL REFERENCES windows(id) ON DELETE CASCADE,
+            offset_ms INTEGER NOT NULL,
+            due_at INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            PRIMARY KEY (window_id, offset_ms)
+        );
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at INTEGER NOT NULL,
+            window_id TEXT,
+            target TEXT,
+            kind TEXT NOT NULL,
+            message TEXT NOT NULL,
+            detail TEXT
+        );
+        CREATE INDEX events_window ON events(window_id, id);
+        CREATE TABLE outbox (
+            id TEXT PRIMARY KEY,
+            channel TEXT NOT NULL,
+            event TEXT NOT NULL,
+            window_id TEXT,
+            body TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            max_attempts INTEGER NOT NULL,
+            next_attempt_at INTEGER NOT NULL,
+            last_error TEXT,
+            created_at INTEGER NOT NULL,
+            delivered_at INTEGER
+        );
+        CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+        """,
+    ]
+
+    static func apply(to database: Database) throws(SQLiteError) {
+        let version = Int(try database.row("PRAGMA user_version")?.int(0) ?? 0)
+        guard version < steps.count else {
+            if version > steps.count {
+                throw SQLiteError(code: 1, message: "the database schema (version \(version)) is newer than this maint (version \(steps.count)); upgrade maint", sql: nil)
+            }
+            return
+        }
+        for (index, step) in steps.enumerated().dropFirst(version) {
+            do {
+                _ = try database.transaction {
+                    try database.execute(step)
+                    try database.execute("PRAGMA user_version = \(index + 1)")
+                }
+            } catch let error as SQLiteError {
+                throw error
+            } catch {
+                throw SQLiteError(code: 1, message: "\(error)", sql: nil)
+            }
+        }
+    }
+}
