@@ -11,6 +11,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // Linux headers Glibc's module leaves out: timerfd, eventfd.
+        .systemLibrary(name: "CLinux"),
 
         // Domain: schedule files, templates, durations, conditions. Imports no C.
         .target(name: "MaintCore"),
@@ -19,7 +21,7 @@ let package = Package(
         // libcurl transfers (HTTP) and libcrypto HMAC.
         .target(name: "MaintNet", dependencies: ["CCurl", "CCrypto"]),
         // Process plumbing: sd_notify, logging, timerfd, signals, the process lock.
-        .target(name: "MaintSystem"),
+        .target(name: "MaintSystem", dependencies: ["CLinux"]),
         // Scheduler, http driver, webhooks, health checks.
         .target(name: "MaintEngine", dependencies: ["MaintCore", "MaintStore", "MaintNet", "MaintSystem"]),
         .executableTarget(name: "maint", dependencies: ["MaintCore", "MaintStore", "MaintEngine", "MaintSystem", "MaintNet"]),
