@@ -31,7 +31,7 @@ public final class MaintenanceStore {
         (try? JSONDecoder().decode([String].self, from: Data((text ?? "[]").utf8))) ?? []
     }
 
-    static func encode<T: Encodable>(_ value: T) -> String {
+    public static func encode<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
@@ -194,16 +194,25 @@ public final class MaintenanceStore {
 
     // MARK: Waking
 
-    /// The earliest instant at which something is due, for the scheduler to sleep until.
+    /// The earliest window start or end, or notice, that is due: what the scheduler sleeps until.
     public func nextDueInstant() throws(SQLiteError) -> Int64? {
         try database.row("""
             SELECT MIN(t) FROM (
                 SELECT MIN(start_at) AS t FROM windows WHERE state = 'scheduled'
+                UNION ALL SELECT MIN(end_at) FROM windows WHERE state = 'scheduled' AND end_at IS NOT NULL
                 UNION ALL SELECT MIN(end_at) FROM windows WHERE state = 'active' AND end_at IS NOT NULL
                 UNION ALL SELECT MIN(n.due_at) FROM notices n JOIN windows w ON w.id = n.window_id WHERE n.state = 'pending' AND w.state = 'scheduled'
-                UNION ALL SELECT MIN(next_attempt_at) FROM window_targets WHERE next_attempt_at IS NOT NULL
-                UNION ALL SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'
             )
             """)?.int(0)
+    }
+
+    /// Targets waiting for their next attempt (or health round).
+    public func pendingTargetAttempts() throws(SQLiteError) -> [(String, String, Int64)] {
+        try database.rows("SELECT window_id, target, next_attempt_at FROM window_targets WHERE next_attempt_at IS NOT NULL AND state IN ('activating','deactivating','verifying')")
+            .map { ($0.string(0) ?? "", $0.string(1) ?? "", $0.int(2) ?? 0) }
+    }
+
+    public func pendingDeliveryTimes() throws(SQLiteError) -> [(String, Int64)] {
+        try database.rows("SELECT id, next_attempt_at FROM outbox WHERE state = 'pending'").map { ($0.string(0) ?? "", $0.int(1) ?? 0) }
     }
 }

@@ -58,6 +58,19 @@ public struct TargetStateRecord: Sendable, Equatable {
     public var lastError: String?
     /// JSON list of check results.
     public var health: String?
+
+    public init(windowId: String, target: String, state: String, attempts: Int, nextAttemptAt: Int64?, phaseStartedAt: Int64?, activatedAt: Int64?, deactivatedAt: Int64?, lastError: String?, health: String?) {
+        self.windowId = windowId
+        self.target = target
+        self.state = state
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.phaseStartedAt = phaseStartedAt
+        self.activatedAt = activatedAt
+        self.deactivatedAt = deactivatedAt
+        self.lastError = lastError
+        self.health = health
+    }
 }
 
 public struct NoticeRecord: Sendable, Equatable {
@@ -66,6 +79,13 @@ public struct NoticeRecord: Sendable, Equatable {
     public var dueAt: Int64
     /// pending, sent, skipped
     public var state: String
+
+    public init(windowId: String, offsetMilliseconds: Int64, dueAt: Int64, state: String) {
+        self.windowId = windowId
+        self.offsetMilliseconds = offsetMilliseconds
+        self.dueAt = dueAt
+        self.state = state
+    }
 }
 
 public struct EventRecord: Sendable, Equatable {
@@ -76,6 +96,16 @@ public struct EventRecord: Sendable, Equatable {
     public var kind: String
     public var message: String
     public var detail: String?
+
+    public init(id: Int64, at: Int64, windowId: String?, target: String?, kind: String, message: String, detail: String?) {
+        self.id = id
+        self.at = at
+        self.windowId = windowId
+        self.target = target
+        self.kind = kind
+        self.message = message
+        self.detail = detail
+    }
 }
 
 public struct DeliveryRecord: Sendable, Equatable {
@@ -92,4 +122,19 @@ public struct DeliveryRecord: Sendable, Equatable {
     public var lastError: String?
     public var createdAt: Int64
     public var deliveredAt: Int64?
+
+    public init(id: String, channel: String, event: String, windowId: String?, body: String, state: String, attempts: Int, maxAttempts: Int, nextAttemptAt: Int64, lastError: String?, createdAt: Int64, deliveredAt: Int64?) {
+        self.id = id
+        self.channel = channel
+        self.event = event
+        self.windowId = windowId
+        self.body = body
+        self.state = state
+        self.attempts = attempts
+        self.maxAttempts = maxAttempts
+        self.nextAttemptAt = nextAttemptAt
+        self.lastError = lastError
+        self.createdAt = createdAt
+        self.deliveredAt = deliveredAt
+    }
 }

@@ -1,0 +1,122 @@
+import Foundation
+import MaintCore
+import MaintNet
+import MaintStore
+
+/// The checks of one target in flight, gathered until all have answered.
+struct HealthRun {
+    var results: [Int: CheckResult] = [:]
+    var expected: Int
+}
+
+/// One check's outcome, as stored and announced.
+struct CheckResult: Codable, Sendable {
+    var check: String
+    var ok: Bool
+    var status: Int?
+    var responseTimeMs: Int?
+    var detail: String
+}
+
+extension Engine {
+    /// Time between two rounds of a target's checks, from its health timeout: 1 s to 10 s.
+    func checkInterval(_ target: TargetConfig?) -> Int64 {
+        min(10_000, max(1_000, (target?.healthTimeoutMilliseconds ?? 300_000) / 30))
+    }
+
+    func launchChecks(_ window: WindowRecord, _ state: TargetStateRecord, now: Date) throws {
+        let key = "h|\(window.id)|\(state.target)"
+        guard !busy.contains(key) else { return }
+        let target = schedule.targets[state.target]
+        let checks = target?.health ?? []
+        guard let target, !checks.isEmpty else {
+            try settleHealth(window: window.id, target: state.target, results: [], now: now)
+            return
+        }
+        let values = WindowContext.values(window, target: target.name, zone: target.timezone, now: now)
+        busy.insert(key)
+        healthRuns[key] = HealthRun(expected: checks.count)
+        for (index, check) in checks.enumerated() {
+            do {
+                let request = try builder.request(check, values: values)
+                jobs[pool.add(request)] = .check(window: window.id, target: target.name, index: index, secrets: check.url.secretNames + check.headers.flatMap(\.value.secretNames))
+            } catch {
+                healthRuns[key]?.results[index] = CheckResult(check: check.name, ok: false, status: nil, responseTimeMs: nil, detail: error.description)
+            }
+        }
+        try settleIfComplete(key: key, window: window.id, target: target.name, now: now)
+    }
+
+    func completeCheck(window: String, target name: String, index: Int, secrets: [String], result: Result<HTTPResponse, TransferError>, now: Date) {
+        let key = "h|\(window)|\(name)"
+        guard let check = schedule.targets[name]?.health[safe: index] else {
+            healthRuns[key]?.results[index] = CheckResult(check: "check\(index + 1)", ok: false, status: nil, responseTimeMs: nil, detail: "check no longer defined")
+            try? settleIfComplete(key: key, window: window, target: name, now: now)
+            return
+        }
+        let outcome: CheckResult
+        switch result {
+        case .success(let response):
+            let observation = HealthObservation(status: response.status, responseTimeMilliseconds: response.elapsedMilliseconds, body: response.text)
+            let ok = check.condition.evaluate(observation)
+            outcome = CheckResult(check: check.name, ok: ok, status: response.status, responseTimeMs: response.elapsedMilliseconds,
+                                  detail: ok ? check.condition.source : "failed: " + check.condition.failures(observation).joined(separator: "; "))
+        case .failure(let error):
+            outcome = CheckResult(check: check.name, ok: false, status: nil, responseTimeMs: error.elapsedMilliseconds,
+                                  detail: builder.redact(error.message, names: secrets))
+        }
+        healthRuns[key]?.results[index] = outcome
+        do {
+            try settleIfComplete(key: key, window: window, target: name, now: now)
+        } catch {
+            log(.error, "window \(window): \(name): cannot record health results: \(error)")
+        }
+    }
+
+    func settleIfComplete(key: String, window: String, target: String, now: Date) throws {
+        guard let run = healthRuns[key], run.results.count == run.expected else { return }
+        healthRuns[key] = nil
+        busy.remove(key)
+        try settleHealth(window: window, target: target, results: run.results.sorted { $0.key < $1.key }.map(\.value), now: now)
+    }
+
+    /// All checks passed: healthy. Some failed: try again after an interval, until the health
+    /// timeout has run out since deactivation; then unhealthy.
+    func settleHealth(window windowId: String, target name: String, results: [CheckResult], now: Date) throws {
+        let nowMs = Self.milliseconds(now)
+        let config = schedule.targets[name]
+        let window = try store.window(windowId)
+        let timeout = window?.healthTimeoutMilliseconds ?? config?.healthTimeoutMilliseconds ?? 300_000
+        let passed = results.allSatisfy(\.ok)
+        try store.transaction {
+            guard var target = try store.targets(of: windowId).first(where: { $0.target == name }), target.state == "verifying" else { return }
+            target.attempts += 1
+            target.health = MaintenanceStore.encode(results)
+            let summary = results.isEmpty ? "no health checks defined" : results.map { "\($0.check): \($0.ok ? "ok" : $0.detail)" }.joined(separator: "; ")
+            if passed {
+                target.state = "healthy"
+                target.nextAttemptAt = nil
+                target.lastError = nil
+                try store.saveTarget(target)
+                try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.healthy", message: summary,
+                                      detail: target.health)
+            } else if nowMs - (target.phaseStartedAt ?? nowMs) >= timeout {
+                target.state = "unhealthy"
+                target.nextAttemptAt = nil
+                target.lastError = summary
+                try store.saveTarget(target)
+                try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.unhealthy",
+                                      message: "still failing after \(DurationText.format(timeout)): \(summary)", detail: target.health)
+            } else {
+                target.nextAttemptAt = nowMs + checkInterval(config)
+                target.lastError = summary
+                try store.saveTarget(target)
+                try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.checking", message: summary, detail: target.health)
+            }
+        }
+    }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}

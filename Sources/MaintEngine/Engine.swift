@@ -1,0 +1,230 @@
+import Foundation
+import MaintCore
+import MaintNet
+import MaintStore
+import MaintSystem
+
+/// The window state machine. Every transition is committed to SQLite before the requests it
+/// causes leave, and each outcome after; so after a crash, `advance` resumes from the database.
+///
+/// Window: scheduled → activating → active → deactivating → verifying → completed, or canceled,
+/// failed, degraded, missed. Target: pending → activating → active → deactivating → verifying →
+/// healthy, or unhealthy, failed.
+public final class Engine {
+    public let store: MaintenanceStore
+    public private(set) var schedule: Schedule
+    let builder: RequestBuilder
+    let log: Log
+    let pool: TransferPool
+    let backoff = Backoff()
+
+    enum Job {
+        case action(window: String, target: String, activate: Bool, secrets: [String])
+        case check(window: String, target: String, index: Int, secrets: [String])
+        case delivery(id: String, secrets: [String])
+    }
+
+    var jobs: [Int: Job] = [:]
+    /// What is in flight, so that nothing is sent twice at once: "a|w|t", "h|w|t", "d|id".
+    var busy: Set<String> = []
+    var healthRuns: [String: HealthRun] = [:]
+
+    public init(store: MaintenanceStore, schedule: Schedule, secrets: SecretSource, log: Log, pool: TransferPool) {
+        self.store = store
+        self.schedule = schedule
+        self.builder = RequestBuilder(secrets: secrets)
+        self.log = log
+        self.pool = pool
+    }
+
+    public func replace(schedule: Schedule) { self.schedule = schedule }
+
+    public var hasWorkInFlight: Bool { !jobs.isEmpty }
+
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+    static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
+
+    /// Moves every open window as far as `now` allows, and starts the requests that are due.
+    public func advance(now: Date) throws {
+        for window in try store.openWindows() {
+            try step(window, now: now)
+        }
+        try sendDueDeliveries(now: now)
+    }
+
+    func step(_ window: WindowRecord, now: Date) throws {
+        let nowMs = Self.milliseconds(now)
+        var window = window
+        if window.state == "scheduled" {
+            if let end = window.endAt, nowMs >= end {
+                try markMissed(window, now: now)
+                return
+            }
+            guard nowMs >= window.startAt else {
+                try sendDueNotices(window, now: now)
+                return
+            }
+            try beginActivation(window, now: now)
+            window.state = "activating"
+        }
+        switch window.state {
+        case "activating":
+            let targets = try store.targets(of: window.id)
+            for target in targets where target.state == "activating" && (target.nextAttemptAt ?? 0) <= nowMs {
+                launchAction(window, target.target, activate: true, now: now)
+            }
+            if !targets.contains(where: { $0.state == "activating" }) {
+                try finishActivation(window, targets: targets, now: now)
+            }
+        case "active":
+            if let end = window.endAt, nowMs >= end {
+                try beginDeactivation(window, now: now)
+                try stepEnding(window, now: now)
+            }
+        case "deactivating", "verifying":
+            try stepEnding(window, now: now)
+        default:
+            break
+        }
+    }
+
+    // MARK: Transitions
+
+    func markMissed(_ window: WindowRecord, now: Date) throws {
+        let nowMs = Self.milliseconds(now)
+        try store.transaction {
+            try store.setWindowState(window.id, "missed", at: nowMs)
+            for notice in try store.notices(of: window.id) where notice.state == "pending" {
+                try store.setNoticeState(notice, "skipped")
+            }
+            try store.appendEvent(at: nowMs, window: window.id, kind: "window.missed",
+                                  message: "the window passed entirely while maint was not running; nothing was switched")
+            try enqueue("missed", window: window, now: now)
+        }
+        log(.warning, "window \(window.id): missed (it passed entirely while maint was not running)")
+    }
+
+    /// A notice is sent if it is due and not stale: late by at most a tenth of its offset (at
+    /// least a minute), and before the window starts. Stale notices are skipped, never sent late.
+    func sendDueNotices(_ window: WindowRecord, now: Date) throws {
+        let nowMs = Self.milliseconds(now)
+        for notice in try store.notices(of: window.id) where notice.state == "pending" && notice.dueAt <= nowMs {
+            let lateness = nowMs - notice.dueAt
+            let stale = lateness > max(60_000, notice.offsetMilliseconds / 10)
+            try store.transaction {
+                try store.setNoticeState(notice, stale ? "skipped" : "sent")
+                let offset = DurationText.format(notice.offsetMilliseconds)
+                if stale {
+                    try store.appendEvent(at: nowMs, window: window.id, kind: "notice.skipped",
+                                          message: "the \(offset) notice was due \(DurationText.format(lateness)) ago; not sent late")
+                } else {
+                    try store.appendEvent(at: nowMs, window: window.id, kind: "notice.sent", message: "\(offset) notice")
+                    try enqueue("notice", window: window, now: now, extra: ["notice": .object(["offset": .string(offset)])])
+                }
+            }
+            log(stale ? .warning : .info, "window \(window.id): \(DurationText.format(notice.offsetMilliseconds)) notice \(stale ? "skipped (stale)" : "queued")")
+        }
+    }
+
+    func beginActivation(_ window: WindowRecord, now: Date) throws {
+        let nowMs = Self.milliseconds(now)
+        try store.transaction {
+            try store.setWindowState(window.id, "activating", at: nowMs)
+            for notice in try store.notices(of: window.id) where notice.state == "pending" {
+                try store.setNoticeState(notice, "skipped")
+            }
+            for var target in try store.targets(of: window.id) where target.state == "pending" {
+                target.state = "activating"
+                target.attempts = 0
+                target.nextAttemptAt = nowMs
+                target.phaseStartedAt = nowMs
+                try store.saveTarget(target)
+            }
+            let lag = nowMs - window.startAt
+            try store.appendEvent(at: nowMs, window: window.id, kind: "window.activating",
+                                  message: "activating \(try store.targets(of: window.id).count) target(s)" + (lag > 1000 ? ", \(DurationText.format(lag)) after the planned start" : ""))
+        }
+        log(.notice, "window \(window.id): activating")
+    }
+
+    func finishActivation(_ window: WindowRecord, targets: [TargetStateRecord], now: Date) throws {
+        let nowMs = Self.milliseconds(now)
+        let failed = targets.filter { $0.state == "failed" }
+        try store.transaction {
+            if failed.count == targets.count {
+                try store.setWindowState(window.id, "failed", at: nowMs)
+                try store.appendEvent(at: nowMs, window: window.id, kind: "window.failed",
+                                      message: "no target could be put into maintenance")
+            } else {
+                try store.setWindowState(window.id, "active", at: nowMs)
+                try store.appendEvent(at: nowMs, window: window.id, kind: "window.active",
+                                      message: "\(targets.count - failed.count) of \(targets.count) target(s) in maintenance")
+                try enqueue("start", window: window, now: now)
+            }
+        }
+        log(failed.count == targets.count ? .error : .notice,
+            "window \(window.id): \(failed.count == targets.count ? "failed, no target could be activated" : "active")")
+    }
+
+    func beginDeactivation(_ window: WindowRecord, now: Date) throws {
+        let nowMs = Self.milliseconds(now)
+        try store.transaction {
+            try store.setWindowState(window.id, "deactivating", at: nowMs)
+            // Targets whose activation failed are switched off too: deactivation is idempotent,
+            // and a half-applied activation must not stay on.
+            for var target in try store.targets(of: window.id) where target.state == "active" || target.state == "failed" {
+                target.state = "deactivating"
+                target.attempts = 0
+                target.nextAttemptAt = nowMs
+                target.phaseStartedAt = nowMs
+                try store.saveTarget(target)
+            }
+            try store.appendEvent(at: nowMs, window: window.id, kind: "window.deactivating", message: "ending maintenance")
+        }
+        log(.notice, "window \(window.id): deactivating")
+    }
+
+    /// Deactivation and health checks, target by target; the window ends when every target has.
+    func stepEnding(_ window: WindowRecord, now: Date) throws {
+        let nowMs = Self.milliseconds(now)
+        let targets = try store.targets(of: window.id)
+        for target in targets where (target.nextAttemptAt ?? 0) <= nowMs {
+            if target.state == "deactivating" {
+                launchAction(window, target.target, activate: false, now: now)
+            } else if target.state == "verifying" {
+                try launchChecks(window, target, now: now)
+            }
+        }
+        let targetsNow = try store.targets(of: window.id)
+        let state: String
+        if targetsNow.contains(where: { $0.state == "deactivating" }) {
+            state = "deactivating"
+        } else if targetsNow.contains(where: { $0.state == "verifying" }) {
+            state = "verifying"
+        } else {
+            try finish(window, targets: targetsNow, now: now)
+            return
+        }
+        if state != window.state { try store.setWindowState(window.id, state, at: nowMs) }
+    }
+
+    func finish(_ window: WindowRecord, targets: [TargetStateRecord], now: Date) throws {
+        let nowMs = Self.milliseconds(now)
+        let state: String
+        if targets.contains(where: { $0.state == "failed" }) {
+            state = "failed"
+        } else if targets.contains(where: { $0.state == "unhealthy" }) {
+            state = "degraded"
+        } else {
+            state = "completed"
+        }
+        let healthy = targets.filter { $0.state == "healthy" }.count
+        try store.transaction {
+            try store.setWindowState(window.id, state, at: nowMs)
+            try store.appendEvent(at: nowMs, window: window.id, kind: "window.\(state)",
+                                  message: "\(healthy) of \(targets.count) target(s) back and healthy")
+            try enqueue("end", window: window, now: now, extra: ["health": Payload.health(targets), "result": .string(state)])
+        }
+        log(state == "completed" ? .notice : .error, "window \(window.id): \(state) (\(healthy)/\(targets.count) healthy)")
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import MaintCore
+import MaintStore
+
+/// The generic JSON webhook body (schema in docs/webhook-json.md):
+/// `{"type": "window.EVENT", "timestamp": RFC 3339, "data": {...}}`, after the Standard Webhooks layout.
+enum Payload {
+    static func body(event: String, window: WindowRecord, targets: [TargetStateRecord], zone: TimeZone, now: Date,
+                     extra: [String: JSONValue]) -> String {
+        let values = WindowContext.values(window, target: nil, zone: zone, now: now)
+        var page: [String: JSONValue] = [:]
+        for (key, value) in [("bypassUrl", window.page.bypassUrl), ("buttonText", window.page.buttonText),
+                             ("imageUrl", window.page.imageUrl), ("icon", window.page.icon)] {
+            if let value { page[key] = .string(value) }
+        }
+        var windowObject: [String: JSONValue] = [
+            "id": .string(window.id),
+            "state": .string(window.state),
+            "headline": .string(window.headline),
+            "message": .string(values["message"] ?? window.message),
+            "start": .string(values["start"] ?? ""),
+            "startLocal": .string(values["start.local"] ?? ""),
+            "end": window.endAt == nil ? .null : .string(values["end"] ?? ""),
+            "endLocal": window.endAt == nil ? .null : .string(values["end.local"] ?? ""),
+            "timezone": .string(zone.identifier),
+            "targets": .array(targets.map { .object(["name": .string($0.target), "state": .string($0.state)]) }),
+            "page": .object(page),
+        ]
+        if let end = window.endAt { windowObject["durationSeconds"] = .number(Double((end - window.startAt) / 1000)) }
+        var data: [String: JSONValue] = ["event": .string(event), "window": .object(windowObject)]
+        for (key, value) in extra { data[key] = value }
+        return JSONValue.object([
+            "type": .string("window.\(event)"),
+            "timestamp": .string(TimeText.rfc3339(now)),
+            "data": .object(data),
+        ]).serialized()
+    }
+
+    static func health(_ targets: [TargetStateRecord]) -> JSONValue {
+        .array(targets.map { target in
+            var checks: JSONValue = .array([])
+            if let text = target.health, let parsed = try? JSONValue.parseJSON(Data(text.utf8)) { checks = parsed }
+            return .object(["target": .string(target.target), "state": .string(target.state), "checks": checks])
+        })
+    }
+
+    static func object(_ values: [String: JSONValue]) -> String { JSONValue.object(values).serialized() }
+}

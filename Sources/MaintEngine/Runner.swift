@@ -1,0 +1,118 @@
+import Foundation
+import MaintCore
+import MaintNet
+import MaintStore
+import MaintSystem
+
+/// The scheduler loop: sleeps on a wall-clock timer until the next due instant (no polling),
+/// wakes for finished transfers, signals, a CLI's nudge (SIGUSR1) or a clock step.
+public final class Runner {
+    let engine: Engine
+    let pool: TransferPool
+    let log: Log
+    let timer: WallClockTimer
+    let wake: WakeSignal
+    let signals: SignalWatcher
+    let notifier: SystemdNotifier
+    /// Reads the schedule files again (SIGHUP); nil result keeps the running schedule.
+    public var reload: (() -> Schedule?)?
+
+    public init(engine: Engine, pool: TransferPool, log: Log, notifier: SystemdNotifier = SystemdNotifier(),
+                signals: [Int32] = [SIGTERM, SIGINT, SIGHUP, SIGUSR1]) throws {
+        self.engine = engine
+        self.pool = pool
+        self.log = log
+        self.timer = try WallClockTimer()
+        let wake = try WakeSignal()
+        self.wake = wake
+        self.signals = SignalWatcher(signals: signals, wake: wake)
+        self.notifier = notifier
+    }
+
+    public enum Outcome { case finished, interrupted }
+
+    /// Runs until `done` says so (checked after each round) or SIGTERM/SIGINT. In-flight
+    /// requests are finished and recorded before returning (for at most 20 s).
+    public func run(done: () throws -> Bool = { false }) throws -> Outcome {
+        var stopping = false
+        var outcome = Outcome.finished
+        var stopStarted = Date.distantFuture
+        var lastWatchdog = Date.distantPast
+        var failedRounds = 0
+        while true {
+            let now = Date()
+            var next: Date?
+            if !stopping {
+                do {
+                    try engine.advance(now: now)
+                    next = try engine.nextDue(now: now)
+                    failedRounds = 0
+                } catch {
+                    failedRounds += 1
+                    log(.error, "scheduler round failed (\(failedRounds) in a row): \(error); trying again shortly")
+                    next = now.addingTimeInterval(min(30, Double(failedRounds)))
+                }
+                if try done() {
+                    stopping = true
+                    stopStarted = now
+                }
+            }
+            if stopping && !engine.hasWorkInFlight { return outcome }
+            timer.arm(at: next)
+            var timeout = 3_600_000
+            if let interval = notifier.watchdogInterval { timeout = Int(interval * 1000) }
+            if stopping { timeout = 500 }
+            let (completions, readable) = pool.wait(timeoutMilliseconds: timeout, fds: [timer.fd, wake.fd])
+            let after = Date()
+            for completion in completions { engine.complete(completion, now: after) }
+            if readable.contains(timer.fd), timer.consume() == .clockChanged {
+                log(.notice, "the wall clock was changed; re-reading what is due")
+            }
+            if readable.contains(wake.fd) {
+                wake.drain()
+                for signal in signals.take() {
+                    switch signal {
+                    case SIGTERM, SIGINT:
+                        if !stopping { log(.notice, "stopping: finishing \(engine.jobs.count) request(s) in flight") }
+                        notifier.notify("STOPPING=1")
+                        stopping = true
+                        outcome = .interrupted
+                        stopStarted = min(stopStarted, after)
+                    case SIGHUP:
+                        reloadSchedule(now: after)
+                    default:
+                        break // SIGUSR1: the database changed; the next round reads it.
+                    }
+                }
+            }
+            if let interval = notifier.watchdogInterval, after.timeIntervalSince(lastWatchdog) >= interval {
+                notifier.notify("WATCHDOG=1")
+                lastWatchdog = after
+            }
+            if stopping && after.timeIntervalSince(stopStarted) > 20 {
+                log(.warning, "stopping with \(engine.jobs.count) request(s) unanswered; they are retried on the next start")
+                return outcome
+            }
+        }
+    }
+
+    func reloadSchedule(now: Date) {
+        guard let reload else { return }
+        notifier.notify("RELOADING=1")
+        if let schedule = reload() {
+            engine.replace(schedule: schedule)
+            do {
+                try engine.sync(now: now)
+                try engine.store.appendEvent(at: Engine.milliseconds(now), window: nil, kind: "schedule.reloaded",
+                                             message: "\(schedule.targets.count) target(s), \(schedule.windows.count) window(s)")
+                log(.notice, "schedule reloaded: \(schedule.targets.count) target(s), \(schedule.windows.count) window(s)")
+            } catch {
+                log(.error, "schedule reloaded but not stored: \(error)")
+            }
+        } else {
+            _ = try? engine.store.appendEvent(at: Engine.milliseconds(now), window: nil, kind: "schedule.reload-failed",
+                                              message: "the schedule files have errors; the running schedule stays in force")
+        }
+        notifier.notify("READY=1")
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import MaintCore
+import MaintStore
+
+/// The values a window's templates see, for one target (or none, for channels).
+enum WindowContext {
+    static func values(_ window: WindowRecord, target: String?, zone: TimeZone, now: Date) -> [String: String] {
+        let start = Date(timeIntervalSince1970: Double(window.startAt) / 1000)
+        let end = window.endAt.map { Date(timeIntervalSince1970: Double($0) / 1000) }
+        var values: [String: String] = [
+            "headline": window.headline,
+            "window.id": window.id,
+            "target": target ?? "",
+            "start": TimeText.rfc3339(start),
+            "start.local": TimeText.local(start, zone: zone),
+            "end": end.map { TimeText.rfc3339($0) } ?? "",
+            "end.local": end.map { TimeText.local($0, zone: zone) } ?? "until further notice",
+            "duration": window.endAt.map { DurationText.format($0 - window.startAt) } ?? "open-ended",
+            "retryAfter": end.map { String(max(0, Int($0.timeIntervalSince(now).rounded(.up)))) } ?? "3600",
+            "page.bypassUrl": window.page.bypassUrl ?? "",
+            "page.buttonText": window.page.buttonText ?? "",
+            "page.imageUrl": window.page.imageUrl ?? "",
+            "page.icon": window.page.icon ?? "",
+        ]
+        values["message"] = renderMessage(window.message, values: values)
+        return values
+    }
+
+    /// The message itself may use placeholders (`back at {{end.local}}`); secrets are refused at load.
+    static func renderMessage(_ message: String, values: [String: String]) -> String {
+        guard let template = try? Template(parsing: message) else { return message }
+        return (try? template.render(TemplateContext(values: values, secrets: SecretSource(environment: [:])))) ?? message
+    }
+}
