@@ -1,1 +1,3 @@
-print("maint")
+import Foundation
+
+exit(CommandLineTool.run(Array(CommandLine.arguments.dropFirst())).rawValue)

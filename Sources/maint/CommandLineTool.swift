@@ -1,0 +1,67 @@
+import Foundation
+
+/// `maint COMMAND …`: finds the command, parses its options, maps failures to exit codes.
+enum CommandLineTool {
+    struct Command: Sendable {
+        var usage: String
+        var valued: Set<String>
+        var flags: Set<String>
+        var run: @Sendable (Session) throws -> ExitCode
+    }
+
+    static let common: Set<String> = ["--config", "--db"]
+
+    static let commands: [String: Command] = [
+        "validate": Command(usage: "maint validate [DIR]", valued: common, flags: [], run: ValidateCommand.run),
+        "daemon": Command(usage: "maint daemon", valued: common, flags: ["--verbose"], run: DaemonCommand.run),
+        "status": Command(usage: "maint status [--json]", valued: common, flags: ["--json"], run: StatusCommand.run),
+        "ls": Command(usage: "maint ls [--all] [--from T] [--to T] [--json]", valued: common.union(["--from", "--to"]), flags: ["--all", "--json"], run: ListCommand.run),
+        "show": Command(usage: "maint show WINDOW [--json]", valued: common, flags: ["--json"], run: ShowCommand.run),
+        "add": Command(usage: "maint add TARGET… --at TIME (--for DUR | --until TIME) [--message M] [--headline H] [--notice 24h,1h] [--channel C] [--timezone ZONE] [--force]",
+                       valued: common.union(["--at", "--for", "--until", "--message", "--headline", "--notice", "--channel", "--timezone"]),
+                       flags: ["--force", "--json"], run: WindowCommands.add),
+        "now": Command(usage: "maint now TARGET… [--for DUR] --message M [--headline H] [--channel C]",
+                       valued: common.union(["--for", "--message", "--headline", "--channel"]), flags: ["--verbose"], run: WindowCommands.now),
+        "end": Command(usage: "maint end WINDOW", valued: common, flags: ["--verbose"], run: WindowCommands.end),
+        "cancel": Command(usage: "maint cancel WINDOW", valued: common, flags: [], run: WindowCommands.cancel),
+        "log": Command(usage: "maint log [-f] [WINDOW]", valued: common, flags: ["-f", "--follow"], run: LogCommand.run),
+    ]
+
+    static var usage: String {
+        "usage: maint COMMAND [OPTIONS]\n\ncommands:\n" + commands.keys.sorted().map { "  " + (commands[$0]?.usage ?? $0) }.joined(separator: "\n")
+            + "\n\ncommon options: --config DIR (schedule files), --db FILE (database)"
+    }
+
+    static func run(_ words: [String]) -> ExitCode {
+        guard let name = words.first else {
+            printError(usage)
+            return .usage
+        }
+        if name == "--help" || name == "-h" || name == "help" {
+            print(usage)
+            return .success
+        }
+        guard let command = commands[name] else {
+            printError("maint: unknown command \"\(name)\"\n\n" + usage)
+            return .usage
+        }
+        let rest = Array(words.dropFirst())
+        if rest.contains("--help") || rest.contains("-h") {
+            print("usage: " + command.usage)
+            return .success
+        }
+        do {
+            let arguments = try Arguments(rest, valued: command.valued, flags: command.flags)
+            return try command.run(Session(arguments: arguments))
+        } catch let error as Arguments.UsageError {
+            printError("maint \(name): \(error.description)\nusage: \(command.usage)")
+            return .usage
+        } catch let failure as Failure {
+            printError("maint \(name): \(failure.message)")
+            return failure.code
+        } catch {
+            printError("maint \(name): \(error)")
+            return .temporaryFailure
+        }
+    }
+}

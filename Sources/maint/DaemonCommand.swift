@@ -1,0 +1,44 @@
+import Foundation
+import MaintCore
+import MaintEngine
+import MaintNet
+import MaintSystem
+
+/// `maint daemon`: loads the schedule, takes the lock, and runs the scheduler until SIGTERM.
+enum DaemonCommand {
+    static func run(_ session: Session) throws -> ExitCode {
+        let log = session.log
+        let schedule = try session.loadSchedule()
+        let store = try session.openStore()
+        let lock = try session.lock()
+        guard lock.tryLock() else {
+            throw Failure(.temporaryFailure, "another maint process (pid \(lock.holder().map(String.init) ?? "?")) holds \(session.paths.lock); one daemon per database")
+        }
+        let pool = TransferPool()
+        let engine = session.engine(schedule: schedule, store: store, pool: pool)
+        let notifier = SystemdNotifier(environment: session.environment)
+        let runner = try Runner(engine: engine, pool: pool, log: log, notifier: notifier)
+        runner.reload = {
+            do {
+                return try ScheduleLoader(now: Date()).load(directory: session.paths.config)
+            } catch let error as ScheduleIssues {
+                for issue in error.issues { log(.error, "reload: \(issue)") }
+                log(.error, "reload rejected (\(error.issues.count) error(s)); the running schedule stays in force")
+                return nil
+            } catch {
+                log(.error, "reload: \(error)")
+                return nil
+            }
+        }
+        let now = Date()
+        try engine.sync(now: now)
+        try store.appendEvent(at: Int64(now.timeIntervalSince1970 * 1000), window: nil, kind: "daemon.started",
+                              message: "pid \(getpid()), \(schedule.targets.count) target(s), \(schedule.windows.count) window(s) from \(session.paths.config)")
+        log(.notice, "maint daemon started: \(schedule.targets.count) target(s), \(schedule.channels.count) channel(s), \(schedule.windows.count) window(s) from \(session.paths.config); database \(session.paths.database)")
+        notifier.notify("READY=1\nSTATUS=running: \(schedule.windows.count) window(s) in the schedule files")
+        _ = try runner.run()
+        _ = try? store.appendEvent(at: Int64(Date().timeIntervalSince1970 * 1000), window: nil, kind: "daemon.stopped", message: "pid \(getpid())")
+        log(.notice, "maint daemon stopped")
+        return .success
+    }
+}

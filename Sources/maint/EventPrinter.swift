@@ -1,0 +1,33 @@
+import Foundation
+import MaintCore
+import MaintStore
+
+/// Prints event-log lines as they appear, each once.
+struct EventPrinter {
+    var lastId: Int64 = 0
+    var window: String?
+    let zone = TimeZone.current
+
+    static func line(_ event: EventRecord, zone: TimeZone, showWindow: Bool) -> String {
+        let date = Date(timeIntervalSince1970: Double(event.at) / 1000)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS"
+        var parts = [formatter.string(from: date)]
+        if showWindow { parts.append(event.windowId ?? "-") }
+        parts.append(event.target ?? "-")
+        parts.append(event.kind)
+        parts.append(event.message)
+        return parts.joined(separator: "  ")
+    }
+
+    mutating func printNew(from store: MaintenanceStore) {
+        guard let events = try? store.events(window: window, after: lastId) else { return }
+        for event in events {
+            print(Self.line(event, zone: zone, showWindow: window == nil))
+            lastId = event.id
+        }
+        fflush(nil)
+    }
+}

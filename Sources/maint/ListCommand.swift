@@ -1,0 +1,125 @@
+import Foundation
+import MaintCore
+import MaintStore
+
+/// `maint ls`: windows, upcoming first; finished ones with --all.
+enum ListCommand {
+    static func run(_ session: Session) throws -> ExitCode {
+        let arguments = session.arguments
+        guard arguments.positionals.isEmpty else { throw Failure(.usage, "ls takes no positional arguments") }
+        let now = Date()
+        func bound(_ name: String) throws(Failure) -> Int64? {
+            guard let text = arguments.value(name) else { return nil }
+            guard let date = TimeText.parse(text, zone: .current, now: now) else { throw Failure(.usage, "\(name) \"\(text)\": not a time") }
+            return Int64(date.timeIntervalSince1970 * 1000)
+        }
+        let from = try bound("--from"), to = try bound("--to")
+        let store = try session.openStore()
+        let windows = try store.windows(includeFinished: arguments.has("--all") || from != nil || to != nil).filter { window in
+            (from.map { (window.endAt ?? Int64.max) >= $0 } ?? true) && (to.map { window.startAt <= $0 } ?? true)
+        }
+        if session.json {
+            printJSON(.array(try windows.map { WindowJSON.window($0, targets: try store.targets(of: $0.id)) }))
+            return .success
+        }
+        if windows.isEmpty {
+            print(arguments.has("--all") ? "no windows" : "no open windows (--all shows finished ones)")
+            return .success
+        }
+        var table = Table(headers: ["WINDOW", "STATE", "START", "END", "TARGETS"])
+        for window in windows {
+            let zone = WindowJSON.zone(window)
+            let targets = try store.targets(of: window.id).map(\.target)
+            table.rows.append([window.id, window.state, WindowJSON.local(window.startAt, zone), WindowJSON.local(window.endAt, zone),
+                               targets.count > 4 ? "\(targets.prefix(4).joined(separator: ",")) +\(targets.count - 4)" : targets.joined(separator: ",")])
+        }
+        print(table.render())
+        return .success
+    }
+}
+
+/// `maint show WINDOW`: timeline, per-target results, notices, deliveries, health.
+enum ShowCommand {
+    static func run(_ session: Session) throws -> ExitCode {
+        guard session.arguments.positionals.count == 1, let id = session.arguments.positionals.first else {
+            throw Failure(.usage, "name one WINDOW")
+        }
+        let store = try session.openStore()
+        guard let window = try store.window(id) else { throw Failure(.invalidInput, "no window \"\(id)\" (see `maint ls --all`)") }
+        let targets = try store.targets(of: id)
+        let notices = try store.notices(of: id)
+        let deliveries = try store.deliveries(window: id)
+        let events = try store.events(window: id)
+        if session.json {
+            guard case .object(var object) = WindowJSON.window(window, targets: targets) else { return .success }
+            object["targets"] = .array(targets.map(WindowJSON.target))
+            object["notices"] = .array(notices.map {
+                .object(["offset": .string(DurationText.format($0.offsetMilliseconds)), "due": WindowJSON.time($0.dueAt), "state": .string($0.state)])
+            })
+            object["deliveries"] = .array(deliveries.map(WindowJSON.delivery))
+            object["events"] = .array(events.map(WindowJSON.event))
+            printJSON(.object(object))
+            return .success
+        }
+        let zone = WindowJSON.zone(window)
+        print("window    \(window.id)  [\(window.state)]")
+        print("headline  \(window.headline)")
+        print("message   \(window.message)")
+        print("start     \(WindowJSON.local(window.startAt, zone))")
+        print("end       \(WindowJSON.local(window.endAt, zone))")
+        print("selectors \(window.selectors.joined(separator: " "))")
+        print("channels  \(window.channels.isEmpty ? "-" : window.channels.joined(separator: " "))")
+        print("\ntargets")
+        var table = Table(headers: ["  TARGET", "STATE", "ATTEMPTS", "HEALTH"])
+        for target in targets {
+            var health = "-"
+            if let text = target.health, let value = try? JSONValue.parseJSON(Data(text.utf8)), case .array(let checks) = value {
+                health = checks.map { check in
+                    let ok = check["ok"] == .bool(true)
+                    return "\(check["check"]?.stringValue ?? "?"): \(ok ? "ok" : "FAIL \(check["detail"]?.stringValue ?? "")")"
+                }.joined(separator: "; ")
+                if checks.isEmpty { health = "no checks" }
+            } else if let error = target.lastError {
+                health = "error: \(error)"
+            }
+            table.rows.append(["  " + target.target, target.state, String(target.attempts), health])
+        }
+        print(table.render())
+        if !notices.isEmpty {
+            print("\nnotices")
+            for notice in notices {
+                print("  \(DurationText.format(notice.offsetMilliseconds)) before  \(WindowJSON.local(notice.dueAt, zone))  \(notice.state)")
+            }
+        }
+        if !deliveries.isEmpty {
+            print("\ndeliveries")
+            var table = Table(headers: ["  ID", "EVENT", "CHANNEL", "STATE", "ATTEMPTS", "LAST ERROR"])
+            for delivery in deliveries {
+                table.rows.append(["  " + delivery.id, delivery.event, delivery.channel, delivery.state, String(delivery.attempts), delivery.lastError ?? "-"])
+            }
+            print(table.render())
+        }
+        print("\ntimeline")
+        for event in events { print("  " + EventPrinter.line(event, zone: zone, showWindow: false)) }
+        return .success
+    }
+}
+
+/// `maint log [-f] [WINDOW]`: the event log, optionally followed.
+enum LogCommand {
+    static func run(_ session: Session) throws -> ExitCode {
+        guard session.arguments.positionals.count <= 1 else { throw Failure(.usage, "name at most one WINDOW") }
+        let store = try session.openStore()
+        var printer = EventPrinter()
+        printer.window = session.arguments.positionals.first
+        if let window = printer.window, try store.window(window) == nil {
+            throw Failure(.invalidInput, "no window \"\(window)\" (see `maint ls --all`)")
+        }
+        printer.printNew(from: store)
+        guard session.arguments.has("-f") || session.arguments.has("--follow") else { return .success }
+        while true {
+            usleep(250_000)
+            printer.printNew(from: store)
+        }
+    }
+}

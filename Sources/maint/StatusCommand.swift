@@ -1,0 +1,74 @@
+import Foundation
+import MaintCore
+import MaintStore
+
+/// `maint status`: each target in maintenance or not, its current and next window; the daemon;
+/// dead deliveries.
+enum StatusCommand {
+    static let inMaintenance: Set<String> = ["activating", "active", "deactivating"]
+
+    static func run(_ session: Session) throws -> ExitCode {
+        let store = try session.openStore()
+        var names = Set<String>()
+        var scheduleNote: String?
+        do {
+            names.formUnion(try session.loadSchedule().targets.keys)
+        } catch {
+            scheduleNote = "the schedule files have errors (run `maint validate`); showing targets from the database"
+        }
+        let windows = try store.openWindows()
+        var current: [String: (WindowRecord, TargetStateRecord)] = [:]
+        var next: [String: WindowRecord] = [:]
+        for window in windows {
+            for target in try store.targets(of: window.id) {
+                names.insert(target.target)
+                if inMaintenance.contains(target.state) || (window.state != "scheduled" && target.state != "healthy" && target.state != "unhealthy" && target.state != "failed") {
+                    if current[target.target] == nil { current[target.target] = (window, target) }
+                } else if window.state == "scheduled", next[target.target] == nil {
+                    next[target.target] = window
+                }
+            }
+        }
+        let dead = try store.deliveries(state: "dead")
+        let daemon = try session.lock().holder()
+        if session.json {
+            printJSON(.object([
+                "daemon": daemon.map { .object(["running": .bool(true), "pid": .number(Double($0))]) } ?? .object(["running": .bool(false)]),
+                "targets": .array(names.sorted().map { name in
+                    .object([
+                        "name": .string(name),
+                        "inMaintenance": .bool(current[name].map { inMaintenance.contains($0.1.state) } ?? false),
+                        "state": current[name].map { .string($0.1.state) } ?? .null,
+                        "currentWindow": current[name].map { .string($0.0.id) } ?? .null,
+                        "nextWindow": next[name].map { .object(["id": .string($0.id), "start": WindowJSON.time($0.startAt)]) } ?? .null,
+                    ])
+                }),
+                "deadDeliveries": .array(dead.map(WindowJSON.delivery)),
+            ]))
+            return .success
+        }
+        print(daemon.map { "daemon: running (pid \($0))" } ?? "daemon: not running")
+        if let scheduleNote { print("note: \(scheduleNote)") }
+        var table = Table(headers: ["TARGET", "MAINTENANCE", "CURRENT WINDOW", "NEXT WINDOW"])
+        for name in names.sorted() {
+            let now = current[name]
+            let upcoming = next[name]
+            table.rows.append([
+                name,
+                now.map { inMaintenance.contains($0.1.state) ? "yes (\($0.1.state))" : "no (\($0.1.state))" } ?? "no",
+                now.map { $0.0.id } ?? "-",
+                upcoming.map { "\($0.id) at \(WindowJSON.local($0.startAt, WindowJSON.zone($0)))" } ?? "-",
+            ])
+        }
+        print(table.render())
+        if dead.isEmpty {
+            print("dead deliveries: none")
+        } else {
+            print("dead deliveries: \(dead.count)")
+            for delivery in dead {
+                print("  \(delivery.id)  \(delivery.event) to \(delivery.channel) (window \(delivery.windowId ?? "-")): \(delivery.lastError ?? "")")
+            }
+        }
+        return .success
+    }
+}

@@ -1,0 +1,12 @@
+import Foundation
+
+/// `maint validate [DIR]`: every problem of every file, or a summary.
+enum ValidateCommand {
+    static func run(_ session: Session) throws -> ExitCode {
+        guard session.arguments.positionals.count <= 1 else { throw Failure(.usage, "validate takes at most one directory") }
+        let directory = session.arguments.positionals.first ?? session.paths.config
+        let schedule = try session.loadSchedule(directory: directory)
+        print("\(directory): ok: \(schedule.files.count) file(s), \(schedule.targets.count) target(s), \(schedule.channels.count) channel(s), \(schedule.windows.count) window(s)")
+        return .success
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import MaintCore
+import MaintEngine
+import MaintNet
+import MaintStore
+import MaintSystem
+
+/// `maint add`, `now`, `end`, `cancel`: write to the database, then let the daemon act, or,
+/// with no daemon running, act here under the same lock.
+enum WindowCommands {
+    static func add(_ session: Session) throws -> ExitCode {
+        let arguments = session.arguments
+        guard !arguments.positionals.isEmpty else { throw Failure(.usage, "name at least one TARGET (a name or tag:NAME)") }
+        let zone = try timezone(arguments.value("--timezone"))
+        let now = Date()
+        guard let atText = arguments.value("--at") else { throw Failure(.usage, "--at TIME is required") }
+        guard let start = TimeText.parse(atText, zone: zone, now: now) else {
+            throw Failure(.usage, "--at \"\(atText)\": not a time; write RFC 3339, \"YYYY-MM-DD HH:MM\" (in --timezone, default \(zone.identifier)) or +DURATION")
+        }
+        let end = try end(arguments, start: start, zone: zone, now: now, required: true)
+        var notices: [Int64] = []
+        for text in (arguments.value("--notice") ?? "").split(separator: ",") {
+            guard let milliseconds = DurationText.parse(String(text)), milliseconds > 0 else {
+                throw Failure(.usage, "--notice \"\(text)\": not a duration such as 24h or 1h")
+            }
+            notices.append(milliseconds)
+        }
+        let request = WindowRequest(
+            selectors: arguments.positionals, start: start, end: end,
+            headline: arguments.value("--headline") ?? "Scheduled maintenance",
+            message: arguments.value("--message") ?? "This site is undergoing scheduled maintenance.",
+            notices: notices.sorted(by: >), channels: arguments.options["--channel"], timezone: zone, emergency: false)
+        let (engine, _, _) = try prepare(session)
+        let id = try refusing { try engine.addWindow(request, now: now) }
+        let woke = session.wakeDaemon() != nil
+        print("planned \(id): \(TimeText.local(start, zone: zone)) to \(end.map { TimeText.local($0, zone: zone) } ?? "open end")")
+        if !woke { print("note: no daemon is running; start `maint daemon` so that the window happens") }
+        return .success
+    }
+
+    static func now(_ session: Session) throws -> ExitCode {
+        let arguments = session.arguments
+        guard !arguments.positionals.isEmpty else { throw Failure(.usage, "name at least one TARGET (a name or tag:NAME)") }
+        guard let message = arguments.value("--message"), !message.isEmpty else { throw Failure(.usage, "--message M is required") }
+        let now = Date()
+        let end = try end(arguments, start: now, zone: .current, now: now, required: false)
+        let request = WindowRequest(selectors: arguments.positionals, start: now, end: end,
+                                    headline: arguments.value("--headline") ?? "Maintenance in progress", message: message,
+                                    notices: [], channels: arguments.options["--channel"], timezone: .current, emergency: true)
+        let (engine, pool, store) = try prepare(session)
+        let id = try refusing { try engine.addWindow(request, now: now) }
+        print("emergency window \(id)" + (end.map { " until \(TimeText.local($0, zone: .current))" } ?? " (open-ended: `maint end \(id)` when fixed)"))
+        try drive(session, engine: engine, pool: pool, store: store, window: id) { $0 != "scheduled" && $0 != "activating" }
+        guard let window = try store.window(id) else { return .partialFailure }
+        let targets = try store.targets(of: id)
+        let failed = targets.filter { $0.state == "failed" }
+        print("\(window.state): \(targets.count - failed.count) of \(targets.count) target(s) in maintenance" + (failed.isEmpty ? "" : "; failed: \(failed.map(\.target).joined(separator: ", "))"))
+        return failed.isEmpty && window.state == "active" ? .success : .partialFailure
+    }
+
+    static func end(_ session: Session) throws -> ExitCode {
+        guard session.arguments.positionals.count == 1, let id = session.arguments.positionals.first else {
+            throw Failure(.usage, "name one WINDOW")
+        }
+        let (engine, pool, store) = try prepare(session)
+        try refusing { try engine.endWindow(id, now: Date()) }
+        try drive(session, engine: engine, pool: pool, store: store, window: id) { WindowRecord.terminalStates.contains($0) }
+        guard let window = try store.window(id) else { return .partialFailure }
+        for target in try store.targets(of: id) {
+            print("  \(target.target): \(target.state)" + (target.lastError.map { " (\($0))" } ?? ""))
+        }
+        print("\(id): \(window.state)")
+        return window.state == "completed" ? .success : .partialFailure
+    }
+
+    static func cancel(_ session: Session) throws -> ExitCode {
+        guard session.arguments.positionals.count == 1, let id = session.arguments.positionals.first else {
+            throw Failure(.usage, "name one WINDOW")
+        }
+        let (engine, _, _) = try prepare(session)
+        try refusing { try engine.cancelWindow(id, now: Date()) }
+        let woke = session.wakeDaemon() != nil
+        print("canceled \(id)" + (woke ? "" : "; the announcement is sent when the daemon runs"))
+        return .success
+    }
+
+    // MARK: Shared
+
+    static func prepare(_ session: Session) throws -> (Engine, TransferPool, MaintenanceStore) {
+        let schedule = try session.loadSchedule()
+        let store = try session.openStore()
+        let pool = TransferPool()
+        let engine = session.engine(schedule: schedule, store: store, pool: pool)
+        return (engine, pool, store)
+    }
+
+    static func refusing<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let refusal as CommandRefusal {
+            throw Failure(refusal.kind == .input ? .invalidInput : .usage, refusal.description)
+        }
+    }
+
+    static func timezone(_ name: String?) throws(Failure) -> TimeZone {
+        guard let name else { return .current }
+        guard let zone = TimeZone(identifier: name) else { throw Failure(.usage, "--timezone \"\(name)\": not an IANA time zone") }
+        return zone
+    }
+
+    static func end(_ arguments: Arguments, start: Date, zone: TimeZone, now: Date, required: Bool) throws(Failure) -> Date? {
+        if let text = arguments.value("--for") {
+            guard let milliseconds = DurationText.parse(text), milliseconds > 0 else {
+                throw Failure(.usage, "--for \"\(text)\": not a duration such as 90s, 45m or 2h30m")
+            }
+            if arguments.value("--until") != nil { throw Failure(.usage, "give --for or --until, not both") }
+            return start.addingTimeInterval(Double(milliseconds) / 1000)
+        }
+        if let text = arguments.value("--until") {
+            guard let date = TimeText.parse(text, zone: zone, now: now) else { throw Failure(.usage, "--until \"\(text)\": not a time") }
+            guard date > start else { throw Failure(.usage, "--until is not after the start") }
+            return date
+        }
+        if required { throw Failure(.usage, "give --for DURATION or --until TIME") }
+        return nil
+    }
+
+    /// Follows a window until `done(state)`: through the daemon if one runs, else here, holding
+    /// the daemon's lock so that no daemon starts switching the same targets meanwhile.
+    static func drive(_ session: Session, engine: Engine, pool: TransferPool, store: MaintenanceStore, window id: String,
+                      done: @escaping (String) -> Bool) throws {
+        var printer = EventPrinter()
+        printer.window = id
+        printer.lastId = (try store.events(window: id).last?.id ?? 1) - 1
+        let lock = try session.lock()
+        if lock.tryLock() {
+            defer { lock.unlock() }
+            print("no daemon is running: switching from here")
+            try engine.sync(now: Date())
+            let runner = try Runner(engine: engine, pool: pool, log: session.log, signals: [SIGINT, SIGTERM])
+            _ = try runner.run {
+                printer.printNew(from: store)
+                return done(try store.window(id)?.state ?? "completed")
+            }
+            printer.printNew(from: store)
+            return
+        }
+        guard let pid = session.wakeDaemon() else { return }
+        print("the daemon (pid \(pid)) is switching")
+        while true {
+            printer.printNew(from: store)
+            if done(try store.window(id)?.state ?? "completed") { break }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                throw Failure(.temporaryFailure, "the daemon (pid \(pid)) stopped; the window is recorded and resumes when a daemon runs")
+            }
+            usleep(100_000)
+        }
+        printer.printNew(from: store)
+    }
+}
