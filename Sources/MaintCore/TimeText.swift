@@ -54,17 +54,32 @@ public enum TimeText {
         return formatter.string(from: date)
     }
 
-    /// `2026-12-06 02:00 CET (+01:00)`: how people read a time.
+    /// `2026-12-06 02:00 CET (+01:00)`: how people read a time. Seconds appear when not zero.
     public static func local(_ date: Date, zone: TimeZone) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = zone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        formatter.dateFormat = Calendar(identifier: .gregorian).component(.second, from: date) == 0 ? "yyyy-MM-dd HH:mm" : "yyyy-MM-dd HH:mm:ss"
         let offset = zone.secondsFromGMT(for: date)
         let sign = offset < 0 ? "-" : "+"
         let hours = abs(offset) / 3600, minutes = abs(offset) % 3600 / 60
-        let abbreviation = zone.abbreviation(for: date) ?? zone.identifier
         let offsetText = "\(sign)\(hours < 10 ? "0" : "")\(hours):\(minutes < 10 ? "0" : "")\(minutes)"
-        return "\(formatter.string(from: date)) \(abbreviation) (\(offsetText))"
+        let name = abbreviation(date, zone: zone).map { " \($0)" } ?? ""
+        return "\(formatter.string(from: date))\(name) (\(offsetText))"
+    }
+
+    /// The zone's usual abbreviation (CET, EDT, IST, AEDT). ICU gives it only in the locale where
+    /// it is common, so a few English locales are asked in turn; none means the offset alone.
+    public static func abbreviation(_ date: Date, zone: TimeZone) -> String? {
+        if zone.identifier == "UTC" || zone.identifier == "Etc/UTC" { return "UTC" }
+        let formatter = DateFormatter()
+        formatter.timeZone = zone
+        formatter.dateFormat = "zzz"
+        for locale in ["en_US", "en_GB", "en_IN", "en_AU", "en_NZ", "en_CA", "en_ZA"] {
+            formatter.locale = Locale(identifier: locale)
+            let text = formatter.string(from: date)
+            if text.allSatisfy({ $0.isLetter && $0.isUppercase }), !text.hasPrefix("GMT") || text == "GMT" { return text }
+        }
+        return nil
     }
 }

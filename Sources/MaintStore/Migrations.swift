@@ -69,25 +69,26 @@ enum Migrations {
         """,
     ]
 
+    /// Applies the missing steps. The version is read inside the write transaction, so two
+    /// processes opening a new file at once (the daemon and a CLI) never both migrate it.
     static func apply(to database: Database) throws(SQLiteError) {
-        let version = Int(try database.row("PRAGMA user_version")?.int(0) ?? 0)
-        guard version < steps.count else {
-            if version > steps.count {
-                throw SQLiteError(code: 1, message: "the database schema (version \(version)) is newer than this maint (version \(steps.count)); upgrade maint", sql: nil)
-            }
-            return
-        }
-        for (index, step) in steps.enumerated().dropFirst(version) {
-            do {
-                _ = try database.transaction {
+        // A cheap read first: nothing to do on every open after the first.
+        if Int(try database.row("PRAGMA user_version")?.int(0) ?? 0) == steps.count { return }
+        do {
+            try database.transaction {
+                let version = Int(try database.row("PRAGMA user_version")?.int(0) ?? 0)
+                if version > steps.count {
+                    throw SQLiteError(code: 1, message: "the database schema (version \(version)) is newer than this maint (version \(steps.count)); upgrade maint", sql: nil)
+                }
+                for (index, step) in steps.enumerated().dropFirst(version) {
                     try database.execute(step)
                     try database.execute("PRAGMA user_version = \(index + 1)")
                 }
-            } catch let error as SQLiteError {
-                throw error
-            } catch {
-                throw SQLiteError(code: 1, message: "\(error)", sql: nil)
             }
+        } catch let error as SQLiteError {
+            throw error
+        } catch {
+            throw SQLiteError(code: 1, message: "\(error)", sql: nil)
         }
     }
 }

@@ -4,8 +4,12 @@ import MaintStore
 
 /// The `--json` shapes of windows and their parts. Stable: fields are added, never renamed.
 enum WindowJSON {
+    /// RFC 3339 in UTC with milliseconds: `2026-12-06T01:00:00.000Z`.
     static func time(_ milliseconds: Int64?) -> JSONValue {
-        milliseconds.map { .string(TimeText.rfc3339(Date(timeIntervalSince1970: Double($0) / 1000))) } ?? .null
+        guard let milliseconds else { return .null }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return .string(formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000)))
     }
 
     static func zone(_ window: WindowRecord) -> TimeZone { TimeZone(identifier: window.timezone) ?? .current }
