@@ -26,7 +26,9 @@ let package = Package(
         .target(name: "MaintEngine", dependencies: ["MaintCore", "MaintStore", "MaintNet", "MaintSystem"]),
         .executableTarget(name: "maint", dependencies: ["MaintCore", "MaintStore", "MaintEngine", "MaintSystem", "MaintNet"]),
 
-        .testTarget(name: "MaintCoreTests", dependencies: ["MaintCore", "MaintStore", "MaintNet"]),
+        .testTarget(name: "MaintCoreTests", dependencies: ["MaintCore"]),
+        .testTarget(name: "MaintStoreTests", dependencies: ["MaintStore", "MaintCore"]),
+        .testTarget(name: "MaintEngineTests", dependencies: ["MaintEngine", "MaintNet"]),
         .testTarget(name: "MaintIntegrationTests", dependencies: ["maint", "MaintNet"]),
     ]
 )

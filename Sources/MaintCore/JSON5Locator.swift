@@ -159,11 +159,12 @@ public struct JSON5Locator: Sendable {
 
         mutating func string() throws -> String {
             guard let quote = current else { throw error("a string was expected") }
+            let start = position
             advance()
             var raw: [UInt8] = []
             while let byte = current {
                 if byte == quote { advance(); return String(decoding: raw, as: UTF8.self) }
-                if byte == UInt8(ascii: "\n") { throw error("a string is not closed on its line") }
+                if byte == UInt8(ascii: "\n") { throw SyntaxError(position: start, message: "a string is not closed on its line") }
                 if byte == UInt8(ascii: "\\") {
                     advance()
                     if let escaped = current { raw.append(escaped) }
@@ -173,7 +174,7 @@ public struct JSON5Locator: Sendable {
                 raw.append(byte)
                 advance()
             }
-            throw error("unexpected end of file inside a string")
+            throw SyntaxError(position: start, message: "a string is not closed before the end of the file")
         }
 
         static func isWordByte(_ byte: UInt8) -> Bool {

@@ -16,10 +16,11 @@ struct ScheduleReader {
 
     // MARK: Reporting
 
-    mutating func fail(_ path: FieldPath, _ message: String, key: Bool = false, offset: Int = 0) {
+    /// `offset` points inside a string value: characters after its opening quote.
+    mutating func fail(_ path: FieldPath, _ message: String, key: Bool = false, offset: Int? = nil) {
         guard let document else { return }
         var position = document.locator.position(of: path, preferKey: key)
-        if offset > 0 { position.column += offset + 1 }
+        if let offset { position.column += offset + 1 }
         issues.append(ScheduleIssue(file: document.file, line: position.line, column: position.column, path: path.description, message: message))
     }
 

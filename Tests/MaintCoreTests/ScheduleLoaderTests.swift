@@ -1,0 +1,124 @@
+import Foundation
+import MaintCore
+import Testing
+
+/// Each mistake must be reported at its file, line and column, with its field path.
+struct ScheduleLoaderTests {
+    static let base = """
+        {
+          targets: {
+            web: {
+              driver: "http", tags: ["shop"], timezone: "Europe/Paris",
+              activate: { url: "https://web.example.com/m", json: { on: true, text: "{{message}}" } },
+              deactivate: { url: "https://web.example.com/m", json: { on: false } },
+              health: [ { name: "home", url: "https://web.example.com/", expect: "[STATUS] == 200" } ],
+            },
+          },
+          channels: { ops: { type: "webhook", url: "https://hooks.example.com/x", secret: "{{secret:HOOK}}" } },
+          windows: {
+            w: { targets: ["web"], start: "2030-01-01 02:00", timezone: "Europe/Paris", duration: "1h", channels: ["ops"] },
+          },
+        }
+        """
+
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        var replace: String
+        var with: String
+        var path: String
+        var message: String
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "URL not http", replace: #"activate: { url: "https://web.example.com/m""#, with: #"activate: { url: ⟨"ftp://web.example.com/m""#,
+             path: "targets.web.activate.url", message: "not an absolute http or https URL"),
+        Case(name: "unknown placeholder", replace: #"text: "{{message}}""#, with: #"text: "⟨{{mesage}}""#,
+             path: "targets.web.activate.json.text", message: "unknown placeholder \"{{mesage}}\""),
+        Case(name: "misspelt field", replace: "deactivate: {", with: "⟨deactivte: {",
+             path: "targets.web.deactivte", message: "unknown field (did you mean \"deactivate\"?)"),
+        Case(name: "bad duration", replace: #"duration: "1h""#, with: #"duration: ⟨"1 hour""#,
+             path: "windows.w.duration", message: "\"1 hour\" is not a duration"),
+        Case(name: "bad time zone", replace: #"timezone: "Europe/Paris", duration"#, with: #"timezone: ⟨"Europe/Pariss", duration"#,
+             path: "windows.w.timezone", message: "\"Europe/Pariss\" is not an IANA time zone"),
+        Case(name: "bad start", replace: #"start: "2030-01-01 02:00""#, with: #"start: ⟨"next sunday""#,
+             path: "windows.w.start", message: "\"next sunday\" is not a time"),
+        Case(name: "unknown target", replace: #"w: { targets: ["web"]"#, with: #"w: { targets: [⟨"webb"]"#,
+             path: "windows.w.targets[0]", message: "no target is named \"webb\""),
+        Case(name: "unknown tag", replace: #"w: { targets: ["web"]"#, with: #"w: { targets: [⟨"tag:shopp"]"#,
+             path: "windows.w.targets[0]", message: "no target has the tag \"shopp\""),
+        Case(name: "unknown channel", replace: #"channels: ["ops"]"#, with: #"channels: [⟨"opss"]"#,
+             path: "windows.w.channels[0]", message: "no channel is named \"opss\""),
+        Case(name: "wrong type", replace: #"tags: ["shop"]"#, with: #"tags: ⟨"shop""#,
+             path: "targets.web.tags", message: "expected a list of strings, got a string"),
+        Case(name: "bad health condition", replace: #"expect: "[STATUS] == 200""#, with: #"expect: "⟨[STAUS] == 200""#,
+             path: "targets.web.health[0].expect", message: "unknown placeholder \"[STAUS]\""),
+        Case(name: "unknown driver", replace: #"driver: "http""#, with: #"driver: ⟨"telnet""#,
+             path: "targets.web.driver", message: "unknown driver \"telnet\""),
+        Case(name: "bad status code", replace: #"json: { on: false } }"#, with: #"json: { on: false }, expect: [⟨700] }"#,
+             path: "targets.web.deactivate.expect[0]", message: "expected an HTTP status code"),
+        Case(name: "end before start", replace: #"duration: "1h""#, with: #"end: ⟨"2029-12-31 02:00""#,
+             path: "windows.w.end", message: "the end is not after the start"),
+        Case(name: "literal signing key", replace: #"secret: "{{secret:HOOK}}""#, with: #"secret: ⟨"hunter2""#,
+             path: "channels.ops.secret", message: "write the signing key as \"{{secret:NAME}}\""),
+        Case(name: "missing comma", replace: #"driver: "http", tags"#, with: #"driver: "http" ⟨tags"#,
+             path: "(syntax)", message: "a ',' or '}' was expected"),
+        Case(name: "unclosed string", replace: #"timezone: "Europe/Paris","#, with: #"timezone: ⟨"Europe/Paris,"#,
+             path: "(syntax)", message: "a string is not closed on its line"),
+    ]
+
+    /// The text with the marker removed, and the marker's line and column.
+    static func locate(_ text: String) -> (String, Int, Int) {
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if let marker = line.firstIndex(of: "⟨") {
+                return (text.replacingOccurrences(of: "⟨", with: ""), index + 1, line.distance(from: line.startIndex, to: marker) + 1)
+            }
+        }
+        return (text, 0, 0)
+    }
+
+    @Test func theBaseFileIsValid() throws {
+        let schedule = try ScheduleLoader().load(sources: [("s.json5", Self.base)])
+        #expect(schedule.targets.keys.sorted() == ["web"])
+        #expect(schedule.windows["w"]?.targets == ["web"])
+    }
+
+    @Test(arguments: cases)
+    func mistakesAreReportedWhereTheyAre(_ mistake: Case) throws {
+        #expect(Self.base.contains(mistake.replace), "the case does not apply to the base file")
+        let (text, line, column) = Self.locate(Self.base.replacingOccurrences(of: mistake.replace, with: mistake.with))
+        let error = #expect(throws: ScheduleIssues.self) { try ScheduleLoader().load(sources: [("shop.json5", text)]) }
+        let issues = try #require(error).issues
+        let issue = issues.first { $0.path == mistake.path }
+        #expect(issue != nil, "got: \(issues)")
+        #expect(issue?.file == "shop.json5")
+        #expect(issue?.line == line, "got: \(issues)")
+        #expect(issue?.column == column, "got: \(issues)")
+        #expect(issue?.message.contains(mistake.message) == true, "got: \(issues)")
+        #expect(issue?.description.hasPrefix("shop.json5:\(line):\(column): \(mistake.path): ") == true)
+    }
+
+    @Test func aNameDefinedInTwoFilesIsAnErrorAtTheSecond() throws {
+        let other = """
+            {
+              targets: {
+                web: { driver: "http", activate: { url: "https://a.example/" }, deactivate: { url: "https://a.example/" } },
+              },
+            }
+            """
+        let error = #expect(throws: ScheduleIssues.self) {
+            try ScheduleLoader().load(sources: [("a.json5", Self.base), ("b.json5", other)])
+        }
+        let issue = try #require(error?.issues.first)
+        #expect(issue.description == "b.json5:3:5: targets.web: target \"web\" is already defined in a.json5")
+    }
+
+    @Test func everyErrorOfAFileIsReportedAtOnce() throws {
+        let text = Self.base
+            .replacingOccurrences(of: #"duration: "1h""#, with: #"duration: "soon""#)
+            .replacingOccurrences(of: #"driver: "http""#, with: #"driver: "ftp""#)
+        let error = #expect(throws: ScheduleIssues.self) { try ScheduleLoader().load(sources: [("s.json5", text)]) }
+        let paths = Set(error?.issues.map(\.path) ?? [])
+        #expect(paths.isSuperset(of: ["windows.w.duration", "targets.web.driver"]))
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import MaintCore
+import Testing
+
+struct DurationTextTests {
+    @Test(arguments: [("90s", 90_000), ("45m", 2_700_000), ("2h30m", 9_000_000), ("7d", 604_800_000), ("1d2h3m4s", 93_784_000), ("500ms", 500)] as [(String, Int64)])
+    func parses(_ text: String, _ milliseconds: Int64) {
+        #expect(DurationText.parse(text) == milliseconds)
+        #expect(DurationText.parse(DurationText.format(milliseconds)) == milliseconds)
+    }
+
+    @Test(arguments: ["", "h", "2", "2 h", "30m2h", "2h2h", "-5m", "1.5h", "10y"])
+    func rejects(_ text: String) {
+        #expect(DurationText.parse(text) == nil)
+    }
+}
+
+struct TimeTextTests {
+    static let paris = TimeZone(identifier: "Europe/Paris")!
+    static let newYork = TimeZone(identifier: "America/New_York")!
+
+    @Test func localTimeIsReadInItsZone() throws {
+        let date = try #require(TimeText.parse("2026-12-06 02:00", zone: Self.paris, now: Date()))
+        #expect(TimeText.rfc3339(date) == "2026-12-06T01:00:00Z")
+    }
+
+    @Test func rfc3339CarriesItsOwnOffset() throws {
+        let date = try #require(TimeText.parse("2026-12-06T02:00:00+05:30", zone: Self.paris, now: Date()))
+        #expect(TimeText.rfc3339(date) == "2026-12-05T20:30:00Z")
+    }
+
+    /// 2026-03-29 02:30 does not exist in Paris (02:00 → 03:00): it moves forward by the gap, to 03:30 CEST.
+    @Test func aSkippedLocalTimeMovesForwardByTheGap() throws {
+        let date = try #require(TimeText.parse("2026-03-29 02:30", zone: Self.paris, now: Date()))
+        #expect(TimeText.rfc3339(date) == "2026-03-29T01:30:00Z")
+        #expect(TimeText.rfc3339(date, zone: Self.paris) == "2026-03-29T03:30:00+02:00")
+    }
+
+    /// 2026-11-01 01:30 happens twice in New York: the first one (EDT) is taken.
+    @Test func aRepeatedLocalTimeIsTheFirstOne() throws {
+        let date = try #require(TimeText.parse("2026-11-01 01:30", zone: Self.newYork, now: Date()))
+        #expect(TimeText.rfc3339(date) == "2026-11-01T05:30:00Z")
+    }
+
+    @Test func relativeTimesCountFromNow() throws {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(TimeText.parse("+90s", zone: Self.paris, now: now) == now.addingTimeInterval(90))
+    }
+
+    @Test(arguments: ["2026-02-30 02:00", "2026-13-01 00:00", "2026-01-01 25:00", "tomorrow", "2026-01-01"])
+    func rejects(_ text: String) {
+        #expect(TimeText.parse(text, zone: Self.paris, now: Date()) == nil)
+    }
+
+    @Test func localDisplayShowsAbbreviationAndOffset() throws {
+        let date = try #require(TimeText.parseRFC3339("2026-12-06T01:00:00Z"))
+        #expect(TimeText.local(date, zone: Self.paris) == "2026-12-06 02:00 CET (+01:00)")
+        #expect(TimeText.local(date, zone: TimeZone(identifier: "Asia/Kolkata")!) == "2026-12-06 06:30 IST (+05:30)")
+    }
+}
+
+struct TemplateTests {
+    let context = TemplateContext(values: ["message": "Say \"hi\"\n</script>", "headline": "H"],
+                                  secrets: SecretSource(environment: ["TOKEN": "s3cr3t-value"]))
+
+    @Test func unknownPlaceholdersAreErrorsWithTheirOffset() {
+        let error = #expect(throws: Template.ParseError.self) { try Template(parsing: "abc {{mesage}}") }
+        #expect(error?.offset == 4)
+        #expect(error?.message.contains("unknown placeholder \"{{mesage}}\"") == true)
+    }
+
+    @Test func substitutionInsideJSONStaysAString() throws {
+        let body = JSONValue.object(["text": .string("{{message}}"), "n": .number(3)])
+        let rendered = try JSONTemplate.render(body, context).serialized()
+        #expect(rendered == #"{"n":3,"text":"Say \"hi\"\n</script>"}"#)
+        let parsed = try JSONValue.parseJSON(Data(rendered.utf8))
+        #expect(parsed["text"] == .string("Say \"hi\"\n</script>"))
+    }
+
+    @Test func secretsComeFromTheEnvironmentOrCredentialsDirectory() throws {
+        #expect(try Template(parsing: "Bearer {{secret:TOKEN}}").render(context) == "Bearer s3cr3t-value")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("creds-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "from-file\n".write(to: directory.appendingPathComponent("TOKEN"), atomically: true, encoding: .utf8)
+        let secrets = SecretSource(environment: ["CREDENTIALS_DIRECTORY": directory.path, "TOKEN": "from-env"])
+        #expect(try secrets.value(of: "TOKEN") == "from-file")
+        #expect(secrets.redact("got from-file back", names: ["TOKEN"]) == "got [secret:TOKEN] back")
+    }
+
+    @Test func aMissingSecretNamesItselfOnly() {
+        let error = #expect(throws: SecretError.self) { try Template(parsing: "{{secret:NOPE}}").render(context) }
+        #expect(error?.description.contains("NOPE") == true)
+    }
+}
+
+struct ConditionTests {
+    let ok = HealthObservation(status: 200, responseTimeMilliseconds: 120, body: #"{"status":"ok","db":{"lag":3}}"#)
+    let down = HealthObservation(status: 503, responseTimeMilliseconds: 950, body: #"{"status":"maintenance"}"#)
+
+    @Test(arguments: [
+        ("[STATUS] == 200", true, false),
+        ("[STATUS] == 200 && [RESPONSE_TIME] < 800", true, false),
+        ("[STATUS] == 200 || [STATUS] == 503", true, true),
+        ("[BODY].status == ok", true, false),
+        ("[BODY].db.lag <= 5", true, false),
+        ("[RESPONSE_TIME] >= 900", false, true),
+        ("[STATUS] != 200 && [BODY].status == maintenance", false, true),
+    ])
+    func evaluates(_ text: String, _ whenOK: Bool, _ whenDown: Bool) throws {
+        let condition = try Condition(parsing: text)
+        #expect(condition.evaluate(ok) == whenOK)
+        #expect(condition.evaluate(down) == whenDown)
+    }
+
+    @Test func failuresSayWhatWasSeen() throws {
+        let condition = try Condition(parsing: "[STATUS] == 200 && [RESPONSE_TIME] < 800")
+        #expect(condition.failures(down) == ["[STATUS] == 200 (got 503)", "[RESPONSE_TIME] < 800 (got 950)"])
+    }
+
+    @Test(arguments: [("[STATUS] 200", 0, "has no comparison"), ("[STATUS] == 200 && [STAUS] == 1", 19, "unknown placeholder"), ("1 == 2", 0, "compares two constants")])
+    func parseErrorsPointAtTheirColumn(_ text: String, _ offset: Int, _ message: String) {
+        let error = #expect(throws: Condition.ParseError.self) { try Condition(parsing: text) }
+        #expect(error?.offset == offset)
+        #expect(error?.message.contains(message) == true)
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import MaintCore
+import MaintStore
+import Testing
+
+struct DatabaseTests {
+    func temporaryPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)/sub/maint.db").path
+    }
+
+    @Test func theFileIsPrivateAndConfiguredAsPromised() throws {
+        let path = temporaryPath()
+        let database = try Database(path: path)
+        let mode = try #require(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)
+        #expect(mode.intValue & 0o777 == 0o600)
+        #expect(try database.row("PRAGMA journal_mode")?.string(0) == "wal")
+        #expect(try database.row("PRAGMA synchronous")?.int(0) == 2)  // FULL
+        #expect(try database.row("PRAGMA foreign_keys")?.int(0) == 1)
+        #expect(try database.row("PRAGMA user_version")?.int(0) == 1)
+    }
+
+    @Test func twoConnectionsOpeningANewFileAtOnceBothSucceed() throws {
+        let path = temporaryPath()
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let results = (0..<4).map { _ in Result { try Database(path: path) } }
+        for result in results { #expect((try? result.get()) != nil) }
+    }
+
+    @Test func aFailedTransactionWritesNothing() throws {
+        let store = try MaintenanceStore(path: temporaryPath())
+        struct Stop: Error {}
+        #expect(throws: Stop.self) {
+            try store.transaction {
+                try store.appendEvent(at: 1, window: nil, kind: "test", message: "rolled back")
+                throw Stop()
+            }
+        }
+        #expect(try store.events(window: nil).isEmpty)
+    }
+
+    @Test func windowsTheirTargetsAndDeliveriesRoundTrip() throws {
+        let store = try MaintenanceStore(path: temporaryPath())
+        let window = WindowRecord(id: "w", origin: "cli", sourceFile: nil, headline: "H", message: "M",
+                                  page: PageFields(bypassUrl: "https://s.example", buttonText: "B"), selectors: ["tag:x"],
+                                  channels: ["ops"], timezone: "Europe/Paris", startAt: 1000, endAt: 2000,
+                                  healthTimeoutMilliseconds: nil, state: "scheduled", fingerprint: nil, createdAt: 1, updatedAt: 1)
+        try store.insertWindow(window, targets: ["a", "b"], notices: [NoticeRecord(windowId: "w", offsetMilliseconds: 500, dueAt: 500, state: "pending")])
+        #expect(try store.window("w") == window)
+        #expect(try store.targets(of: "w").map(\.target) == ["a", "b"])
+        #expect(try store.nextDueInstant() == 500)
+        try store.enqueue(DeliveryRecord(id: "msg_1", channel: "ops", event: "start", windowId: "w", body: "{}", state: "pending",
+                                         attempts: 0, maxAttempts: 3, nextAttemptAt: 10, lastError: nil, createdAt: 1, deliveredAt: nil))
+        #expect(try store.dueDeliveries(now: 9).isEmpty)
+        #expect(try store.dueDeliveries(now: 10).map(\.id) == ["msg_1"])
+    }
+}
