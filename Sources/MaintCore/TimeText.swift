@@ -71,7 +71,7 @@ public enum TimeText {
     /// The zone's usual abbreviation (CET, EDT, IST, AEDT). ICU gives it only in the locale where
     /// it is common, so a few English locales are asked in turn; none means the offset alone.
     public static func abbreviation(_ date: Date, zone: TimeZone) -> String? {
-        if zone.identifier == "UTC" || zone.identifier == "Etc/UTC" { return "UTC" }
+        if ["UTC", "GMT", "Etc/UTC", "Etc/GMT", "Universal", "Zulu"].contains(zone.identifier) { return "UTC" }
         let formatter = DateFormatter()
         formatter.timeZone = zone
         formatter.dateFormat = "zzz"

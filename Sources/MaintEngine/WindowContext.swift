@@ -3,8 +3,8 @@ import MaintCore
 import MaintStore
 
 /// The values a window's templates see, for one target (or none, for channels).
-enum WindowContext {
-    static func values(_ window: WindowRecord, target: String?, zone: TimeZone, now: Date) -> [String: String] {
+public enum WindowContext {
+    public static func values(_ window: WindowRecord, target: String?, zone: TimeZone, now: Date) -> [String: String] {
         let start = Date(timeIntervalSince1970: Double(window.startAt) / 1000)
         let end = window.endAt.map { Date(timeIntervalSince1970: Double($0) / 1000) }
         var values: [String: String] = [

@@ -47,6 +47,9 @@ public final class TransferPool {
         let transfer = Transfer(request: request, tag: nextTag)
         inFlight[transfer.easy] = transfer
         curl_multi_add_handle(multi, transfer.easy)
+        // Start connecting and sending now, not at the next wait: a switch is due at this instant.
+        var running: Int32 = 0
+        curl_multi_perform(multi, &running)
         return nextTag
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import MaintCore
+import MaintEngine
 import MaintStore
 
 /// `maint ls`: windows, upcoming first; finished ones with --all.
@@ -64,7 +65,7 @@ enum ShowCommand {
         let zone = WindowJSON.zone(window)
         print("window    \(window.id)  [\(window.state)]")
         print("headline  \(window.headline)")
-        print("message   \(window.message)")
+        print("message   \(WindowContext.values(window, target: nil, zone: zone, now: Date())["message"] ?? window.message)")
         print("start     \(WindowJSON.local(window.startAt, zone))")
         print("end       \(WindowJSON.local(window.endAt, zone))")
         print("selectors \(window.selectors.joined(separator: " "))")
