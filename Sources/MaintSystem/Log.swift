@@ -17,11 +17,12 @@ public struct Log: Sendable {
     }
 
     public let toJournal: Bool
-    public let verbose: Bool
+    /// Records above this level (less severe) are dropped.
+    public let threshold: Level
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, verbose: Bool = false) {
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, threshold: Level = .info) {
         self.toJournal = Self.stderrIsJournal(environment["JOURNAL_STREAM"])
-        self.verbose = verbose
+        self.threshold = threshold
     }
 
     /// `$JOURNAL_STREAM` is `DEVICE:INODE` of the journal's stream; it counts only if fd 2 is that stream.
@@ -34,7 +35,7 @@ public struct Log: Sendable {
     }
 
     public func callAsFunction(_ level: Level, _ message: String) {
-        if level == .debug && !verbose { return }
+        if level.rawValue > threshold.rawValue { return }
         let line: String
         if toJournal {
             line = "<\(level.rawValue)>\(message.replacingOccurrences(of: "\n", with: " "))\n"

@@ -57,7 +57,8 @@ enum CommandLineTool {
             printError("maint \(name): \(error.description)\nusage: \(command.usage)")
             return .usage
         } catch let failure as Failure {
-            printError("maint \(name): \(failure.message)")
+            // A list of schedule errors is printed as it is, one `FILE:LINE:COL:` per line.
+            printError(failure.message.contains("\n") ? failure.message : "maint \(name): \(failure.message)")
             return failure.code
         } catch {
             printError("maint \(name): \(error)")

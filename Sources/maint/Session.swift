@@ -15,7 +15,9 @@ struct Session {
     init(arguments: Arguments, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.arguments = arguments
         self.paths = Paths(arguments: arguments, environment: environment)
-        self.log = Log(environment: environment, verbose: arguments.has("--verbose"))
+        // The daemon logs what it does; other commands print their own progress and log only problems.
+        let daemon = CommandLine.arguments.dropFirst().first == "daemon"
+        self.log = Log(environment: environment, threshold: arguments.has("--verbose") ? .debug : (daemon ? .info : .warning))
         self.environment = environment
     }
 

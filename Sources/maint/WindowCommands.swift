@@ -136,7 +136,6 @@ enum WindowCommands {
         if lock.tryLock() {
             defer { lock.unlock() }
             print("no daemon is running: switching from here")
-            try engine.sync(now: Date())
             let runner = try Runner(engine: engine, pool: pool, log: session.log, signals: [SIGINT, SIGTERM])
             _ = try runner.run {
                 printer.printNew(from: store)
