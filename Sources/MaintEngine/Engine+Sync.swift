@@ -14,7 +14,7 @@ extension Engine {
             let existing = try store.window(name)
             if let existing, existing.fingerprint == fingerprint || existing.origin != "file" { continue }
             if let existing, existing.state != "scheduled" {
-                log(.notice, "window \(name) changed in \(config.file), but it has already started (\(existing.state)); the change applies to nothing")
+                log(.notice, "window \(name) changed in \(config.file), but it is \(existing.state) already; the change is not applied")
                 continue
             }
             var (start, end) = config.instants(storedAt: now)

@@ -211,7 +211,8 @@ public final class Engine {
     func finish(_ window: WindowRecord, targets: [TargetStateRecord], now: Date) throws {
         let nowMs = Self.milliseconds(now)
         let state: String
-        if targets.contains(where: { $0.state == "failed" }) {
+        // A target that never went into maintenance failed the window, even if it is healthy now.
+        if targets.contains(where: { $0.state == "failed" || $0.activatedAt == nil }) {
             state = "failed"
         } else if targets.contains(where: { $0.state == "unhealthy" }) {
             state = "degraded"

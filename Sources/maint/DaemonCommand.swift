@@ -10,14 +10,16 @@ enum DaemonCommand {
         let log = session.log
         let schedule = try session.loadSchedule()
         let store = try session.openStore()
+        let pool = TransferPool()
+        let engine = session.engine(schedule: schedule, store: store, pool: pool)
+        let notifier = SystemdNotifier(environment: session.environment)
+        // Signal handlers first: once the lock is ours, CLI commands send us SIGUSR1, whose
+        // default action would end the process.
+        let runner = try Runner(engine: engine, pool: pool, log: log, notifier: notifier)
         let lock = try session.lock()
         guard lock.tryLock() else {
             throw Failure(.temporaryFailure, "another maint process (pid \(lock.holder().map(String.init) ?? "?")) holds \(session.paths.lock); one daemon per database")
         }
-        let pool = TransferPool()
-        let engine = session.engine(schedule: schedule, store: store, pool: pool)
-        let notifier = SystemdNotifier(environment: session.environment)
-        let runner = try Runner(engine: engine, pool: pool, log: log, notifier: notifier)
         runner.reload = {
             do {
                 return try ScheduleLoader(now: Date()).load(directory: session.paths.config)

@@ -22,9 +22,9 @@ enum StatusCommand {
         for window in windows {
             for target in try store.targets(of: window.id) {
                 names.insert(target.target)
-                if inMaintenance.contains(target.state) || (window.state != "scheduled" && target.state != "healthy" && target.state != "unhealthy" && target.state != "failed") {
+                if window.state != "scheduled" {
                     if current[target.target] == nil { current[target.target] = (window, target) }
-                } else if window.state == "scheduled", next[target.target] == nil {
+                } else if next[target.target] == nil {
                     next[target.target] = window
                 }
             }

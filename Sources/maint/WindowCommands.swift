@@ -132,11 +132,12 @@ enum WindowCommands {
         var printer = EventPrinter()
         printer.window = id
         printer.lastId = (try store.events(window: id).last?.id ?? 1) - 1
+        // Handlers before the lock: while we hold it, other commands wake us with SIGUSR1.
+        let runner = try Runner(engine: engine, pool: pool, log: session.log, signals: [SIGINT, SIGTERM, SIGUSR1])
         let lock = try session.lock()
         if lock.tryLock() {
             defer { lock.unlock() }
             print("no daemon is running: switching from here")
-            let runner = try Runner(engine: engine, pool: pool, log: session.log, signals: [SIGINT, SIGTERM])
             _ = try runner.run {
                 printer.printNew(from: store)
                 return done(try store.window(id)?.state ?? "completed")

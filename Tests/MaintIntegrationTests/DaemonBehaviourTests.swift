@@ -189,12 +189,40 @@ struct DaemonBehaviourTests {
         let end = try #require(receiver.received.first { $0.event == "end" }?.body["data"] as? [String: Any])
         #expect(end["result"] as? String == "degraded")
     }
+
+    @Test func aTargetThatCannotBeSwitchedFailsAloneAndTheWindowSaysSo() throws {
+        let workspace = try Workspace()
+        let good = try DemoSite(name: "good", directory: workspace.directory)
+        let broken = try DemoSite(name: "broken", directory: workspace.directory)
+        let receiver = try WebhookReceiver(directory: workspace.directory)
+        _ = broken.post("/admin/api/faults", json: #"{"failNext": 2, "status": 500}"#)
+        try workspace.write("shop.json5", """
+            {
+              targets: {
+            \(good.target(tags: ["shop"], retries: 1))
+            \(broken.target(tags: ["shop"], retries: 1))
+              },
+              channels: { \(receiver.channel) },
+              windows: { w: { targets: ["tag:shop"], start: "+1s", duration: "5s", channels: ["ops"] } },
+            }
+            """)
+        let daemon = try workspace.daemon()
+        defer { daemon.stop() }
+        #expect(try workspace.waitForWindow("w", in: ["active"], timeout: 15) == "active")
+        #expect(good.maintenanceEnabled == true)
+        #expect(try workspace.waitForWindow("w", in: ["completed", "failed", "degraded"], timeout: 30) == "failed")
+        // Two refused activations, then the deactivate request all the same.
+        #expect(broken.calls.map(\.enabled) == [true, true, false])
+        #expect(good.calls.map(\.enabled) == [true, false])
+        #expect(waitUntil(timeout: 10) { receiver.received.contains { $0.event == "end" } })
+        let failure = try #require(receiver.received.first { $0.event == "failure" }?.body["data"] as? [String: Any])
+        let detail = try #require(failure["failure"] as? [String: Any])
+        #expect(detail["target"] as? String == "broken")
+        #expect(detail["action"] as? String == "activate")
+        #expect((detail["error"] as? String)?.hasPrefix("HTTP 500") == true)
+        #expect((detail["next"] as? String)?.contains("deactivate request at the end") == true)
+        #expect(receiver.received.map(\.event).filter { $0 != "scheduled" } == ["failure", "start", "end"])
+    }
 }
 
-/// Line and column (1-based) of the first occurrence of `token` in `text`.
-func position(of token: String, in text: String) -> (Int, Int) {
-    for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-        if let range = line.range(of: token) { return (index + 1, line.distance(from: line.startIndex, to: range.lowerBound) + 1) }
-    }
-    return (0, 0)
-}
+

@@ -112,7 +112,7 @@ final class DemoSite: @unchecked Sendable {
     }
 
     /// A target definition for this site, in JSON5.
-    func target(tags: [String], healthTimeout: String = "20s", extraHealth: String = "") -> String {
+    func target(tags: [String], healthTimeout: String = "20s", extraHealth: String = "", retries: Int = 4) -> String {
         """
         "\(name)": {
           timezone: "Europe/Paris", tags: [\(tags.map { "\"\($0)\"" }.joined(separator: ", "))], driver: "http",
@@ -120,7 +120,7 @@ final class DemoSite: @unchecked Sendable {
                       headers: { Authorization: "Bearer {{secret:SITE_TOKEN}}" },
                       json: { enabled: true, headline: "{{headline}}", message: "{{message}}", url: "{{page.bypassUrl}}",
                               button: "{{page.buttonText}}", icon: "{{page.icon}}", retryAfter: "{{retryAfter}}" },
-                      expect: [200], timeout: "5s", retries: 4 },
+                      expect: [200], timeout: "5s", retries: \(retries) },
           deactivate: { method: "POST", url: "\(base)/admin/api/maintenance",
                         headers: { Authorization: "Bearer {{secret:SITE_TOKEN}}" }, json: { enabled: false }, retries: 4 },
           health: [ { name: "home", url: "\(base)/", expect: "[STATUS] == 200 && [RESPONSE_TIME] < 2000" },
@@ -246,4 +246,12 @@ func rfc3339(_ text: Any?) -> Date? {
     let formatter = ISO8601DateFormatter()
     formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
     return formatter.date(from: text)
+}
+
+/// Line and column (1-based) of the first occurrence of `token` in `text`.
+func position(of token: String, in text: String) -> (Int, Int) {
+    for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        if let range = line.range(of: token) { return (index + 1, line.distance(from: line.startIndex, to: range.lowerBound) + 1) }
+    }
+    return (0, 0)
 }
