@@ -24,7 +24,7 @@ enum CommandLineTool {
                        valued: common.union(["--for", "--message", "--headline", "--channel"]), flags: ["--verbose"], run: WindowCommands.now),
         "end": Command(usage: "maint end WINDOW", valued: common, flags: ["--verbose"], run: WindowCommands.end),
         "cancel": Command(usage: "maint cancel WINDOW", valued: common, flags: [], run: WindowCommands.cancel),
-        "log": Command(usage: "maint log [-f] [WINDOW]", valued: common, flags: ["-f", "--follow"], run: LogCommand.run),
+        "log": Command(usage: "maint log [-f] [WINDOW] [--json]", valued: common, flags: ["-f", "--follow", "--json"], run: LogCommand.run),
     ]
 
     static var usage: String {

@@ -116,6 +116,10 @@ enum LogCommand {
         if let window = printer.window, try store.window(window) == nil {
             throw Failure(.invalidInput, "no window \"\(window)\" (see `maint ls --all`)")
         }
+        if session.json {
+            printJSON(.array(try store.events(window: printer.window).map(WindowJSON.event)))
+            return .success
+        }
         printer.printNew(from: store)
         guard session.arguments.has("-f") || session.arguments.has("--follow") else { return .success }
         while true {

@@ -111,6 +111,10 @@ struct DaemonBehaviourTests {
         let daemon = try workspace.daemon()
         #expect(try workspace.waitForWindow("w", in: ["completed"], timeout: 30) == "completed")
         daemon.stop()
+        // SIGTERM is a clean stop, recorded in the log.
+        #expect(daemon.process.terminationStatus == 0)
+        let kinds = try #require(try workspace.json(["log"]) as? [[String: Any]]).compactMap { $0["kind"] as? String }
+        #expect(kinds.first == "window.planned" && kinds.last == "daemon.stopped")
         let show = try workspace.maint(["show", "w", "--json"]).stdout + (try workspace.maint(["log"]).stdout)
         for secret in [DemoSite.token, WebhookReceiver.secret] {
             for file in [workspace.database, workspace.database + "-wal"] {
@@ -223,6 +227,26 @@ struct DaemonBehaviourTests {
         #expect((detail["next"] as? String)?.contains("deactivate request at the end") == true)
         #expect(receiver.received.map(\.event).filter { $0 != "scheduled" } == ["failure", "start", "end"])
     }
+
+    @Test func aCanceledWindowNeverTouchesItsTargetsAndIsAnnounced() throws {
+        let workspace = try Workspace()
+        let site = try DemoSite(name: "site", directory: workspace.directory)
+        let receiver = try WebhookReceiver(directory: workspace.directory)
+        try workspace.write("shop.json5", schedule([site], receiver))
+        let daemon = try workspace.daemon()
+        defer { daemon.stop() }
+        #expect(waitUntil(timeout: 10) { daemon.stderr.contains("maint daemon started") })
+        let add = try workspace.maint(["add", "site", "--at", "+3s", "--for", "2s", "--message", "Routine work"])
+        let id = try #require(add.stdout.split(separator: " ").dropFirst().first.map { String($0.dropLast()) })
+        #expect(try workspace.maint(["end", id]).status == 2)   // not started: end refuses and says to cancel
+        let cancel = try workspace.maint(["cancel", id])
+        #expect(cancel.status == 0)
+        #expect(try workspace.window(id)["state"] as? String == "canceled")
+        #expect(try workspace.maint(["cancel", id]).status == 2)
+        Thread.sleep(forTimeInterval: 6)
+        #expect(site.calls.isEmpty)
+        #expect(waitUntil(timeout: 10) { receiver.received.map(\.event) == ["scheduled", "canceled"] })
+        let listed = try #require(try workspace.json(["ls", "--all"]) as? [[String: Any]])
+        #expect(listed.map { $0["state"] as? String } == ["canceled"])
+    }
 }
-
-

@@ -130,6 +130,10 @@ struct WindowLifecycleTests {
             #expect(site.get("/", admin: true)?.status == 200)
         }
         let id = try #require(now.stdout.split(separator: "\n").first?.split(separator: " ").dropFirst(2).first.map(String.init))
+        let status = try #require(try workspace.json(["status"]) as? [String: Any])
+        let targets = try #require(status["targets"] as? [[String: Any]])
+        #expect(targets.map { $0["name"] as? String } == ["site1", "site2", "site3"])
+        #expect(targets.allSatisfy { $0["inMaintenance"] as? Bool == true && $0["currentWindow"] as? String == id })
 
         let end = try workspace.maint(["end", id])
         #expect(end.status == 0, "\(end.stdout)\n\(end.stderr)")
