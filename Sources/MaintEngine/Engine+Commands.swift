@@ -72,7 +72,7 @@ extension Engine {
         let nowMs = Self.milliseconds(now)
         try store.transaction {
             try store.setWindowState(id, "canceled", at: nowMs)
-            for notice in try store.notices(of: id) where notice.state == "pending" { try store.setNoticeState(notice, "skipped") }
+            try store.skipPendingNotices(of: id)
             try store.appendEvent(at: nowMs, window: id, kind: "window.canceled", message: "canceled from the command line")
             try enqueue("canceled", window: window, now: now)
         }

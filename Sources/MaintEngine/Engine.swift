@@ -94,9 +94,7 @@ public final class Engine {
         let nowMs = Self.milliseconds(now)
         try store.transaction {
             try store.setWindowState(window.id, "missed", at: nowMs)
-            for notice in try store.notices(of: window.id) where notice.state == "pending" {
-                try store.setNoticeState(notice, "skipped")
-            }
+            try store.skipPendingNotices(of: window.id)
             try store.appendEvent(at: nowMs, window: window.id, kind: "window.missed",
                                   message: "the window passed entirely while maint was not running; nothing was switched")
             try enqueue("missed", window: window, now: now)
@@ -130,9 +128,7 @@ public final class Engine {
         let nowMs = Self.milliseconds(now)
         try store.transaction {
             try store.setWindowState(window.id, "activating", at: nowMs)
-            for notice in try store.notices(of: window.id) where notice.state == "pending" {
-                try store.setNoticeState(notice, "skipped")
-            }
+            try store.skipPendingNotices(of: window.id)
             for var target in try store.targets(of: window.id) where target.state == "pending" {
                 target.state = "activating"
                 target.attempts = 0

@@ -133,6 +133,11 @@ public final class MaintenanceStore {
         }
     }
 
+    /// Notices not sent yet will never be: the window started, passed or was canceled.
+    public func skipPendingNotices(of windowId: String) throws(SQLiteError) {
+        try database.run("UPDATE notices SET state = 'skipped' WHERE window_id = ? AND state = 'pending'", [windowId])
+    }
+
     public func setNoticeState(_ notice: NoticeRecord, _ state: String) throws(SQLiteError) {
         try database.run("UPDATE notices SET state = ? WHERE window_id = ? AND offset_ms = ?", [state, notice.windowId, notice.offsetMilliseconds])
     }

@@ -58,9 +58,8 @@ struct DaemonBehaviourTests {
         let site = try DemoSite(name: "site", directory: workspace.directory)
         let receiver = try WebhookReceiver(directory: workspace.directory)
         try workspace.write("shop.json5", schedule([site], receiver, windows: #""first": { targets: ["site"], start: "+4s", duration: "2s" },"#))
-        let daemon = try workspace.daemon()
+        let daemon = try workspace.readyDaemon()
         defer { daemon.stop() }
-        #expect(waitUntil(timeout: 10) { daemon.stderr.contains("maint daemon started") })
 
         let broken = "{ windows: { second: { targets: [\"site\"], start: \"soon\", duration: \"2s\" } } }"
         try workspace.write("broken.json5", broken)
@@ -133,12 +132,8 @@ struct DaemonBehaviourTests {
         let sites = try (1...2).map { try DemoSite(name: "site\($0)", directory: workspace.directory) }
         let receiver = try WebhookReceiver(directory: workspace.directory)
         try workspace.write("shop.json5", schedule(sites, receiver))
-        let passed = try workspace.maint(["add", "site1", "--at", "+1s", "--for", "1s", "--channel", "ops"])
-        let current = try workspace.maint(["add", "site2", "--at", "+1s", "--for", "6s", "--notice", "1h", "--channel", "ops"])
-        #expect(passed.status == 0 && current.status == 0)
-        #expect(passed.stdout.contains("no daemon is running"))
-        let passedId = try #require(passed.stdout.split(separator: " ").dropFirst().first.map { String($0.dropLast()) })
-        let currentId = try #require(current.stdout.split(separator: " ").dropFirst().first.map { String($0.dropLast()) })
+        let passedId = try workspace.add(["site1", "--at", "+1s", "--for", "1s", "--channel", "ops"])
+        let currentId = try workspace.add(["site2", "--at", "+1s", "--for", "6s", "--notice", "1h", "--channel", "ops"])
         Thread.sleep(forTimeInterval: 3)
 
         let daemon = try workspace.daemon()
@@ -160,9 +155,8 @@ struct DaemonBehaviourTests {
         let site = try DemoSite(name: "site", directory: workspace.directory)
         let receiver = try WebhookReceiver(directory: workspace.directory)
         try workspace.write("shop.json5", schedule([site], receiver))
-        let daemon = try workspace.daemon()
+        let daemon = try workspace.readyDaemon()
         defer { daemon.stop() }
-        #expect(waitUntil(timeout: 10) { daemon.stderr.contains("maint daemon started") })
         let add = try workspace.maint(["add", "tag:shop", "--at", "+2s", "--for", "2s"])
         #expect(add.status == 0)
         #expect(!add.stdout.contains("no daemon"))
@@ -233,11 +227,9 @@ struct DaemonBehaviourTests {
         let site = try DemoSite(name: "site", directory: workspace.directory)
         let receiver = try WebhookReceiver(directory: workspace.directory)
         try workspace.write("shop.json5", schedule([site], receiver))
-        let daemon = try workspace.daemon()
+        let daemon = try workspace.readyDaemon()
         defer { daemon.stop() }
-        #expect(waitUntil(timeout: 10) { daemon.stderr.contains("maint daemon started") })
-        let add = try workspace.maint(["add", "site", "--at", "+3s", "--for", "2s", "--message", "Routine work"])
-        let id = try #require(add.stdout.split(separator: " ").dropFirst().first.map { String($0.dropLast()) })
+        let id = try workspace.add(["site", "--at", "+3s", "--for", "2s", "--message", "Routine work"])
         #expect(try workspace.maint(["end", id]).status == 2)   // not started: end refuses and says to cancel
         let cancel = try workspace.maint(["cancel", id])
         #expect(cancel.status == 0)

@@ -208,6 +208,24 @@ final class Workspace: @unchecked Sendable {
         try ChildProcess(Repository.binary, ["daemon"], environment: environment, directory: directory)
     }
 
+    /// A daemon that has loaded the schedule and is waiting.
+    func readyDaemon() throws -> ChildProcess {
+        let daemon = try daemon()
+        guard waitUntil(timeout: 10, { daemon.stderr.contains("maint daemon started") }) else {
+            throw FixtureError("the daemon did not start: \(daemon.stderr)")
+        }
+        return daemon
+    }
+
+    /// `maint add …`, returning the id of the planned window ("planned ID: …").
+    func add(_ arguments: [String]) throws -> String {
+        let result = try maint(["add"] + arguments)
+        guard result.status == 0, let word = result.stdout.split(separator: " ").dropFirst().first, word.hasSuffix(":") else {
+            throw FixtureError("maint add \(arguments) exited \(result.status): \(result.stdout) \(result.stderr)")
+        }
+        return String(word.dropLast())
+    }
+
     func json(_ arguments: [String]) throws -> Any {
         let result = try maint(arguments + ["--json"])
         guard result.status == 0 else { throw FixtureError("maint \(arguments) exited \(result.status): \(result.stderr)") }
