@@ -33,18 +33,31 @@ public enum TimeText {
         guard day.count == 3, time.count == 2 || time.count == 3,
               (1...12).contains(day[1]), (1...31).contains(day[2]),
               (0...23).contains(time[0]), (0...59).contains(time[1]) else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? zone
-        guard let wallAsUTC = calendar.date(from: DateComponents(year: day[0], month: day[1], day: day[2], hour: time[0],
-                                                                 minute: time[1], second: time.count == 3 ? time[2] : 0)),
-              calendar.component(.day, from: wallAsUTC) == day[2] else { return nil }
+        return instant(CivilDateTime(date: CivilDate(year: day[0], month: day[1], day: day[2]),
+                                     secondOfDay: time[0] * 3600 + time[1] * 60 + (time.count == 3 ? time[2] : 0)), zone: zone)
+    }
+
+    /// The instant of a wall-clock time in `zone`, or nil for a date that does not exist (Feb 30).
+    ///
+    /// A local time that does not exist (the hour skipped in spring) is read with the offset in
+    /// force before the change, which lands as far past the gap as the time was into it (02:30 on
+    /// the Paris spring-forward day is 03:30 CEST). A local time that exists twice (the hour
+    /// repeated in autumn) is the first one. Python's `zoneinfo` with `fold=0` does the same.
+    public static func instant(_ local: CivilDateTime, zone: TimeZone) -> Date? {
+        guard local.date.isValid else { return nil }
+        let wallAsUTC = Date(timeIntervalSince1970: Double(local.date.daysSinceEpoch) * 86_400 + Double(local.secondOfDay))
         // The offsets in force a day before and a day after bracket any transition on that day.
         let before = wallAsUTC.addingTimeInterval(-Double(zone.secondsFromGMT(for: wallAsUTC.addingTimeInterval(-86_400))))
         let after = wallAsUTC.addingTimeInterval(-Double(zone.secondsFromGMT(for: wallAsUTC.addingTimeInterval(86_400))))
         let matches = [before, after].filter { wallAsUTC.addingTimeInterval(-Double(zone.secondsFromGMT(for: $0))) == $0 }
-        // Repeated hour: the first occurrence. Skipped hour: read with the earlier offset, which
-        // lands the same distance past the gap.
         return matches.min() ?? before
+    }
+
+    /// The wall-clock time of an instant in `zone`.
+    public static func civil(_ date: Date, zone: TimeZone) -> CivilDateTime {
+        let local = Int64((date.timeIntervalSince1970).rounded(.down)) + Int64(zone.secondsFromGMT(for: date))
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        return CivilDateTime(date: CivilDate(daysSinceEpoch: Int(days)), secondOfDay: Int(local - days * 86_400))
     }
 
     public static func rfc3339(_ date: Date, zone: TimeZone = TimeZone(identifier: "UTC") ?? .current) -> String {
