@@ -86,11 +86,21 @@ public struct WindowConfig: Sendable {
         case instant(Date)
         /// `+1m`: counted from the moment the window is first stored, fixed after that.
         case relative(Int64)
+        /// A wall-clock time, read in each zone the window uses (recurrences, `timezone: "target"`).
+        case local(CivilDateTime)
+        /// `03:00` with a recurrence: the rule alone picks the days.
+        case timeOfDay(Int)
     }
 
     public enum End: Sendable, Equatable {
         case duration(Int64)
         case instant(Date)
+    }
+
+    public enum Zone: Sendable {
+        case fixed(TimeZone)
+        /// Each target's own zone: one rule, each site in its own local time.
+        case target
     }
 
     public var name: String
@@ -102,22 +112,35 @@ public struct WindowConfig: Sendable {
     public var targets: [String]
     public var start: Start
     public var end: End
-    public var timezone: TimeZone
+    public var zone: Zone
+    public var recurrence: RecurrenceRule?
     public var notices: [Int64]
     public var channels: [String]
     public var page: PageFields
     public var healthTimeoutMilliseconds: Int64?
 
-    /// The start and end instants, given when the window was first stored (for relative starts).
+    /// The zone named for display and storage: the fixed zone, or UTC for per-target windows.
+    public var timezone: TimeZone {
+        if case .fixed(let zone) = zone { return zone }
+        return TimeZone(identifier: "UTC") ?? .current
+    }
+
+    /// The start and end instants of a one-off window in a fixed zone, given when it was first stored.
     public func instants(storedAt: Date) -> (start: Date, end: Date) {
         let start: Date
         switch self.start {
         case .instant(let date): start = date
         case .relative(let milliseconds): start = storedAt.addingTimeInterval(Double(milliseconds) / 1000)
+        case .local(let local): start = TimeText.instant(local, zone: timezone) ?? storedAt
+        case .timeOfDay: start = storedAt
         }
+        return (start, end(after: start))
+    }
+
+    func end(after start: Date) -> Date {
         switch end {
-        case .duration(let milliseconds): return (start, start.addingTimeInterval(Double(milliseconds) / 1000))
-        case .instant(let date): return (start, date)
+        case .duration(let milliseconds): return start.addingTimeInterval(Double(milliseconds) / 1000)
+        case .instant(let date): return date
         }
     }
 }

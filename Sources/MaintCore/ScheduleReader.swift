@@ -112,7 +112,7 @@ struct ScheduleReader {
     mutating func timezone(_ object: [String: JSONValue], _ key: String, _ path: FieldPath) -> TimeZone? {
         guard let name = string(object, key, path) else { return TimeZone(identifier: "UTC") }
         if name == "target" {
-            fail(path.appending(key), "\"target\" (each target's own time) is not available in this version; name an IANA zone such as Europe/Paris")
+            fail(path.appending(key), "\"target\" (each target's own time) applies to windows only; name an IANA zone such as Europe/Paris")
             return nil
         }
         guard name.contains("/") || name == "UTC", let zone = TimeZone(identifier: name) else {
@@ -349,8 +349,13 @@ struct ScheduleReader {
             "headline", "message", "targets", "start", "end", "duration", "timezone", "notices", "channels",
             "page", "healthTimeout", "recurrence", "order", "onHealthFailure", "onFailure",
         ]) else { return nil }
-        if object["recurrence"] != nil {
-            fail(path.appending("recurrence"), "recurring windows are not available in this version", key: true)
+        var recurrence: RecurrenceRule?
+        if let text = string(object, "recurrence", path) {
+            do {
+                recurrence = try RecurrenceRule(parsing: text)
+            } catch {
+                fail(path.appending("recurrence"), error.message, offset: error.offset)
+            }
         }
         if let order = string(object, "order", path), order != "parallel" {
             fail(path.appending("order"), "only \"parallel\" order is available in this version")
@@ -383,24 +388,53 @@ struct ScheduleReader {
             fail(path, "the field \"targets\" is missing")
         }
 
-        let zone = timezone(object, "timezone", path)
+        var zone: WindowConfig.Zone?
+        if object["timezone"]?.stringValue == "target" {
+            zone = .target
+        } else if let fixed = timezone(object, "timezone", path) {
+            zone = .fixed(fixed)
+        }
+        let perTarget: Bool
+        if case .target? = zone { perTarget = true } else { perTarget = false }
+        let readZone: TimeZone = {
+            if case .fixed(let fixed)? = zone { return fixed }
+            return TimeZone(identifier: "UTC") ?? .current
+        }()
         var start: WindowConfig.Start?
-        if let text = string(object, "start", path, required: true), let zone {
-            if text.hasPrefix("+"), let milliseconds = DurationText.parse(String(text.dropFirst())) {
+        if let text = string(object, "start", path, required: true), zone != nil {
+            let local = Self.localTime(text)
+            if recurrence != nil || perTarget {
+                // Read in each zone the window uses, so only wall-clock forms make sense.
+                if let local {
+                    start = .local(local)
+                } else if recurrence != nil, let seconds = Self.timeOfDay(text) {
+                    start = .timeOfDay(seconds)
+                } else {
+                    fail(path.appending("start"), recurrence != nil
+                         ? "\"\(text)\" is not a local start: write \"HH:MM\" (the rule picks the days) or \"YYYY-MM-DD HH:MM\""
+                         : "\"\(text)\" is not a local start: with timezone \"target\" write \"YYYY-MM-DD HH:MM\"")
+                }
+            } else if text.hasPrefix("+"), let milliseconds = DurationText.parse(String(text.dropFirst())) {
                 start = .relative(milliseconds)
-            } else if let date = TimeText.parse(text, zone: zone, now: now) {
+            } else if let date = TimeText.parse(text, zone: readZone, now: now) {
                 start = .instant(date)
             } else {
                 fail(path.appending("start"), "\"\(text)\" is not a time: write RFC 3339 (2026-12-06T02:00:00+01:00), \"YYYY-MM-DD HH:MM\" in the window's time zone, or +DURATION")
             }
+        }
+        if let recurrence, case .timeOfDay? = start, let reason = Self.anchorDependence(recurrence) {
+            fail(path.appending("start"), "this rule \(reason), so the start needs a date: \"YYYY-MM-DD HH:MM\"")
+            start = nil
         }
         var end: WindowConfig.End?
         if object["end"] != nil && object["duration"] != nil {
             fail(path.appending("duration"), "give either end or duration, not both", key: true)
         } else if let milliseconds = duration(object, "duration", path) {
             end = .duration(milliseconds)
-        } else if let text = string(object, "end", path), let zone {
-            if let date = TimeText.parse(text, zone: zone, now: now), !text.hasPrefix("+") {
+        } else if object["end"] != nil && (recurrence != nil || perTarget) {
+            fail(path.appending("end"), "a recurring or per-target window takes \"duration\", not \"end\"", key: true)
+        } else if let text = string(object, "end", path), zone != nil {
+            if let date = TimeText.parse(text, zone: readZone, now: now), !text.hasPrefix("+") {
                 end = .instant(date)
                 if case .instant(let startDate)? = start, date <= startDate {
                     fail(path.appending("end"), "the end is not after the start")
@@ -438,8 +472,40 @@ struct ScheduleReader {
         let healthTimeout = duration(object, "healthTimeout", path)
         guard let selectors, !targets.isEmpty, let start, let end, let zone else { return nil }
         return WindowConfig(name: name, file: document.file, headline: headline, message: message, selectors: selectors,
-                            targets: targets, start: start, end: end, timezone: zone, notices: notices.sorted(by: >),
-                            channels: channels, page: page, healthTimeoutMilliseconds: healthTimeout)
+                            targets: targets, start: start, end: end, zone: zone, recurrence: recurrence,
+                            notices: notices.sorted(by: >), channels: channels, page: page, healthTimeoutMilliseconds: healthTimeout)
+    }
+
+    /// `YYYY-MM-DD HH:MM[:SS]` as a wall-clock time.
+    static func localTime(_ text: String) -> CivilDateTime? {
+        let parts = text.trimmingWhitespace().split(whereSeparator: { $0 == " " || $0 == "T" })
+        guard parts.count == 2, let seconds = timeOfDay(String(parts[1])) else { return nil }
+        let day = parts[0].split(separator: "-", omittingEmptySubsequences: false).compactMap { Int($0) }
+        guard day.count == 3 else { return nil }
+        let date = CivilDate(year: day[0], month: day[1], day: day[2])
+        return date.isValid ? CivilDateTime(date: date, secondOfDay: seconds) : nil
+    }
+
+    /// `HH:MM[:SS]` as seconds after midnight.
+    static func timeOfDay(_ text: String) -> Int? {
+        let parts = text.trimmingWhitespace().split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2 || parts.count == 3, parts.allSatisfy({ $0.count == 2 }) else { return nil }
+        let numbers = parts.compactMap { Int($0) }
+        guard numbers.count == parts.count, numbers[0] < 24, numbers[1] < 60, numbers.count == 2 || numbers[2] < 60 else { return nil }
+        return numbers[0] * 3600 + numbers[1] * 60 + (numbers.count == 3 ? numbers[2] : 0)
+    }
+
+    /// Why a rule's days would depend on the start's date, if they would: then a time alone is not enough.
+    static func anchorDependence(_ rule: RecurrenceRule) -> String? {
+        if rule.interval > 1 { return "counts every \(rule.interval) periods from its first" }
+        if rule.count != nil { return "counts occurrences from its first" }
+        switch rule.frequency {
+        case .daily: return nil
+        case .weekly: return rule.byDay.isEmpty ? "takes its weekday from the start (no BYDAY)" : nil
+        case .monthly: return rule.byDay.isEmpty && rule.byMonthDay.isEmpty ? "takes its day of the month from the start" : nil
+        case .yearly:
+            return rule.byMonth.isEmpty || (rule.byDay.isEmpty && rule.byMonthDay.isEmpty) ? "takes its month or day from the start" : nil
+        }
     }
 }
 

@@ -3,61 +3,119 @@ import MaintCore
 import MaintStore
 
 extension Engine {
-    /// Brings the windows of the schedule files into the database: new ones are planned (and
-    /// announced as `scheduled`); edited ones that have not started are re-planned. Windows that
-    /// started keep what they started with. A window removed from the files is not canceled
-    /// silently: the log says how to cancel it.
+    /// Brings the windows of the schedule files into the database. Each definition becomes its
+    /// occurrences (one for a one-off window) up to a horizon: new ones are planned (a one-off
+    /// window is announced as `scheduled`), edited ones that have not started are re-planned,
+    /// occurrences an edited rule no longer produces are canceled. Windows that started keep what
+    /// they started with. A window removed from the files is not canceled silently: the log says
+    /// how to cancel it.
     public func sync(now: Date) throws {
-        let nowMs = Self.milliseconds(now)
-        for (name, config) in schedule.windows.sorted(by: { $0.key < $1.key }) {
-            let fingerprint = Self.fingerprint(config)
-            let existing = try store.window(name)
-            if let existing, existing.fingerprint == fingerprint || existing.origin != "file" { continue }
-            if let existing, existing.state != "scheduled" {
-                log(.notice, "window \(name) changed in \(config.file), but it is \(existing.state) already; the change is not applied")
-                continue
-            }
-            var (start, end) = config.instants(storedAt: now)
-            if let existing, case .relative = config.start {
-                // A relative start is fixed when first stored.
-                start = Self.date(existing.startAt)
-                if case .duration(let milliseconds) = config.end { end = start.addingTimeInterval(Double(milliseconds) / 1000) }
-            }
-            let record = WindowRecord(
-                id: name, origin: "file", sourceFile: config.file, headline: config.headline, message: config.message,
-                page: config.page, selectors: config.selectors, channels: config.channels, timezone: config.timezone.identifier,
-                startAt: Self.milliseconds(start), endAt: Self.milliseconds(end), healthTimeoutMilliseconds: config.healthTimeoutMilliseconds,
-                state: "scheduled", fingerprint: fingerprint, createdAt: existing?.createdAt ?? nowMs, updatedAt: nowMs)
-            let notices = config.notices.map {
-                NoticeRecord(windowId: name, offsetMilliseconds: $0, dueAt: record.startAt - $0, state: "pending")
-            }
-            try store.transaction {
-                if existing == nil {
-                    try store.insertWindow(record, targets: config.targets, notices: notices)
-                    try store.appendEvent(at: nowMs, window: name, kind: "window.planned",
-                                          message: "planned from \(config.file): \(config.targets.joined(separator: ", "))")
-                    if nowMs < record.startAt { try enqueue("scheduled", window: record, now: now) }
-                } else {
-                    try store.replanWindow(record, targets: config.targets, notices: notices)
-                    try store.appendEvent(at: nowMs, window: name, kind: "window.replanned", message: "re-planned from \(config.file)")
-                }
-            }
-            log(.info, "window \(name): \(existing == nil ? "planned" : "re-planned") for \(TimeText.local(start, zone: config.timezone))")
+        for name in schedule.windows.keys.sorted() {
+            try syncWindow(name, now: now)
         }
-        let fileWindows = Set(schedule.windows.keys)
-        for window in try store.openWindows() where window.origin == "file" && window.state == "scheduled" && !fileWindows.contains(window.id) {
-            log(.warning, "window \(window.id) is no longer in the schedule files but is still planned; run `maint cancel \(window.id)` to cancel it")
+        let names = Set(schedule.windows.keys)
+        var reported = Set<String>()
+        for window in try store.openWindows() where window.origin == "file" && window.state == "scheduled" {
+            let name = window.series ?? window.id
+            if !names.contains(name) && reported.insert(name).inserted {
+                log(.warning, "window \(name) is no longer in the schedule files but \(window.id) is still planned; run `maint cancel \(window.id)` to cancel it")
+            }
         }
     }
 
+    /// How far ahead occurrences are stored: two weeks, or longer when a notice is due earlier.
+    static func horizon(_ config: WindowConfig) -> Int64 {
+        max(14 * 86_400_000, (config.notices.max() ?? 0) + 86_400_000)
+    }
+
+    func syncWindow(_ name: String, now: Date) throws {
+        guard let config = schedule.windows[name] else { return }
+        let nowMs = Self.milliseconds(now)
+        let fingerprint = Self.fingerprint(config)
+        let zones = schedule.targets.mapValues(\.timezone)
+        let duration: Int64 = { if case .duration(let length) = config.end { return length } else { return 0 } }()
+        var storedAt = now
+        if case .relative = config.start, let existing = try store.window(name) {
+            // A relative start is fixed when first stored.
+            storedAt = Self.date(existing.createdAt)
+        }
+        let from = now.addingTimeInterval(-Double(duration) / 1000)
+        let through = now.addingTimeInterval(Double(Self.horizon(config)) / 1000)
+        var occurrences = config.occurrences(targetZones: zones, storedAt: storedAt, from: from, through: through)
+        if config.recurrence != nil, !occurrences.contains(where: { $0.start > now }) {
+            // Always the next one, however far: its notices must not be missed.
+            let later = config.occurrences(targetZones: zones, storedAt: storedAt, from: through, through: now.addingTimeInterval(800 * 86_400))
+            occurrences += later.prefix(1)
+        }
+        for occurrence in occurrences {
+            try syncOccurrence(occurrence, config: config, fingerprint: fingerprint, now: now)
+        }
+        // Occurrences an edited rule no longer produces.
+        let produced = Set(occurrences.map(\.id))
+        let lastProduced = occurrences.map { Self.milliseconds($0.start) }.max() ?? nowMs
+        for stale in try store.scheduledWindows(series: name) where !produced.contains(stale.id) && stale.startAt <= lastProduced && stale.id != name {
+            try store.transaction {
+                try store.setWindowState(stale.id, "canceled", at: nowMs)
+                try store.skipPendingNotices(of: stale.id)
+                try store.appendEvent(at: nowMs, window: stale.id, kind: "window.canceled",
+                                      message: "no longer an occurrence of \(name) after \(config.file) changed")
+                try enqueue("canceled", window: stale, now: now)
+            }
+            log(.notice, "window \(stale.id): canceled, no longer an occurrence of \(name)")
+        }
+    }
+
+    func syncOccurrence(_ occurrence: Occurrence, config: WindowConfig, fingerprint: String, now: Date) throws {
+        let nowMs = Self.milliseconds(now)
+        let existing = try store.window(occurrence.id)
+        if let existing, existing.fingerprint == fingerprint || existing.origin != "file" { return }
+        if let existing, existing.state != "scheduled" {
+            log(.notice, "window \(occurrence.id) changed in \(config.file), but it is \(existing.state) already; the change is not applied")
+            return
+        }
+        let zone: TimeZone = {
+            if case .fixed(let fixed) = config.zone { return fixed }
+            return occurrence.targets.first.flatMap { schedule.targets[$0]?.timezone } ?? config.timezone
+        }()
+        let record = WindowRecord(
+            id: occurrence.id, origin: "file", sourceFile: config.file, headline: config.headline, message: config.message,
+            page: config.page, selectors: config.selectors, channels: config.channels, timezone: zone.identifier,
+            startAt: Self.milliseconds(occurrence.start), endAt: Self.milliseconds(occurrence.end),
+            healthTimeoutMilliseconds: config.healthTimeoutMilliseconds, state: "scheduled", fingerprint: fingerprint,
+            createdAt: existing?.createdAt ?? nowMs, updatedAt: nowMs, series: config.name)
+        let notices = config.notices.map {
+            NoticeRecord(windowId: occurrence.id, offsetMilliseconds: $0, dueAt: record.startAt - $0, state: "pending")
+        }
+        try store.transaction {
+            if existing == nil {
+                try store.insertWindow(record, targets: occurrence.targets, notices: notices)
+                try store.appendEvent(at: nowMs, window: occurrence.id, kind: "window.planned",
+                                      message: "planned from \(config.file)" + (config.recurrence.map { " (\($0.source))" } ?? "")
+                                        + ": \(occurrence.targets.joined(separator: ", "))")
+                // A recurring window is announced by its notices, not once per occurrence.
+                if nowMs < record.startAt && config.recurrence == nil { try enqueue("scheduled", window: record, now: now) }
+            } else {
+                try store.replanWindow(record, targets: occurrence.targets, notices: notices)
+                try store.appendEvent(at: nowMs, window: occurrence.id, kind: "window.replanned", message: "re-planned from \(config.file)")
+            }
+        }
+        log(.info, "window \(occurrence.id): \(existing == nil ? "planned" : "re-planned") for \(TimeText.local(occurrence.start, zone: zone))")
+    }
+
     static func fingerprint(_ config: WindowConfig) -> String {
-        var parts: [String] = [config.headline, config.message, config.selectors.joined(separator: ","), config.timezone.identifier,
+        var parts: [String] = [config.headline, config.message, config.selectors.joined(separator: ","),
                                config.notices.map(String.init).joined(separator: ","), config.channels.joined(separator: ","),
                                config.targets.joined(separator: ","), String(config.healthTimeoutMilliseconds ?? -1),
-                               MaintenanceStore.encode(config.page)]
+                               MaintenanceStore.encode(config.page), config.recurrence?.source ?? ""]
+        switch config.zone {
+        case .fixed(let zone): parts.append(zone.identifier)
+        case .target: parts.append("target")
+        }
         switch config.start {
         case .instant(let date): parts.append("at:\(milliseconds(date))")
         case .relative(let offset): parts.append("in:\(offset)")
+        case .local(let local): parts.append("local:\(local)")
+        case .timeOfDay(let seconds): parts.append("daily:\(seconds)")
         }
         switch config.end {
         case .instant(let date): parts.append("until:\(milliseconds(date))")

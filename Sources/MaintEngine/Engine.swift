@@ -141,6 +141,10 @@ public final class Engine {
                                   message: "activating \(try store.targets(of: window.id).count) target(s)" + (lag > 1000 ? ", \(DurationText.format(lag)) after the planned start" : ""))
         }
         log(.notice, "window \(window.id): activating")
+        // An occurrence starting is when its series stores the next ones.
+        if let series = window.series, window.origin == "file", schedule.windows[series]?.recurrence != nil {
+            try syncWindow(series, now: now)
+        }
     }
 
     func finishActivation(_ window: WindowRecord, targets: [TargetStateRecord], now: Date) throws {

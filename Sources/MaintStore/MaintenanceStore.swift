@@ -15,7 +15,7 @@ public final class MaintenanceStore {
 
     // MARK: Windows
 
-    static let windowColumns = "id, origin, source_file, headline, message, page, selectors, channels, timezone, start_at, end_at, health_timeout_ms, state, fingerprint, created_at, updated_at"
+    static let windowColumns = "id, origin, source_file, headline, message, page, selectors, channels, timezone, start_at, end_at, health_timeout_ms, state, fingerprint, created_at, updated_at, series"
 
     static func window(_ row: Row) -> WindowRecord {
         WindowRecord(
@@ -24,7 +24,7 @@ public final class MaintenanceStore {
             page: (try? JSONDecoder().decode(PageFields.self, from: Data((row.string(5) ?? "{}").utf8))) ?? PageFields(),
             selectors: decodeList(row.string(6)), channels: decodeList(row.string(7)), timezone: row.string(8) ?? "UTC",
             startAt: row.int(9) ?? 0, endAt: row.int(10), healthTimeoutMilliseconds: row.int(11), state: row.string(12) ?? "",
-            fingerprint: row.string(13), createdAt: row.int(14) ?? 0, updatedAt: row.int(15) ?? 0)
+            fingerprint: row.string(13), createdAt: row.int(14) ?? 0, updatedAt: row.int(15) ?? 0, series: row.string(16))
     }
 
     static func decodeList(_ text: String?) -> [String] {
@@ -38,10 +38,10 @@ public final class MaintenanceStore {
     }
 
     public func insertWindow(_ window: WindowRecord, targets: [String], notices: [NoticeRecord]) throws(SQLiteError) {
-        try database.run("INSERT INTO windows (\(Self.windowColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [
+        try database.run("INSERT INTO windows (\(Self.windowColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [
             window.id, window.origin, window.sourceFile, window.headline, window.message, Self.encode(window.page),
             Self.encode(window.selectors), Self.encode(window.channels), window.timezone, window.startAt, window.endAt,
-            window.healthTimeoutMilliseconds, window.state, window.fingerprint, window.createdAt, window.updatedAt,
+            window.healthTimeoutMilliseconds, window.state, window.fingerprint, window.createdAt, window.updatedAt, window.series,
         ])
         for target in targets {
             try database.run("INSERT INTO window_targets (window_id, target, state) VALUES (?, ?, 'pending')", [window.id, target])
@@ -88,6 +88,12 @@ public final class MaintenanceStore {
             return try database.rows("SELECT \(Self.windowColumns) FROM windows ORDER BY start_at, id").map(Self.window)
         }
         return try openWindows()
+    }
+
+    /// Planned occurrences of a series, in start order.
+    public func scheduledWindows(series: String) throws(SQLiteError) -> [WindowRecord] {
+        try database.rows("SELECT \(Self.windowColumns) FROM windows WHERE series = ? AND state = 'scheduled' ORDER BY start_at", [series])
+            .map(Self.window)
     }
 
     public func setWindowState(_ id: String, _ state: String, at now: Int64) throws(SQLiteError) {

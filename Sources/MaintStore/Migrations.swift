@@ -67,6 +67,10 @@ enum Migrations {
         );
         CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
         """,
+        """
+        ALTER TABLE windows ADD COLUMN series TEXT;
+        CREATE INDEX windows_series ON windows(series, state, start_at);
+        """,
     ]
 
     /// Applies the missing steps. The version is read inside the write transaction, so two

@@ -18,10 +18,13 @@ public struct WindowRecord: Sendable, Equatable {
     public var fingerprint: String?
     public var createdAt: Int64
     public var updatedAt: Int64
+    /// The schedule-file window this one is an occurrence of.
+    public var series: String?
 
     public init(id: String, origin: String, sourceFile: String?, headline: String, message: String, page: PageFields,
                 selectors: [String], channels: [String], timezone: String, startAt: Int64, endAt: Int64?,
-                healthTimeoutMilliseconds: Int64?, state: String, fingerprint: String?, createdAt: Int64, updatedAt: Int64) {
+                healthTimeoutMilliseconds: Int64?, state: String, fingerprint: String?, createdAt: Int64, updatedAt: Int64,
+                series: String? = nil) {
         self.id = id
         self.origin = origin
         self.sourceFile = sourceFile
@@ -38,6 +41,7 @@ public struct WindowRecord: Sendable, Equatable {
         self.fingerprint = fingerprint
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.series = series
     }
 
     public static let terminalStates: Set<String> = ["completed", "canceled", "failed", "degraded", "missed"]
