@@ -72,10 +72,7 @@ public struct ScheduleLoader: Sendable {
                 continue
             }
             reader.checkKeys(root, at: FieldPath(), allowed: ["targets", "channels", "windows", "freezes"])
-            if root["freezes"] != nil {
-                reader.fail(FieldPath().appending("freezes"), "freezes are not enforced by this version of maint; remove them rather than rely on them", key: true)
-            }
-            for (section, kind) in [("targets", "target"), ("channels", "channel"), ("windows", "window")] {
+            for (section, kind) in [("targets", "target"), ("channels", "channel"), ("windows", "window"), ("freezes", "freeze")] {
                 guard let value = root[section] else { continue }
                 guard case .object(let entries) = value else {
                     reader.fail(FieldPath().appending(section), "expected an object of \(kind)s by name, got \(value.kindName)")
@@ -105,8 +102,20 @@ public struct ScheduleLoader: Sendable {
         }
         for document in documents {
             reader.document = document
+            for (name, value) in document.section("freezes") {
+                if schedule.freezes[name] == nil, let freeze = reader.freeze(name, value, schedule: schedule) { schedule.freezes[name] = freeze }
+            }
+        }
+        for document in documents {
+            reader.document = document
             for (name, value) in document.section("windows") {
                 if schedule.windows[name] == nil, let window = reader.window(name, value, schedule: schedule) { schedule.windows[name] = window }
+            }
+        }
+        if reader.issues.isEmpty {
+            for document in documents {
+                reader.document = document
+                reader.checkConflicts(schedule, file: document.file)
             }
         }
         issues += reader.issues

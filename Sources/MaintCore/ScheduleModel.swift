@@ -118,6 +118,8 @@ public struct WindowConfig: Sendable {
     public var channels: [String]
     public var page: PageFields
     public var healthTimeoutMilliseconds: Int64?
+    /// `force: true`: planned even over a freeze or another window.
+    public var force = false
 
     /// The zone named for display and storage: the fixed zone, or UTC for per-target windows.
     public var timezone: TimeZone {
@@ -145,11 +147,40 @@ public struct WindowConfig: Sendable {
     }
 }
 
+/// A period in which no planned window may touch the given targets.
+public struct Freeze: Sendable {
+    public var name: String
+    public var file: String
+    public var start: Date
+    public var end: Date
+    public var timezone: TimeZone
+    public var selectors: [String]
+    public var targets: [String]
+
+    public func overlaps(_ start: Date, _ end: Date) -> Bool { start < self.end && self.start < end }
+
+    /// `black-friday (2026-11-27 00:00 EST (-05:00) to 2026-11-30 23:59 EST (-05:00))`
+    public var summary: String {
+        "\(name) (\(TimeText.local(start, zone: timezone)) to \(TimeText.local(end, zone: timezone)))"
+    }
+}
+
 /// Everything the schedule files define, merged.
 public struct Schedule: Sendable {
     public var targets: [String: TargetConfig] = [:]
     public var channels: [String: ChannelConfig] = [:]
     public var windows: [String: WindowConfig] = [:]
+    public var freezes: [String: Freeze] = [:]
+
+    /// The first freeze of one of `targets` that overlaps the period.
+    public func freeze(overlapping start: Date, _ end: Date, targets: [String]) -> (Freeze, String)? {
+        for name in freezes.keys.sorted() {
+            guard let freeze = freezes[name], freeze.overlaps(start, end),
+                  let target = targets.first(where: freeze.targets.contains) else { continue }
+            return (freeze, target)
+        }
+        return nil
+    }
     public var files: [String] = []
 
     public init() {}

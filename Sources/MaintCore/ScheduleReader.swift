@@ -347,7 +347,7 @@ struct ScheduleReader {
         let path = FieldPath().appending("windows").appending(name)
         guard let document, let object = object(value, path, allowed: [
             "headline", "message", "targets", "start", "end", "duration", "timezone", "notices", "channels",
-            "page", "healthTimeout", "recurrence", "order", "onHealthFailure", "onFailure",
+            "page", "healthTimeout", "recurrence", "order", "onHealthFailure", "onFailure", "force",
         ]) else { return nil }
         var recurrence: RecurrenceRule?
         if let text = string(object, "recurrence", path) {
@@ -470,10 +470,83 @@ struct ScheduleReader {
             }
         }
         let healthTimeout = duration(object, "healthTimeout", path)
+        var force = false
+        if let value = object["force"] {
+            if case .bool(let flag) = value { force = flag } else { fail(path.appending("force"), "expected true or false") }
+        }
         guard let selectors, !targets.isEmpty, let start, let end, let zone else { return nil }
         return WindowConfig(name: name, file: document.file, headline: headline, message: message, selectors: selectors,
                             targets: targets, start: start, end: end, zone: zone, recurrence: recurrence,
-                            notices: notices.sorted(by: >), channels: channels, page: page, healthTimeoutMilliseconds: healthTimeout)
+                            notices: notices.sorted(by: >), channels: channels, page: page, healthTimeoutMilliseconds: healthTimeout,
+                            force: force)
+    }
+
+    mutating func freeze(_ name: String, _ value: JSONValue, schedule: Schedule) -> Freeze? {
+        let path = FieldPath().appending("freezes").appending(name)
+        guard let document, let object = object(value, path, allowed: ["start", "end", "timezone", "targets"]) else { return nil }
+        let zone = timezone(object, "timezone", path)
+        var start: Date?, end: Date?
+        for (key, slot) in [("start", 0), ("end", 1)] {
+            guard let text = string(object, key, path, required: true), let zone else { continue }
+            guard let date = TimeText.parse(text, zone: zone, now: now), !text.hasPrefix("+") else {
+                fail(path.appending(key), "\"\(text)\" is not a time: write RFC 3339 or \"YYYY-MM-DD HH:MM\"")
+                continue
+            }
+            if slot == 0 { start = date } else { end = date }
+        }
+        if let start, let end, end <= start {
+            fail(path.appending("end"), "the end is not after the start")
+            return nil
+        }
+        let selectors = strings(object, "targets", path) ?? []
+        if object["targets"] == nil { fail(path, "the field \"targets\" is missing") }
+        var targets: [String] = []
+        for (index, selector) in selectors.enumerated() {
+            let resolved = schedule.resolve([selector])
+            if !resolved.unknown.isEmpty {
+                fail(path.appending("targets").appending(index), selector.hasPrefix("tag:")
+                     ? "no target has the tag \"\(selector.dropFirst(4))\"" : "no target is named \"\(selector)\"")
+            }
+            targets += resolved.targets.filter { !targets.contains($0) }
+        }
+        guard let zone, let start, let end, !targets.isEmpty else { return nil }
+        return Freeze(name: name, file: document.file, start: start, end: end, timezone: zone, selectors: selectors, targets: targets)
+    }
+
+    /// One-off windows that overlap a freeze or another window on the same target, within the next
+    /// 400 days (recurring windows skip their frozen occurrences instead; `force: true` allows both).
+    mutating func checkConflicts(_ schedule: Schedule, file: String) {
+        let zones = schedule.targets.mapValues(\.timezone)
+        let through = now.addingTimeInterval(400 * 86_400)
+        var planned: [(window: WindowConfig, occurrence: Occurrence)] = []
+        for name in schedule.windows.keys.sorted() {
+            guard let window = schedule.windows[name] else { continue }
+            for occurrence in window.occurrences(targetZones: zones, storedAt: now, from: now, through: through) where occurrence.end > now {
+                planned.append((window, occurrence))
+            }
+        }
+        for (window, occurrence) in planned where window.file == file && window.recurrence == nil && !window.force {
+            if let (freeze, target) = schedule.freeze(overlapping: occurrence.start, occurrence.end, targets: occurrence.targets) {
+                fail(FieldPath().appending("windows").appending(window.name).appending("start"),
+                     "overlaps the freeze \(freeze.summary) on \(target); move the window, or set force: true")
+            }
+        }
+        var reported = Set<String>()
+        // Sorted by start, each occurrence is compared only with those starting before it ends.
+        planned.sort { $0.occurrence.start < $1.occurrence.start }
+        for (index, first) in planned.enumerated() {
+            for second in planned[(index + 1)...] {
+                guard second.occurrence.start < first.occurrence.end else { break }
+                guard let target = first.occurrence.targets.first(where: second.occurrence.targets.contains) else { continue }
+                // Reported once per pair, on the window defined later, unless one of them is forced.
+                let (earlier, later) = first.window.name <= second.window.name ? (first, second) : (second, first)
+                guard later.window.file == file, !earlier.window.force, !later.window.force,
+                      reported.insert("\(earlier.window.name)|\(later.window.name)").inserted else { continue }
+                let what = earlier.window.name == later.window.name ? "its own next occurrence" : "window \(earlier.window.name)"
+                fail(FieldPath().appending("windows").appending(later.window.name).appending("start"),
+                     "overlaps \(what) on \(target) (\(TimeText.local(earlier.occurrence.start, zone: earlier.window.timezone)) for \(DurationText.format(Int64(earlier.occurrence.end.timeIntervalSince(earlier.occurrence.start) * 1000)))); move it, or set force: true")
+            }
+        }
     }
 
     /// `YYYY-MM-DD HH:MM[:SS]` as a wall-clock time.

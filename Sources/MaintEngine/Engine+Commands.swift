@@ -24,6 +24,16 @@ extension Engine {
                 throw CommandRefusal(.input, "in the message: \(error.message)")
             }
         }
+        // An emergency is never refused; a planned window is, over a freeze or another window.
+        if !request.emergency && !request.force {
+            let end = request.end ?? request.start.addingTimeInterval(86_400)
+            if let (freeze, target) = schedule.freeze(overlapping: request.start, end, targets: resolved.targets) {
+                throw CommandRefusal(.input, "overlaps the freeze \(freeze.summary) on \(target); choose another time, or add --force")
+            }
+            if let (other, target) = try overlappingWindow(request.start, end, targets: resolved.targets) {
+                throw CommandRefusal(.input, "overlaps window \(other.id) (\(other.state), \(TimeText.local(Self.date(other.startAt), zone: request.timezone))) on \(target); choose another time, or add --force")
+            }
+        }
         let nowMs = Self.milliseconds(now)
         let stamp = TimeText.rfc3339(now).filter { $0.isNumber }.prefix(14)
         let id = (request.emergency ? "now-" : "win-") + stamp + "-" + UUID().uuidString.prefix(4).lowercased()
@@ -40,6 +50,32 @@ extension Engine {
             if !request.emergency && nowMs < record.startAt { try enqueue("scheduled", window: record, now: now) }
         }
         return id
+    }
+
+    /// An open window (planned or running) that shares a target with the period and overlaps it.
+    func overlappingWindow(_ start: Date, _ end: Date, targets: [String]) throws -> (WindowRecord, String)? {
+        let startMs = Self.milliseconds(start), endMs = Self.milliseconds(end)
+        for window in try store.openWindows() where window.startAt < endMs && (window.endAt ?? Int64.max) > startMs {
+            if let target = try store.targets(of: window.id).map(\.target).first(where: targets.contains) { return (window, target) }
+        }
+        // The schedule files' windows count even before a daemon has stored them.
+        let zones = schedule.targets.mapValues(\.timezone)
+        for name in schedule.windows.keys.sorted() {
+            guard let config = schedule.windows[name] else { continue }
+            let longest: TimeInterval = { if case .duration(let length) = config.end { return Double(length) / 1000 } else { return 0 } }()
+            for occurrence in config.occurrences(targetZones: zones, storedAt: Date(), from: start.addingTimeInterval(-longest), through: end)
+            where occurrence.start < end && occurrence.end > start {
+                guard try store.window(occurrence.id).map({ !$0.isTerminal }) ?? true,
+                      let target = occurrence.targets.first(where: targets.contains) else { continue }
+                let record = WindowRecord(id: occurrence.id, origin: "file", sourceFile: config.file, headline: config.headline,
+                                          message: config.message, page: config.page, selectors: config.selectors, channels: config.channels,
+                                          timezone: config.timezone.identifier, startAt: Self.milliseconds(occurrence.start),
+                                          endAt: Self.milliseconds(occurrence.end), healthTimeoutMilliseconds: nil, state: "scheduled",
+                                          fingerprint: nil, createdAt: 0, updatedAt: 0, series: name)
+                return (record, target)
+            }
+        }
+        return nil
     }
 
     /// Ends a running window now: the next step deactivates, verifies and announces.

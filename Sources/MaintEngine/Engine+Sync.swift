@@ -44,7 +44,7 @@ extension Engine {
         var occurrences = config.occurrences(targetZones: zones, storedAt: storedAt, from: from, through: through)
         if config.recurrence != nil, !occurrences.contains(where: { $0.start > now }) {
             // Always the next one, however far: its notices must not be missed.
-            let later = config.occurrences(targetZones: zones, storedAt: storedAt, from: through, through: now.addingTimeInterval(800 * 86_400))
+            let later = config.occurrences(targetZones: zones, storedAt: storedAt, from: through, through: now.addingTimeInterval(5 * 366 * 86_400))
             occurrences += later.prefix(1)
         }
         for occurrence in occurrences {
@@ -85,6 +85,24 @@ extension Engine {
             createdAt: existing?.createdAt ?? nowMs, updatedAt: nowMs, series: config.name)
         let notices = config.notices.map {
             NoticeRecord(windowId: occurrence.id, offsetMilliseconds: $0, dueAt: record.startAt - $0, state: "pending")
+        }
+        // A recurring window skips the occurrences a freeze covers (a one-off one is refused at load).
+        if !config.force, let (freeze, target) = schedule.freeze(overlapping: occurrence.start, occurrence.end, targets: occurrence.targets) {
+            var skipped = record
+            skipped.state = "canceled"
+            try store.transaction {
+                if existing == nil {
+                    try store.insertWindow(skipped, targets: occurrence.targets, notices: notices.map { var n = $0; n.state = "skipped"; return n })
+                } else {
+                    try store.replanWindow(record, targets: occurrence.targets, notices: [])
+                    try store.setWindowState(record.id, "canceled", at: nowMs)
+                    try store.skipPendingNotices(of: record.id)
+                }
+                try store.appendEvent(at: nowMs, window: occurrence.id, kind: "window.canceled",
+                                      message: "skipped: the freeze \(freeze.summary) covers \(target)")
+            }
+            log(.notice, "window \(occurrence.id): skipped, within the freeze \(freeze.name)")
+            return
         }
         try store.transaction {
             if existing == nil {

@@ -13,9 +13,11 @@ public struct WindowRequest: Sendable {
     public var channels: [String]?
     public var timezone: TimeZone
     public var emergency: Bool
+    /// Planned even over a freeze or another window.
+    public var force: Bool
 
     public init(selectors: [String], start: Date, end: Date?, headline: String, message: String, notices: [Int64],
-                channels: [String]?, timezone: TimeZone, emergency: Bool) {
+                channels: [String]?, timezone: TimeZone, emergency: Bool, force: Bool = false) {
         self.selectors = selectors
         self.start = start
         self.end = end
@@ -25,6 +27,7 @@ public struct WindowRequest: Sendable {
         self.channels = channels
         self.timezone = timezone
         self.emergency = emergency
+        self.force = force
     }
 }
 

@@ -29,7 +29,8 @@ enum WindowCommands {
             selectors: arguments.positionals, start: start, end: end,
             headline: arguments.value("--headline") ?? "Scheduled maintenance",
             message: arguments.value("--message") ?? "This site is undergoing scheduled maintenance.",
-            notices: notices.sorted(by: >), channels: arguments.options["--channel"], timezone: zone, emergency: false)
+            notices: notices.sorted(by: >), channels: arguments.options["--channel"], timezone: zone, emergency: false,
+            force: arguments.has("--force"))
         let (engine, _, _) = try prepare(session)
         let id = try refusing { try engine.addWindow(request, now: now) }
         let woke = session.wakeDaemon() != nil

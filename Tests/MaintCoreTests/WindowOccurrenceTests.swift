@@ -67,3 +67,56 @@ struct WindowOccurrenceTests {
         #expect(issue.column == line.distance(from: line.startIndex, to: column) + 1)
     }
 }
+
+struct FreezeAndOverlapTests {
+    static func schedule(_ windows: String, freezes: String = "") -> String {
+        """
+        {
+          targets: {
+            shop: { driver: "http", timezone: "Europe/Paris", tags: ["shop"], activate: { url: "https://shop.example/m" }, deactivate: { url: "https://shop.example/m" } },
+            blog: { driver: "http", timezone: "Europe/Paris", activate: { url: "https://blog.example/m" }, deactivate: { url: "https://blog.example/m" } },
+          },
+          freezes: { \(freezes) },
+          windows: { \(windows) },
+        }
+        """
+    }
+
+    static let blackFriday = #""black-friday": { start: "2030-11-29 00:00", end: "2030-12-02 23:59", timezone: "America/New_York", targets: ["tag:shop"] },"#
+
+    @Test func aWindowOverAFreezeIsRefusedWithTheFreezeNamed() throws {
+        let text = Self.schedule(#"w: { targets: ["shop"], start: "2030-11-30 02:00", timezone: "Europe/Paris", duration: "2h" },"#, freezes: Self.blackFriday)
+        let error = #expect(throws: ScheduleIssues.self) { try ScheduleLoader().load(sources: [("s.json5", text)]) }
+        let issue = try #require(error?.issues.first)
+        #expect(issue.path == "windows.w.start")
+        #expect(issue.message.hasPrefix("overlaps the freeze black-friday (2030-11-29 00:00 EST (-05:00) to 2030-12-02 23:59 EST (-05:00)) on shop"))
+        let (line, _) = (text.split(separator: "\n").firstIndex { $0.contains("w: {") }.map { $0 + 1 } ?? 0, 0)
+        #expect(issue.line == line)
+    }
+
+    @Test func forceOrAnotherTargetIsAllowed() throws {
+        let forced = Self.schedule(#"w: { targets: ["shop"], start: "2030-11-30 02:00", timezone: "Europe/Paris", duration: "2h", force: true },"#, freezes: Self.blackFriday)
+        #expect(try ScheduleLoader().load(sources: [("s.json5", forced)]).windows["w"]?.force == true)
+        let other = Self.schedule(#"w: { targets: ["blog"], start: "2030-11-30 02:00", timezone: "Europe/Paris", duration: "2h" },"#, freezes: Self.blackFriday)
+        #expect(try ScheduleLoader().load(sources: [("s.json5", other)]).windows.count == 1)
+    }
+
+    @Test func overlappingWindowsOnOneTargetAreReported() throws {
+        let text = Self.schedule("""
+            a: { targets: ["tag:shop"], start: "2030-06-02 02:00", timezone: "Europe/Paris", duration: "2h" },
+            b: { targets: ["shop", "blog"], start: "2030-06-02 03:30", timezone: "Europe/Paris", duration: "1h" },
+            c: { targets: ["blog"], start: "2030-06-02 03:00", timezone: "Europe/Paris", duration: "1h" },
+            """)
+        let error = #expect(throws: ScheduleIssues.self) { try ScheduleLoader().load(sources: [("s.json5", text)]) }
+        let messages = try #require(error).issues.map(\.description)
+        #expect(messages.count == 2, "\(messages)")
+        #expect(messages.contains { $0.contains("windows.b.start: overlaps window a on shop (2030-06-02 02:00 CEST (+02:00) for 2h)") })
+        #expect(messages.contains { $0.contains("windows.c.start: overlaps window b on blog") })
+    }
+
+    @Test func aRecurringWindowThatOutlastsItsPeriodOverlapsItself() throws {
+        let text = Self.schedule(#"w: { targets: ["shop"], recurrence: "FREQ=DAILY", start: "02:00", timezone: "Europe/Paris", duration: "25h" },"#)
+        let error = #expect(throws: ScheduleIssues.self) { try ScheduleLoader().load(sources: [("s.json5", text)]) }
+        #expect(error?.issues.first?.message.contains("overlaps its own next occurrence on shop") == true)
+    }
+}
