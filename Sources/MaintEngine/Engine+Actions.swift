@@ -53,9 +53,18 @@ extension Engine {
         do {
             try store.transaction {
                 guard var target = try store.targets(of: windowId).first(where: { $0.target == name }),
-                      target.state == (activate ? "activating" : "deactivating") else { return }
+                      Self.awaits(target.state, activate: activate) else { return }
+                let refreshed = target.state == "refreshing"
                 target.attempts += 1
                 target.lastError = nil
+                if refreshed {
+                    target.state = "active"
+                    target.nextAttemptAt = nil
+                    try store.saveTarget(target)
+                    try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.refreshed",
+                                          message: "told the new end or message: HTTP \(status) in \(elapsed) ms")
+                    return
+                }
                 if activate {
                     target.state = "active"
                     target.activatedAt = nowMs
@@ -88,12 +97,26 @@ extension Engine {
         do {
             try store.transaction {
                 guard var target = try store.targets(of: windowId).first(where: { $0.target == name }),
-                      target.state == (activate ? "activating" : "deactivating") else { return }
+                      Self.awaits(target.state, activate: activate) else { return }
                 target.attempts += 1
                 target.lastError = error
                 gaveUp = final || target.attempts > retries
                 let verb = activate ? "activate" : "deactivate"
-                if gaveUp {
+                if gaveUp && target.state == "refreshing" {
+                    // Still in maintenance, only showing the previous end or message.
+                    target.state = "active"
+                    target.nextAttemptAt = nil
+                    try store.saveTarget(target)
+                    try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.refresh-failed",
+                                          message: "could not be told the new end or message after \(target.attempts) attempt(s): \(error)")
+                    if let window = try store.window(windowId) {
+                        try enqueue("failure", window: window, now: now, extra: ["failure": .object([
+                            "target": .string(name), "action": .string("update"), "error": .string(error),
+                            "attempts": .number(Double(target.attempts)),
+                            "next": .string("The target stays in maintenance and shows the previous end or message."),
+                        ])])
+                    }
+                } else if gaveUp {
                     target.state = "failed"
                     target.nextAttemptAt = nil
                     try store.saveTarget(target)
@@ -121,6 +144,11 @@ extension Engine {
             return
         }
         log(gaveUp ? .error : .warning, "window \(windowId): \(name): \(activate ? "activate" : "deactivate") failed: \(error)\(gaveUp ? " (giving up)" : ", will retry")")
+    }
+
+    /// The target states an activate (or deactivate) outcome is waited for in.
+    static func awaits(_ state: String, activate: Bool) -> Bool {
+        activate ? state == "activating" || state == "refreshing" : state == "deactivating"
     }
 
     /// Routes a finished transfer to what started it.

@@ -97,6 +97,60 @@ extension Engine {
         }
     }
 
+    /// Moves a window's end. A running window's targets are told the new end (their activate
+    /// request again, carrying `{{end}}` and `{{retryAfter}}`); `extended` is announced.
+    public func extendWindow(_ id: String, until end: Date, now: Date) throws {
+        let window = try changeableWindow(id, verb: "extend")
+        let endMs = Self.milliseconds(end)
+        guard endMs > window.startAt, endMs > Self.milliseconds(now) else {
+            throw CommandRefusal(.input, "the new end \(TimeText.local(end, zone: TimeZone(identifier: window.timezone) ?? .current)) is not after the start and now")
+        }
+        try change(window, now: now, event: "extended", message: "end moved to \(TimeText.rfc3339(end))") {
+            try store.setWindowEnd(id, endAt: endMs, at: Self.milliseconds(now))
+        }
+    }
+
+    /// Changes a window's message. A running window's targets are told it; `updated` is announced.
+    public func updateMessage(_ id: String, message: String, now: Date) throws {
+        let window = try changeableWindow(id, verb: "update")
+        do {
+            if !(try Template(parsing: message)).secretNames.isEmpty { throw CommandRefusal(.input, "secrets cannot be used in a message") }
+        } catch let error as Template.ParseError {
+            throw CommandRefusal(.input, "in the message: \(error.message)")
+        }
+        try change(window, now: now, event: "updated", message: "message changed") {
+            try store.setWindowMessage(id, message, at: Self.milliseconds(now))
+        }
+    }
+
+    func changeableWindow(_ id: String, verb: String) throws -> WindowRecord {
+        guard let window = try store.window(id) else { throw CommandRefusal(.input, "no window \"\(id)\"") }
+        switch window.state {
+        case "scheduled", "activating", "active": return window
+        case "deactivating", "verifying": throw CommandRefusal(.state, "window \(id) is already ending (\(window.state)); nothing to \(verb)")
+        default: throw CommandRefusal(.state, "window \(id) is over (\(window.state)); nothing to \(verb)")
+        }
+    }
+
+    /// Applies a change in one transaction with its log entry, its announcement, and, for a
+    /// running window, the refresh of its targets.
+    func change(_ window: WindowRecord, now: Date, event: String, message: String, apply: () throws -> Void) throws {
+        let nowMs = Self.milliseconds(now)
+        try store.transaction {
+            try apply()
+            if window.state != "scheduled" {
+                for var target in try store.targets(of: window.id) where target.state == "active" || target.state == "refreshing" {
+                    target.state = "refreshing"
+                    target.attempts = 0
+                    target.nextAttemptAt = nowMs
+                    try store.saveTarget(target)
+                }
+            }
+            try store.appendEvent(at: nowMs, window: window.id, kind: "window.\(event)", message: message + " from the command line")
+            if let updated = try store.window(window.id) { try enqueue(event, window: updated, now: now) }
+        }
+    }
+
     /// Cancels a window that has not started, and announces it.
     public func cancelWindow(_ id: String, now: Date) throws {
         guard let window = try store.window(id) else { throw CommandRefusal(.input, "no window \"\(id)\"") }

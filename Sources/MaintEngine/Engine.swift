@@ -9,7 +9,7 @@ import MaintSystem
 ///
 /// Window: scheduled → activating → active → deactivating → verifying → completed, or canceled,
 /// failed, degraded, missed. Target: pending → activating → active → deactivating → verifying →
-/// healthy, or unhealthy, failed.
+/// healthy, or unhealthy, failed; an active target is `refreshing` while it is told a new end or message.
 public final class Engine {
     public let store: MaintenanceStore
     public private(set) var schedule: Schedule
@@ -80,6 +80,11 @@ public final class Engine {
             if let end = window.endAt, nowMs >= end {
                 try beginDeactivation(window, now: now)
                 try stepEnding(window, now: now)
+            } else {
+                // Targets told the window's new end or message (`maint extend`, `maint update`).
+                for target in try store.targets(of: window.id) where target.state == "refreshing" && (target.nextAttemptAt ?? 0) <= nowMs {
+                    launchAction(window, target.target, activate: true, now: now)
+                }
             }
         case "deactivating", "verifying":
             try stepEnding(window, now: now)
@@ -172,7 +177,7 @@ public final class Engine {
             try store.setWindowState(window.id, "deactivating", at: nowMs)
             // Targets whose activation failed are switched off too: deactivation is idempotent,
             // and a half-applied activation must not stay on.
-            for var target in try store.targets(of: window.id) where target.state == "active" || target.state == "failed" {
+            for var target in try store.targets(of: window.id) where ["active", "refreshing", "failed"].contains(target.state) {
                 target.state = "deactivating"
                 target.attempts = 0
                 target.nextAttemptAt = nowMs

@@ -23,6 +23,8 @@ enum CommandLineTool {
         "now": Command(usage: "maint now TARGET… [--for DUR] --message M [--headline H] [--channel C]",
                        valued: common.union(["--for", "--message", "--headline", "--channel"]), flags: ["--verbose"], run: WindowCommands.now),
         "end": Command(usage: "maint end WINDOW", valued: common, flags: ["--verbose"], run: WindowCommands.end),
+        "extend": Command(usage: "maint extend WINDOW (--by DUR | --until TIME)", valued: common.union(["--by", "--until"]), flags: ["--verbose"], run: WindowCommands.extend),
+        "update": Command(usage: "maint update WINDOW --message M", valued: common.union(["--message"]), flags: ["--verbose"], run: WindowCommands.update),
         "cancel": Command(usage: "maint cancel WINDOW", valued: common, flags: [], run: WindowCommands.cancel),
         "log": Command(usage: "maint log [-f] [WINDOW] [--json]", valued: common, flags: ["-f", "--follow", "--json"], run: LogCommand.run),
     ]

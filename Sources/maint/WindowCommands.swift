@@ -85,6 +85,56 @@ enum WindowCommands {
         return .success
     }
 
+    static func extend(_ session: Session) throws -> ExitCode {
+        let arguments = session.arguments
+        guard arguments.positionals.count == 1, let id = arguments.positionals.first else { throw Failure(.usage, "name one WINDOW") }
+        let (engine, pool, store) = try prepare(session)
+        guard let window = try store.window(id) else { throw Failure(.invalidInput, "no window \"\(id)\" (see `maint ls --all`)") }
+        let zone = TimeZone(identifier: window.timezone) ?? .current
+        let now = Date()
+        let newEnd: Date
+        switch (arguments.value("--by"), arguments.value("--until")) {
+        case (let by?, nil):
+            guard let milliseconds = DurationText.parse(by), milliseconds > 0 else { throw Failure(.usage, "--by \"\(by)\": not a duration such as 30m") }
+            guard let end = window.endAt else { throw Failure(.usage, "window \(id) has no end yet; give --until TIME") }
+            newEnd = Date(timeIntervalSince1970: Double(end + milliseconds) / 1000)
+        case (nil, let until?):
+            guard let date = TimeText.parse(until, zone: zone, now: now) else { throw Failure(.usage, "--until \"\(until)\": not a time") }
+            newEnd = date
+        default:
+            throw Failure(.usage, "give --by DURATION or --until TIME")
+        }
+        let mark = try store.events(window: id).last?.id ?? 0
+        try refusing { try engine.extendWindow(id, until: newEnd, now: now) }
+        print("\(id): ends \(TimeText.local(newEnd, zone: zone))")
+        return try tellTargets(session, engine: engine, pool: pool, store: store, window: id, since: mark)
+    }
+
+    static func update(_ session: Session) throws -> ExitCode {
+        let arguments = session.arguments
+        guard arguments.positionals.count == 1, let id = arguments.positionals.first else { throw Failure(.usage, "name one WINDOW") }
+        guard let message = arguments.value("--message"), !message.isEmpty else { throw Failure(.usage, "--message M is required") }
+        let (engine, pool, store) = try prepare(session)
+        let mark = try store.events(window: id).last?.id ?? 0
+        try refusing { try engine.updateMessage(id, message: message, now: Date()) }
+        print("\(id): message changed")
+        return try tellTargets(session, engine: engine, pool: pool, store: store, window: id, since: mark)
+    }
+
+    /// After a change to a running window, follows its targets until each has been told.
+    static func tellTargets(_ session: Session, engine: Engine, pool: TransferPool, store: MaintenanceStore, window id: String,
+                            since mark: Int64) throws -> ExitCode {
+        guard let window = try store.window(id), window.state != "scheduled" else {
+            session.wakeDaemon()
+            return .success
+        }
+        try drive(session, engine: engine, pool: pool, store: store, window: id) { window, targets in
+            !targets.contains { $0.state == "refreshing" } || window?.isTerminal != false
+        }
+        let failed = try store.events(window: id, after: mark).filter { $0.kind == "target.refresh-failed" }
+        return failed.isEmpty ? .success : .partialFailure
+    }
+
     // MARK: Shared
 
     static func prepare(_ session: Session) throws -> (Engine, TransferPool, MaintenanceStore) {
@@ -130,6 +180,13 @@ enum WindowCommands {
     /// the daemon's lock so that no daemon starts switching the same targets meanwhile.
     static func drive(_ session: Session, engine: Engine, pool: TransferPool, store: MaintenanceStore, window id: String,
                       done: @escaping (String) -> Bool) throws {
+        try drive(session, engine: engine, pool: pool, store: store, window: id) { window, _ in done(window?.state ?? "completed") }
+    }
+
+    /// As above, with a condition on the window and its targets.
+    static func drive(_ session: Session, engine: Engine, pool: TransferPool, store: MaintenanceStore, window id: String,
+                      until done: @escaping (WindowRecord?, [TargetStateRecord]) -> Bool) throws {
+        let finished = { () throws -> Bool in done(try store.window(id), try store.targets(of: id)) }
         var printer = EventPrinter()
         printer.window = id
         printer.lastId = (try store.events(window: id).last?.id ?? 1) - 1
@@ -141,7 +198,7 @@ enum WindowCommands {
             print("no daemon is running: switching from here")
             _ = try runner.run {
                 printer.printNew(from: store)
-                return done(try store.window(id)?.state ?? "completed")
+                return try finished()
             }
             printer.printNew(from: store)
             return
@@ -150,7 +207,7 @@ enum WindowCommands {
         print("the daemon (pid \(pid)) is switching")
         while true {
             printer.printNew(from: store)
-            if done(try store.window(id)?.state ?? "completed") { break }
+            if try finished() { break }
             if kill(pid, 0) != 0 && errno == ESRCH {
                 throw Failure(.temporaryFailure, "the daemon (pid \(pid)) stopped; the window is recorded and resumes when a daemon runs")
             }
