@@ -1,0 +1,95 @@
+import Foundation
+import MaintCore
+import Testing
+
+@Suite(.serialized)
+struct CalendarExportTests {
+    /// The feed, read back by Python's `icalendar` (from PyPI), describes the same windows.
+    @Test func theICSFeedReadsBackToTheSameWindows() throws {
+        let workspace = try Workspace()
+        let sites = try (1...2).map { try DemoSite(name: "site\($0)", directory: workspace.directory) }
+        let utc = try #require(TimeZone(identifier: "UTC"))
+        let today = TimeText.civil(Date(), zone: utc).date
+        try workspace.write("shop.json5", """
+            {
+              targets: { \(sites.map { $0.target(tags: ["shop"]) }.joined(separator: "\n")) },
+              freezes: { launch: { start: "\(today.adding(days: 7)) 00:00", end: "\(today.adding(days: 8)) 00:00", timezone: "America/New_York", targets: ["site2"] } },
+              windows: {
+                upgrade: { targets: ["site1"], start: "\(today.adding(days: 3)) 02:00", timezone: "Europe/Paris", duration: "2h",
+                           headline: "Database upgrade; shop closed, sorry", message: "Back at {{end.local}}.\\nThanks, team" },
+                nightly: { targets: ["site2"], recurrence: "FREQ=DAILY;UNTIL=\(String(format: "%04d%02d%02d", today.adding(days: 10).year, today.adding(days: 10).month, today.adding(days: 10).day))T235959",
+                           start: "\(today.adding(days: 1)) 01:30", timezone: "America/New_York", duration: "45m" },
+              },
+            }
+            """)
+        let daemon = try workspace.readyDaemon()
+        daemon.stop()
+        let planned = try workspace.add(["site1", "--at", "\(today.adding(days: 20))T10:00:00Z", "--for", "30m", "--headline", "CLI window", "--force"])
+        let dropped = try workspace.add(["site1", "--at", "\(today.adding(days: 21))T10:00:00Z", "--for", "30m", "--force"])
+        #expect(try workspace.maint(["cancel", dropped]).status == 0)
+
+        let export = try workspace.maint(["export", "--ics"])
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(try workspace.maint(["export", "--ics"]).stdout == export.stdout, "two exports differ")
+        // Lines of at most 75 octets before CRLF ("\r\n" is one Character in Swift, so split the bytes).
+        let lines = export.stdout.utf8.split(separator: UInt8(ascii: "\n"))
+        #expect(lines.count > 50 && lines.allSatisfy { $0.count <= 76 && $0.last == UInt8(ascii: "\r") })
+
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        reader.arguments = ["python3", Repository.root.appendingPathComponent("Tests/Support/ics_reader.py").path, "\(today.adding(days: 30))T00:00:00"]
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        reader.standardInput = input
+        reader.standardOutput = output
+        reader.standardError = errors
+        try reader.run()
+        input.fileHandleForWriting.write(Data(export.stdout.utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        reader.waitUntilExit()
+        try #require(reader.terminationStatus == 0, "\(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
+        let parsed = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let events = try #require(parsed["events"] as? [[String: Any]])
+        let byUID = Dictionary(events.map { (($0["uid"] as? String) ?? "", $0) }, uniquingKeysWith: { a, _ in a })
+
+        let windows = try #require(try workspace.json(["ls", "--all"]) as? [[String: Any]])
+        func utcText(_ value: Any?) -> String? { rfc3339(value).map { TimeText.rfc3339($0) } }
+
+        // One-off windows: one event each, same times, text and status.
+        for id in ["upgrade", planned, dropped] {
+            let window = try #require(windows.first { $0["id"] as? String == id })
+            let event = try #require(byUID["\(id)@maint"], "no event for \(id): \(byUID.keys)")
+            #expect(event["start"] as? String == utcText(window["start"]))
+            #expect(event["end"] as? String == utcText(window["end"]))
+            #expect(event["summary"] as? String == window["headline"] as? String)
+            #expect(event["status"] as? String == (id == dropped ? "CANCELLED" : "CONFIRMED"))
+        }
+        let upgrade = try #require(byUID["upgrade@maint"])
+        #expect(upgrade["tzid"] as? String == "Europe/Paris")
+        #expect((upgrade["description"] as? String)?.hasSuffix(".\nThanks, team") == true)
+        #expect(upgrade["categories"] as? [String] == ["site1"])
+
+        // The recurring window: one event with its rule; expanded, it gives the stored occurrences,
+        // and the frozen one is an EXDATE.
+        let nightly = try #require(byUID["nightly@maint"])
+        #expect((nightly["rrule"] as? String)?.hasPrefix("FREQ=DAILY;UNTIL=") == true)
+        let stored = windows.filter { ($0["id"] as? String)?.hasPrefix("nightly@") == true }
+        #expect(stored.count == 10)
+        let running = stored.filter { $0["state"] as? String != "canceled" }.compactMap { utcText($0["start"]) }
+        let canceled = stored.filter { $0["state"] as? String == "canceled" }.compactMap { utcText($0["start"]) }
+        #expect(canceled.count == 1)
+        #expect(nightly["exdates"] as? [String] == canceled)
+        #expect(nightly["occurrences"] as? [String] == running)
+        #expect(events.count == 4)
+
+        // Each VTIMEZONE, as icalendar reads it, gives the IANA offsets on every day probed.
+        let zones = try #require(parsed["timezones"] as? [[String: Any]])
+        // The command-line windows are in the local zone (UTC here; Foundation names it GMT).
+        let tzids = Set(zones.compactMap { $0["tzid"] as? String })
+        #expect(tzids == ["Europe/Paris", "America/New_York", "UTC"] || tzids == ["Europe/Paris", "America/New_York", "GMT"])
+        for zone in zones {
+            #expect((zone["probes"] as? Int ?? 0) > 300)
+            #expect((zone["mismatches"] as? [String])?.isEmpty == true, "\(zone)")
+        }
+    }
+}
