@@ -120,6 +120,12 @@ public struct WindowConfig: Sendable {
     public var healthTimeoutMilliseconds: Int64?
     /// `force: true`: planned even over a freeze or another window.
     public var force = false
+    /// Each target's stage (`order`): absent means stage 0, all in parallel.
+    public var stages: [String: Int] = [:]
+    /// `halt` (default): a failed stage stops the later ones; `continue`.
+    public var onFailure = "halt"
+    /// At most this many requests in flight for the window.
+    public var maxParallel: Int?
 
     /// The zone named for display and storage: the fixed zone, or UTC for per-target windows.
     public var timezone: TimeZone {

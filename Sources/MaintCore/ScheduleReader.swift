@@ -347,7 +347,7 @@ struct ScheduleReader {
         let path = FieldPath().appending("windows").appending(name)
         guard let document, let object = object(value, path, allowed: [
             "headline", "message", "targets", "start", "end", "duration", "timezone", "notices", "channels",
-            "page", "healthTimeout", "recurrence", "order", "onHealthFailure", "onFailure", "force",
+            "page", "healthTimeout", "recurrence", "order", "onHealthFailure", "onFailure", "force", "maxParallel",
         ]) else { return nil }
         var recurrence: RecurrenceRule?
         if let text = string(object, "recurrence", path) {
@@ -357,15 +357,14 @@ struct ScheduleReader {
                 fail(path.appending("recurrence"), error.message, offset: error.offset)
             }
         }
-        if let order = string(object, "order", path), order != "parallel" {
-            fail(path.appending("order"), "only \"parallel\" order is available in this version")
-        } else if let order = object["order"], order.stringValue == nil {
-            fail(path.appending("order"), "stages are not available in this version; use \"parallel\"")
-        }
         if let policy = string(object, "onHealthFailure", path), policy != "alert" {
             fail(path.appending("onHealthFailure"), "only \"alert\" is available in this version")
         }
-        _ = string(object, "onFailure", path)
+        let onFailure = string(object, "onFailure", path) ?? "halt"
+        if onFailure != "halt" && onFailure != "continue" {
+            fail(path.appending("onFailure"), "\"\(onFailure)\" is not \"halt\" (a failed stage stops the later ones) or \"continue\"")
+        }
+        let maxParallel = integer(object, "maxParallel", path, range: 1...10_000)
         let headline = string(object, "headline", path) ?? "Scheduled maintenance"
         let message = string(object, "message", path) ?? "This site is undergoing scheduled maintenance."
         _ = template(headline, path.appending("headline"), allowSecrets: false)
@@ -470,6 +469,7 @@ struct ScheduleReader {
             }
         }
         let healthTimeout = duration(object, "healthTimeout", path)
+        let stages = order(object["order"], path.appending("order"), targets: targets, schedule: schedule)
         var force = false
         if let value = object["force"] {
             if case .bool(let flag) = value { force = flag } else { fail(path.appending("force"), "expected true or false") }
@@ -478,7 +478,52 @@ struct ScheduleReader {
         return WindowConfig(name: name, file: document.file, headline: headline, message: message, selectors: selectors,
                             targets: targets, start: start, end: end, zone: zone, recurrence: recurrence,
                             notices: notices.sorted(by: >), channels: channels, page: page, healthTimeoutMilliseconds: healthTimeout,
-                            force: force)
+                            force: force, stages: stages, onFailure: onFailure, maxParallel: maxParallel)
+    }
+
+    /// `order`: "parallel" (one stage), "sequential" (a stage per target, in order), or a list of
+    /// stages, each a list of targets or tags. Every target of the window is in exactly one stage.
+    mutating func order(_ value: JSONValue?, _ path: FieldPath, targets: [String], schedule: Schedule) -> [String: Int] {
+        switch value {
+        case nil, .string("parallel")?:
+            return [:]
+        case .string("sequential")?:
+            return Dictionary(uniqueKeysWithValues: targets.enumerated().map { ($1, $0) })
+        case .array(let list)?:
+            var stages: [String: Int] = [:]
+            for (index, element) in list.enumerated() {
+                let stagePath = path.appending(index)
+                let selectors: [String]
+                switch element {
+                case .array(let items): selectors = items.compactMap(\.stringValue)
+                case .string(let single): selectors = [single]
+                default:
+                    fail(stagePath, "a stage is a list of targets or tags")
+                    continue
+                }
+                for (position, selector) in selectors.enumerated() {
+                    let resolved = schedule.resolve([selector])
+                    let itemPath = element.isArray ? stagePath.appending(position) : stagePath
+                    if !resolved.unknown.isEmpty { fail(itemPath, "no target or tag \"\(selector)\""); continue }
+                    for target in resolved.targets where targets.contains(target) {
+                        if let earlier = stages[target], earlier != index {
+                            fail(itemPath, "\(target) is already in stage \(earlier + 1)")
+                        }
+                        stages[target] = stages[target] ?? index
+                    }
+                    if !resolved.targets.contains(where: targets.contains) {
+                        fail(itemPath, "\"\(selector)\" names no target of this window")
+                    }
+                }
+            }
+            for target in targets where stages[target] == nil {
+                fail(path, "\(target) is in no stage; every target of the window needs one")
+            }
+            return stages
+        case let other?:
+            fail(path, "expected \"parallel\", \"sequential\" or a list of stages, got \(other.kindName)")
+            return [:]
+        }
     }
 
     mutating func freeze(_ name: String, _ value: JSONValue, schedule: Schedule) -> Freeze? {

@@ -7,6 +7,8 @@ public struct Occurrence: Sendable, Equatable {
     public var start: Date
     public var end: Date
     public var targets: [String]
+    /// Each target's stage; absent means 0.
+    public var stages: [String: Int] = [:]
 }
 
 extension WindowConfig {
@@ -36,7 +38,8 @@ extension WindowConfig {
         return byStart.keys.sorted().compactMap { start in
             guard let names = byStart[start] else { return nil }
             let order = targets.filter(names.contains)
-            return Occurrence(id: single ? name : "\(name)@\(Self.compactUTC(start))", start: start, end: end(after: start), targets: order)
+            return Occurrence(id: single ? name : "\(name)@\(Self.compactUTC(start))", start: start, end: end(after: start), targets: order,
+                              stages: stages.filter { order.contains($0.key) })
         }
     }
 

@@ -9,6 +9,12 @@ extension Engine {
     func launchAction(_ window: WindowRecord, _ name: String, activate: Bool, now: Date) {
         let key = "a|\(window.id)|\(name)"
         guard !busy.contains(key) else { return }
+        if let limit = window.maxParallel, busy.filter({ $0.hasPrefix("a|\(window.id)|") }).count >= limit {
+            // Waits for a slot: a finished request starts the next round.
+            throttled.insert(key)
+            return
+        }
+        throttled.remove(key)
         guard let target = schedule.targets[name] else {
             recordActionFailure(window: window.id, target: name, activate: activate, now: now,
                                 error: "target \"\(name)\" is no longer defined in the schedule files", final: true)

@@ -82,7 +82,8 @@ extension Engine {
             page: config.page, selectors: config.selectors, channels: config.channels, timezone: zone.identifier,
             startAt: Self.milliseconds(occurrence.start), endAt: Self.milliseconds(occurrence.end),
             healthTimeoutMilliseconds: config.healthTimeoutMilliseconds, state: "scheduled", fingerprint: fingerprint,
-            createdAt: existing?.createdAt ?? nowMs, updatedAt: nowMs, series: config.name)
+            createdAt: existing?.createdAt ?? nowMs, updatedAt: nowMs, series: config.name,
+            onFailure: config.onFailure, maxParallel: config.maxParallel)
         let notices = config.notices.map {
             NoticeRecord(windowId: occurrence.id, offsetMilliseconds: $0, dueAt: record.startAt - $0, state: "pending")
         }
@@ -92,7 +93,8 @@ extension Engine {
             skipped.state = "canceled"
             try store.transaction {
                 if existing == nil {
-                    try store.insertWindow(skipped, targets: occurrence.targets, notices: notices.map { var n = $0; n.state = "skipped"; return n })
+                    try store.insertWindow(skipped, targets: occurrence.targets, stages: occurrence.stages,
+                                           notices: notices.map { var n = $0; n.state = "skipped"; return n })
                 } else {
                     try store.replanWindow(record, targets: occurrence.targets, notices: [])
                     try store.setWindowState(record.id, "canceled", at: nowMs)
@@ -106,14 +108,14 @@ extension Engine {
         }
         try store.transaction {
             if existing == nil {
-                try store.insertWindow(record, targets: occurrence.targets, notices: notices)
+                try store.insertWindow(record, targets: occurrence.targets, stages: occurrence.stages, notices: notices)
                 try store.appendEvent(at: nowMs, window: occurrence.id, kind: "window.planned",
                                       message: "planned from \(config.file)" + (config.recurrence.map { " (\($0.source))" } ?? "")
                                         + ": \(occurrence.targets.joined(separator: ", "))")
                 // A recurring window is announced by its notices, not once per occurrence.
                 if nowMs < record.startAt && config.recurrence == nil { try enqueue("scheduled", window: record, now: now) }
             } else {
-                try store.replanWindow(record, targets: occurrence.targets, notices: notices)
+                try store.replanWindow(record, targets: occurrence.targets, stages: occurrence.stages, notices: notices)
                 try store.appendEvent(at: nowMs, window: occurrence.id, kind: "window.replanned", message: "re-planned from \(config.file)")
             }
         }
@@ -124,7 +126,8 @@ extension Engine {
         var parts: [String] = [config.headline, config.message, config.selectors.joined(separator: ","),
                                config.notices.map(String.init).joined(separator: ","), config.channels.joined(separator: ","),
                                config.targets.joined(separator: ","), String(config.healthTimeoutMilliseconds ?? -1),
-                               MaintenanceStore.encode(config.page), config.recurrence?.source ?? ""]
+                               MaintenanceStore.encode(config.page), config.recurrence?.source ?? "",
+                               MaintenanceStore.encode(config.stages), config.onFailure, String(config.maxParallel ?? 0)]
         switch config.zone {
         case .fixed(let zone): parts.append(zone.identifier)
         case .target: parts.append("target")
@@ -146,7 +149,8 @@ extension Engine {
     public func nextDue(now: Date) throws -> Date? {
         var candidates: [Int64] = []
         if let instant = try store.nextDueInstant() { candidates.append(instant) }
-        for (window, target, at) in try store.pendingTargetAttempts() where !busy.contains("a|\(window)|\(target)") && !busy.contains("h|\(window)|\(target)") {
+        for (window, target, at) in try store.pendingTargetAttempts()
+        where !busy.contains("a|\(window)|\(target)") && !busy.contains("h|\(window)|\(target)") && !throttled.contains("a|\(window)|\(target)") {
             candidates.append(at)
         }
         for (id, at) in try store.pendingDeliveryTimes() where !busy.contains("d|\(id)") {

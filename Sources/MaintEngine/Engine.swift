@@ -9,7 +9,9 @@ import MaintSystem
 ///
 /// Window: scheduled → activating → active → deactivating → verifying → completed, or canceled,
 /// failed, degraded, missed. Target: pending → activating → active → deactivating → verifying →
-/// healthy, or unhealthy, failed; an active target is `refreshing` while it is told a new end or message.
+/// healthy, or unhealthy, failed, skipped (a stage before it failed); an active target is
+/// `refreshing` while it is told a new end or message, and `waiting` for its stage's turn to
+/// be switched back.
 public final class Engine {
     public let store: MaintenanceStore
     public private(set) var schedule: Schedule
@@ -27,6 +29,8 @@ public final class Engine {
     var jobs: [Int: Job] = [:]
     /// What is in flight, so that nothing is sent twice at once: "a|w|t", "h|w|t", "d|id".
     var busy: Set<String> = []
+    /// Actions held back by `maxParallel`; they do not count as due until a slot frees.
+    var throttled: Set<String> = []
     var healthRuns: [String: HealthRun] = [:]
 
     public init(store: MaintenanceStore, schedule: Schedule, secrets: SecretSource, log: Log, pool: TransferPool) {
@@ -46,6 +50,7 @@ public final class Engine {
 
     /// Moves every open window as far as `now` allows, and starts the requests that are due.
     public func advance(now: Date) throws {
+        throttled.removeAll()
         for window in try store.openWindows() {
             try step(window, now: now)
         }
@@ -69,13 +74,7 @@ public final class Engine {
         }
         switch window.state {
         case "activating":
-            let targets = try store.targets(of: window.id)
-            for target in targets where target.state == "activating" && (target.nextAttemptAt ?? 0) <= nowMs {
-                launchAction(window, target.target, activate: true, now: now)
-            }
-            if !targets.contains(where: { $0.state == "activating" }) {
-                try finishActivation(window, targets: targets, now: now)
-            }
+            try stepActivation(window, now: now)
         case "active":
             if let end = window.endAt, nowMs >= end {
                 try beginDeactivation(window, now: now)
@@ -134,13 +133,6 @@ public final class Engine {
         try store.transaction {
             try store.setWindowState(window.id, "activating", at: nowMs)
             try store.skipPendingNotices(of: window.id)
-            for var target in try store.targets(of: window.id) where target.state == "pending" {
-                target.state = "activating"
-                target.attempts = 0
-                target.nextAttemptAt = nowMs
-                target.phaseStartedAt = nowMs
-                try store.saveTarget(target)
-            }
             let lag = nowMs - window.startAt
             try store.appendEvent(at: nowMs, window: window.id, kind: "window.activating",
                                   message: "activating \(try store.targets(of: window.id).count) target(s)" + (lag > 1000 ? ", \(DurationText.format(lag)) after the planned start" : ""))
@@ -152,9 +144,50 @@ public final class Engine {
         }
     }
 
+    /// Stage by stage: a stage's targets are switched together; the next stage starts when none
+    /// of them is still activating. After a failed stage, with `onFailure: halt`, the targets of
+    /// the later stages are skipped.
+    func stepActivation(_ window: WindowRecord, now: Date) throws {
+        let nowMs = Self.milliseconds(now)
+        var targets = try store.targets(of: window.id)
+        if !targets.contains(where: { $0.state == "activating" }) {
+            let pending = targets.filter { $0.state == "pending" }
+            guard let stage = pending.map(\.stage).min() else {
+                try finishActivation(window, targets: targets, now: now)
+                return
+            }
+            let halted = window.onFailure == "halt" && targets.contains { $0.state == "failed" }
+            try store.transaction {
+                for var target in pending where halted || target.stage == stage {
+                    target.state = halted ? "skipped" : "activating"
+                    target.attempts = 0
+                    target.nextAttemptAt = halted ? nil : nowMs
+                    target.phaseStartedAt = nowMs
+                    try store.saveTarget(target)
+                    if halted {
+                        try store.appendEvent(at: nowMs, window: window.id, target: target.target, kind: "target.skipped",
+                                              message: "not switched: an earlier stage failed (onFailure: halt)")
+                    }
+                }
+                if !halted && (pending.contains(where: { $0.stage != stage }) || stage > 0) {
+                    try store.appendEvent(at: nowMs, window: window.id, kind: "stage.activating",
+                                          message: "stage \(stage + 1): \(pending.filter { $0.stage == stage }.map(\.target).joined(separator: ", "))")
+                }
+            }
+            targets = try store.targets(of: window.id)
+            if halted {
+                try finishActivation(window, targets: targets, now: now)
+                return
+            }
+        }
+        for target in targets where target.state == "activating" && (target.nextAttemptAt ?? 0) <= nowMs {
+            launchAction(window, target.target, activate: true, now: now)
+        }
+    }
+
     func finishActivation(_ window: WindowRecord, targets: [TargetStateRecord], now: Date) throws {
         let nowMs = Self.milliseconds(now)
-        let failed = targets.filter { $0.state == "failed" }
+        let failed = targets.filter { $0.state == "failed" || $0.state == "skipped" }
         try store.transaction {
             if failed.count == targets.count {
                 try store.setWindowState(window.id, "failed", at: nowMs)
@@ -177,11 +210,10 @@ public final class Engine {
             try store.setWindowState(window.id, "deactivating", at: nowMs)
             // Targets whose activation failed are switched off too: deactivation is idempotent,
             // and a half-applied activation must not stay on.
+            // Each waits for its stage's turn; stages go back in reverse order.
             for var target in try store.targets(of: window.id) where ["active", "refreshing", "failed"].contains(target.state) {
-                target.state = "deactivating"
-                target.attempts = 0
-                target.nextAttemptAt = nowMs
-                target.phaseStartedAt = nowMs
+                target.state = "waiting"
+                target.nextAttemptAt = nil
                 try store.saveTarget(target)
             }
             try store.appendEvent(at: nowMs, window: window.id, kind: "window.deactivating", message: "ending maintenance")
@@ -192,7 +224,24 @@ public final class Engine {
     /// Deactivation and health checks, target by target; the window ends when every target has.
     func stepEnding(_ window: WindowRecord, now: Date) throws {
         let nowMs = Self.milliseconds(now)
-        let targets = try store.targets(of: window.id)
+        var targets = try store.targets(of: window.id)
+        let waiting = targets.filter { $0.state == "waiting" }
+        if !targets.contains(where: { $0.state == "deactivating" }), let stage = waiting.map(\.stage).max() {
+            try store.transaction {
+                for var target in waiting where target.stage == stage {
+                    target.state = "deactivating"
+                    target.attempts = 0
+                    target.nextAttemptAt = nowMs
+                    target.phaseStartedAt = nowMs
+                    try store.saveTarget(target)
+                }
+                if waiting.contains(where: { $0.stage != stage }) || stage > 0 {
+                    try store.appendEvent(at: nowMs, window: window.id, kind: "stage.deactivating",
+                                          message: "stage \(stage + 1): \(waiting.filter { $0.stage == stage }.map(\.target).joined(separator: ", "))")
+                }
+            }
+            targets = try store.targets(of: window.id)
+        }
         for target in targets where (target.nextAttemptAt ?? 0) <= nowMs {
             if target.state == "deactivating" {
                 launchAction(window, target.target, activate: false, now: now)
@@ -202,7 +251,7 @@ public final class Engine {
         }
         let targetsNow = try store.targets(of: window.id)
         let state: String
-        if targetsNow.contains(where: { $0.state == "deactivating" }) {
+        if targetsNow.contains(where: { $0.state == "deactivating" || $0.state == "waiting" }) {
             state = "deactivating"
         } else if targetsNow.contains(where: { $0.state == "verifying" }) {
             state = "verifying"
@@ -217,7 +266,7 @@ public final class Engine {
         let nowMs = Self.milliseconds(now)
         let state: String
         // A target that never went into maintenance failed the window, even if it is healthy now.
-        if targets.contains(where: { $0.state == "failed" || $0.activatedAt == nil }) {
+        if targets.contains(where: { $0.state == "failed" || $0.state == "skipped" || $0.activatedAt == nil }) {
             state = "failed"
         } else if targets.contains(where: { $0.state == "unhealthy" }) {
             state = "degraded"

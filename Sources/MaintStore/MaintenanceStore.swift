@@ -15,7 +15,7 @@ public final class MaintenanceStore {
 
     // MARK: Windows
 
-    static let windowColumns = "id, origin, source_file, headline, message, page, selectors, channels, timezone, start_at, end_at, health_timeout_ms, state, fingerprint, created_at, updated_at, series"
+    static let windowColumns = "id, origin, source_file, headline, message, page, selectors, channels, timezone, start_at, end_at, health_timeout_ms, state, fingerprint, created_at, updated_at, series, on_failure, max_parallel"
 
     static func window(_ row: Row) -> WindowRecord {
         WindowRecord(
@@ -24,7 +24,8 @@ public final class MaintenanceStore {
             page: (try? JSONDecoder().decode(PageFields.self, from: Data((row.string(5) ?? "{}").utf8))) ?? PageFields(),
             selectors: decodeList(row.string(6)), channels: decodeList(row.string(7)), timezone: row.string(8) ?? "UTC",
             startAt: row.int(9) ?? 0, endAt: row.int(10), healthTimeoutMilliseconds: row.int(11), state: row.string(12) ?? "",
-            fingerprint: row.string(13), createdAt: row.int(14) ?? 0, updatedAt: row.int(15) ?? 0, series: row.string(16))
+            fingerprint: row.string(13), createdAt: row.int(14) ?? 0, updatedAt: row.int(15) ?? 0, series: row.string(16),
+            onFailure: row.string(17) ?? "halt", maxParallel: row.int(18).map(Int.init))
     }
 
     static func decodeList(_ text: String?) -> [String] {
@@ -37,34 +38,39 @@ public final class MaintenanceStore {
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
     }
 
-    public func insertWindow(_ window: WindowRecord, targets: [String], notices: [NoticeRecord]) throws(SQLiteError) {
-        try database.run("INSERT INTO windows (\(Self.windowColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [
+    /// `stages[target]` is the target's stage (0 when absent).
+    public func insertWindow(_ window: WindowRecord, targets: [String], stages: [String: Int] = [:], notices: [NoticeRecord]) throws(SQLiteError) {
+        try database.run("INSERT INTO windows (\(Self.windowColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [
             window.id, window.origin, window.sourceFile, window.headline, window.message, Self.encode(window.page),
             Self.encode(window.selectors), Self.encode(window.channels), window.timezone, window.startAt, window.endAt,
             window.healthTimeoutMilliseconds, window.state, window.fingerprint, window.createdAt, window.updatedAt, window.series,
+            window.onFailure, window.maxParallel,
         ])
-        for target in targets {
-            try database.run("INSERT INTO window_targets (window_id, target, state) VALUES (?, ?, 'pending')", [window.id, target])
-        }
+        try insertTargets(of: window.id, targets, stages: stages)
         for notice in notices { try insertNotice(notice) }
     }
 
     /// Rewrites the planned fields of a window that has not started.
-    public func replanWindow(_ window: WindowRecord, targets: [String], notices: [NoticeRecord]) throws(SQLiteError) {
+    public func replanWindow(_ window: WindowRecord, targets: [String], stages: [String: Int] = [:], notices: [NoticeRecord]) throws(SQLiteError) {
         try database.run("""
             UPDATE windows SET source_file = ?, headline = ?, message = ?, page = ?, selectors = ?, channels = ?, timezone = ?,
-                start_at = ?, end_at = ?, health_timeout_ms = ?, fingerprint = ?, updated_at = ? WHERE id = ?
+                start_at = ?, end_at = ?, health_timeout_ms = ?, fingerprint = ?, updated_at = ?, on_failure = ?, max_parallel = ? WHERE id = ?
             """, [window.sourceFile, window.headline, window.message, Self.encode(window.page), Self.encode(window.selectors),
                   Self.encode(window.channels), window.timezone, window.startAt, window.endAt, window.healthTimeoutMilliseconds,
-                  window.fingerprint, window.updatedAt, window.id])
+                  window.fingerprint, window.updatedAt, window.onFailure, window.maxParallel, window.id])
         try database.run("DELETE FROM window_targets WHERE window_id = ?", [window.id])
-        for target in targets {
-            try database.run("INSERT INTO window_targets (window_id, target, state) VALUES (?, ?, 'pending')", [window.id, target])
-        }
+        try insertTargets(of: window.id, targets, stages: stages)
         try database.run("DELETE FROM notices WHERE window_id = ? AND state = 'pending'", [window.id])
         for notice in notices {
             try database.run("INSERT OR IGNORE INTO notices (window_id, offset_ms, due_at, state) VALUES (?, ?, ?, ?)",
                              [notice.windowId, notice.offsetMilliseconds, notice.dueAt, notice.state])
+        }
+    }
+
+    func insertTargets(of windowId: String, _ targets: [String], stages: [String: Int]) throws(SQLiteError) {
+        for target in targets {
+            try database.run("INSERT INTO window_targets (window_id, target, state, stage) VALUES (?, ?, 'pending', ?)",
+                             [windowId, target, stages[target] ?? 0])
         }
     }
 
@@ -110,16 +116,17 @@ public final class MaintenanceStore {
 
     // MARK: Targets of a window
 
-    static let targetColumns = "window_id, target, state, attempts, next_attempt_at, phase_started_at, activated_at, deactivated_at, last_error, health"
+    static let targetColumns = "window_id, target, state, attempts, next_attempt_at, phase_started_at, activated_at, deactivated_at, last_error, health, stage"
 
     static func targetState(_ row: Row) -> TargetStateRecord {
         TargetStateRecord(windowId: row.string(0) ?? "", target: row.string(1) ?? "", state: row.string(2) ?? "",
                           attempts: Int(row.int(3) ?? 0), nextAttemptAt: row.int(4), phaseStartedAt: row.int(5),
-                          activatedAt: row.int(6), deactivatedAt: row.int(7), lastError: row.string(8), health: row.string(9))
+                          activatedAt: row.int(6), deactivatedAt: row.int(7), lastError: row.string(8), health: row.string(9),
+                          stage: Int(row.int(10) ?? 0))
     }
 
     public func targets(of windowId: String) throws(SQLiteError) -> [TargetStateRecord] {
-        try database.rows("SELECT \(Self.targetColumns) FROM window_targets WHERE window_id = ? ORDER BY target", [windowId])
+        try database.rows("SELECT \(Self.targetColumns) FROM window_targets WHERE window_id = ? ORDER BY stage, target", [windowId])
             .map(Self.targetState)
     }
 

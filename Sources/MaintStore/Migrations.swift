@@ -71,6 +71,11 @@ enum Migrations {
         ALTER TABLE windows ADD COLUMN series TEXT;
         CREATE INDEX windows_series ON windows(series, state, start_at);
         """,
+        """
+        ALTER TABLE window_targets ADD COLUMN stage INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE windows ADD COLUMN on_failure TEXT NOT NULL DEFAULT 'halt';
+        ALTER TABLE windows ADD COLUMN max_parallel INTEGER;
+        """,
     ]
 
     /// Applies the missing steps. The version is read inside the write transaction, so two

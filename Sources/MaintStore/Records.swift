@@ -20,11 +20,15 @@ public struct WindowRecord: Sendable, Equatable {
     public var updatedAt: Int64
     /// The schedule-file window this one is an occurrence of.
     public var series: String?
+    /// `halt` (a failed stage stops the later ones) or `continue`.
+    public var onFailure: String
+    /// At most this many requests in flight for the window; nil for no limit.
+    public var maxParallel: Int?
 
     public init(id: String, origin: String, sourceFile: String?, headline: String, message: String, page: PageFields,
                 selectors: [String], channels: [String], timezone: String, startAt: Int64, endAt: Int64?,
                 healthTimeoutMilliseconds: Int64?, state: String, fingerprint: String?, createdAt: Int64, updatedAt: Int64,
-                series: String? = nil) {
+                series: String? = nil, onFailure: String = "halt", maxParallel: Int? = nil) {
         self.id = id
         self.origin = origin
         self.sourceFile = sourceFile
@@ -42,6 +46,8 @@ public struct WindowRecord: Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.series = series
+        self.onFailure = onFailure
+        self.maxParallel = maxParallel
     }
 
     public static let terminalStates: Set<String> = ["completed", "canceled", "failed", "degraded", "missed"]
@@ -62,8 +68,11 @@ public struct TargetStateRecord: Sendable, Equatable {
     public var lastError: String?
     /// JSON list of check results.
     public var health: String?
+    /// Stage of the window's order: 0 first; deactivation runs from the last.
+    public var stage: Int = 0
 
-    public init(windowId: String, target: String, state: String, attempts: Int, nextAttemptAt: Int64?, phaseStartedAt: Int64?, activatedAt: Int64?, deactivatedAt: Int64?, lastError: String?, health: String?) {
+    public init(windowId: String, target: String, state: String, attempts: Int, nextAttemptAt: Int64?, phaseStartedAt: Int64?, activatedAt: Int64?, deactivatedAt: Int64?, lastError: String?, health: String?, stage: Int = 0) {
+        self.stage = stage
         self.windowId = windowId
         self.target = target
         self.state = state

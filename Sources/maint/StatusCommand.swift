@@ -5,7 +5,7 @@ import MaintStore
 /// `maint status`: each target in maintenance or not, its current and next window; the daemon;
 /// dead deliveries.
 enum StatusCommand {
-    static let inMaintenance: Set<String> = ["activating", "active", "deactivating"]
+    static let inMaintenance: Set<String> = ["activating", "active", "refreshing", "waiting", "deactivating"]
 
     static func run(_ session: Session) throws -> ExitCode {
         let store = try session.openStore()

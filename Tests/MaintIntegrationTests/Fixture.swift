@@ -101,21 +101,22 @@ final class DemoSite: @unchecked Sendable {
         return object["enabled"] as? Bool
     }
 
-    /// Maintenance calls the site received: (arrival time, enabled).
-    var calls: [(at: Date, enabled: Bool, body: [String: Any])] {
+    /// Maintenance calls the site received: arrival time, when it answered, enabled, the body.
+    var calls: [(at: Date, done: Date, enabled: Bool, body: [String: Any])] {
         guard let response = get("/admin/api/requests", admin: true),
               let list = try? JSONSerialization.jsonObject(with: response.body) as? [[String: Any]] else { return [] }
         return list.compactMap { item in
-            guard let at = item["at"] as? Double, let body = item["body"] as? [String: Any], let enabled = body["enabled"] as? Bool else { return nil }
-            return (Date(timeIntervalSince1970: at), enabled, body)
+            guard let at = item["at"] as? Double, let done = item["done"] as? Double, let body = item["body"] as? [String: Any],
+                  let enabled = body["enabled"] as? Bool else { return nil }
+            return (Date(timeIntervalSince1970: at), Date(timeIntervalSince1970: done), enabled, body)
         }
     }
 
     /// A target definition for this site, in JSON5.
-    func target(tags: [String], healthTimeout: String = "20s", extraHealth: String = "", retries: Int = 4) -> String {
+    func target(tags: [String], healthTimeout: String = "20s", extraHealth: String = "", retries: Int = 4, timezone: String = "Europe/Paris") -> String {
         """
         "\(name)": {
-          timezone: "Europe/Paris", tags: [\(tags.map { "\"\($0)\"" }.joined(separator: ", "))], driver: "http",
+          timezone: "\(timezone)", tags: [\(tags.map { "\"\($0)\"" }.joined(separator: ", "))], driver: "http",
           activate: { method: "POST", url: "\(base)/admin/api/maintenance",
                       headers: { Authorization: "Bearer {{secret:SITE_TOKEN}}" },
                       json: { enabled: true, headline: "{{headline}}", message: "{{message}}", url: "{{page.bypassUrl}}",

@@ -7,7 +7,7 @@ Admin API (Authorization: Bearer ADMIN_TOKEN):
                                 "retryAfter" (seconds)}
   GET  /admin/api/maintenance  the current state
   GET  /admin/api/requests     every maintenance call received, with its arrival time
-  POST /admin/api/faults       {"failNext": N, "status": 500, "unhealthy": bool}: for tests
+  POST /admin/api/faults       {"failNext": N, "status": 500, "unhealthy": bool, "delayMs": N}: for tests
 
 While maintenance is on, public pages answer 503 with Retry-After and a page showing the
 headline, message, image or icon and the bypass button; signed-in users are logged out; a request
@@ -35,6 +35,7 @@ class Site:
         self.fail_next = 0
         self.fail_status = 500
         self.unhealthy = False
+        self.delay = 0.0
 
 
 def page(site, state):
@@ -129,6 +130,10 @@ def make_handler(site):
                 return self.reply(401, {"error": "admin token required"})
             if path == "/admin/api/maintenance" and method in ("POST", "PUT"):
                 arrived = time.time()
+                with site.lock:
+                    delay = site.delay
+                if delay:
+                    time.sleep(delay)
                 try:
                     data = json.loads(raw or b"{}")
                     if not isinstance(data, dict) or not isinstance(data.get("enabled"), bool):
@@ -136,7 +141,7 @@ def make_handler(site):
                 except ValueError as error:
                     return self.reply(400, {"error": str(error)})
                 with site.lock:
-                    site.requests.append({"at": arrived, "method": method, "body": data})
+                    site.requests.append({"at": arrived, "done": time.time(), "method": method, "body": data})
                     if site.fail_next > 0:
                         site.fail_next -= 1
                         return self.reply(site.fail_status, {"error": "injected failure"})
@@ -157,6 +162,7 @@ def make_handler(site):
                     site.fail_next = int(data.get("failNext", 0))
                     site.fail_status = int(data.get("status", 500))
                     site.unhealthy = bool(data.get("unhealthy", False))
+                    site.delay = float(data.get("delayMs", 0)) / 1000
                 return self.reply(200, {"ok": True})
             return self.reply(404, {"error": "not found"})
 
