@@ -46,6 +46,7 @@ public struct TargetConfig: Sendable {
     public var file: String
     public var timezone: TimeZone
     public var tags: [String]
+    public var offPeak: [OffPeakRule]
     public var activate: HTTPAction
     public var deactivate: HTTPAction
     public var health: [HealthCheck]

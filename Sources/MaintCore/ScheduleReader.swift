@@ -239,10 +239,13 @@ struct ScheduleReader {
         for (index, tag) in tags.enumerated() where !Self.isValidName(tag) {
             fail(path.appending("tags").appending(index), "a tag is letters, digits, '-', '_' or '.'")
         }
-        if let offPeak = strings(object, "offPeak", path) {
-            for (index, rule) in offPeak.enumerated() where !Self.isOffPeakRule(rule) {
-                fail(path.appending("offPeak").appending(index), "\"\(rule)\" is not an off-peak rule such as \"Mon-Fri 01:00-06:00\"")
+        var offPeak: [OffPeakRule] = []
+        for (index, text) in (strings(object, "offPeak", path) ?? []).enumerated() {
+            guard let rule = OffPeakRule(parsing: text) else {
+                fail(path.appending("offPeak").appending(index), "\"\(text)\" is not an off-peak rule such as \"Mon-Fri 01:00-06:00\" or \"Sat,Sun 22:00-07:00\"")
+                continue
             }
+            offPeak.append(rule)
         }
         let driver = string(object, "driver", path, required: true)
         if let driver, driver != "http" {
@@ -267,23 +270,8 @@ struct ScheduleReader {
         }
         let healthTimeout = duration(object, "healthTimeout", path) ?? 300_000
         guard let zone, let activate, let deactivate, driver == "http" else { return nil }
-        return TargetConfig(name: name, file: document.file, timezone: zone, tags: tags, activate: activate,
+        return TargetConfig(name: name, file: document.file, timezone: zone, tags: tags, offPeak: offPeak, activate: activate,
                             deactivate: deactivate, health: checks, healthTimeoutMilliseconds: healthTimeout)
-    }
-
-    static func isOffPeakRule(_ rule: String) -> Bool {
-        let parts = rule.split(separator: " ")
-        guard parts.count == 2 else { return false }
-        let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-        let dayOK = parts[0].split(separator: ",").allSatisfy { range in
-            range.split(separator: "-", omittingEmptySubsequences: false).allSatisfy { days.contains(String($0)) }
-        }
-        let hours = parts[1].split(separator: "-")
-        let timeOK = hours.count == 2 && hours.allSatisfy { clock in
-            let hm = clock.split(separator: ":").compactMap { Int($0) }
-            return hm.count == 2 && (0...24).contains(hm[0]) && (0...59).contains(hm[1])
-        }
-        return dayOK && timeOK
     }
 
     mutating func healthCheck(_ value: JSONValue, _ path: FieldPath, index: Int) -> HealthCheck? {

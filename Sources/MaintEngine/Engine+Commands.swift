@@ -31,7 +31,7 @@ extension Engine {
                 throw CommandRefusal(.input, "overlaps the freeze \(freeze.summary) on \(target); choose another time, or add --force")
             }
             if let (other, target) = try overlappingWindow(request.start, end, targets: resolved.targets) {
-                throw CommandRefusal(.input, "overlaps window \(other.id) (\(other.state), \(TimeText.local(Self.date(other.startAt), zone: request.timezone))) on \(target); choose another time, or add --force")
+                throw CommandRefusal(.input, "overlaps window \(other.id) (\(other.state), \(TimeText.local(other.period.lowerBound, zone: request.timezone))) on \(target); choose another time, or add --force")
             }
         }
         let nowMs = Self.milliseconds(now)
@@ -52,30 +52,67 @@ extension Engine {
         return id
     }
 
-    /// An open window (planned or running) that shares a target with the period and overlaps it.
-    func overlappingWindow(_ start: Date, _ end: Date, targets: [String]) throws -> (WindowRecord, String)? {
-        let startMs = Self.milliseconds(start), endMs = Self.milliseconds(end)
-        for window in try store.openWindows() where window.startAt < endMs && (window.endAt ?? Int64.max) > startMs {
-            if let target = try store.targets(of: window.id).map(\.target).first(where: targets.contains) { return (window, target) }
+    /// A window's claim on its targets for a period.
+    public struct PlannedPeriod {
+        public var id: String
+        public var state: String
+        public var period: Range<Date>
+        public var targets: [String]
+    }
+
+    /// Every open window (planned or running) that overlaps `from..<through`, and the schedule
+    /// files' windows that no daemon has stored yet. An open-ended window counts as lasting a day.
+    public func plannedPeriods(from: Date, through: Date) throws -> [PlannedPeriod] {
+        var periods: [PlannedPeriod] = []
+        for window in try store.openWindows() {
+            let start = Self.date(window.startAt)
+            let end = window.endAt.map(Self.date) ?? max(start, from).addingTimeInterval(86_400)
+            guard start < through, end > from else { continue }
+            periods.append(PlannedPeriod(id: window.id, state: window.state, period: start..<end, targets: try store.targets(of: window.id).map(\.target)))
         }
-        // The schedule files' windows count even before a daemon has stored them.
         let zones = schedule.targets.mapValues(\.timezone)
         for name in schedule.windows.keys.sorted() {
             guard let config = schedule.windows[name] else { continue }
             let longest: TimeInterval = { if case .duration(let length) = config.end { return Double(length) / 1000 } else { return 0 } }()
-            for occurrence in config.occurrences(targetZones: zones, storedAt: Date(), from: start.addingTimeInterval(-longest), through: end)
-            where occurrence.start < end && occurrence.end > start {
-                guard try store.window(occurrence.id).map({ !$0.isTerminal }) ?? true,
-                      let target = occurrence.targets.first(where: targets.contains) else { continue }
-                let record = WindowRecord(id: occurrence.id, origin: "file", sourceFile: config.file, headline: config.headline,
-                                          message: config.message, page: config.page, selectors: config.selectors, channels: config.channels,
-                                          timezone: config.timezone.identifier, startAt: Self.milliseconds(occurrence.start),
-                                          endAt: Self.milliseconds(occurrence.end), healthTimeoutMilliseconds: nil, state: "scheduled",
-                                          fingerprint: nil, createdAt: 0, updatedAt: 0, series: name)
-                return (record, target)
+            for occurrence in config.occurrences(targetZones: zones, storedAt: Date(), from: from.addingTimeInterval(-longest), through: through)
+            where occurrence.start < through && occurrence.end > from {
+                guard try store.window(occurrence.id) == nil else { continue }
+                periods.append(PlannedPeriod(id: occurrence.id, state: "scheduled", period: occurrence.start..<occurrence.end, targets: occurrence.targets))
             }
         }
+        return periods
+    }
+
+    /// An open window that shares a target with the period and overlaps it.
+    func overlappingWindow(_ start: Date, _ end: Date, targets: [String]) throws -> (PlannedPeriod, String)? {
+        for planned in try plannedPeriods(from: start, through: end) {
+            if let target = planned.targets.first(where: targets.contains) { return (planned, target) }
+        }
         return nil
+    }
+
+    /// `maint plan`: slots for the targets, clear of their freezes and windows.
+    public func planSlots(_ selectors: [String], duration: TimeInterval, within: TimeInterval, count: Int, now: Date) throws -> (targets: [TargetConfig], outcome: SlotPlanner.Outcome) {
+        let resolved = schedule.resolve(selectors)
+        if !resolved.unknown.isEmpty {
+            throw CommandRefusal(.input, "unknown target(s): \(resolved.unknown.joined(separator: ", "))")
+        }
+        let targets = resolved.targets.compactMap { schedule.targets[$0] }
+        guard !targets.isEmpty else { throw CommandRefusal(.input, "no target given") }
+        let through = now.addingTimeInterval(within)
+        let windows = try plannedPeriods(from: now, through: through)
+        let participants = targets.map { target in
+            var busy: [(period: Range<Date>, reason: String)] = []
+            for freeze in schedule.freezes.values where freeze.targets.contains(target.name) {
+                busy.append((freeze.start..<freeze.end, "freeze \(freeze.name)"))
+            }
+            for window in windows where window.targets.contains(target.name) {
+                busy.append((window.period, "window \(window.id)"))
+            }
+            return SlotPlanner.Participant(name: target.name, zone: target.timezone, offPeak: target.offPeak, busy: busy)
+        }
+        let planner = SlotPlanner(participants: participants, duration: duration, now: now, within: within, count: count)
+        return (targets, planner.plan())
     }
 
     /// Ends a running window now: the next step deactivates, verifies and announces.

@@ -25,6 +25,8 @@ enum CommandLineTool {
         "end": Command(usage: "maint end WINDOW", valued: common, flags: ["--verbose"], run: WindowCommands.end),
         "extend": Command(usage: "maint extend WINDOW (--by DUR | --until TIME)", valued: common.union(["--by", "--until"]), flags: ["--verbose"], run: WindowCommands.extend),
         "update": Command(usage: "maint update WINDOW --message M", valued: common.union(["--message"]), flags: ["--verbose"], run: WindowCommands.update),
+        "plan": Command(usage: "maint plan TARGET… --duration DUR [--within 14d] [--count N] [--json]",
+                        valued: common.union(["--duration", "--within", "--count"]), flags: ["--json"], run: PlanCommand.run),
         "export": Command(usage: "maint export --ics", valued: common, flags: ["--ics"], run: ExportCommand.run),
         "cancel": Command(usage: "maint cancel WINDOW", valued: common, flags: [], run: WindowCommands.cancel),
         "log": Command(usage: "maint log [-f] [WINDOW] [--json]", valued: common, flags: ["-f", "--follow", "--json"], run: LogCommand.run),
