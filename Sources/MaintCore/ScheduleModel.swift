@@ -49,23 +49,64 @@ public struct TargetConfig: Sendable {
     public var offPeak: [OffPeakRule]
     public var activate: HTTPAction
     public var deactivate: HTTPAction
+    /// Called at each notice offset, for the platform's own banner ahead of maintenance.
+    public var notice: HTTPAction?
     public var health: [HealthCheck]
     public var healthTimeoutMilliseconds: Int64
 }
 
 public struct ChannelConfig: Sendable {
+    public enum Kind: Sendable {
+        case webhook(Webhook)
+        case email(Email)
+    }
+
+    public struct Webhook: Sendable {
+        /// `json` (signed, Standard Webhooks), `slack`, `teams` or `discord`.
+        public var format: String
+        public var url: Template
+        public var secret: Template?
+    }
+
+    public struct Email: Sendable {
+        /// `smtp://host:587` or `smtps://host:465`.
+        public var server: Template
+        /// `required`, `optional` or `off` (for smtp:// only).
+        public var startTLS: String
+        public var user: String?
+        public var password: Template?
+        /// `Shop Operations <ops@example.com>`
+        public var from: String
+        public var to: [String]
+        public var caFile: String?
+        public var timeoutMilliseconds: Int64
+    }
+
+    /// A channel's own wording for one event; either part may be left to the default.
+    public struct Wording: Sendable {
+        public var subject: Template?
+        public var body: Template?
+    }
+
     public var name: String
     public var file: String
-    public var format: String
-    public var url: Template
-    public var secret: Template?
+    public var kind: Kind
     /// Event names, or "*" for all.
     public var events: Set<String>
     public var timezone: TimeZone
     /// Attempts before a delivery is dead.
     public var attempts: Int
+    /// By event name, or "*" for every event.
+    public var templates: [String: Wording]
 
     public func wants(_ event: String) -> Bool { events.contains("*") || events.contains(event) }
+
+    public var secretNames: [String] {
+        switch kind {
+        case .webhook(let webhook): return webhook.url.secretNames + (webhook.secret?.secretNames ?? [])
+        case .email(let email): return email.server.secretNames + (email.password?.secretNames ?? [])
+        }
+    }
 }
 
 public struct PageFields: Sendable, Equatable, Codable {

@@ -232,7 +232,7 @@ struct ScheduleReader {
     mutating func target(_ name: String, _ value: JSONValue) -> TargetConfig? {
         let path = FieldPath().appending("targets").appending(name)
         guard let document, let object = object(value, path, allowed: [
-            "timezone", "tags", "offPeak", "driver", "activate", "deactivate", "health", "healthTimeout",
+            "timezone", "tags", "offPeak", "driver", "activate", "deactivate", "notice", "health", "healthTimeout",
         ]) else { return nil }
         let zone = timezone(object, "timezone", path)
         let tags = strings(object, "tags", path) ?? []
@@ -256,6 +256,7 @@ struct ScheduleReader {
         }
         let activate = action(object["activate"], path.appending("activate"), required: true)
         let deactivate = action(object["deactivate"], path.appending("deactivate"), required: true)
+        let notice = action(object["notice"], path.appending("notice"), required: false)
         var checks: [HealthCheck] = []
         if let value = object["health"] {
             if case .array(let list) = value {
@@ -271,7 +272,7 @@ struct ScheduleReader {
         let healthTimeout = duration(object, "healthTimeout", path) ?? 300_000
         guard let zone, let activate, let deactivate, driver == "http" else { return nil }
         return TargetConfig(name: name, file: document.file, timezone: zone, tags: tags, offPeak: offPeak, activate: activate,
-                            deactivate: deactivate, health: checks, healthTimeoutMilliseconds: healthTimeout)
+                            deactivate: deactivate, notice: notice, health: checks, healthTimeoutMilliseconds: healthTimeout)
     }
 
     mutating func healthCheck(_ value: JSONValue, _ path: FieldPath, index: Int) -> HealthCheck? {
@@ -290,31 +291,85 @@ struct ScheduleReader {
         return HealthCheck(name: name, url: url, headers: headers, condition: condition, timeoutMilliseconds: timeout)
     }
 
+    mutating func template(_ text: String, _ path: FieldPath, placeholders: Set<String>) -> Template? {
+        do {
+            return try Template(parsing: text, placeholders: placeholders)
+        } catch {
+            fail(path, error.message, offset: error.offset)
+            return nil
+        }
+    }
+
     mutating func channel(_ name: String, _ value: JSONValue) -> ChannelConfig? {
         let path = FieldPath().appending("channels").appending(name)
         guard let document, let object = object(value, path, allowed: [
-            "type", "format", "url", "secret", "events", "timezone", "attempts",
-            "smtp", "user", "password", "from", "to",
+            "type", "format", "url", "secret", "events", "timezone", "attempts", "templates",
+            "smtp", "starttls", "user", "password", "from", "to", "caFile", "timeout",
         ]) else { return nil }
         let type = string(object, "type", path, required: true)
-        if let type, type != "webhook" {
-            fail(path.appending("type"), type == "email"
-                 ? "email channels are not available in this version; available: webhook"
-                 : "unknown channel type \"\(type)\"; available: webhook")
-        }
-        let format = string(object, "format", path) ?? "json"
-        if format != "json" {
-            fail(path.appending("format"), ["slack", "teams", "discord"].contains(format)
-                 ? "the \"\(format)\" format is not available in this version; available: json"
-                 : "unknown webhook format \"\(format)\"; available: json")
-        }
-        let url = urlTemplate(object, "url", path, required: type == "webhook")
-        var secret: Template?
-        if let text = string(object, "secret", path) {
-            secret = template(text, path.appending("secret"))
-            if let secret, secret.secretNames.isEmpty {
-                fail(path.appending("secret"), "write the signing key as \"{{secret:NAME}}\" so that it stays out of files and logs")
+        var kind: ChannelConfig.Kind?
+        switch type {
+        case "webhook"?:
+            for key in ["smtp", "starttls", "user", "password", "from", "to", "caFile"] where object[key] != nil {
+                fail(path.appending(key), "\"\(key)\" is for email channels", key: true)
             }
+            let format = string(object, "format", path) ?? "json"
+            if !["json", "slack", "teams", "discord"].contains(format) {
+                fail(path.appending("format"), "unknown webhook format \"\(format)\"; available: json, slack, teams, discord")
+            }
+            let url = urlTemplate(object, "url", path, required: true)
+            var secret: Template?
+            if let text = string(object, "secret", path) {
+                secret = template(text, path.appending("secret"))
+                if let secret, secret.secretNames.isEmpty {
+                    fail(path.appending("secret"), "write the signing key as \"{{secret:NAME}}\" so that it stays out of files and logs")
+                }
+                if format != "json" { fail(path.appending("secret"), "only the json format is signed", key: true) }
+            }
+            if let url { kind = .webhook(.init(format: format, url: url, secret: secret)) }
+        case "email"?:
+            for key in ["url", "secret", "format"] where object[key] != nil {
+                fail(path.appending(key), "\"\(key)\" is for webhook channels; an email channel has smtp, from and to", key: true)
+            }
+            var server: Template?
+            if let text = string(object, "smtp", path, required: true), let parsed = template(text, path.appending("smtp")) {
+                if case .text(let prefix)? = parsed.parts.first, !(prefix.hasPrefix("smtp://") || prefix.hasPrefix("smtps://")) {
+                    fail(path.appending("smtp"), "not an smtp:// or smtps:// URL")
+                } else {
+                    server = parsed
+                }
+            }
+            let startTLS = string(object, "starttls", path) ?? "required"
+            if !["required", "optional", "off"].contains(startTLS) {
+                fail(path.appending("starttls"), "\"\(startTLS)\" is not required, optional or off")
+            }
+            var password: Template?
+            if let text = string(object, "password", path) {
+                password = template(text, path.appending("password"))
+                if let password, password.secretNames.isEmpty {
+                    fail(path.appending("password"), "write the password as \"{{secret:NAME}}\" so that it stays out of files and logs")
+                }
+            }
+            let from = string(object, "from", path, required: true)
+            if let from, Self.address(from) == nil { fail(path.appending("from"), "\"\(from)\" is not an address such as \"Ops <ops@example.com>\"") }
+            let to = strings(object, "to", path) ?? []
+            if object["to"] == nil { fail(path, "the field \"to\" is missing") } else if to.isEmpty { fail(path.appending("to"), "give at least one recipient") }
+            for (index, recipient) in to.enumerated() where Self.address(recipient) == nil {
+                fail(path.appending("to").appending(index), "\"\(recipient)\" is not an e-mail address")
+            }
+            let caFile = string(object, "caFile", path)
+            if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+                fail(path.appending("caFile"), "cannot read \(caFile)")
+            }
+            let timeout = duration(object, "timeout", path) ?? 30_000
+            if let server, let from, !to.isEmpty {
+                kind = .email(.init(server: server, startTLS: startTLS, user: string(object, "user", path), password: password,
+                                    from: from, to: to, caFile: caFile, timeoutMilliseconds: timeout))
+            }
+        case let other?:
+            fail(path.appending("type"), "unknown channel type \"\(other)\"; available: webhook, email")
+        case nil:
+            break
         }
         var events = Set<String>()
         for (index, event) in (strings(object, "events", path) ?? ["*"]).enumerated() {
@@ -324,12 +379,28 @@ struct ScheduleReader {
                 fail(path.appending("events").appending(index), "unknown event \"\(event)\"; known: \(ScheduleLoader.eventNames.sorted().joined(separator: ", ")), *")
             }
         }
+        var templates: [String: ChannelConfig.Wording] = [:]
+        if let value = object["templates"], let byEvent = self.object(value, path.appending("templates"), allowed: ScheduleLoader.eventNames.union(["*"])) {
+            for (event, wording) in byEvent.sorted(by: { $0.key < $1.key }) {
+                let eventPath = path.appending("templates").appending(event)
+                guard let fields = self.object(wording, eventPath, allowed: ["subject", "body"]) else { continue }
+                var result = ChannelConfig.Wording()
+                for key in ["subject", "body"] {
+                    guard let text = string(fields, key, eventPath) else { continue }
+                    let parsed = template(text, eventPath.appending(key), placeholders: Template.announcementPlaceholders)
+                    if let parsed, !parsed.secretNames.isEmpty { fail(eventPath.appending(key), "secrets cannot be used in an announcement") }
+                    if key == "subject" { result.subject = parsed } else { result.body = parsed }
+                }
+                templates[event] = result
+            }
+        }
         let zone = timezone(object, "timezone", path)
         let attempts = integer(object, "attempts", path, range: 1...1000) ?? 12
-        guard type == "webhook", format == "json", let url, let zone else { return nil }
-        return ChannelConfig(name: name, file: document.file, format: format, url: url, secret: secret,
-                             events: events, timezone: zone, attempts: attempts)
+        guard let kind, let zone else { return nil }
+        return ChannelConfig(name: name, file: document.file, kind: kind, events: events, timezone: zone, attempts: attempts, templates: templates)
     }
+
+    static func address(_ text: String) -> String? { MailAddress.bare(text) }
 
     mutating func window(_ name: String, _ value: JSONValue, schedule: Schedule) -> WindowConfig? {
         let path = FieldPath().appending("windows").appending(name)

@@ -18,10 +18,16 @@ public struct Template: Sendable, Equatable {
         "duration", "retryAfter", "page.bypassUrl", "page.buttonText", "page.imageUrl", "page.icon",
     ]
 
+    /// What an announcement's subject and body may use besides the window's placeholders.
+    public static let announcementPlaceholders: Set<String> = placeholders.union([
+        "event", "targets", "state", "result", "health", "notice.offset",
+        "failure.target", "failure.action", "failure.error", "failure.next", "channel",
+    ])
+
     public let parts: [Part]
     public let source: String
 
-    public init(parsing source: String) throws(ParseError) {
+    public init(parsing source: String, placeholders known: Set<String> = Template.placeholders) throws(ParseError) {
         var parts: [Part] = []
         var literal = ""
         var index = source.startIndex
@@ -41,8 +47,8 @@ public struct Template: Sendable, Equatable {
                     if !literal.isEmpty { parts.append(.text(literal)); literal = "" }
                     parts.append(.secret(secret))
                 } else {
-                    guard Self.placeholders.contains(name) else {
-                        throw ParseError(offset: offset, message: "unknown placeholder \"{{\(name)}}\"; known: \(Self.placeholders.sorted().joined(separator: ", ")), secret:NAME")
+                    guard known.contains(name) else {
+                        throw ParseError(offset: offset, message: "unknown placeholder \"{{\(name)}}\"; known: \(known.sorted().joined(separator: ", ")), secret:NAME")
                     }
                     if !literal.isEmpty { parts.append(.text(literal)); literal = "" }
                     parts.append(.placeholder(name))
@@ -62,6 +68,14 @@ public struct Template: Sendable, Equatable {
 
     static func isSecretNameCharacter(_ character: Character) -> Bool {
         character.isASCII && (character.isLetter || character.isNumber || character == "_" || character == "-" || character == ".")
+    }
+
+    /// A text taken as it is, with no placeholders.
+    public static func literal(_ text: String) -> Template { Template(parts: [.text(text)], source: text) }
+
+    init(parts: [Part], source: String) {
+        self.parts = parts
+        self.source = source
     }
 
     public var secretNames: [String] {

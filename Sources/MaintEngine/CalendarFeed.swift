@@ -65,6 +65,24 @@ public struct CalendarFeed {
         return text + events.joined() + ICalendarText.fold("END:VCALENDAR")
     }
 
+    /// One window as its own calendar, for an e-mail invitation: the UID the feed uses; an
+    /// occurrence of a recurring window is that instance of its series (RECURRENCE-ID).
+    public func invitation(for window: WindowRecord) -> String {
+        let zone = TimeZone(identifier: window.timezone) ?? TimeZone(identifier: "UTC") ?? .current
+        let status = window.state == "canceled" ? "CANCELLED" : "CONFIRMED"
+        var lines: [String]
+        if let series = window.series, let config = schedule.windows[series], config.recurrence != nil, case .fixed = config.zone {
+            lines = event(uid: series, window: window, zone: zone, status: status)
+            lines.insert("RECURRENCE-ID;TZID=\(zone.identifier):" + ICalendarText.local(Engine.date(window.startAt), zone: zone), at: 2)
+        } else {
+            lines = event(uid: window.id, window: window, zone: zone, status: status)
+        }
+        let start = Engine.date(window.startAt)
+        return ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//maint//maint//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH"].map(ICalendarText.fold).joined()
+            + ICalendarText.timezone(zone, from: start.addingTimeInterval(-366 * 86_400), through: start.addingTimeInterval(366 * 86_400))
+            + wrap(lines) + ICalendarText.fold("END:VCALENDAR")
+    }
+
     func event(uid: String, window: WindowRecord, zone: TimeZone, status: String) -> [String] {
         let start = Engine.date(window.startAt)
         let end = window.endAt.map(Engine.date) ?? max(start, Date()).addingTimeInterval(3600)

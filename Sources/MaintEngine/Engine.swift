@@ -19,6 +19,8 @@ public final class Engine {
     let log: Log
     let pool: TransferPool
     let backoff = Backoff()
+    /// Announcements wait longer between tries than switches: 2 s, doubling, up to 5 min.
+    let deliveryBackoff = Backoff(base: 2_000, cap: 300_000)
 
     enum Job {
         case action(window: String, target: String, activate: Bool, secrets: [String])

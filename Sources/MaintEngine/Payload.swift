@@ -5,9 +5,9 @@ import MaintStore
 /// The generic JSON webhook body (schema in docs/webhook-json.md):
 /// `{"type": "window.EVENT", "timestamp": RFC 3339, "data": {...}}`, after the Standard Webhooks layout.
 enum Payload {
-    static func body(event: String, window: WindowRecord, targets: [TargetStateRecord], zone: TimeZone, now: Date,
-                     extra: [String: JSONValue]) -> String {
-        let values = WindowContext.values(window, target: nil, zone: zone, now: now)
+    static func body(_ announcement: Announcement) -> String {
+        let (event, window, targets, zone, now, extra, values) = (announcement.event, announcement.window, announcement.targets,
+                                                                  announcement.zone, announcement.now, announcement.extra, announcement.values)
         var page: [String: JSONValue] = [:]
         for (key, value) in [("bypassUrl", window.page.bypassUrl), ("buttonText", window.page.buttonText),
                              ("imageUrl", window.page.imageUrl), ("icon", window.page.icon)] {
@@ -27,7 +27,8 @@ enum Payload {
             "page": .object(page),
         ]
         if let end = window.endAt { windowObject["durationSeconds"] = .number(Double((end - window.startAt) / 1000)) }
-        var data: [String: JSONValue] = ["event": .string(event), "window": .object(windowObject)]
+        var data: [String: JSONValue] = ["event": .string(event), "window": .object(windowObject),
+                                         "subject": .string(announcement.subject), "text": .string(announcement.body)]
         for (key, value) in extra { data[key] = value }
         return JSONValue.object([
             "type": .string("window.\(event)"),

@@ -44,13 +44,23 @@ public final class TransferPool {
     @discardableResult
     public func add(_ request: HTTPRequest) -> Int {
         nextTag += 1
-        let transfer = Transfer(request: request, tag: nextTag)
+        return start(Transfer(request: request, tag: nextTag))
+    }
+
+    /// Starts sending a message; its completion carries the returned tag (the status is the SMTP reply code).
+    @discardableResult
+    public func add(_ mail: MailRequest) -> Int {
+        nextTag += 1
+        return start(Transfer(mail: mail, tag: nextTag))
+    }
+
+    private func start(_ transfer: Transfer) -> Int {
         inFlight[transfer.easy] = transfer
         curl_multi_add_handle(multi, transfer.easy)
         // Start connecting and sending now, not at the next wait: a switch is due at this instant.
         var running: Int32 = 0
         curl_multi_perform(multi, &running)
-        return nextTag
+        return transfer.tag
     }
 
     /// Drives transfers, waiting at most `timeoutMilliseconds` (or until one of `fds` is readable),
@@ -75,7 +85,15 @@ public final class TransferPool {
 
     /// Runs the requests to completion, in parallel.
     public func perform(_ requests: [HTTPRequest]) -> [Result<HTTPResponse, TransferError>] {
-        let tags = requests.map { add($0) }
+        finish(requests.map { add($0) })
+    }
+
+    /// Sends the messages to completion, in parallel.
+    public func perform(_ mails: [MailRequest]) -> [Result<HTTPResponse, TransferError>] {
+        finish(mails.map { add($0) })
+    }
+
+    private func finish(_ tags: [Int]) -> [Result<HTTPResponse, TransferError>] {
         var results: [Int: Result<HTTPResponse, TransferError>] = [:]
         while results.count < tags.count {
             for completion in wait(timeoutMilliseconds: 1000).completions { results[completion.tag] = completion.result }
@@ -102,21 +120,80 @@ final class Transfer {
     let easy: UnsafeMutableRawPointer
     let tag: Int
     private var headerList: UnsafeMutablePointer<curl_slist>?
-    private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    private var recipients: UnsafeMutablePointer<curl_slist>?
+    /// libcurl writes its error text here; it must stay put for the transfer's life.
+    private let errorBuffer: UnsafeMutablePointer<CChar> = {
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        buffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        return buffer
+    }()
     var received = Data()
+    /// What an upload (an e-mail message) sends, and how much of it has gone.
+    var upload = Data()
+    var uploaded = 0
 
-    init(request: HTTPRequest, tag: Int) {
+    /// The settings every transfer shares.
+    private init(tag: Int, url: String, protocols: String, timeoutMilliseconds: Int64) {
         guard let easy = curl_easy_init() else { preconditionFailure("curl_easy_init failed: out of memory") }
         self.easy = easy
         self.tag = tag
-        _ = maint_curl_setopt_string(easy, CURLOPT_URL, request.url)
+        _ = maint_curl_setopt_string(easy, CURLOPT_URL, url)
         _ = maint_curl_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
-        _ = maint_curl_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
-        _ = maint_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(request.timeoutMilliseconds))
-        _ = maint_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(min(request.timeoutMilliseconds, 10_000)))
+        _ = maint_curl_setopt_string(easy, CURLOPT_PROTOCOLS_STR, protocols)
+        _ = maint_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(timeoutMilliseconds))
+        _ = maint_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(min(timeoutMilliseconds, 10_000)))
+        _ = maint_curl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer)
+        _ = maint_curl_setopt_pointer(easy, CURLOPT_WRITEDATA, Unmanaged.passUnretained(self).toOpaque())
+        _ = maint_curl_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION) { data, size, count, user in
+            guard let data, let user else { return 0 }
+            let transfer = Unmanaged<Transfer>.fromOpaque(user).takeUnretainedValue()
+            let length = size * count
+            // Bodies past 1 MiB are not needed to judge a reply.
+            if transfer.received.count < 1 << 20 {
+                data.withMemoryRebound(to: UInt8.self, capacity: length) { transfer.received.append($0, count: length) }
+            }
+            return length
+        }
+    }
+
+    convenience init(mail: MailRequest, tag: Int) {
+        self.init(tag: tag, url: mail.url, protocols: "smtp,smtps", timeoutMilliseconds: mail.timeoutMilliseconds)
+        _ = maint_curl_setopt_string(easy, CURLOPT_MAIL_FROM, mail.from)
+        for recipient in mail.recipients { recipients = curl_slist_append(recipients, recipient) }
+        _ = maint_curl_setopt_slist(easy, CURLOPT_MAIL_RCPT, recipients)
+        let level: curl_usessl
+        switch mail.startTLS {
+        case .required: level = CURLUSESSL_ALL
+        case .optional: level = CURLUSESSL_TRY
+        case .off: level = CURLUSESSL_NONE
+        }
+        _ = maint_curl_setopt_long(easy, CURLOPT_USE_SSL, Int(level.rawValue))
+        if let user = mail.user { _ = maint_curl_setopt_string(easy, CURLOPT_USERNAME, user) }
+        if let password = mail.password { _ = maint_curl_setopt_string(easy, CURLOPT_PASSWORD, password) }
+        if let caFile = mail.caFile { _ = maint_curl_setopt_string(easy, CURLOPT_CAINFO, caFile) }
+        upload = mail.message
+        _ = maint_curl_setopt_long(easy, CURLOPT_UPLOAD, 1)
+        _ = maint_curl_setopt_off(easy, CURLOPT_INFILESIZE_LARGE, curl_off_t(mail.message.count))
+        _ = maint_curl_setopt_pointer(easy, CURLOPT_READDATA, Unmanaged.passUnretained(self).toOpaque())
+        _ = maint_curl_setopt_data_callback(easy, CURLOPT_READFUNCTION) { buffer, size, count, user in
+            guard let buffer, let user else { return 0 }
+            let transfer = Unmanaged<Transfer>.fromOpaque(user).takeUnretainedValue()
+            let length = min(size * count, transfer.upload.count - transfer.uploaded)
+            guard length > 0 else { return 0 }
+            transfer.upload.withUnsafeBytes { bytes in
+                if let base = bytes.baseAddress {
+                    UnsafeMutableRawPointer(buffer).copyMemory(from: base + transfer.uploaded, byteCount: length)
+                }
+            }
+            transfer.uploaded += length
+            return length
+        }
+    }
+
+    convenience init(request: HTTPRequest, tag: Int) {
+        self.init(tag: tag, url: request.url, protocols: "http,https", timeoutMilliseconds: request.timeoutMilliseconds)
         _ = maint_curl_setopt_string(easy, CURLOPT_USERAGENT, "maint/0.1")
         _ = maint_curl_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
-        errorBuffer.withUnsafeMutableBufferPointer { _ = maint_curl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, $0.baseAddress) }
         let method = request.method.uppercased()
         if let body = request.body {
             _ = maint_curl_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
@@ -138,22 +215,13 @@ final class Transfer {
             headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
         }
         _ = maint_curl_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList)
-        _ = maint_curl_setopt_pointer(easy, CURLOPT_WRITEDATA, Unmanaged.passUnretained(self).toOpaque())
-        _ = maint_curl_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION) { data, size, count, user in
-            guard let data, let user else { return 0 }
-            let transfer = Unmanaged<Transfer>.fromOpaque(user).takeUnretainedValue()
-            let length = size * count
-            // Bodies past 1 MiB are not needed to judge a reply.
-            if transfer.received.count < 1 << 20 {
-                data.withMemoryRebound(to: UInt8.self, capacity: length) { transfer.received.append($0, count: length) }
-            }
-            return length
-        }
     }
 
     deinit {
         curl_easy_cleanup(easy)
         curl_slist_free_all(headerList)
+        curl_slist_free_all(recipients)
+        errorBuffer.deallocate()
     }
 
     func result(_ code: CURLcode) -> Result<HTTPResponse, TransferError> {
@@ -161,7 +229,7 @@ final class Transfer {
         _ = maint_curl_getinfo_off(easy, CURLINFO_TOTAL_TIME_T, &total)
         let elapsed = Int(total / 1000)
         guard code == CURLE_OK else {
-            let detail = String(decoding: errorBuffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let detail = String(cString: errorBuffer)
             let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
             return .failure(TransferError(code: Int32(code.rawValue), message: message, elapsedMilliseconds: elapsed))
         }

@@ -195,6 +195,10 @@ public final class MaintenanceStore {
         ])
     }
 
+    public func delivery(_ id: String) throws(SQLiteError) -> DeliveryRecord? {
+        try database.row("SELECT \(Self.deliveryColumns) FROM outbox WHERE id = ?", [id]).map(Self.delivery)
+    }
+
     public func dueDeliveries(now: Int64) throws(SQLiteError) -> [DeliveryRecord] {
         try database.rows("SELECT \(Self.deliveryColumns) FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY created_at, id", [now])
             .map(Self.delivery)

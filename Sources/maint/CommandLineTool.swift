@@ -27,6 +27,8 @@ enum CommandLineTool {
         "update": Command(usage: "maint update WINDOW --message M", valued: common.union(["--message"]), flags: ["--verbose"], run: WindowCommands.update),
         "plan": Command(usage: "maint plan TARGET… --duration DUR [--within 14d] [--count N] [--json]",
                         valued: common.union(["--duration", "--within", "--count"]), flags: ["--json"], run: PlanCommand.run),
+        "retry": Command(usage: "maint retry DELIVERY", valued: common, flags: ["--verbose"], run: DeliveryCommands.retry),
+        "preview": Command(usage: "maint preview WINDOW --event E --channel C", valued: common.union(["--event", "--channel"]), flags: [], run: DeliveryCommands.preview),
         "export": Command(usage: "maint export --ics", valued: common, flags: ["--ics"], run: ExportCommand.run),
         "cancel": Command(usage: "maint cancel WINDOW", valued: common, flags: [], run: WindowCommands.cancel),
         "log": Command(usage: "maint log [-f] [WINDOW] [--json]", valued: common, flags: ["-f", "--follow", "--json"], run: LogCommand.run),

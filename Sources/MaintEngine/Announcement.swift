@@ -1,0 +1,60 @@
+import Foundation
+import MaintCore
+import MaintStore
+
+/// What one channel says about one event: a subject and a plain-text body, in the channel's
+/// zone, from the channel's own wording or the defaults. Every format (JSON, chat, e-mail) is
+/// built from it, so that they all say the same thing.
+struct Announcement {
+    var event: String
+    var subject: String
+    var body: String
+    var values: [String: String]
+    var window: WindowRecord
+    var targets: [TargetStateRecord]
+    var extra: [String: JSONValue]
+    var zone: TimeZone
+    var now: Date
+
+    init(event: String, window: WindowRecord, targets: [TargetStateRecord], channel: ChannelConfig?, extra: [String: JSONValue], now: Date) {
+        let zone = channel?.timezone ?? TimeZone(identifier: window.timezone) ?? .current
+        var values = WindowContext.values(window, target: nil, zone: zone, now: now)
+        values["event"] = event
+        values["targets"] = targets.map(\.target).joined(separator: ", ")
+        values["state"] = window.state
+        values["channel"] = channel?.name ?? ""
+        values["result"] = extra["result"]?.stringValue ?? ""
+        values["notice.offset"] = extra["notice"]?["offset"]?.stringValue ?? ""
+        for key in ["target", "action", "error", "next"] {
+            values["failure.\(key)"] = extra["failure"]?[key == "target" ? "target" : key]?.stringValue ?? ""
+        }
+        values["health"] = Self.healthText(extra["health"])
+        let wording = channel?.templates[event] ?? channel?.templates["*"]
+        let defaults = DefaultWording.for(event)
+        let context = TemplateContext(values: values, secrets: SecretSource(environment: [:]))
+        subject = ((try? (wording?.subject ?? defaults.subject).render(context)) ?? window.headline)
+            .replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        body = (try? (wording?.body ?? defaults.body).render(context)) ?? window.message
+        self.event = event
+        self.values = values
+        self.window = window
+        self.targets = targets
+        self.extra = extra
+        self.zone = zone
+        self.now = now
+    }
+
+    /// `- shop-eu: healthy (home: ok; api: ok)`, one line per target.
+    static func healthText(_ health: JSONValue?) -> String {
+        guard case .array(let targets)? = health else { return "" }
+        return targets.map { target in
+            var line = "- \(target["target"]?.stringValue ?? "?"): \(target["state"]?.stringValue ?? "?")"
+            if case .array(let checks)? = target["checks"], !checks.isEmpty {
+                line += " (" + checks.map { check in
+                    "\(check["check"]?.stringValue ?? "?"): " + (check["ok"] == .bool(true) ? "ok" : (check["detail"]?.stringValue ?? "failed"))
+                }.joined(separator: "; ") + ")"
+            }
+            return line
+        }.joined(separator: "\n")
+    }
+}

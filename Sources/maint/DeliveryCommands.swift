@@ -1,0 +1,83 @@
+import Foundation
+import MaintCore
+import MaintEngine
+import MaintStore
+import MaintSystem
+
+/// `maint retry DELIVERY` and `maint preview WINDOW --event E --channel C`.
+enum DeliveryCommands {
+    static func retry(_ session: Session) throws -> ExitCode {
+        guard session.arguments.positionals.count == 1, let id = session.arguments.positionals.first else { throw Failure(.usage, "name one DELIVERY") }
+        let (engine, pool, store) = try WindowCommands.prepare(session)
+        try WindowCommands.refusing { try engine.retryDelivery(id, now: Date()) }
+        let runner = try Runner(engine: engine, pool: pool, log: session.log, signals: [SIGINT, SIGTERM, SIGUSR1])
+        let lock = try session.lock()
+        let settled = { () throws -> Bool in (try store.delivery(id)?.state ?? "dead") != "pending" }
+        if lock.tryLock() {
+            defer { lock.unlock() }
+            _ = try runner.run(done: settled)
+        } else if let pid = session.wakeDaemon() {
+            print("the daemon (pid \(pid)) is sending it")
+            let deadline = Date().addingTimeInterval(60)
+            while try !settled() && Date() < deadline { usleep(100_000) }
+        }
+        guard let delivery = try store.delivery(id) else { return .partialFailure }
+        print("\(id): \(delivery.event) to \(delivery.channel): \(delivery.state)" + (delivery.lastError.map { " (\($0))" } ?? ""))
+        return delivery.state == "delivered" ? .success : .partialFailure
+    }
+
+    static func preview(_ session: Session) throws -> ExitCode {
+        let arguments = session.arguments
+        guard arguments.positionals.count == 1, let id = arguments.positionals.first else { throw Failure(.usage, "name one WINDOW") }
+        guard let event = arguments.value("--event"), ScheduleLoader.eventNames.contains(event) else {
+            throw Failure(.usage, "--event is one of \(ScheduleLoader.eventNames.sorted().joined(separator: ", "))")
+        }
+        guard let channelName = arguments.value("--channel") else { throw Failure(.usage, "--channel C is required") }
+        let (engine, _, store) = try WindowCommands.prepare(session)
+        guard let channel = engine.schedule.channels[channelName] else {
+            throw Failure(.invalidInput, "no channel \"\(channelName)\"; defined: \(engine.schedule.channels.keys.sorted().joined(separator: ", "))")
+        }
+        guard let window = try store.window(id) else { throw Failure(.invalidInput, "no window \"\(id)\" (see `maint ls --all`)") }
+        let targets = try store.targets(of: id)
+        // What the event would carry, from the window as it stands.
+        var extra: [String: JSONValue] = [:]
+        switch event {
+        case "notice":
+            let offset = try store.notices(of: id).first.map { DurationText.format($0.offsetMilliseconds) } ?? "1h"
+            extra["notice"] = .object(["offset": .string(offset)])
+        case "end":
+            extra["result"] = .string(WindowRecord.terminalStates.contains(window.state) ? window.state : "completed")
+            extra["health"] = .array(targets.map { target in
+                var checks: JSONValue = .array([])
+                if let text = target.health, let parsed = try? JSONValue.parseJSON(Data(text.utf8)) { checks = parsed }
+                return .object(["target": .string(target.target), "state": .string(target.state), "checks": checks])
+            })
+        case "failure":
+            let failed = targets.first { $0.state == "failed" } ?? targets.first
+            extra["failure"] = .object(["target": .string(failed?.target ?? "-"), "action": .string("activate"),
+                                        "error": .string(failed?.lastError ?? "(the error)"), "attempts": .number(Double(failed?.attempts ?? 0)),
+                                        "next": .string("The other targets go on; maint will still send the deactivate request at the end of the window.")])
+        default:
+            break
+        }
+        let body = engine.render(event, window: window, targets: targets, channel: channel, extra: extra, now: Date(), id: "msg_preview")
+        switch channel.kind {
+        case .webhook(let webhook):
+            // The URL as written: it may hold a secret, which a preview must not show.
+            print("POST \(webhook.url.source)")
+            print("Content-Type: application/json")
+            if webhook.format == "json" {
+                print("webhook-id: msg_preview (each delivery has its own)")
+                print("webhook-timestamp: (the time of sending)")
+                if webhook.secret != nil { print("webhook-signature: v1,… (HMAC-SHA256 with \(webhook.secret?.source ?? ""))") }
+            }
+            print("")
+            if let value = try? JSONValue.parseJSON(Data(body.utf8)) { printJSON(value) } else { print(body) }
+        case .email(let email):
+            print("SMTP \(email.server.source) (STARTTLS \(email.startTLS)) from \(email.from) to \(email.to.joined(separator: ", "))")
+            print("")
+            print(body.replacingOccurrences(of: "\r\n", with: "\n"))
+        }
+        return .success
+    }
+}
