@@ -4,12 +4,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh
 # The calendar test reads maint's feed with icalendar from PyPI (python3 on PATH).
-if ! python3 -c "import icalendar, dateutil" 2>/dev/null; then
+if ! python3 -c "import icalendar, dateutil, jsonschema" 2>/dev/null; then
   if python3 -m pip --version >/dev/null 2>&1; then
-    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore icalendar python-dateutil
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore icalendar python-dateutil jsonschema
   else
     sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
-    $sudo apt-get install -y -qq python3-icalendar python3-dateutil >/dev/null
+    $sudo apt-get install -y -qq python3-icalendar python3-dateutil python3-jsonschema >/dev/null
   fi
 fi
 swift build --build-tests

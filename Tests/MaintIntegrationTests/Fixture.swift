@@ -101,6 +101,13 @@ final class DemoSite: @unchecked Sendable {
         return object["enabled"] as? Bool
     }
 
+    /// Banners the site was given by a target's `notice` request.
+    var banners: [String] {
+        guard let response = get("/admin/api/banner", admin: true),
+              let list = try? JSONSerialization.jsonObject(with: response.body) as? [[String: Any]] else { return [] }
+        return list.compactMap { $0["text"] as? String }
+    }
+
     /// Maintenance calls the site received: arrival time, when it answered, enabled, the body.
     var calls: [(at: Date, done: Date, enabled: Bool, body: [String: Any])] {
         guard let response = get("/admin/api/requests", admin: true),
@@ -113,8 +120,13 @@ final class DemoSite: @unchecked Sendable {
     }
 
     /// A target definition for this site, in JSON5.
-    func target(tags: [String], healthTimeout: String = "20s", extraHealth: String = "", retries: Int = 4, timezone: String = "Europe/Paris") -> String {
-        """
+    func target(tags: [String], healthTimeout: String = "20s", extraHealth: String = "", retries: Int = 4, timezone: String = "Europe/Paris",
+                banner: Bool = false) -> String {
+        let notice = banner ? """
+            notice: { method: "POST", url: "\(base)/admin/api/banner", headers: { Authorization: "Bearer {{secret:SITE_TOKEN}}" },
+                      json: { text: "{{headline}} at {{start.local}}" } },
+            """ : ""
+        return """
         "\(name)": {
           timezone: "\(timezone)", tags: [\(tags.map { "\"\($0)\"" }.joined(separator: ", "))], driver: "http",
           activate: { method: "POST", url: "\(base)/admin/api/maintenance",
@@ -124,6 +136,7 @@ final class DemoSite: @unchecked Sendable {
                       expect: [200], timeout: "5s", retries: \(retries) },
           deactivate: { method: "POST", url: "\(base)/admin/api/maintenance",
                         headers: { Authorization: "Bearer {{secret:SITE_TOKEN}}" }, json: { enabled: false }, retries: 4 },
+          \(notice)
           health: [ { name: "home", url: "\(base)/", expect: "[STATUS] == 200 && [RESPONSE_TIME] < 2000" },
                     { name: "api", url: "\(base)/health", expect: "[BODY].status == ok" }\(extraHealth) ],
           healthTimeout: "\(healthTimeout)",
@@ -146,6 +159,7 @@ final class WebhookReceiver: @unchecked Sendable {
     var url: String { "http://127.0.0.1:\(port)/hooks" }
 
     struct Delivery {
+        var path: String
         var id: String
         var event: String
         var signatureValid: Bool
@@ -157,7 +171,7 @@ final class WebhookReceiver: @unchecked Sendable {
         guard let response = try? TransferPool().perform([HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/received")]).first?.get(),
               let list = try? JSONSerialization.jsonObject(with: response.body) as? [[String: Any]] else { return [] }
         return list.map {
-            Delivery(id: $0["id"] as? String ?? "", event: $0["event"] as? String ?? "", signatureValid: $0["signatureValid"] as? Bool ?? false,
+            Delivery(path: $0["path"] as? String ?? "", id: $0["id"] as? String ?? "", event: $0["event"] as? String ?? "", signatureValid: $0["signatureValid"] as? Bool ?? false,
                      answered: $0["answered"] as? Int ?? 0, body: $0["body"] as? [String: Any] ?? [:])
         }
     }

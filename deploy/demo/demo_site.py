@@ -7,6 +7,7 @@ Admin API (Authorization: Bearer ADMIN_TOKEN):
                                 "retryAfter" (seconds)}
   GET  /admin/api/maintenance  the current state
   GET  /admin/api/requests     every maintenance call received, with its arrival time
+  POST /admin/api/banner       {"text"}: a banner on every page ahead of maintenance ("" removes it)
   POST /admin/api/faults       {"failNext": N, "status": 500, "unhealthy": bool, "delayMs": N}: for tests
 
 While maintenance is on, public pages answer 503 with Retry-After and a page showing the
@@ -36,6 +37,8 @@ class Site:
         self.fail_status = 500
         self.unhealthy = False
         self.delay = 0.0
+        self.banner = ""
+        self.banners = []
 
 
 def page(site, state):
@@ -122,7 +125,12 @@ def make_handler(site):
                 with site.lock:
                     signed_in = self.cookies().get("session") in site.sessions
                 return self.reply(200 if signed_in else 401, {"signedIn": signed_in})
+            with site.lock:
+                notice = site.banner
             banner = "<p><strong>Maintenance mode is active</strong></p>" if state["enabled"] else ""
+            if notice:
+                banner += f'<p class="banner">{html.escape(notice)}</p>'
+
             return self.reply(200, f"<!doctype html><title>{site.name}</title>{banner}<h1>{site.name}</h1>", "text/html; charset=utf-8")
 
         def admin(self, method, path, raw):
@@ -153,6 +161,15 @@ def make_handler(site):
             if path == "/admin/api/maintenance":
                 with site.lock:
                     return self.reply(200, dict(site.maintenance))
+            if path == "/admin/api/banner" and method == "POST":
+                data = json.loads(raw or b"{}")
+                with site.lock:
+                    site.banner = str(data.get("text") or "")
+                    site.banners.append({"at": time.time(), "text": site.banner})
+                return self.reply(200, {"ok": True})
+            if path == "/admin/api/banner":
+                with site.lock:
+                    return self.reply(200, list(site.banners))
             if path == "/admin/api/requests":
                 with site.lock:
                     return self.reply(200, list(site.requests))

@@ -61,8 +61,8 @@ def main():
                 body = json.loads(raw)
             except ValueError:
                 body = None
-            record = {"at": time.time(), "id": msg_id, "timestamp": stamp, "signatureValid": valid,
-                      "event": (body or {}).get("data", {}).get("event"), "body": body}
+            record = {"at": time.time(), "path": self.path, "id": msg_id, "timestamp": stamp, "signatureValid": valid,
+                      "event": (body or {}).get("data", {}).get("event") if isinstance(body, dict) else None, "body": body}
             with lock:
                 if failures["left"] > 0:
                     failures["left"] -= 1
