@@ -137,3 +137,37 @@ struct EmailChannelTests {
         #expect(((try status()["deadDeliveries"]) as? [[String: Any]])?.isEmpty == true)
     }
 }
+
+@Suite(.serialized)
+struct DeliveryRestartTests {
+    /// The daemon is killed three times while announcements are being refused and retried: in the
+    /// end every one has arrived, and any that arrived twice came with the same id.
+    @Test func killingTheDaemonWhileDeliveringLosesNothingAndDuplicatesKeepTheirId() throws {
+        let workspace = try Workspace()
+        let site = try DemoSite(name: "shop", directory: workspace.directory)
+        let receiver = try WebhookReceiver(directory: workspace.directory, failFirst: 3)
+        try workspace.write("shop.json5", """
+            {
+              targets: { \(site.target(tags: ["x"])) },
+              channels: { \(receiver.channel) },
+              windows: { w: { targets: ["shop"], start: "+2s", duration: "3s", notices: ["1s"], channels: ["ops"] } },
+            }
+            """)
+        for _ in 0..<3 {
+            let daemon = try workspace.daemon()
+            Thread.sleep(forTimeInterval: 1.5)
+            daemon.stop(signal: SIGKILL)
+        }
+        let daemon = try workspace.daemon()
+        defer { daemon.stop() }
+        #expect(try workspace.waitForWindow("w", in: ["completed"], timeout: 40) == "completed", "\(daemon.stderr)")
+        #expect(waitUntil(timeout: 40) { Set(receiver.received.filter { $0.answered == 200 }.map(\.event)).isSuperset(of: ["scheduled", "start", "end"]) })
+        let accepted = receiver.received.filter { $0.answered == 200 }
+        for event in Set(accepted.map(\.event)) {
+            #expect(Set(accepted.filter { $0.event == event }.map(\.id)).count == 1, "\(event) arrived under two ids")
+        }
+        let deliveries = try #require(try workspace.window("w")["deliveries"] as? [[String: Any]])
+        #expect(deliveries.allSatisfy { $0["state"] as? String == "delivered" })
+        #expect(Set(deliveries.compactMap { $0["id"] as? String }) == Set(accepted.map(\.id)))
+    }
+}
