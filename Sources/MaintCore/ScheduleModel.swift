@@ -41,14 +41,55 @@ public struct HealthCheck: Sendable {
     public var timeoutMilliseconds: Int64
 }
 
+/// How a target's maintenance mode is switched.
+public enum DriverConfig: Sendable {
+    case http(activate: HTTPAction, deactivate: HTTPAction)
+    case file(FileDriver)
+    case command(activate: CommandAction, deactivate: CommandAction)
+
+    public var name: String {
+        switch self {
+        case .http: return "http"
+        case .file: return "file"
+        case .command: return "command"
+        }
+    }
+}
+
+/// A flag file (nginx `if (-f …)`, WordPress `.maintenance`) and, optionally, the rendered page.
+public struct FileDriver: Sendable {
+    public var path: String
+    /// Where to write the maintenance page, if anywhere.
+    public var page: String?
+    /// What the flag file holds; empty when not given. `{{now.unix}}` is the time of writing.
+    public var content: Template?
+    /// Rewrite the flag this often while the window lasts (files that expire, like WordPress's).
+    public var rearmMilliseconds: Int64?
+}
+
+/// A program run with no shell: the window's fields reach it as MAINT_* environment variables,
+/// never in its arguments, so no message can change the command line.
+public struct CommandAction: Sendable {
+    /// The program and its arguments; only `{{secret:NAME}}` may appear in them.
+    public var argv: [Template]
+    public var directory: String?
+    /// More environment variables; values may use `{{secret:NAME}}`.
+    public var environment: [String: Template]
+    public var timeoutMilliseconds: Int64
+    public var retries: Int
+    /// Exit codes that count as success.
+    public var successCodes: [Int32]
+
+    public var secretNames: [String] { argv.flatMap(\.secretNames) + environment.values.flatMap(\.secretNames) }
+}
+
 public struct TargetConfig: Sendable {
     public var name: String
     public var file: String
     public var timezone: TimeZone
     public var tags: [String]
     public var offPeak: [OffPeakRule]
-    public var activate: HTTPAction
-    public var deactivate: HTTPAction
+    public var driver: DriverConfig
     /// Called at each notice offset, for the platform's own banner ahead of maintenance.
     public var notice: HTTPAction?
     public var health: [HealthCheck]

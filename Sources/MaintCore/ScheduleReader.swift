@@ -232,7 +232,7 @@ struct ScheduleReader {
     mutating func target(_ name: String, _ value: JSONValue) -> TargetConfig? {
         let path = FieldPath().appending("targets").appending(name)
         guard let document, let object = object(value, path, allowed: [
-            "timezone", "tags", "offPeak", "driver", "activate", "deactivate", "notice", "health", "healthTimeout",
+            "timezone", "tags", "offPeak", "driver", "activate", "deactivate", "notice", "file", "health", "healthTimeout",
         ]) else { return nil }
         let zone = timezone(object, "timezone", path)
         let tags = strings(object, "tags", path) ?? []
@@ -247,16 +247,42 @@ struct ScheduleReader {
             }
             offPeak.append(rule)
         }
-        let driver = string(object, "driver", path, required: true)
-        if let driver, driver != "http" {
-            let known = ["command", "file", "haproxy", "alertmanager"]
-            fail(path.appending("driver"), known.contains(driver)
-                 ? "the \"\(driver)\" driver is not available in this version; available: http"
-                 : "unknown driver \"\(driver)\"; available: http")
+        let driverName = string(object, "driver", path, required: true)
+        var driver: DriverConfig?
+        switch driverName {
+        case "http"?:
+            if object["file"] != nil { fail(path.appending("file"), "\"file\" is for the file driver", key: true) }
+            let activate = action(object["activate"], path.appending("activate"), required: true)
+            let deactivate = action(object["deactivate"], path.appending("deactivate"), required: true)
+            if let activate, let deactivate { driver = .http(activate: activate, deactivate: deactivate) }
+        case "file"?:
+            for key in ["activate", "deactivate"] where object[key] != nil {
+                fail(path.appending(key), "the file driver writes and removes its flag file; it takes \"file\", not \"\(key)\"", key: true)
+            }
+            if let value = object["file"] {
+                driver = fileDriver(value, path.appending("file")).map(DriverConfig.file)
+            } else {
+                fail(path, "the field \"file\" is missing (the file driver needs at least file: { path: \"…\" })")
+            }
+        case "command"?:
+            let activate = command(object["activate"], path.appending("activate"))
+            let deactivate = command(object["deactivate"], path.appending("deactivate"))
+            if let activate, let deactivate { driver = .command(activate: activate, deactivate: deactivate) }
+        case let other?:
+            fail(path.appending("driver"), ["haproxy", "alertmanager"].contains(other)
+                 ? "the \"\(other)\" driver is not available in this version; available: http, file, command"
+                 : "unknown driver \"\(other)\"; available: http, file, command")
+        case nil:
+            break
         }
-        let activate = action(object["activate"], path.appending("activate"), required: true)
-        let deactivate = action(object["deactivate"], path.appending("deactivate"), required: true)
-        let notice = action(object["notice"], path.appending("notice"), required: false)
+        var notice: HTTPAction?
+        if object["notice"] != nil {
+            if driverName == "http" {
+                notice = action(object["notice"], path.appending("notice"), required: false)
+            } else {
+                fail(path.appending("notice"), "a notice request is for the http driver", key: true)
+            }
+        }
         var checks: [HealthCheck] = []
         if let value = object["health"] {
             if case .array(let list) = value {
@@ -270,9 +296,72 @@ struct ScheduleReader {
             if Set(names).count != names.count { fail(path.appending("health"), "two checks have the same name") }
         }
         let healthTimeout = duration(object, "healthTimeout", path) ?? 300_000
-        guard let zone, let activate, let deactivate, driver == "http" else { return nil }
-        return TargetConfig(name: name, file: document.file, timezone: zone, tags: tags, offPeak: offPeak, activate: activate,
-                            deactivate: deactivate, notice: notice, health: checks, healthTimeoutMilliseconds: healthTimeout)
+        guard let zone, let driver else { return nil }
+        return TargetConfig(name: name, file: document.file, timezone: zone, tags: tags, offPeak: offPeak, driver: driver,
+                            notice: notice, health: checks, healthTimeoutMilliseconds: healthTimeout)
+    }
+
+    mutating func fileDriver(_ value: JSONValue, _ path: FieldPath) -> FileDriver? {
+        guard let object = object(value, path, allowed: ["path", "page", "content", "rearm"]) else { return nil }
+        let flag = string(object, "path", path, required: true)
+        let page = string(object, "page", path)
+        for (key, file) in [("path", flag), ("page", page)] {
+            if let file, !file.hasPrefix("/") { fail(path.appending(key), "write an absolute path") }
+        }
+        var content: Template?
+        if let text = string(object, "content", path) {
+            content = template(text, path.appending("content"), placeholders: Template.placeholders.union(["now.unix"]))
+        }
+        let rearm = duration(object, "rearm", path)
+        guard let flag, flag.hasPrefix("/") else { return nil }
+        return FileDriver(path: flag, page: page, content: content, rearmMilliseconds: rearm)
+    }
+
+    mutating func command(_ value: JSONValue?, _ path: FieldPath) -> CommandAction? {
+        guard let value else {
+            fail(path.parent ?? path, "the field \"\(path.components.last.map { if case .key(let k) = $0 { return k } else { return "" } } ?? "")\" is missing")
+            return nil
+        }
+        guard let object = object(value, path, allowed: ["argv", "cwd", "env", "timeout", "retries", "exitCodes"]) else { return nil }
+        var argv: [Template] = []
+        let words = strings(object, "argv", path) ?? []
+        if object["argv"] == nil { fail(path, "the field \"argv\" is missing (a list: the program, then its arguments)") }
+        else if words.isEmpty { fail(path.appending("argv"), "give at least the program") }
+        for (index, word) in words.enumerated() {
+            do {
+                // Only secrets: the window's fields are in MAINT_* variables, never on the command line.
+                argv.append(try Template(parsing: word, placeholders: []))
+            } catch {
+                fail(path.appending("argv").appending(index), error.message + " (the window's fields are in MAINT_* environment variables)", offset: error.offset)
+            }
+        }
+        var environment: [String: Template] = [:]
+        switch object["env"] {
+        case nil:
+            break
+        case .object(let entries)?:
+            for (name, element) in entries.sorted(by: { $0.key < $1.key }) {
+                guard case .string(let text) = element else { fail(path.appending("env").appending(name), "expected a string"); continue }
+                if name.hasPrefix("MAINT_") { fail(path.appending("env").appending(name), "MAINT_* variables are set by maint", key: true); continue }
+                do {
+                    environment[name] = try Template(parsing: text, placeholders: [])
+                } catch {
+                    fail(path.appending("env").appending(name), error.message, offset: error.offset)
+                }
+            }
+        case let other?:
+            fail(path.appending("env"), "expected an object of variable names and values, got \(other.kindName)")
+        }
+        let directory = string(object, "cwd", path)
+        var codes: [Int32] = [0]
+        if case .array(let list)? = object["exitCodes"] {
+            codes = list.compactMap { if case .number(let n) = $0, let code = Int32(exactly: n) { return code } else { return nil } }
+            if codes.count != list.count || codes.isEmpty { fail(path.appending("exitCodes"), "expected a list of exit codes") }
+        }
+        let timeout = duration(object, "timeout", path) ?? 60_000
+        let retries = integer(object, "retries", path, range: 0...100) ?? 2
+        guard !argv.isEmpty, words.count == argv.count else { return nil }
+        return CommandAction(argv: argv, directory: directory, environment: environment, timeoutMilliseconds: timeout, retries: retries, successCodes: codes)
     }
 
     mutating func healthCheck(_ value: JSONValue, _ path: FieldPath, index: Int) -> HealthCheck? {

@@ -2,6 +2,7 @@ import Foundation
 import MaintCore
 import MaintNet
 import MaintStore
+import MaintSystem
 
 extension Engine {
     /// Sends the activate or deactivate request of one target. The target's state was committed
@@ -20,28 +21,59 @@ extension Engine {
                                 error: "target \"\(name)\" is no longer defined in the schedule files", final: true)
             return
         }
-        let action = activate ? target.activate : target.deactivate
         let values = WindowContext.values(window, target: name, zone: target.timezone, now: now)
-        do {
-            let request = try builder.request(action, values: values)
-            busy.insert(key)
-            jobs[pool.add(request)] = .action(window: window.id, target: name, activate: activate, secrets: action.secretNames)
-        } catch {
-            recordActionFailure(window: window.id, target: name, activate: activate, now: now, error: error.description, final: true)
+        switch target.driver {
+        case .http(let activateAction, let deactivateAction):
+            let action = activate ? activateAction : deactivateAction
+            do {
+                let request = try builder.request(action, values: values)
+                busy.insert(key)
+                jobs[pool.add(request)] = .action(window: window.id, target: name, activate: activate, secrets: action.secretNames)
+            } catch {
+                recordActionFailure(window: window.id, target: name, activate: activate, now: now, error: error.description, final: true)
+            }
+        case .file(let file):
+            // Local and quick: done here, and recorded at once.
+            let began = Date()
+            do {
+                try FileSwitch(driver: file, secrets: builder.secrets).apply(activate: activate, window: window, values: values)
+                recordActionSuccess(window: window.id, target: name, activate: activate,
+                                    detail: activate ? "flag \(file.path) written" : "flag \(file.path) removed",
+                                    elapsed: Int(Date().timeIntervalSince(began) * 1000), now: now)
+            } catch {
+                recordActionFailure(window: window.id, target: name, activate: activate, now: now, error: "\(error)", final: false, retries: 3)
+            }
+        case .command(let activateAction, let deactivateAction):
+            let action = activate ? activateAction : deactivateAction
+            do {
+                let context = TemplateContext(values: [:], secrets: builder.secrets)
+                var argv: [String] = []
+                for word in action.argv { argv.append(try word.render(context)) }
+                var environment = CommandEnvironment.variables(values: values, action: activate ? "activate" : "deactivate", base: environmentBase)
+                for (variable, value) in action.environment { environment[variable] = try value.render(context) }
+                busy.insert(key)
+                processJobs[processes.start(argv: argv, environment: environment, directory: action.directory,
+                                            timeoutMilliseconds: action.timeoutMilliseconds)] =
+                    .action(window: window.id, target: name, activate: activate, secrets: action.secretNames)
+            } catch {
+                recordActionFailure(window: window.id, target: name, activate: activate, now: now, error: "\(error)", final: true)
+            }
         }
     }
 
+    /// The outcome of an http driver request.
     func completeAction(window windowId: String, target name: String, activate: Bool, secrets: [String],
                         result: Result<HTTPResponse, TransferError>, now: Date) {
         busy.remove("a|\(windowId)|\(name)")
-        guard let action = schedule.targets[name].map({ activate ? $0.activate : $0.deactivate }) else {
+        guard case .http(let activateAction, let deactivateAction)? = schedule.targets[name]?.driver else {
             recordActionFailure(window: windowId, target: name, activate: activate, now: now,
-                                error: "target \"\(name)\" is no longer defined in the schedule files", final: true)
+                                error: "target \"\(name)\" is no longer defined as an http target", final: true)
             return
         }
+        let action = activate ? activateAction : deactivateAction
         switch result {
         case .success(let response) where action.accepts(response.status):
-            recordActionSuccess(window: windowId, target: name, activate: activate, status: response.status,
+            recordActionSuccess(window: windowId, target: name, activate: activate, detail: "HTTP \(response.status)",
                                 elapsed: response.elapsedMilliseconds, now: now)
         case .success(let response):
             let snippet = String(response.text.prefix(200)).replacingOccurrences(of: "\n", with: " ")
@@ -54,8 +86,36 @@ extension Engine {
         }
     }
 
-    func recordActionSuccess(window windowId: String, target name: String, activate: Bool, status: Int, elapsed: Int, now: Date) {
+    /// The outcome of a command driver program: its exit code, and the end of what it wrote to stderr.
+    func completeCommand(_ completion: ProcessPool.Completion, now: Date) {
+        guard case .action(let windowId, let name, let activate, let secrets)? = processJobs.removeValue(forKey: completion.tag) else { return }
+        busy.remove("a|\(windowId)|\(name)")
+        guard case .command(let activateAction, let deactivateAction)? = schedule.targets[name]?.driver else {
+            recordActionFailure(window: windowId, target: name, activate: activate, now: now,
+                                error: "target \"\(name)\" is no longer defined as a command target", final: true)
+            return
+        }
+        let action = activate ? activateAction : deactivateAction
+        let stderr = builder.redact(String(completion.stderr.suffix(500)), names: secrets).trimmingCharacters(in: .whitespacesAndNewlines)
+        if let launchError = completion.launchError {
+            recordActionFailure(window: windowId, target: name, activate: activate, now: now, error: launchError, final: false, retries: action.retries)
+        } else if completion.timedOut {
+            recordActionFailure(window: windowId, target: name, activate: activate, now: now,
+                                error: "timed out after \(DurationText.format(action.timeoutMilliseconds))" + (stderr.isEmpty ? "" : "; stderr: \(stderr)"),
+                                final: false, retries: action.retries)
+        } else if action.successCodes.contains(completion.status) {
+            recordActionSuccess(window: windowId, target: name, activate: activate,
+                                detail: "exit \(completion.status)" + (stderr.isEmpty ? "" : "; stderr: \(stderr)"),
+                                elapsed: completion.elapsedMilliseconds, now: now)
+        } else {
+            recordActionFailure(window: windowId, target: name, activate: activate, now: now,
+                                error: "exit \(completion.status)" + (stderr.isEmpty ? "" : "; stderr: \(stderr)"), final: false, retries: action.retries)
+        }
+    }
+
+    func recordActionSuccess(window windowId: String, target name: String, activate: Bool, detail: String, elapsed: Int, now: Date) {
         let nowMs = Self.milliseconds(now)
+        outcomeRecorded = true
         do {
             try store.transaction {
                 guard var target = try store.targets(of: windowId).first(where: { $0.target == name }),
@@ -68,7 +128,7 @@ extension Engine {
                     target.nextAttemptAt = nil
                     try store.saveTarget(target)
                     try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.refreshed",
-                                          message: "told the new end or message: HTTP \(status) in \(elapsed) ms")
+                                          message: "told the new end or message: \(detail) in \(elapsed) ms")
                     return
                 }
                 if activate {
@@ -85,10 +145,10 @@ extension Engine {
                 try store.saveTarget(target)
                 let lag = nowMs - (target.phaseStartedAt ?? nowMs)
                 try store.appendEvent(at: nowMs, window: windowId, target: name, kind: activate ? "target.activated" : "target.deactivated",
-                                      message: "\(activate ? "in maintenance" : "maintenance off"): HTTP \(status) in \(elapsed) ms (attempt \(target.attempts))",
-                                      detail: Payload.object(["status": .number(Double(status)), "elapsedMs": .number(Double(elapsed)), "attempt": .number(Double(target.attempts)), "phaseMs": .number(Double(lag))]))
+                                      message: "\(activate ? "in maintenance" : "maintenance off"): \(detail) in \(elapsed) ms (attempt \(target.attempts))",
+                                      detail: Payload.object(["result": .string(detail), "elapsedMs": .number(Double(elapsed)), "attempt": .number(Double(target.attempts)), "phaseMs": .number(Double(lag))]))
             }
-            log(.info, "window \(windowId): \(name) \(activate ? "activated" : "deactivated") (HTTP \(status), \(elapsed) ms)")
+            log(.info, "window \(windowId): \(name) \(activate ? "activated" : "deactivated") (\(detail), \(elapsed) ms)")
         } catch {
             log(.error, "window \(windowId): \(name): cannot record the outcome: \(error)")
         }
@@ -99,6 +159,7 @@ extension Engine {
     func recordActionFailure(window windowId: String, target name: String, activate: Bool, now: Date, error: String,
                              final: Bool, retries: Int = 0) {
         let nowMs = Self.milliseconds(now)
+        outcomeRecorded = true
         var gaveUp = false
         do {
             try store.transaction {

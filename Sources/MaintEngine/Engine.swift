@@ -29,13 +29,24 @@ public final class Engine {
     }
 
     var jobs: [Int: Job] = [:]
+    /// Command driver programs running, by their ProcessPool tag.
+    var processJobs: [Int: Job] = [:]
+    /// Runs the command driver's programs.
+    public let processes: ProcessPool
+    /// What every command driver program inherits: PATH, HOME, LANG; never the daemon's secrets.
+    let environmentBase: [String: String]
     /// What is in flight, so that nothing is sent twice at once: "a|w|t", "h|w|t", "d|id".
     var busy: Set<String> = []
     /// Actions held back by `maxParallel`; they do not count as due until a slot frees.
     var throttled: Set<String> = []
+    /// Set when an outcome was recorded during a round (a file driver acts at once): the window
+    /// can move on, so the loop runs another round instead of sleeping.
+    var outcomeRecorded = false
     var healthRuns: [String: HealthRun] = [:]
 
-    public init(store: MaintenanceStore, schedule: Schedule, secrets: SecretSource, log: Log, pool: TransferPool) {
+    public init(store: MaintenanceStore, schedule: Schedule, secrets: SecretSource, log: Log, pool: TransferPool) throws {
+        self.processes = try ProcessPool()
+        self.environmentBase = secrets.environment.filter { ["PATH", "HOME", "LANG", "LC_ALL", "TZ"].contains($0.key) }
         self.store = store
         self.schedule = schedule
         self.builder = RequestBuilder(secrets: secrets)
@@ -45,7 +56,16 @@ public final class Engine {
 
     public func replace(schedule: Schedule) { self.schedule = schedule }
 
-    public var hasWorkInFlight: Bool { !jobs.isEmpty }
+    public var hasWorkInFlight: Bool { !jobs.isEmpty || !processJobs.isEmpty }
+
+    /// Whether the last round recorded an outcome and so should be followed by another at once.
+    public var wantsAnotherRound: Bool { outcomeRecorded }
+
+    /// Collects the command driver programs that finished.
+    public func completeProcesses(now: Date) {
+        processes.wake.drain()
+        for completion in processes.take() { completeCommand(completion, now: now) }
+    }
 
     public static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
     public static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
@@ -53,6 +73,7 @@ public final class Engine {
     /// Moves every open window as far as `now` allows, and starts the requests that are due.
     public func advance(now: Date) throws {
         throttled.removeAll()
+        outcomeRecorded = false
         for window in try store.openWindows() {
             try step(window, now: now)
         }

@@ -46,6 +46,7 @@ public final class Runner {
                 do {
                     try engine.advance(now: now)
                     next = try engine.nextDue(now: now)
+                    if engine.wantsAnotherRound { next = now }
                     failedRounds = 0
                 } catch {
                     failedRounds += 1
@@ -62,9 +63,10 @@ public final class Runner {
             var timeout = 3_600_000
             if let interval = notifier.watchdogInterval { timeout = Int(interval * 1000) }
             if stopping { timeout = 500 }
-            let (completions, readable) = pool.wait(timeoutMilliseconds: timeout, fds: [timer.fd, wake.fd])
+            let (completions, readable) = pool.wait(timeoutMilliseconds: timeout, fds: [timer.fd, wake.fd, engine.processes.wake.fd])
             let after = Date()
             for completion in completions { engine.complete(completion, now: after) }
+            if readable.contains(engine.processes.wake.fd) { engine.completeProcesses(now: after) }
             if readable.contains(timer.fd), timer.consume() == .clockChanged {
                 log(.notice, "the wall clock was changed; re-reading what is due")
             }
@@ -73,7 +75,7 @@ public final class Runner {
                 for signal in signals.take() {
                     switch signal {
                     case SIGTERM, SIGINT:
-                        if !stopping { log(.notice, "stopping: finishing \(engine.jobs.count) request(s) in flight") }
+                        if !stopping { log(.notice, "stopping: finishing \(engine.jobs.count + engine.processJobs.count) request(s) in flight") }
                         notifier.notify("STOPPING=1")
                         stopping = true
                         outcome = .interrupted
@@ -90,7 +92,7 @@ public final class Runner {
                 lastWatchdog = after
             }
             if stopping && after.timeIntervalSince(stopStarted) > 20 {
-                log(.warning, "stopping with \(engine.jobs.count) request(s) unanswered; they are retried on the next start")
+                log(.warning, "stopping with \(engine.jobs.count + engine.processJobs.count) request(s) unanswered; they are retried on the next start")
                 return outcome
             }
         }

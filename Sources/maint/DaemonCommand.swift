@@ -11,7 +11,7 @@ enum DaemonCommand {
         let schedule = try session.loadSchedule()
         let store = try session.openStore()
         let pool = TransferPool()
-        let engine = session.engine(schedule: schedule, store: store, pool: pool)
+        let engine = try session.engine(schedule: schedule, store: store, pool: pool)
         let notifier = SystemdNotifier(environment: session.environment)
         // Signal handlers first: once the lock is ours, CLI commands send us SIGUSR1, whose
         // default action would end the process.

@@ -39,8 +39,12 @@ struct Session {
         }
     }
 
-    func engine(schedule: Schedule, store: MaintenanceStore, pool: TransferPool) -> Engine {
-        Engine(store: store, schedule: schedule, secrets: SecretSource(environment: environment), log: log, pool: pool)
+    func engine(schedule: Schedule, store: MaintenanceStore, pool: TransferPool) throws(Failure) -> Engine {
+        do {
+            return try Engine(store: store, schedule: schedule, secrets: SecretSource(environment: environment), log: log, pool: pool)
+        } catch {
+            throw Failure(.temporaryFailure, "cannot start: \(error)")
+        }
     }
 
     func lock() throws(Failure) -> ProcessLock {

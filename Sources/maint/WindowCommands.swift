@@ -141,7 +141,7 @@ enum WindowCommands {
         let schedule = try session.loadSchedule()
         let store = try session.openStore()
         let pool = TransferPool()
-        let engine = session.engine(schedule: schedule, store: store, pool: pool)
+        let engine = try session.engine(schedule: schedule, store: store, pool: pool)
         return (engine, pool, store)
     }
 

@@ -288,3 +288,25 @@ func position(of token: String, in text: String) -> (Int, Int) {
     }
     return (0, 0)
 }
+
+/// A TCP port on 127.0.0.1 that was free a moment ago, for servers that cannot report their own.
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw FixtureError("socket: \(errno)") }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard bound else { throw FixtureError("bind: \(errno)") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// GET with optional headers, through the project's own libcurl pool.
+func httpGet(_ url: String, headers: [(name: String, value: String)] = []) -> MaintNet.HTTPResponse? {
+    try? TransferPool().perform([HTTPRequest(method: "GET", url: url, headers: headers)]).first?.get()
+}

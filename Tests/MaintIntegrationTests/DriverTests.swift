@@ -1,0 +1,119 @@
+import Foundation
+import MaintCore
+import MaintNet
+import Testing
+
+@Suite(.serialized)
+struct DriverTests {
+    /// nginx (Debian's nginx-light) with deploy/nginx-maintenance.conf and the file driver:
+    /// 503, Retry-After and the rendered page while the window lasts, the site after.
+    @Test func nginxServesTheFileDriversPageWhileTheFlagExists() throws {
+        let workspace = try Workspace()
+        let root = workspace.directory.path
+        for folder in ["www", "flags", "maintenance", "nginx/tmp"] {
+            try FileManager.default.createDirectory(atPath: "\(root)/\(folder)", withIntermediateDirectories: true)
+        }
+        try "the shop".write(toFile: "\(root)/www/index.html", atomically: true, encoding: .utf8)
+        let snippet = try String(contentsOf: Repository.root.appendingPathComponent("deploy/nginx-maintenance.conf"), encoding: .utf8)
+            .replacingOccurrences(of: "/var/lib/maint-flags/shop.flag", with: "\(root)/flags/shop.flag")
+            .replacingOccurrences(of: "/var/www/maintenance", with: "\(root)/maintenance")
+        try snippet.write(toFile: "\(root)/nginx/maintenance.conf", atomically: true, encoding: .utf8)
+        let port = try freePort()
+        try """
+            daemon off; worker_processes 1; pid \(root)/nginx/nginx.pid; error_log \(root)/nginx/error.log;
+            events { worker_connections 64; }
+            http {
+              access_log off;
+              client_body_temp_path \(root)/nginx/tmp; proxy_temp_path \(root)/nginx/tmp; fastcgi_temp_path \(root)/nginx/tmp;
+              uwsgi_temp_path \(root)/nginx/tmp; scgi_temp_path \(root)/nginx/tmp;
+              server { listen 127.0.0.1:\(port); root \(root)/www; include \(root)/nginx/maintenance.conf; }
+            }
+            """.write(toFile: "\(root)/nginx/nginx.conf", atomically: true, encoding: .utf8)
+        let nginx = try ChildProcess("/usr/sbin/nginx", ["-c", "\(root)/nginx/nginx.conf", "-p", "\(root)/nginx"], directory: workspace.directory)
+        defer { nginx.stop(signal: SIGQUIT) }
+        let base = "http://127.0.0.1:\(port)/"
+        #expect(waitUntil(timeout: 10) { httpGet(base)?.status == 200 }, "nginx: \(nginx.stderr)")
+
+        try workspace.write("shop.json5", """
+            {
+              targets: { shop: { driver: "file", file: { path: "\(root)/flags/shop.flag", page: "\(root)/maintenance/shop.html" },
+                                 health: [ { name: "home", url: "\(base)", expect: "[STATUS] == 200 && [BODY] == the shop" } ] } },
+              windows: { w: { targets: ["shop"], headline: "Back soon <3", message: "Upgrading the shop.", start: "+2s", duration: "3s",
+                              page: { bypassUrl: "https://status.example.com", buttonText: "Status page", icon: "fas fa-tools" } } },
+            }
+            """)
+        let daemon = try workspace.readyDaemon()
+        defer { daemon.stop() }
+        #expect(try workspace.waitForWindow("w", in: ["active"], timeout: 15) == "active")
+        let during = try #require(httpGet(base))
+        #expect(during.status == 503)
+        #expect(during.text.contains("<h1>Back soon &lt;3</h1>"))
+        #expect(during.text.contains("href=\"https://status.example.com\""))
+        #expect(httpGet(base, headers: [("Cookie", "admin_bypass=let-me-in")])?.status == 200)
+        let headers = try #require(try? curlHeaders(base))
+        #expect(headers.contains("retry-after: 300"))
+
+        #expect(try workspace.waitForWindow("w", in: ["completed", "degraded", "failed"], timeout: 30) == "completed", "\(daemon.stderr)")
+        #expect(httpGet(base)?.status == 200)
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/flags/shop.flag"))
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/maintenance/shop.html"))
+    }
+
+    /// The window's fields reach the program in MAINT_* variables, never its command line.
+    @Test func theCommandDriverRunsProgramsWithoutAShell() throws {
+        let workspace = try Workspace()
+        let root = workspace.directory.path
+        let hostile = "Back at 5 $(touch \(root)/pwned); `touch \(root)/pwned2` \"quoted\""
+        try workspace.write("app.json5", """
+            {
+              targets: {
+                app: { driver: "command",
+                       activate: { argv: ["/bin/sh", "-c", "printf '%s|%s|%s' \\"$MAINT_MESSAGE\\" \\"$MAINT_ACTION\\" \\"$MAINT_WINDOW_ID\\" > \(root)/down; echo activated >&2"] },
+                       deactivate: { argv: ["/bin/rm", "\(root)/down"] } },
+                broken: { driver: "command",
+                          activate: { argv: ["/bin/sh", "-c", "echo 'Database is locked' >&2; exit 3"], retries: 1 },
+                          deactivate: { argv: ["/bin/true"] } },
+                slow: { driver: "command",
+                        activate: { argv: ["/bin/sleep", "30"], timeout: "1s", retries: 0 },
+                        deactivate: { argv: ["/bin/true"] } },
+              },
+            }
+            """)
+        let now = try workspace.maint(["now", "app", "broken", "slow", "--message", hostile])
+        #expect(now.status == 1, "\(now.stdout) \(now.stderr)")
+        let written = try String(contentsOfFile: "\(root)/down", encoding: .utf8)
+        #expect(written.hasPrefix(hostile + "|activate|now-"))
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/pwned") && !FileManager.default.fileExists(atPath: "\(root)/pwned2"))
+        #expect(now.stdout.contains("app  target.activated  in maintenance: exit 0; stderr: activated"))
+        #expect(now.stdout.contains("broken  target.failed  could not activate after 2 attempt(s): exit 3; stderr: Database is locked"))
+        #expect(now.stdout.contains("slow  target.failed  could not activate after 1 attempt(s): timed out after 1s"))
+        let id = try #require(now.stdout.split(separator: " ").dropFirst(2).first.map(String.init))
+        #expect(try workspace.maint(["end", id]).status == 1)  // the window failed: two targets never switched
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/down"))
+    }
+
+    /// `maint validate` keeps window fields out of argv.
+    @Test func argvTakesNoWindowFields() throws {
+        let workspace = try Workspace()
+        try workspace.write("app.json5", """
+            { targets: { app: { driver: "command", activate: { argv: ["artisan", "down", "--message={{message}}"] }, deactivate: { argv: ["artisan", "up"] } } } }
+            """)
+        let result = try workspace.maint(["validate"])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("targets.app.activate.argv[2]: unknown placeholder \"{{message}}\""))
+        #expect(result.stderr.contains("MAINT_* environment variables"))
+    }
+}
+
+/// Response headers, lower-cased, from the curl command line (the pool keeps only bodies).
+func curlHeaders(_ url: String) throws -> String {
+    let curl = Process()
+    curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+    curl.arguments = ["-s", "-o", "/dev/null", "-D", "-", url]
+    let output = Pipe()
+    curl.standardOutput = output
+    try curl.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    curl.waitUntilExit()
+    return String(decoding: data, as: UTF8.self).lowercased()
+}
