@@ -125,7 +125,7 @@ extension Engine {
                 target.lastError = nil
                 if refreshed {
                     target.state = "active"
-                    target.nextAttemptAt = nil
+                    target.nextAttemptAt = rearmDue(name, now: nowMs)
                     try store.saveTarget(target)
                     try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.refreshed",
                                           message: "told the new end or message: \(detail) in \(elapsed) ms")
@@ -134,7 +134,7 @@ extension Engine {
                 if activate {
                     target.state = "active"
                     target.activatedAt = nowMs
-                    target.nextAttemptAt = nil
+                    target.nextAttemptAt = rearmDue(name, now: nowMs)
                 } else {
                     target.state = "verifying"
                     target.deactivatedAt = nowMs
@@ -211,6 +211,13 @@ extension Engine {
             return
         }
         log(gaveUp ? .error : .warning, "window \(windowId): \(name): \(activate ? "activate" : "deactivate") failed: \(error)\(gaveUp ? " (giving up)" : ", will retry")")
+    }
+
+    /// When an active target's switch is to be made again: files that expire (WordPress's
+    /// `.maintenance` after 600 s) are rewritten on the `rearm` interval while the window lasts.
+    func rearmDue(_ name: String, now: Int64) -> Int64? {
+        guard case .file(let file)? = schedule.targets[name]?.driver, let interval = file.rearmMilliseconds else { return nil }
+        return now + interval
     }
 
     /// The target states an activate (or deactivate) outcome is waited for in.

@@ -103,9 +103,15 @@ public final class Engine {
                 try beginDeactivation(window, now: now)
                 try stepEnding(window, now: now)
             } else {
-                // Targets told the window's new end or message (`maint extend`, `maint update`).
-                for target in try store.targets(of: window.id) where target.state == "refreshing" && (target.nextAttemptAt ?? 0) <= nowMs {
-                    launchAction(window, target.target, activate: true, now: now)
+                // Targets told the window's new end or message (`maint extend`, `maint update`),
+                // and targets whose switch expires (rearm).
+                for var target in try store.targets(of: window.id) where (target.nextAttemptAt ?? Int64.max) <= nowMs {
+                    if target.state == "active" {
+                        target.state = "refreshing"
+                        target.attempts = 0
+                        try store.saveTarget(target)
+                    }
+                    if target.state == "refreshing" { launchAction(window, target.target, activate: true, now: now) }
                 }
             }
         case "deactivating", "verifying":

@@ -230,7 +230,7 @@ public final class MaintenanceStore {
 
     /// Targets waiting for their next attempt (or health round).
     public func pendingTargetAttempts() throws(SQLiteError) -> [(String, String, Int64)] {
-        try database.rows("SELECT window_id, target, next_attempt_at FROM window_targets WHERE next_attempt_at IS NOT NULL AND state IN ('activating','deactivating','verifying')")
+        try database.rows("SELECT window_id, target, next_attempt_at FROM window_targets WHERE next_attempt_at IS NOT NULL AND state IN ('activating','active','refreshing','deactivating','verifying')")
             .map { ($0.string(0) ?? "", $0.string(1) ?? "", $0.int(2) ?? 0) }
     }
 

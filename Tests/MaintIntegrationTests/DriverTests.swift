@@ -92,6 +92,30 @@ struct DriverTests {
         #expect(!FileManager.default.fileExists(atPath: "\(root)/down"))
     }
 
+    /// WordPress's `.maintenance` expires after 600 s: with `rearm` the flag is written again
+    /// while the window lasts, with the time of writing in it.
+    @Test func rearmRewritesAnExpiringFlag() throws {
+        let workspace = try Workspace()
+        let root = workspace.directory.path
+        try workspace.write("wp.json5", """
+            { targets: { blog: { driver: "file", file: { path: "\(root)/.maintenance", content: "<?php $upgrading = {{now.unix}}; ?>", rearm: "1s" } } },
+              windows: { w: { targets: ["blog"], start: "+1s", duration: "4500ms" } } }
+            """)
+        let daemon = try workspace.readyDaemon()
+        defer { daemon.stop() }
+        #expect(try workspace.waitForWindow("w", in: ["active"], timeout: 15) == "active")
+        var stamps = Set<String>()
+        let deadline = Date().addingTimeInterval(3.5)
+        while Date() < deadline {
+            if let text = try? String(contentsOfFile: "\(root)/.maintenance", encoding: .utf8) { stamps.insert(text) }
+            usleep(100_000)
+        }
+        #expect(stamps.count >= 3, "\(stamps)")
+        #expect(stamps.allSatisfy { $0.hasPrefix("<?php $upgrading = 1") && $0.hasSuffix("; ?>") })
+        #expect(try workspace.waitForWindow("w", in: ["completed", "degraded", "failed"], timeout: 20) == "completed")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/.maintenance"))
+    }
+
     /// `maint validate` keeps window fields out of argv.
     @Test func argvTakesNoWindowFields() throws {
         let workspace = try Workspace()
