@@ -46,14 +46,27 @@ public enum DriverConfig: Sendable {
     case http(activate: HTTPAction, deactivate: HTTPAction)
     case file(FileDriver)
     case command(activate: CommandAction, deactivate: CommandAction)
+    case haproxy(HAProxyDriver)
 
     public var name: String {
         switch self {
         case .http: return "http"
         case .file: return "file"
         case .command: return "command"
+        case .haproxy: return "haproxy"
         }
     }
+}
+
+/// Servers of an HAProxy put into maintenance (or drain) through its runtime API.
+public struct HAProxyDriver: Sendable {
+    /// A Unix socket path, or `tcp://HOST:PORT`.
+    public var socket: String
+    /// `backend/server` names.
+    public var servers: [String]
+    /// `maint` (the default) or `drain` (no new connections, current ones finish).
+    public var mode: String
+    public var timeoutMilliseconds: Int64
 }
 
 /// A flag file (nginx `if (-f …)`, WordPress `.maintenance`) and, optionally, the rendered page.

@@ -232,7 +232,7 @@ struct ScheduleReader {
     mutating func target(_ name: String, _ value: JSONValue) -> TargetConfig? {
         let path = FieldPath().appending("targets").appending(name)
         guard let document, let object = object(value, path, allowed: [
-            "timezone", "tags", "offPeak", "driver", "activate", "deactivate", "notice", "file", "health", "healthTimeout",
+            "timezone", "tags", "offPeak", "driver", "activate", "deactivate", "notice", "file", "haproxy", "health", "healthTimeout",
         ]) else { return nil }
         let zone = timezone(object, "timezone", path)
         let tags = strings(object, "tags", path) ?? []
@@ -268,10 +268,16 @@ struct ScheduleReader {
             let activate = command(object["activate"], path.appending("activate"))
             let deactivate = command(object["deactivate"], path.appending("deactivate"))
             if let activate, let deactivate { driver = .command(activate: activate, deactivate: deactivate) }
+        case "haproxy"?:
+            if let value = object["haproxy"] {
+                driver = haproxyDriver(value, path.appending("haproxy")).map(DriverConfig.haproxy)
+            } else {
+                fail(path, "the field \"haproxy\" is missing (haproxy: { socket: \"/run/haproxy/admin.sock\", servers: [\"backend/server\"] })")
+            }
         case let other?:
-            fail(path.appending("driver"), ["haproxy", "alertmanager"].contains(other)
-                 ? "the \"\(other)\" driver is not available in this version; available: http, file, command"
-                 : "unknown driver \"\(other)\"; available: http, file, command")
+            fail(path.appending("driver"), other == "alertmanager"
+                 ? "the \"\(other)\" driver is not available in this version; available: http, file, command, haproxy"
+                 : "unknown driver \"\(other)\"; available: http, file, command, haproxy")
         case nil:
             break
         }
@@ -315,6 +321,27 @@ struct ScheduleReader {
         let rearm = duration(object, "rearm", path)
         guard let flag, flag.hasPrefix("/") else { return nil }
         return FileDriver(path: flag, page: page, content: content, rearmMilliseconds: rearm)
+    }
+
+    mutating func haproxyDriver(_ value: JSONValue, _ path: FieldPath) -> HAProxyDriver? {
+        guard let object = object(value, path, allowed: ["socket", "servers", "mode", "timeout"]) else { return nil }
+        let socket = string(object, "socket", path, required: true)
+        if let socket, !(socket.hasPrefix("/") || socket.hasPrefix("tcp://")) {
+            fail(path.appending("socket"), "write a Unix socket path (/run/haproxy/admin.sock) or tcp://HOST:PORT")
+        }
+        let servers = strings(object, "servers", path) ?? []
+        if object["servers"] == nil { fail(path, "the field \"servers\" is missing") } else if servers.isEmpty { fail(path.appending("servers"), "give at least one backend/server") }
+        for (index, server) in servers.enumerated() {
+            let parts = server.split(separator: "/", omittingEmptySubsequences: false)
+            if parts.count != 2 || parts.contains(where: { $0.isEmpty || $0.contains(where: { $0 == " " || $0 == ";" }) }) {
+                fail(path.appending("servers").appending(index), "\"\(server)\" is not backend/server")
+            }
+        }
+        let mode = string(object, "mode", path) ?? "maint"
+        if mode != "maint" && mode != "drain" { fail(path.appending("mode"), "\"\(mode)\" is not maint or drain") }
+        let timeout = duration(object, "timeout", path) ?? 5_000
+        guard let socket, !servers.isEmpty else { return nil }
+        return HAProxyDriver(socket: socket, servers: servers, mode: mode, timeoutMilliseconds: timeout)
     }
 
     mutating func command(_ value: JSONValue?, _ path: FieldPath) -> CommandAction? {

@@ -43,6 +43,16 @@ extension Engine {
             } catch {
                 recordActionFailure(window: window.id, target: name, activate: activate, now: now, error: "\(error)", final: false, retries: 3)
             }
+        case .haproxy(let haproxy):
+            // A local socket and a one-line command: done here, then read back to be sure.
+            let began = Date()
+            do {
+                let detail = try HAProxySwitch(driver: haproxy).apply(activate: activate)
+                recordActionSuccess(window: window.id, target: name, activate: activate, detail: detail,
+                                    elapsed: Int(Date().timeIntervalSince(began) * 1000), now: now)
+            } catch {
+                recordActionFailure(window: window.id, target: name, activate: activate, now: now, error: "\(error)", final: false, retries: 3)
+            }
         case .command(let activateAction, let deactivateAction):
             let action = activate ? activateAction : deactivateAction
             do {

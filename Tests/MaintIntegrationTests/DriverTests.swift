@@ -141,3 +141,102 @@ func curlHeaders(_ url: String) throws -> String {
     curl.waitUntilExit()
     return String(decoding: data, as: UTF8.self).lowercased()
 }
+
+@Suite(.serialized)
+struct HAProxyDriverTests {
+    /// The servers' administrative state as HAProxy reports it, read with Python's socket module.
+    func adminStates(_ socket: String) throws -> [String: Int] {
+        let python = try ChildProcess("/usr/bin/python3", ["-c", """
+            import socket, sys
+            s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"show servers state\\n")
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk: break
+                data += chunk
+            print(data.decode())
+            """, socket], directory: URL(fileURLWithPath: (socket as NSString).deletingLastPathComponent))
+        python.process.waitUntilExit()
+        var columns: [String] = []
+        var states: [String: Int] = [:]
+        for line in python.stdout.split(separator: "\n") {
+            let fields = line.split(separator: " ").map(String.init)
+            if line.hasPrefix("# ") { columns = Array(fields.dropFirst()); continue }
+            guard let b = columns.firstIndex(of: "be_name"), let s = columns.firstIndex(of: "srv_name"),
+                  let a = columns.firstIndex(of: "srv_admin_state"), fields.count > a else { continue }
+            states["\(fields[b])/\(fields[s])"] = Int(fields[a])
+        }
+        return states
+    }
+
+    @Test func serversGoIntoMaintenanceThroughTheRuntimeSocketAndBack() throws {
+        let workspace = try Workspace()
+        let root = workspace.directory.path
+        let sites = try (1...2).map { try DemoSite(name: "web\($0)", directory: workspace.directory) }
+        let port = try freePort()
+        try """
+            global
+              stats socket \(root)/haproxy.sock mode 600 level admin
+            defaults
+              mode http
+              timeout connect 2s
+              timeout client 5s
+              timeout server 5s
+            frontend fe
+              bind 127.0.0.1:\(port)
+              default_backend be_shop
+            backend be_shop
+              server web1 127.0.0.1:\(sites[0].port)
+              server web2 127.0.0.1:\(sites[1].port)
+
+            """.write(toFile: "\(root)/haproxy.cfg", atomically: true, encoding: .utf8)
+        let haproxy = try ChildProcess("/usr/sbin/haproxy", ["-f", "\(root)/haproxy.cfg", "-db"], directory: workspace.directory)
+        defer { haproxy.stop() }
+        let front = "http://127.0.0.1:\(port)/"
+        #expect(waitUntil(timeout: 10) { httpGet(front)?.status == 200 }, "haproxy: \(haproxy.stderr)")
+        try workspace.write("lb.json5", """
+            {
+              targets: { lb: { driver: "haproxy", haproxy: { socket: "\(root)/haproxy.sock", servers: ["be_shop/web1", "be_shop/web2"] },
+                               health: [ { name: "front", url: "\(front)", expect: "[STATUS] == 200" } ] } },
+              windows: { w: { targets: ["lb"], start: "+2s", duration: "3s" } },
+            }
+            """)
+        let daemon = try workspace.readyDaemon()
+        defer { daemon.stop() }
+        #expect(try workspace.waitForWindow("w", in: ["active"], timeout: 15) == "active", "\(daemon.stderr)")
+        let during = try adminStates("\(root)/haproxy.sock")
+        #expect(during["be_shop/web1"].map { $0 & 0x01 != 0 } == true, "\(during)")
+        #expect(during["be_shop/web2"].map { $0 & 0x01 != 0 } == true, "\(during)")
+        #expect(httpGet(front)?.status == 503)
+        #expect(try workspace.waitForWindow("w", in: ["completed", "degraded", "failed"], timeout: 30) == "completed", "\(daemon.stderr)")
+        let after = try adminStates("\(root)/haproxy.sock")
+        #expect(after["be_shop/web1"] == 0 && after["be_shop/web2"] == 0, "\(after)")
+        #expect(httpGet(front)?.status == 200)
+    }
+
+    @Test func anUnknownServerFailsWithHAProxysOwnWords() throws {
+        let workspace = try Workspace()
+        let root = workspace.directory.path
+        try """
+            global
+              stats socket \(root)/haproxy.sock mode 600 level admin
+            defaults
+              mode http
+              timeout connect 2s
+              timeout client 5s
+              timeout server 5s
+            backend be_shop
+              server web1 127.0.0.1:9
+
+            """.write(toFile: "\(root)/haproxy.cfg", atomically: true, encoding: .utf8)
+        let haproxy = try ChildProcess("/usr/sbin/haproxy", ["-f", "\(root)/haproxy.cfg", "-db"], directory: workspace.directory)
+        defer { haproxy.stop() }
+        #expect(waitUntil(timeout: 10) { FileManager.default.fileExists(atPath: "\(root)/haproxy.sock") })
+        try workspace.write("lb.json5", """
+            { targets: { lb: { driver: "haproxy", haproxy: { socket: "\(root)/haproxy.sock", servers: ["be_shop/web9"] } } } }
+            """)
+        let now = try workspace.maint(["now", "lb", "--message", "x"])
+        #expect(now.status == 1)
+        #expect(now.stdout.contains("HAProxy: No such server"), "\(now.stdout)")
+    }
+}
