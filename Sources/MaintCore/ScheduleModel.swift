@@ -47,15 +47,52 @@ public enum DriverConfig: Sendable {
     case file(FileDriver)
     case command(activate: CommandAction, deactivate: CommandAction)
     case haproxy(HAProxyDriver)
+    case alertmanager(AlertmanagerDriver)
 
     public var name: String {
         switch self {
+        case .alertmanager: return "alertmanager"
         case .http: return "http"
         case .file: return "file"
         case .command: return "command"
         case .haproxy: return "haproxy"
         }
     }
+}
+
+/// A Prometheus Alertmanager silence for the target's alerts while the window lasts.
+public struct AlertmanagerDriver: Sendable {
+    public struct Matcher: Sendable, Equatable {
+        public var name: String
+        public var value: String
+        public var isRegex: Bool
+        public var isEqual: Bool
+
+        /// amtool's syntax: `instance=shop-eu:443`, `job=~node.*`, `env!=dev`, `team!~ops|sre`.
+        public init?(parsing text: String) {
+            for (op, regex, equal) in [("!~", true, false), ("=~", true, true), ("!=", false, false), ("=", false, true)] {
+                guard let range = text.range(of: op) else { continue }
+                let name = String(text[..<range.lowerBound]).trimmingWhitespace()
+                let value = String(text[range.upperBound...]).trimmingWhitespace().trimmingCharacters(in: "\"")
+                guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else { return nil }
+                self.name = name
+                self.value = value
+                self.isRegex = regex
+                self.isEqual = equal
+                return
+            }
+            return nil
+        }
+    }
+
+    /// The Alertmanager's base URL, `http://127.0.0.1:9093`.
+    public var url: Template
+    public var matchers: [Matcher]
+    public var headers: [HTTPAction.Header]
+    public var createdBy: String
+    public var comment: Template
+    public var timeoutMilliseconds: Int64
+    public var retries: Int
 }
 
 /// Servers of an HAProxy put into maintenance (or drain) through its runtime API.

@@ -232,7 +232,7 @@ struct ScheduleReader {
     mutating func target(_ name: String, _ value: JSONValue) -> TargetConfig? {
         let path = FieldPath().appending("targets").appending(name)
         guard let document, let object = object(value, path, allowed: [
-            "timezone", "tags", "offPeak", "driver", "activate", "deactivate", "notice", "file", "haproxy", "health", "healthTimeout",
+            "timezone", "tags", "offPeak", "driver", "activate", "deactivate", "notice", "file", "haproxy", "alertmanager", "health", "healthTimeout",
         ]) else { return nil }
         let zone = timezone(object, "timezone", path)
         let tags = strings(object, "tags", path) ?? []
@@ -274,10 +274,14 @@ struct ScheduleReader {
             } else {
                 fail(path, "the field \"haproxy\" is missing (haproxy: { socket: \"/run/haproxy/admin.sock\", servers: [\"backend/server\"] })")
             }
+        case "alertmanager"?:
+            if let value = object["alertmanager"] {
+                driver = alertmanagerDriver(value, path.appending("alertmanager")).map(DriverConfig.alertmanager)
+            } else {
+                fail(path, "the field \"alertmanager\" is missing (alertmanager: { url: \"http://127.0.0.1:9093\", matchers: [\"instance=shop\"] })")
+            }
         case let other?:
-            fail(path.appending("driver"), other == "alertmanager"
-                 ? "the \"\(other)\" driver is not available in this version; available: http, file, command, haproxy"
-                 : "unknown driver \"\(other)\"; available: http, file, command, haproxy")
+            fail(path.appending("driver"), "unknown driver \"\(other)\"; available: http, file, command, haproxy, alertmanager")
         case nil:
             break
         }
@@ -321,6 +325,30 @@ struct ScheduleReader {
         let rearm = duration(object, "rearm", path)
         guard let flag, flag.hasPrefix("/") else { return nil }
         return FileDriver(path: flag, page: page, content: content, rearmMilliseconds: rearm)
+    }
+
+    mutating func alertmanagerDriver(_ value: JSONValue, _ path: FieldPath) -> AlertmanagerDriver? {
+        guard let object = object(value, path, allowed: ["url", "matchers", "headers", "createdBy", "comment", "timeout", "retries"]) else { return nil }
+        let url = urlTemplate(object, "url", path, required: true)
+        var matchers: [AlertmanagerDriver.Matcher] = []
+        let texts = strings(object, "matchers", path) ?? []
+        if object["matchers"] == nil { fail(path, "the field \"matchers\" is missing (a silence without matchers would silence everything)") }
+        else if texts.isEmpty { fail(path.appending("matchers"), "give at least one matcher: a silence without matchers would silence everything") }
+        for (index, text) in texts.enumerated() {
+            guard let matcher = AlertmanagerDriver.Matcher(parsing: text) else {
+                fail(path.appending("matchers").appending(index), "\"\(text)\" is not a matcher such as instance=shop-eu:443, job=~node.* or env!=dev")
+                continue
+            }
+            matchers.append(matcher)
+        }
+        let headers = headers(object, path)
+        let comment = string(object, "comment", path).flatMap { template($0, path.appending("comment")) }
+            ?? (try? Template(parsing: "{{headline}} (maint window {{window.id}})")) ?? Template.literal("maint")
+        let timeout = duration(object, "timeout", path) ?? 10_000
+        let retries = integer(object, "retries", path, range: 0...100) ?? 5
+        guard let url, !matchers.isEmpty, matchers.count == texts.count else { return nil }
+        return AlertmanagerDriver(url: url, matchers: matchers, headers: headers, createdBy: string(object, "createdBy", path) ?? "maint",
+                                  comment: comment, timeoutMilliseconds: timeout, retries: retries)
     }
 
     mutating func haproxyDriver(_ value: JSONValue, _ path: FieldPath) -> HAProxyDriver? {

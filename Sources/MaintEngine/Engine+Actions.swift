@@ -43,6 +43,20 @@ extension Engine {
             } catch {
                 recordActionFailure(window: window.id, target: name, activate: activate, now: now, error: "\(error)", final: false, retries: 3)
             }
+        case .alertmanager(let alertmanager):
+            do {
+                let state = try store.targets(of: window.id).first { $0.target == name }?.driverState
+                guard let request = try AlertmanagerSilence(driver: alertmanager, secrets: builder.secrets)
+                    .request(activate: activate, silenceId: state, window: window, values: values, now: now) else {
+                    recordActionSuccess(window: window.id, target: name, activate: activate, detail: "no silence to expire", elapsed: 0, now: now)
+                    return
+                }
+                busy.insert(key)
+                jobs[pool.add(request)] = .action(window: window.id, target: name, activate: activate,
+                                                  secrets: alertmanager.url.secretNames + alertmanager.headers.flatMap(\.value.secretNames))
+            } catch {
+                recordActionFailure(window: window.id, target: name, activate: activate, now: now, error: "\(error)", final: true)
+            }
         case .haproxy(let haproxy):
             // A local socket and a one-line command: done here, then read back to be sure.
             let began = Date()
@@ -71,10 +85,21 @@ extension Engine {
         }
     }
 
-    /// The outcome of an http driver request.
+    /// The outcome of an http or alertmanager driver request.
     func completeAction(window windowId: String, target name: String, activate: Bool, secrets: [String],
                         result: Result<HTTPResponse, TransferError>, now: Date) {
         busy.remove("a|\(windowId)|\(name)")
+        if case .alertmanager(let alertmanager)? = schedule.targets[name]?.driver {
+            switch AlertmanagerSilence.outcome(activate: activate, result: result) {
+            case .success(let detail, let silenceId):
+                recordActionSuccess(window: windowId, target: name, activate: activate, detail: detail,
+                                    elapsed: (try? result.get().elapsedMilliseconds) ?? 0, now: now, driverState: silenceId)
+            case .failure(let error):
+                recordActionFailure(window: windowId, target: name, activate: activate, now: now,
+                                    error: builder.redact(error, names: secrets), final: false, retries: alertmanager.retries)
+            }
+            return
+        }
         guard case .http(let activateAction, let deactivateAction)? = schedule.targets[name]?.driver else {
             recordActionFailure(window: windowId, target: name, activate: activate, now: now,
                                 error: "target \"\(name)\" is no longer defined as an http target", final: true)
@@ -123,7 +148,8 @@ extension Engine {
         }
     }
 
-    func recordActionSuccess(window windowId: String, target name: String, activate: Bool, detail: String, elapsed: Int, now: Date) {
+    func recordActionSuccess(window windowId: String, target name: String, activate: Bool, detail: String, elapsed: Int, now: Date,
+                             driverState: String? = nil) {
         let nowMs = Self.milliseconds(now)
         outcomeRecorded = true
         do {
@@ -133,6 +159,7 @@ extension Engine {
                 let refreshed = target.state == "refreshing"
                 target.attempts += 1
                 target.lastError = nil
+                if let driverState { target.driverState = driverState }
                 if refreshed {
                     target.state = "active"
                     target.nextAttemptAt = rearmDue(name, now: nowMs)
@@ -226,8 +253,12 @@ extension Engine {
     /// When an active target's switch is to be made again: files that expire (WordPress's
     /// `.maintenance` after 600 s) are rewritten on the `rearm` interval while the window lasts.
     func rearmDue(_ name: String, now: Int64) -> Int64? {
-        guard case .file(let file)? = schedule.targets[name]?.driver, let interval = file.rearmMilliseconds else { return nil }
-        return now + interval
+        switch schedule.targets[name]?.driver {
+        case .file(let file)?: return file.rearmMilliseconds.map { now + $0 }
+        // A silence for an open-ended window lasts a day; it is renewed an hour before it lapses.
+        case .alertmanager?: return now + AlertmanagerSilence.openEndedLength - 3_600_000
+        default: return nil
+        }
     }
 
     /// The target states an activate (or deactivate) outcome is waited for in.

@@ -116,13 +116,13 @@ public final class MaintenanceStore {
 
     // MARK: Targets of a window
 
-    static let targetColumns = "window_id, target, state, attempts, next_attempt_at, phase_started_at, activated_at, deactivated_at, last_error, health, stage"
+    static let targetColumns = "window_id, target, state, attempts, next_attempt_at, phase_started_at, activated_at, deactivated_at, last_error, health, stage, driver_state"
 
     static func targetState(_ row: Row) -> TargetStateRecord {
         TargetStateRecord(windowId: row.string(0) ?? "", target: row.string(1) ?? "", state: row.string(2) ?? "",
                           attempts: Int(row.int(3) ?? 0), nextAttemptAt: row.int(4), phaseStartedAt: row.int(5),
                           activatedAt: row.int(6), deactivatedAt: row.int(7), lastError: row.string(8), health: row.string(9),
-                          stage: Int(row.int(10) ?? 0))
+                          stage: Int(row.int(10) ?? 0), driverState: row.string(11))
     }
 
     public func targets(of windowId: String) throws(SQLiteError) -> [TargetStateRecord] {
@@ -133,9 +133,9 @@ public final class MaintenanceStore {
     public func saveTarget(_ record: TargetStateRecord) throws(SQLiteError) {
         try database.run("""
             UPDATE window_targets SET state = ?, attempts = ?, next_attempt_at = ?, phase_started_at = ?, activated_at = ?,
-                deactivated_at = ?, last_error = ?, health = ? WHERE window_id = ? AND target = ?
+                deactivated_at = ?, last_error = ?, health = ?, driver_state = ? WHERE window_id = ? AND target = ?
             """, [record.state, record.attempts, record.nextAttemptAt, record.phaseStartedAt, record.activatedAt,
-                  record.deactivatedAt, record.lastError, record.health, record.windowId, record.target])
+                  record.deactivatedAt, record.lastError, record.health, record.driverState, record.windowId, record.target])
     }
 
     // MARK: Notices

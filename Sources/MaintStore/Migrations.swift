@@ -76,6 +76,9 @@ enum Migrations {
         ALTER TABLE windows ADD COLUMN on_failure TEXT NOT NULL DEFAULT 'halt';
         ALTER TABLE windows ADD COLUMN max_parallel INTEGER;
         """,
+        """
+        ALTER TABLE window_targets ADD COLUMN driver_state TEXT;
+        """,
     ]
 
     /// Applies the missing steps. The version is read inside the write transaction, so two

@@ -70,9 +70,12 @@ public struct TargetStateRecord: Sendable, Equatable {
     public var health: String?
     /// Stage of the window's order: 0 first; deactivation runs from the last.
     public var stage: Int = 0
+    /// What a driver must remember between switching on and off (an Alertmanager silence id).
+    public var driverState: String?
 
-    public init(windowId: String, target: String, state: String, attempts: Int, nextAttemptAt: Int64?, phaseStartedAt: Int64?, activatedAt: Int64?, deactivatedAt: Int64?, lastError: String?, health: String?, stage: Int = 0) {
+    public init(windowId: String, target: String, state: String, attempts: Int, nextAttemptAt: Int64?, phaseStartedAt: Int64?, activatedAt: Int64?, deactivatedAt: Int64?, lastError: String?, health: String?, stage: Int = 0, driverState: String? = nil) {
         self.stage = stage
+        self.driverState = driverState
         self.windowId = windowId
         self.target = target
         self.state = state

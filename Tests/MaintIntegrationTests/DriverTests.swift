@@ -240,3 +240,51 @@ struct HAProxyDriverTests {
         #expect(now.stdout.contains("HAProxy: No such server"), "\(now.stdout)")
     }
 }
+
+@Suite(.serialized)
+struct AlertmanagerDriverTests {
+    func silences(_ base: String) throws -> [[String: Any]] {
+        let response = try #require(httpGet("\(base)/api/v2/silences"))
+        return (try JSONSerialization.jsonObject(with: response.body) as? [[String: Any]]) ?? []
+    }
+
+    @Test func aSilenceCoversTheWindowFollowsExtendAndIsExpiredAtTheEnd() throws {
+        let workspace = try Workspace()
+        let root = workspace.directory.path
+        try FileManager.default.createDirectory(atPath: "\(root)/am", withIntermediateDirectories: true)
+        try "route:\n  receiver: \"null\"\nreceivers:\n  - name: \"null\"\n".write(toFile: "\(root)/am/am.yml", atomically: true, encoding: .utf8)
+        let port = try freePort()
+        let alertmanager = try ChildProcess("/usr/bin/prometheus-alertmanager", [
+            "--config.file=\(root)/am/am.yml", "--storage.path=\(root)/am", "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address=",
+        ], directory: workspace.directory)
+        defer { alertmanager.stop() }
+        let base = "http://127.0.0.1:\(port)"
+        #expect(waitUntil(timeout: 20) { httpGet("\(base)/-/ready")?.status == 200 }, "alertmanager: \(alertmanager.stderr)")
+        try workspace.write("am.json5", """
+            { targets: { shop: { driver: "alertmanager", alertmanager: { url: "\(base)", matchers: ["instance=shop-eu:443", "job=~node|blackbox"] } } },
+              windows: { w: { targets: ["shop"], headline: "Database upgrade", start: "+2s", duration: "6s" } } }
+            """)
+        let daemon = try workspace.readyDaemon()
+        defer { daemon.stop() }
+        #expect(try workspace.waitForWindow("w", in: ["active"], timeout: 15) == "active", "\(daemon.stderr)")
+        let active = try silences(base).filter { ($0["status"] as? [String: Any])?["state"] as? String == "active" }
+        #expect(active.count == 1)
+        let silence = try #require(active.first)
+        #expect(silence["comment"] as? String == "Database upgrade (maint window w)")
+        #expect(silence["createdBy"] as? String == "maint")
+        let matchers = (silence["matchers"] as? [[String: Any]] ?? []).map { "\($0["name"] as? String ?? "")|\($0["value"] as? String ?? "")|\($0["isRegex"] as? Bool ?? false)" }
+        #expect(matchers.sorted() == ["instance|shop-eu:443|false", "job|node|blackbox|true"])
+        let window = try workspace.window("w")
+        #expect(rfc3339(silence["endsAt"]).map { abs($0.timeIntervalSince(rfc3339(window["end"]) ?? .distantPast)) < 1 } == true)
+
+        // Extended by a minute: the silence's end follows.
+        #expect(try workspace.maint(["extend", "w", "--by", "1m"]).status == 0)
+        #expect(waitUntil(timeout: 10) {
+            let newEnd = rfc3339((try? workspace.window("w"))?["end"])
+            return ((try? silences(base)) ?? []).contains { ($0["status"] as? [String: Any])?["state"] as? String == "active"
+                && rfc3339($0["endsAt"]).map { end in newEnd.map { abs(end.timeIntervalSince($0)) < 1 } ?? false } == true }
+        })
+        #expect(try workspace.maint(["end", "w"]).status == 0)
+        #expect(try silences(base).allSatisfy { ($0["status"] as? [String: Any])?["state"] as? String == "expired" })
+    }
+}
