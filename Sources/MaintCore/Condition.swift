@@ -5,26 +5,38 @@ public struct HealthObservation: Sendable {
     public var status: Int
     public var responseTimeMilliseconds: Int
     public var body: String
+    /// Milliseconds until the server's certificate expires (https only).
+    public var certificateExpiresInMilliseconds: Int64?
 
-    public init(status: Int, responseTimeMilliseconds: Int, body: String) {
+    public init(status: Int, responseTimeMilliseconds: Int, body: String, certificateExpiresInMilliseconds: Int64? = nil) {
         self.status = status
         self.responseTimeMilliseconds = responseTimeMilliseconds
         self.body = body
+        self.certificateExpiresInMilliseconds = certificateExpiresInMilliseconds
     }
 }
 
 /// A health condition in Gatus' language: `[STATUS] == 200 && [RESPONSE_TIME] < 800`,
-/// `[BODY].status == ok`, with `== != < <= > >=`, `&&` (binds tighter) and `||`.
+/// `[BODY].status == ok`, `[BODY].items[0].state == up`, `len([BODY].items) > 0`,
+/// `[CERTIFICATE_EXPIRATION] > 48h`, with `== != < <= > >=`, `&&` (binds tighter) and `||`.
+/// Durations (`48h`, `500ms`) compare as milliseconds.
 public struct Condition: Sendable, Equatable, CustomStringConvertible {
     public struct ParseError: Error, Sendable {
         public var offset: Int
         public var message: String
     }
 
+    enum PathStep: Sendable, Equatable {
+        case key(String)
+        case index(Int)
+    }
+
     enum Operand: Sendable, Equatable {
         case status
         case responseTime
-        case body([String])
+        case certificateExpiration
+        case body([PathStep])
+        indirect case length(Operand)
         case literal(String)
     }
 
@@ -89,20 +101,51 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
 
     static func operand(_ text: String, at offset: Int) throws(ParseError) -> Operand {
         let upper = text.uppercased()
+        if upper.hasPrefix("LEN(") {
+            guard text.hasSuffix(")") else { throw ParseError(offset: offset, message: "\"\(text)\": len( is not closed by )") }
+            let inner = String(text.dropFirst(4).dropLast()).trimmingWhitespace()
+            let operand = try operand(inner, at: offset + 4)
+            guard case .body = operand else { throw ParseError(offset: offset + 4, message: "len() takes [BODY] or [BODY].path") }
+            return .length(operand)
+        }
         if upper == "[STATUS]" { return .status }
         if upper == "[RESPONSE_TIME]" { return .responseTime }
+        if upper == "[CERTIFICATE_EXPIRATION]" { return .certificateExpiration }
         if upper == "[BODY]" { return .body([]) }
-        if upper.hasPrefix("[BODY].") {
-            let path = text.dropFirst("[BODY].".count).split(separator: ".").map(String.init)
-            guard !path.isEmpty, path.allSatisfy({ !$0.isEmpty }) else {
-                throw ParseError(offset: offset, message: "\"\(text)\": a body path is [BODY].field.field")
-            }
-            return .body(path)
+        if upper.hasPrefix("[BODY]") {
+            return .body(try path(String(text.dropFirst("[BODY]".count)), at: offset + "[BODY]".count))
         }
         if text.hasPrefix("[") {
-            throw ParseError(offset: offset, message: "unknown placeholder \"\(text)\"; known: [STATUS], [RESPONSE_TIME], [BODY], [BODY].path")
+            throw ParseError(offset: offset, message: "unknown placeholder \"\(text)\"; known: [STATUS], [RESPONSE_TIME], [BODY], [BODY].path, [CERTIFICATE_EXPIRATION], len()")
         }
         return .literal(text)
+    }
+
+    /// `.a.b[0].c` after [BODY].
+    static func path(_ text: String, at offset: Int) throws(ParseError) -> [PathStep] {
+        var steps: [PathStep] = []
+        var rest = Substring(text)
+        var position = offset
+        while !rest.isEmpty {
+            if rest.hasPrefix(".") {
+                let name = rest.dropFirst().prefix { $0 != "." && $0 != "[" }
+                guard !name.isEmpty else { throw ParseError(offset: position, message: "an empty field name in the body path") }
+                steps.append(.key(String(name)))
+                rest = rest.dropFirst(1 + name.count)
+                position += 1 + name.count
+            } else if rest.hasPrefix("[") {
+                guard let close = rest.firstIndex(of: "]"), let index = Int(rest[rest.index(after: rest.startIndex)..<close]), index >= 0 else {
+                    throw ParseError(offset: position, message: "a list index is [0], [1]…")
+                }
+                steps.append(.index(index))
+                let consumed = rest.distance(from: rest.startIndex, to: close) + 1
+                rest = rest.dropFirst(consumed)
+                position += consumed
+            } else {
+                throw ParseError(offset: position, message: "a body path is [BODY].field.field[0]")
+            }
+        }
+        return steps
     }
 
     public func evaluate(_ observation: HealthObservation) -> Bool {
@@ -120,27 +163,55 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
         switch operand {
         case .status: return String(observation.status)
         case .responseTime: return String(observation.responseTimeMilliseconds)
+        case .certificateExpiration: return observation.certificateExpiresInMilliseconds.map(String.init)
         case .literal(let text): return text
+        case .length(let inner):
+            guard case .body(let path) = inner else { return nil }
+            if path.isEmpty, (try? JSONValue.parseJSON(Data(observation.body.utf8))) == nil { return String(observation.body.count) }
+            switch bodyValue(path, observation) {
+            case .array(let items)?: return String(items.count)
+            case .object(let fields)?: return String(fields.count)
+            case .string(let text)?: return String(text.count)
+            default: return nil
+            }
         case .body(let path):
             if path.isEmpty { return observation.body }
-            guard var value = try? JSONValue.parseJSON(Data(observation.body.utf8)) else { return nil }
-            for key in path {
-                guard let next = value[key] else { return nil }
-                value = next
-            }
-            switch value {
-            case .string(let text): return text
-            case .null: return "null"
-            default: return value.serialized()
+            switch bodyValue(path, observation) {
+            case .string(let text)?: return text
+            case .null?: return "null"
+            case let value?: return value.serialized()
+            case nil: return nil
             }
         }
+    }
+
+    static func bodyValue(_ path: [PathStep], _ observation: HealthObservation) -> JSONValue? {
+        guard var value = try? JSONValue.parseJSON(Data(observation.body.utf8)) else { return nil }
+        for step in path {
+            switch (step, value) {
+            case (.key(let key), .object(let fields)):
+                guard let next = fields[key] else { return nil }
+                value = next
+            case (.index(let index), .array(let items)):
+                guard items.indices.contains(index) else { return nil }
+                value = items[index]
+            default:
+                return nil
+            }
+        }
+        return value
+    }
+
+    /// A number, or a duration such as 48h in milliseconds.
+    static func number(_ text: String) -> Double? {
+        Double(text) ?? DurationText.parse(text).map(Double.init)
     }
 
     static func holds(_ comparison: Comparison, _ observation: HealthObservation) -> Bool {
         guard let left = value(comparison.left, observation), let right = value(comparison.right, observation) else {
             return false
         }
-        if let l = Double(left), let r = Double(right) {
+        if let l = number(left), let r = number(right) {
             switch comparison.op {
             case "==": return l == r
             case "!=": return l != r

@@ -39,6 +39,10 @@ public struct HealthCheck: Sendable {
     public var headers: [HTTPAction.Header]
     public var condition: Condition
     public var timeoutMilliseconds: Int64
+    /// How long to wait before checking again after a failure, if not the target's default.
+    public var intervalMilliseconds: Int64?
+    /// A PEM bundle to trust for this check instead of the system's.
+    public var caFile: String?
 }
 
 /// How a target's maintenance mode is switched.

@@ -420,7 +420,7 @@ struct ScheduleReader {
     }
 
     mutating func healthCheck(_ value: JSONValue, _ path: FieldPath, index: Int) -> HealthCheck? {
-        guard let object = object(value, path, allowed: ["name", "url", "headers", "expect", "timeout"]) else { return nil }
+        guard let object = object(value, path, allowed: ["name", "url", "headers", "expect", "timeout", "interval", "caFile"]) else { return nil }
         let name = string(object, "name", path) ?? "check\(index + 1)"
         let url = urlTemplate(object, "url", path, required: true)
         let headers = headers(object, path)
@@ -431,8 +431,12 @@ struct ScheduleReader {
             condition = try? Condition(parsing: "[STATUS] == 200")
         }
         let timeout = duration(object, "timeout", path) ?? 10_000
+        let interval = duration(object, "interval", path)
+        let caFile = string(object, "caFile", path)
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) { fail(path.appending("caFile"), "cannot read \(caFile)") }
         guard let url, let condition else { return nil }
-        return HealthCheck(name: name, url: url, headers: headers, condition: condition, timeoutMilliseconds: timeout)
+        return HealthCheck(name: name, url: url, headers: headers, condition: condition, timeoutMilliseconds: timeout,
+                           intervalMilliseconds: interval, caFile: caFile)
     }
 
     mutating func template(_ text: String, _ path: FieldPath, placeholders: Set<String>) -> Template? {

@@ -10,18 +10,34 @@ struct HealthRun {
 }
 
 /// One check's outcome, as stored and announced.
-struct CheckResult: Codable, Sendable {
-    var check: String
-    var ok: Bool
-    var status: Int?
-    var responseTimeMs: Int?
-    var detail: String
+public struct CheckResult: Codable, Sendable {
+    public var check: String
+    public var ok: Bool
+    public var status: Int?
+    public var responseTimeMs: Int?
+    public var detail: String
+
+    /// Judges a check's reply by its condition.
+    static func judge(_ check: HealthCheck, _ result: Result<HTTPResponse, TransferError>, now: Date, redact: (String) -> String) -> CheckResult {
+        switch result {
+        case .success(let response):
+            let observation = HealthObservation(status: response.status, responseTimeMilliseconds: response.elapsedMilliseconds, body: response.text,
+                                                certificateExpiresInMilliseconds: response.certificateExpiry.map { Int64($0.timeIntervalSince(now) * 1000) })
+            let ok = check.condition.evaluate(observation)
+            return CheckResult(check: check.name, ok: ok, status: response.status, responseTimeMs: response.elapsedMilliseconds,
+                               detail: ok ? check.condition.source : "failed: " + check.condition.failures(observation).joined(separator: "; "))
+        case .failure(let error):
+            return CheckResult(check: check.name, ok: false, status: nil, responseTimeMs: error.elapsedMilliseconds, detail: redact(error.message))
+        }
+    }
 }
 
 extension Engine {
     /// Time between two rounds of a target's checks, from its health timeout: 1 s to 10 s.
     func checkInterval(_ target: TargetConfig?) -> Int64 {
-        min(10_000, max(1_000, (target?.healthTimeoutMilliseconds ?? 300_000) / 30))
+        // A check's own interval wins; the shortest of them, when several set one.
+        if let own = target?.health.compactMap(\.intervalMilliseconds).min() { return own }
+        return min(10_000, max(1_000, (target?.healthTimeoutMilliseconds ?? 300_000) / 30))
     }
 
     func launchChecks(_ window: WindowRecord, _ state: TargetStateRecord, now: Date) throws {
@@ -54,17 +70,7 @@ extension Engine {
             try? settleIfComplete(key: key, window: window, target: name, now: now)
             return
         }
-        let outcome: CheckResult
-        switch result {
-        case .success(let response):
-            let observation = HealthObservation(status: response.status, responseTimeMilliseconds: response.elapsedMilliseconds, body: response.text)
-            let ok = check.condition.evaluate(observation)
-            outcome = CheckResult(check: check.name, ok: ok, status: response.status, responseTimeMs: response.elapsedMilliseconds,
-                                  detail: ok ? check.condition.source : "failed: " + check.condition.failures(observation).joined(separator: "; "))
-        case .failure(let error):
-            outcome = CheckResult(check: check.name, ok: false, status: nil, responseTimeMs: error.elapsedMilliseconds,
-                                  detail: builder.redact(error.message, names: secrets))
-        }
+        let outcome = CheckResult.judge(check, result, now: now) { builder.redact($0, names: secrets) }
         healthRuns[key]?.results[index] = outcome
         do {
             try settleIfComplete(key: key, window: window, target: name, now: now)
@@ -114,6 +120,38 @@ extension Engine {
                 try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.checking", message: summary, detail: target.health)
             }
         }
+    }
+}
+
+extension Engine {
+    /// `maint check`: every check of the targets, now, in parallel.
+    public func checkNow(_ selectors: [String], now: Date) throws -> [(target: String, results: [CheckResult])] {
+        let resolved = schedule.resolve(selectors)
+        if !resolved.unknown.isEmpty { throw CommandRefusal(.input, "unknown target(s): \(resolved.unknown.joined(separator: ", "))") }
+        var requests: [HTTPRequest] = []
+        var owners: [(String, HealthCheck)] = []
+        var immediate: [String: [CheckResult]] = [:]
+        for name in resolved.targets {
+            guard let target = schedule.targets[name] else { continue }
+            let window = WindowRecord(id: "check", origin: "cli", sourceFile: nil, headline: "", message: "", page: PageFields(), selectors: [],
+                                      channels: [], timezone: target.timezone.identifier, startAt: Self.milliseconds(now), endAt: nil,
+                                      healthTimeoutMilliseconds: nil, state: "active", fingerprint: nil, createdAt: 0, updatedAt: 0)
+            let values = WindowContext.values(window, target: name, zone: target.timezone, now: now)
+            for check in target.health {
+                do {
+                    requests.append(try builder.request(check, values: values))
+                    owners.append((name, check))
+                } catch {
+                    immediate[name, default: []].append(CheckResult(check: check.name, ok: false, status: nil, responseTimeMs: nil, detail: error.description))
+                }
+            }
+        }
+        var results = immediate
+        for ((name, check), result) in zip(owners, pool.perform(requests)) {
+            let secrets = check.url.secretNames + check.headers.flatMap(\.value.secretNames)
+            results[name, default: []].append(CheckResult.judge(check, result, now: now) { builder.redact($0, names: secrets) })
+        }
+        return resolved.targets.map { ($0, results[$0] ?? []) }
     }
 }
 

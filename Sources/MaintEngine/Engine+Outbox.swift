@@ -60,6 +60,8 @@ extension Engine {
 
     func sendDueDeliveries(now: Date) throws {
         for delivery in try store.dueDeliveries(now: Self.milliseconds(now)) where !busy.contains("d|\(delivery.id)") {
+            // Oldest first, one at a time per channel: `start` never overtakes `scheduled`.
+            guard !busyChannels.contains(delivery.channel) else { continue }
             do {
                 if delivery.channel.hasPrefix(Self.bannerPrefix) {
                     try sendBanner(delivery, now: now)
@@ -92,6 +94,7 @@ extension Engine {
                         caFile: email.caFile, timeoutMilliseconds: email.timeoutMilliseconds))
                 }
                 busy.insert("d|\(delivery.id)")
+                busyChannels.insert(delivery.channel)
                 jobs[tag] = .delivery(id: delivery.id, secrets: channel.secretNames)
             } catch {
                 recordDelivery(delivery, error: "\(error)", final: false, now: now)
@@ -109,12 +112,14 @@ extension Engine {
         }
         let request = try builder.request(action, values: WindowContext.values(window, target: name, zone: target.timezone, now: now))
         busy.insert("d|\(delivery.id)")
+        busyChannels.insert(delivery.channel)
         jobs[pool.add(request)] = .delivery(id: delivery.id, secrets: action.secretNames)
     }
 
     func completeDelivery(id: String, secrets: [String], result: Result<HTTPResponse, TransferError>, now: Date) {
         busy.remove("d|\(id)")
         guard let delivery = try? store.delivery(id) else { return }
+        busyChannels.remove(delivery.channel)
         let accepted: Bool
         switch result {
         case .success(let response):

@@ -153,8 +153,9 @@ extension Engine {
         where !busy.contains("a|\(window)|\(target)") && !busy.contains("h|\(window)|\(target)") && !throttled.contains("a|\(window)|\(target)") {
             candidates.append(at)
         }
-        for (id, at) in try store.pendingDeliveryTimes() where !busy.contains("d|\(id)") {
-            candidates.append(at)
+        // A channel with a delivery in flight sends its next one when that one is answered.
+        for pending in try store.pendingDeliveryTimes() where !busy.contains("d|\(pending.id)") && !busyChannels.contains(pending.channel) {
+            candidates.append(pending.at)
         }
         return candidates.min().map(Self.date)
     }

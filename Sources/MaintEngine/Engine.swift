@@ -39,6 +39,8 @@ public final class Engine {
     var busy: Set<String> = []
     /// Actions held back by `maxParallel`; they do not count as due until a slot frees.
     var throttled: Set<String> = []
+    /// Channels with a delivery in flight: one at a time each, so that they arrive in order.
+    var busyChannels: Set<String> = []
     /// Set when an outcome was recorded during a round (a file driver acts at once): the window
     /// can move on, so the loop runs another round instead of sleeping.
     var outcomeRecorded = false

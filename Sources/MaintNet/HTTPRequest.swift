@@ -6,6 +6,10 @@ public struct HTTPRequest: Sendable {
     public var headers: [(name: String, value: String)]
     public var body: Data?
     public var timeoutMilliseconds: Int64
+    /// Ask for the server certificate's expiry (health checks over https).
+    public var wantsCertificate = false
+    /// A PEM bundle to trust instead of the system's.
+    public var caFile: String?
 
     public init(method: String, url: String, headers: [(name: String, value: String)] = [], body: Data? = nil, timeoutMilliseconds: Int64 = 10_000) {
         self.method = method
@@ -21,6 +25,8 @@ public struct HTTPResponse: Sendable {
     public var body: Data
     /// From the start of the transfer to its end.
     public var elapsedMilliseconds: Int
+    /// When the server's certificate expires, when asked for and served over TLS.
+    public var certificateExpiry: Date?
 
     public var text: String { String(decoding: body, as: UTF8.self) }
 }

@@ -193,6 +193,8 @@ final class Transfer {
     convenience init(request: HTTPRequest, tag: Int) {
         self.init(tag: tag, url: request.url, protocols: "http,https", timeoutMilliseconds: request.timeoutMilliseconds)
         _ = maint_curl_setopt_string(easy, CURLOPT_USERAGENT, "maint/0.1")
+        if request.wantsCertificate { _ = maint_curl_setopt_long(easy, CURLOPT_CERTINFO, 1) }
+        if let caFile = request.caFile { _ = maint_curl_setopt_string(easy, CURLOPT_CAINFO, caFile) }
         _ = maint_curl_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
         let method = request.method.uppercased()
         if let body = request.body {
@@ -235,6 +237,32 @@ final class Transfer {
         }
         var status = 0
         _ = maint_curl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-        return .success(HTTPResponse(status: status, body: received, elapsedMilliseconds: elapsed))
+        return .success(HTTPResponse(status: status, body: received, elapsedMilliseconds: elapsed, certificateExpiry: certificateExpiry()))
+    }
+
+    /// The leaf certificate's "Expire date" from CURLINFO_CERTINFO (`Nov 21 20:35:00 2028 GMT`).
+    func certificateExpiry() -> Date? {
+        var raw: UnsafeMutableRawPointer?
+        guard maint_curl_getinfo_pointer(easy, CURLINFO_CERTINFO, &raw) == CURLE_OK, let raw else { return nil }
+        let info = raw.assumingMemoryBound(to: curl_certinfo.self).pointee
+        guard info.num_of_certs > 0, let chain = info.certinfo, var item = chain[0] else { return nil }
+        while true {
+            if let data = item.pointee.data {
+                let line = String(cString: data)
+                if line.hasPrefix("Expire date:") {
+                    let text = line.dropFirst("Expire date:".count).trimmingCharacters(in: .whitespaces)
+                    let formatter = DateFormatter()
+                    formatter.locale = Locale(identifier: "en_US_POSIX")
+                    formatter.timeZone = TimeZone(identifier: "GMT")
+                    for format in ["MMM d HH:mm:ss yyyy zzz", "MMM  d HH:mm:ss yyyy zzz", "yyyy-MM-dd HH:mm:ss zzz"] {
+                        formatter.dateFormat = format
+                        if let date = formatter.date(from: text) { return date }
+                    }
+                    return nil
+                }
+            }
+            guard let next = item.pointee.next else { return nil }
+            item = next
+        }
     }
 }

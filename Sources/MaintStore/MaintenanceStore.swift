@@ -234,7 +234,7 @@ public final class MaintenanceStore {
             .map { ($0.string(0) ?? "", $0.string(1) ?? "", $0.int(2) ?? 0) }
     }
 
-    public func pendingDeliveryTimes() throws(SQLiteError) -> [(String, Int64)] {
-        try database.rows("SELECT id, next_attempt_at FROM outbox WHERE state = 'pending'").map { ($0.string(0) ?? "", $0.int(1) ?? 0) }
+    public func pendingDeliveryTimes() throws(SQLiteError) -> [(id: String, channel: String, at: Int64)] {
+        try database.rows("SELECT id, channel, next_attempt_at FROM outbox WHERE state = 'pending'").map { ($0.string(0) ?? "", $0.string(1) ?? "", $0.int(2) ?? 0) }
     }
 }

@@ -29,6 +29,7 @@ enum CommandLineTool {
                         valued: common.union(["--duration", "--within", "--count"]), flags: ["--json"], run: PlanCommand.run),
         "retry": Command(usage: "maint retry DELIVERY", valued: common, flags: ["--verbose"], run: DeliveryCommands.retry),
         "preview": Command(usage: "maint preview WINDOW --event E --channel C", valued: common.union(["--event", "--channel"]), flags: [], run: DeliveryCommands.preview),
+        "check": Command(usage: "maint check TARGET… [--json]", valued: common, flags: ["--json"], run: CheckCommand.run),
         "page": Command(usage: "maint page WINDOW", valued: common, flags: [], run: PageCommand.run),
         "export": Command(usage: "maint export --ics", valued: common, flags: ["--ics"], run: ExportCommand.run),
         "cancel": Command(usage: "maint cancel WINDOW", valued: common, flags: [], run: WindowCommands.cancel),

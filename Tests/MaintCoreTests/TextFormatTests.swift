@@ -125,3 +125,42 @@ struct ConditionTests {
         #expect(error?.message.contains(message) == true)
     }
 }
+
+struct ConditionLanguageTests {
+    let reply = HealthObservation(status: 200, responseTimeMilliseconds: 42,
+                                  body: #"{"status":"ok","checks":[{"name":"db","state":"up"},{"name":"cache","state":"degraded"}],"tags":[]}"#,
+                                  certificateExpiresInMilliseconds: 3 * 86_400_000)
+
+    @Test(arguments: [
+        ("[BODY].checks[0].state == up", true),
+        ("[BODY].checks[1].state == up", false),
+        ("[BODY].checks[5].state == up", false),
+        ("len([BODY].checks) == 2", true),
+        ("len([BODY].tags) == 0", true),
+        ("len([BODY].status) == 2", true),
+        ("[CERTIFICATE_EXPIRATION] > 48h", true),
+        ("[CERTIFICATE_EXPIRATION] > 7d", false),
+        ("[RESPONSE_TIME] < 500ms", true),
+        ("[STATUS] == 200 && len([BODY].checks) > 1 || [STATUS] == 204", true),
+    ])
+    func evaluates(_ text: String, _ expected: Bool) throws {
+        #expect(try Condition(parsing: text).evaluate(reply) == expected)
+    }
+
+    @Test(arguments: [
+        ("[BODY].checks[x].state == up", 13, "a list index is [0], [1]"),
+        ("len([STATUS]) > 1", 4, "len() takes [BODY] or [BODY].path"),
+        ("len([BODY] > 1", 0, "len( is not closed"),
+        ("[CERT_EXPIRY] > 1d", 0, "unknown placeholder \"[CERT_EXPIRY]\""),
+    ])
+    func errorsPointAtTheirColumn(_ text: String, _ offset: Int, _ message: String) {
+        let error = #expect(throws: Condition.ParseError.self) { try Condition(parsing: text) }
+        #expect(error?.offset == offset, "\(error?.message ?? "")")
+        #expect(error?.message.contains(message) == true, "\(error?.message ?? "")")
+    }
+
+    @Test func noCertificateMeansTheConditionFails() throws {
+        let plain = HealthObservation(status: 200, responseTimeMilliseconds: 1, body: "")
+        #expect(try Condition(parsing: "[CERTIFICATE_EXPIRATION] > 1h").evaluate(plain) == false)
+    }
+}

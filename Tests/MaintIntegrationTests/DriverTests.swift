@@ -288,3 +288,50 @@ struct AlertmanagerDriverTests {
         #expect(try silences(base).allSatisfy { ($0["status"] as? [String: Any])?["state"] as? String == "expired" })
     }
 }
+
+@Suite(.serialized)
+struct CheckCommandTests {
+    /// `maint check` runs the checks now: a plain site, and an https one whose certificate
+    /// (made for the test, valid two days) is read back by [CERTIFICATE_EXPIRATION].
+    @Test func checksRunOnDemandIncludingCertificateExpiry() throws {
+        let workspace = try Workspace()
+        let site = try DemoSite(name: "shop", directory: workspace.directory)
+        let smtp = try SMTPServer(workspace: workspace)  // makes cert.pem and key.pem for 127.0.0.1
+        smtp.child.stop(signal: SIGKILL)
+        let root = workspace.directory.path
+        let tls = try ChildProcess("/usr/bin/python3", ["-c", """
+            import http.server, ssl, socket, sys
+            server = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); context.load_cert_chain(sys.argv[1], sys.argv[2])
+            server.socket = context.wrap_socket(server.socket, server_side=True)
+            print("listening on %d" % server.server_address[1], flush=True)
+            server.serve_forever()
+            """, "\(root)/cert.pem", "\(root)/key.pem"], directory: workspace.directory)
+        defer { tls.stop(signal: SIGKILL) }
+        let port = try tls.listeningPort()
+        try workspace.write("sites.json5", """
+            {
+              targets: {
+                \(site.target(tags: ["web"]))
+                secure: { driver: "file", file: { path: "\(root)/flag" }, tags: ["web"],
+                          health: [ { name: "tls", url: "https://127.0.0.1:\(port)/", caFile: "\(root)/cert.pem",
+                                      expect: "[STATUS] == 200 && [CERTIFICATE_EXPIRATION] > 24h" },
+                                    { name: "long-lived", url: "https://127.0.0.1:\(port)/", caFile: "\(root)/cert.pem",
+                                      expect: "[CERTIFICATE_EXPIRATION] > 30d" } ] },
+              },
+            }
+            """)
+        let result = try workspace.maint(["check", "tag:web", "--json"])
+        #expect(result.status == 1, "\(result.stdout) \(result.stderr)")
+        let targets = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        let shop = try #require(targets.first { $0["target"] as? String == "shop" })
+        #expect(shop["ok"] as? Bool == true)
+        let secure = try #require(targets.first { $0["target"] as? String == "secure" }?["checks"] as? [[String: Any]])
+        #expect(secure.first { $0["check"] as? String == "tls" }?["ok"] as? Bool == true)
+        let longLived = try #require(secure.first { $0["check"] as? String == "long-lived" })
+        #expect(longLived["ok"] as? Bool == false)
+        #expect((longLived["detail"] as? String)?.contains("[CERTIFICATE_EXPIRATION] > 30d (got 1") == true, "\(longLived)")
+        #expect(try workspace.maint(["check", "shop"]).status == 0)
+        #expect(try workspace.maint(["check", "nowhere"]).status == 65)
+    }
+}
