@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Renders the maintenance page of a sample window with `maint page` and photographs it with
+# headless Chromium (Debian's `chromium`) at phone and desktop widths, into docs/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/schedules"
+cat > "$work/schedules/sample.json5" <<'JSON'
+{
+  targets: { shop: { driver: "file", file: { path: "/tmp/maint-sample.flag" } } },
+  windows: {
+    "db-upgrade": {
+      targets: ["shop"], start: "2030-12-06 02:00", timezone: "Europe/Paris", duration: "2h",
+      headline: "We are upgrading our database",
+      message: "The shop is closed while we move to faster storage.\nYour basket is kept; please come back after the time below.",
+      page: { bypassUrl: "https://status.example.com", buttonText: "View status", icon: "fas fa-tools" },
+    },
+  },
+}
+JSON
+export MAINT_CONFIG="$work/schedules" MAINT_DB="$work/maint.db"
+timeout 2 .build/debug/maint daemon 2>/dev/null || true
+.build/debug/maint page db-upgrade > "$work/page.html"
+for size in phone:390,844 desktop:1280,800; do
+  name=${size%%:*}
+  chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size="${size#*:}" \
+    --screenshot="docs/page-$name.png" "file://$work/page.html" 2>/dev/null
+done
+ls -l docs/page-*.png
