@@ -33,6 +33,14 @@ public struct HTTPAction: Sendable {
     }
 }
 
+/// A request that reads whether a site is in maintenance: the condition holds when it is.
+public struct StateProbeRequest: Sendable {
+    public var url: Template
+    public var headers: [HTTPAction.Header]
+    public var condition: Condition
+    public var timeoutMilliseconds: Int64
+}
+
 public struct HealthCheck: Sendable {
     public var name: String
     public var url: Template
@@ -146,6 +154,10 @@ public struct TargetConfig: Sendable {
     public var driver: DriverConfig
     /// Called at each notice offset, for the platform's own banner ahead of maintenance.
     public var notice: HTTPAction?
+    /// For the http driver: a request whose condition holds while the site is in maintenance.
+    public var probe: StateProbeRequest?
+    /// How often the real state is read during a window, to re-assert maintenance if it drifted.
+    public var probeIntervalMilliseconds: Int64
     public var health: [HealthCheck]
     public var healthTimeoutMilliseconds: Int64
 }

@@ -232,7 +232,7 @@ struct ScheduleReader {
     mutating func target(_ name: String, _ value: JSONValue) -> TargetConfig? {
         let path = FieldPath().appending("targets").appending(name)
         guard let document, let object = object(value, path, allowed: [
-            "timezone", "tags", "offPeak", "driver", "activate", "deactivate", "notice", "file", "haproxy", "alertmanager", "health", "healthTimeout",
+            "timezone", "tags", "offPeak", "driver", "activate", "deactivate", "notice", "file", "haproxy", "alertmanager", "probe", "probeInterval", "health", "healthTimeout",
         ]) else { return nil }
         let zone = timezone(object, "timezone", path)
         let tags = strings(object, "tags", path) ?? []
@@ -293,6 +293,24 @@ struct ScheduleReader {
                 fail(path.appending("notice"), "a notice request is for the http driver", key: true)
             }
         }
+        var probe: StateProbeRequest?
+        if let value = object["probe"] {
+            if driverName != "http" {
+                fail(path.appending("probe"), "the \(driverName ?? "") driver reads its state itself; probe is for the http driver", key: true)
+            } else if let fields = self.object(value, path.appending("probe"), allowed: ["url", "headers", "expect", "timeout"]) {
+                let probePath = path.appending("probe")
+                let url = urlTemplate(fields, "url", probePath, required: true)
+                var condition: Condition?
+                if let text = string(fields, "expect", probePath, required: true) {
+                    do { condition = try Condition(parsing: text) } catch { fail(probePath.appending("expect"), error.message, offset: error.offset) }
+                }
+                if let url, let condition {
+                    probe = StateProbeRequest(url: url, headers: headers(fields, probePath), condition: condition,
+                                              timeoutMilliseconds: duration(fields, "timeout", probePath) ?? 5_000)
+                }
+            }
+        }
+        let probeInterval = duration(object, "probeInterval", path) ?? 60_000
         var checks: [HealthCheck] = []
         if let value = object["health"] {
             if case .array(let list) = value {
@@ -308,7 +326,8 @@ struct ScheduleReader {
         let healthTimeout = duration(object, "healthTimeout", path) ?? 300_000
         guard let zone, let driver else { return nil }
         return TargetConfig(name: name, file: document.file, timezone: zone, tags: tags, offPeak: offPeak, driver: driver,
-                            notice: notice, health: checks, healthTimeoutMilliseconds: healthTimeout)
+                            notice: notice, probe: probe, probeIntervalMilliseconds: probeInterval, health: checks,
+                            healthTimeoutMilliseconds: healthTimeout)
     }
 
     mutating func fileDriver(_ value: JSONValue, _ path: FieldPath) -> FileDriver? {

@@ -160,9 +160,10 @@ extension Engine {
                 target.attempts += 1
                 target.lastError = nil
                 if let driverState { target.driverState = driverState }
+                let openEnded = try store.window(windowId)?.endAt == nil
                 if refreshed {
                     target.state = "active"
-                    target.nextAttemptAt = rearmDue(name, now: nowMs)
+                    target.nextAttemptAt = nextLook(name, openEnded: openEnded, now: nowMs)?.at
                     try store.saveTarget(target)
                     try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.refreshed",
                                           message: "told the new end or message: \(detail) in \(elapsed) ms")
@@ -171,7 +172,7 @@ extension Engine {
                 if activate {
                     target.state = "active"
                     target.activatedAt = nowMs
-                    target.nextAttemptAt = rearmDue(name, now: nowMs)
+                    target.nextAttemptAt = nextLook(name, openEnded: openEnded, now: nowMs)?.at
                 } else {
                     target.state = "verifying"
                     target.deactivatedAt = nowMs
@@ -250,15 +251,26 @@ extension Engine {
         log(gaveUp ? .error : .warning, "window \(windowId): \(name): \(activate ? "activate" : "deactivate") failed: \(error)\(gaveUp ? " (giving up)" : ", will retry")")
     }
 
-    /// When an active target's switch is to be made again: files that expire (WordPress's
-    /// `.maintenance` after 600 s) are rewritten on the `rearm` interval while the window lasts.
-    func rearmDue(_ name: String, now: Int64) -> Int64? {
-        switch schedule.targets[name]?.driver {
-        case .file(let file)?: return file.rearmMilliseconds.map { now + $0 }
+    /// When an active target is next looked at, and how: files that expire (WordPress's
+    /// `.maintenance` after 600 s) and silences of open-ended windows are made again (`rearm`);
+    /// targets whose real state can be read are probed on their `probeInterval`, so that a
+    /// target that drifted out of maintenance is noticed and switched back.
+    func nextLook(_ name: String, openEnded: Bool, now: Int64) -> (at: Int64, rearm: Bool)? {
+        guard let target = schedule.targets[name] else { return nil }
+        switch target.driver {
+        case .file(let file):
+            if let interval = file.rearmMilliseconds { return (now + interval, true) }
         // A silence for an open-ended window lasts a day; it is renewed an hour before it lapses.
-        case .alertmanager?: return now + AlertmanagerSilence.openEndedLength - 3_600_000
-        default: return nil
+        case .alertmanager:
+            if openEnded { return (now + AlertmanagerSilence.openEndedLength - 3_600_000, true) }
+        case .command:
+            return nil
+        case .http:
+            if target.probe == nil { return nil }
+        case .haproxy:
+            break
         }
+        return (now + target.probeIntervalMilliseconds, false)
     }
 
     /// The target states an activate (or deactivate) outcome is waited for in.
@@ -276,6 +288,54 @@ extension Engine {
             completeCheck(window: window, target: target, index: index, secrets: secrets, result: completion.result, now: now)
         case .delivery(let id, let secrets):
             completeDelivery(id: id, secrets: secrets, result: completion.result, now: now)
+        case .probe(let window, let target):
+            busy.remove("p|\(window)|\(target)")
+            guard let config = schedule.targets[target] else { return }
+            let (on, detail) = StateProbe.interpret(config, completion.result)
+            recordProbe(window: window, target: target, inMaintenance: on, detail: detail, now: now)
         }
+    }
+}
+
+extension Engine {
+    /// Reads an active target's real state (see `StateProbe`).
+    func launchProbe(_ window: WindowRecord, _ state: TargetStateRecord, now: Date) {
+        let key = "p|\(window.id)|\(state.target)"
+        guard !busy.contains(key), let target = schedule.targets[state.target] else { return }
+        let values = WindowContext.values(window, target: target.name, zone: target.timezone, now: now)
+        switch StateProbe.start(target, driverState: state.driverState, values: values, builder: builder) {
+        case .answer(let on, let detail):
+            recordProbe(window: window.id, target: target.name, inMaintenance: on, detail: detail, now: now)
+        case .request(let request):
+            busy.insert(key)
+            jobs[pool.add(request)] = .probe(window: window.id, target: target.name)
+        }
+    }
+
+    /// In maintenance: look again later. Drifted out: record it and switch it back at once.
+    func recordProbe(window windowId: String, target name: String, inMaintenance: Bool?, detail: String, now: Date) {
+        let nowMs = Self.milliseconds(now)
+        outcomeRecorded = true
+        do {
+            try store.transaction {
+                guard var target = try store.targets(of: windowId).first(where: { $0.target == name }), target.state == "active" else { return }
+                if inMaintenance == false {
+                    target.state = "refreshing"
+                    target.attempts = 0
+                    target.nextAttemptAt = nowMs
+                    try store.saveTarget(target)
+                    try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.drifted",
+                                          message: "found out of maintenance (\(detail)); switching it back")
+                } else {
+                    let openEnded = try store.window(windowId)?.endAt == nil
+                    target.nextAttemptAt = nextLook(name, openEnded: openEnded, now: nowMs)?.at
+                    try store.saveTarget(target)
+                }
+            }
+        } catch {
+            log(.error, "window \(windowId): \(name): cannot record its state: \(error)")
+            return
+        }
+        if inMaintenance == false { log(.warning, "window \(windowId): \(name) drifted out of maintenance (\(detail)); re-asserting") }
     }
 }

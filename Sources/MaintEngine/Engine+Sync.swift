@@ -150,7 +150,8 @@ extension Engine {
         var candidates: [Int64] = []
         if let instant = try store.nextDueInstant() { candidates.append(instant) }
         for (window, target, at) in try store.pendingTargetAttempts()
-        where !busy.contains("a|\(window)|\(target)") && !busy.contains("h|\(window)|\(target)") && !throttled.contains("a|\(window)|\(target)") {
+        where !busy.contains("a|\(window)|\(target)") && !busy.contains("h|\(window)|\(target)") && !busy.contains("p|\(window)|\(target)")
+            && !throttled.contains("a|\(window)|\(target)") {
             candidates.append(at)
         }
         // A channel with a delivery in flight sends its next one when that one is answered.

@@ -26,6 +26,7 @@ public final class Engine {
         case action(window: String, target: String, activate: Bool, secrets: [String])
         case check(window: String, target: String, index: Int, secrets: [String])
         case delivery(id: String, secrets: [String])
+        case probe(window: String, target: String)
     }
 
     var jobs: [Int: Job] = [:]
@@ -109,6 +110,10 @@ public final class Engine {
                 // and targets whose switch expires (rearm).
                 for var target in try store.targets(of: window.id) where (target.nextAttemptAt ?? Int64.max) <= nowMs {
                     if target.state == "active" {
+                        guard nextLook(target.target, openEnded: window.endAt == nil, now: nowMs)?.rearm == true else {
+                            launchProbe(window, target, now: now)
+                            continue
+                        }
                         target.state = "refreshing"
                         target.attempts = 0
                         try store.saveTarget(target)

@@ -1,5 +1,7 @@
 import Foundation
 import MaintCore
+import MaintEngine
+import MaintNet
 import MaintStore
 
 /// `maint status`: each target in maintenance or not, its current and next window; the daemon;
@@ -11,8 +13,10 @@ enum StatusCommand {
         let store = try session.openStore()
         var names = Set<String>()
         var scheduleNote: String?
+        var schedule: Schedule?
         do {
-            names.formUnion(try session.loadSchedule().targets.keys)
+            schedule = try session.loadSchedule()
+            names.formUnion(schedule?.targets.keys.map { $0 } ?? [])
         } catch {
             scheduleNote = "the schedule files have errors (run `maint validate`); showing targets from the database"
         }
@@ -30,6 +34,16 @@ enum StatusCommand {
             }
         }
         let dead = try store.deliveries(state: "dead")
+        // What the drivers that can tell say: the real state beside the desired one.
+        var actual: [String: (inMaintenance: Bool?, detail: String)] = [:]
+        if let schedule {
+            let pool = TransferPool()
+            actual = try session.engine(schedule: schedule, store: store, pool: pool).actualStates(names.sorted())
+        }
+        func actualText(_ name: String) -> String {
+            guard let state = actual[name], let on = state.inMaintenance else { return "-" }
+            return on ? "yes" : "no"
+        }
         let daemon = try session.lock().holder()
         if session.json {
             printJSON(.object([
@@ -38,6 +52,9 @@ enum StatusCommand {
                     .object([
                         "name": .string(name),
                         "inMaintenance": .bool(current[name].map { inMaintenance.contains($0.1.state) } ?? false),
+                        "actual": actual[name].map { state in
+                            .object(["inMaintenance": state.inMaintenance.map(JSONValue.bool) ?? .null, "detail": .string(state.detail)])
+                        } ?? .null,
                         "state": current[name].map { .string($0.1.state) } ?? .null,
                         "currentWindow": current[name].map { .string($0.0.id) } ?? .null,
                         "nextWindow": next[name].map { .object(["id": .string($0.id), "start": WindowJSON.time($0.startAt)]) } ?? .null,
@@ -49,13 +66,14 @@ enum StatusCommand {
         }
         print(daemon.map { "daemon: running (pid \($0))" } ?? "daemon: not running")
         if let scheduleNote { print("note: \(scheduleNote)") }
-        var table = Table(headers: ["TARGET", "MAINTENANCE", "CURRENT WINDOW", "NEXT WINDOW"])
+        var table = Table(headers: ["TARGET", "MAINTENANCE", "ACTUAL", "CURRENT WINDOW", "NEXT WINDOW"])
         for name in names.sorted() {
             let now = current[name]
             let upcoming = next[name]
             table.rows.append([
                 name,
                 now.map { inMaintenance.contains($0.1.state) ? "yes (\($0.1.state))" : "no (\($0.1.state))" } ?? "no",
+                actualText(name),
                 now.map { $0.0.id } ?? "-",
                 upcoming.map { "\($0.id) at \(WindowJSON.local($0.startAt, WindowJSON.zone($0)))" } ?? "-",
             ])

@@ -335,3 +335,42 @@ struct CheckCommandTests {
         #expect(try workspace.maint(["check", "nowhere"]).status == 65)
     }
 }
+
+@Suite(.serialized)
+struct DriftTests {
+    /// An admin switches the site out of maintenance by hand, someone deletes a flag: the daemon
+    /// notices on its next probe, records it, and switches them back. `maint status` shows both states.
+    @Test func targetsThatDriftOutOfMaintenanceAreSwitchedBack() throws {
+        let workspace = try Workspace()
+        let root = workspace.directory.path
+        let site = try DemoSite(name: "shop", directory: workspace.directory)
+        let probe = """
+            probe: { url: "\(site.base)/admin/api/maintenance", headers: { Authorization: "Bearer {{secret:SITE_TOKEN}}" }, expect: "[BODY].enabled == true" },
+            probeInterval: "1s",
+            """
+        try workspace.write("shop.json5", """
+            {
+              targets: {
+                \(site.target(tags: ["x"]).replacingOccurrences(of: "healthTimeout:", with: probe + " healthTimeout:"))
+                blog: { driver: "file", file: { path: "\(root)/blog.flag" }, probeInterval: "1s", tags: ["x"] },
+              },
+              windows: { w: { targets: ["tag:x"], start: "+1s", duration: "8s" } },
+            }
+            """)
+        let daemon = try workspace.readyDaemon()
+        defer { daemon.stop() }
+        #expect(try workspace.waitForWindow("w", in: ["active"], timeout: 15) == "active")
+        let status = try #require(try workspace.json(["status"]) as? [String: Any])
+        let targets = try #require(status["targets"] as? [[String: Any]])
+        #expect(targets.allSatisfy { ($0["actual"] as? [String: Any])?["inMaintenance"] as? Bool == true }, "\(targets)")
+
+        _ = site.post("/admin/api/maintenance", json: #"{"enabled": false}"#)
+        try FileManager.default.removeItem(atPath: "\(root)/blog.flag")
+        #expect(waitUntil(timeout: 5) { site.maintenanceEnabled == true && FileManager.default.fileExists(atPath: "\(root)/blog.flag") })
+        let kinds = (try workspace.window("w")["events"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "target.drifted" }
+        #expect(Set(kinds.compactMap { $0["target"] as? String }) == ["shop", "blog"])
+        #expect(try workspace.waitForWindow("w", in: ["completed", "degraded", "failed"], timeout: 30) == "completed", "\(daemon.stderr)")
+        let after = try #require(try workspace.json(["status"]) as? [String: Any])["targets"] as? [[String: Any]]
+        #expect(after?.allSatisfy { ($0["actual"] as? [String: Any])?["inMaintenance"] as? Bool == false } == true)
+    }
+}
