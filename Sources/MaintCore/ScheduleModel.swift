@@ -275,6 +275,8 @@ public struct WindowConfig: Sendable {
     public var onFailure = "halt"
     /// At most this many requests in flight for the window.
     public var maxParallel: Int?
+    /// `alert` (default) or `reactivate`: a target still unhealthy at the health timeout goes back into maintenance.
+    public var onHealthFailure = "alert"
 
     /// The zone named for display and storage: the fixed zone, or UTC for per-target windows.
     public var timezone: TimeZone {

@@ -583,8 +583,9 @@ struct ScheduleReader {
                 fail(path.appending("recurrence"), error.message, offset: error.offset)
             }
         }
-        if let policy = string(object, "onHealthFailure", path), policy != "alert" {
-            fail(path.appending("onHealthFailure"), "only \"alert\" is available in this version")
+        let onHealthFailure = string(object, "onHealthFailure", path) ?? "alert"
+        if onHealthFailure != "alert" && onHealthFailure != "reactivate" {
+            fail(path.appending("onHealthFailure"), "\"\(onHealthFailure)\" is not \"alert\" or \"reactivate\"")
         }
         let onFailure = string(object, "onFailure", path) ?? "halt"
         if onFailure != "halt" && onFailure != "continue" {
@@ -704,7 +705,7 @@ struct ScheduleReader {
         return WindowConfig(name: name, file: document.file, headline: headline, message: message, selectors: selectors,
                             targets: targets, start: start, end: end, zone: zone, recurrence: recurrence,
                             notices: notices.sorted(by: >), channels: channels, page: page, healthTimeoutMilliseconds: healthTimeout,
-                            force: force, stages: stages, onFailure: onFailure, maxParallel: maxParallel)
+                            force: force, stages: stages, onFailure: onFailure, maxParallel: maxParallel, onHealthFailure: onHealthFailure)
     }
 
     /// `order`: "parallel" (one stage), "sequential" (a stage per target, in order), or a list of

@@ -288,6 +288,8 @@ extension Engine {
             completeCheck(window: window, target: target, index: index, secrets: secrets, result: completion.result, now: now)
         case .delivery(let id, let secrets):
             completeDelivery(id: id, secrets: secrets, result: completion.result, now: now)
+        case .doneCheck(let window, let target, let index):
+            completeDoneCheck(window: window, target: target, index: index, result: completion.result, now: now)
         case .probe(let window, let target):
             busy.remove("p|\(window)|\(target)")
             guard let config = schedule.targets[target] else { return }

@@ -106,6 +106,24 @@ extension Engine {
                 try store.saveTarget(target)
                 try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.healthy", message: summary,
                                       detail: target.health)
+            } else if nowMs - (target.phaseStartedAt ?? nowMs) >= timeout, window?.onHealthFailure == "reactivate", let window {
+                // Back into maintenance until someone has fixed it: the window has no end now.
+                target.state = "activating"
+                target.attempts = 0
+                target.nextAttemptAt = nowMs
+                target.phaseStartedAt = nowMs
+                target.lastError = summary
+                try store.saveTarget(target)
+                try store.setWindowEnd(windowId, endAt: nil, at: nowMs)
+                try store.setWindowState(windowId, "reactivating", at: nowMs)
+                try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.reactivating",
+                                      message: "still failing after \(DurationText.format(timeout)): \(summary); putting it back into maintenance",
+                                      detail: target.health)
+                try enqueue("failure", window: window, now: now, extra: ["failure": .object([
+                    "target": .string(name), "action": .string("health"), "error": .string(summary),
+                    "attempts": .number(Double(target.attempts)),
+                    "next": .string("It is back in maintenance and the window has no end now: fix it, then `maint done \(windowId)` (ends when the checks pass) or `maint end \(windowId)`."),
+                ])])
             } else if nowMs - (target.phaseStartedAt ?? nowMs) >= timeout {
                 target.state = "unhealthy"
                 target.nextAttemptAt = nil

@@ -77,13 +77,14 @@ extension Engine {
             if case .fixed(let fixed) = config.zone { return fixed }
             return occurrence.targets.first.flatMap { schedule.targets[$0]?.timezone } ?? config.timezone
         }()
-        let record = WindowRecord(
+        var record = WindowRecord(
             id: occurrence.id, origin: "file", sourceFile: config.file, headline: config.headline, message: config.message,
             page: config.page, selectors: config.selectors, channels: config.channels, timezone: zone.identifier,
             startAt: Self.milliseconds(occurrence.start), endAt: Self.milliseconds(occurrence.end),
             healthTimeoutMilliseconds: config.healthTimeoutMilliseconds, state: "scheduled", fingerprint: fingerprint,
             createdAt: existing?.createdAt ?? nowMs, updatedAt: nowMs, series: config.name,
             onFailure: config.onFailure, maxParallel: config.maxParallel)
+        record.onHealthFailure = config.onHealthFailure
         let notices = config.notices.map {
             NoticeRecord(windowId: occurrence.id, offsetMilliseconds: $0, dueAt: record.startAt - $0, state: "pending")
         }
@@ -127,7 +128,7 @@ extension Engine {
                                config.notices.map(String.init).joined(separator: ","), config.channels.joined(separator: ","),
                                config.targets.joined(separator: ","), String(config.healthTimeoutMilliseconds ?? -1),
                                MaintenanceStore.encode(config.page), config.recurrence?.source ?? "",
-                               MaintenanceStore.encode(config.stages), config.onFailure, String(config.maxParallel ?? 0)]
+                               MaintenanceStore.encode(config.stages), config.onFailure, String(config.maxParallel ?? 0), config.onHealthFailure]
         switch config.zone {
         case .fixed(let zone): parts.append(zone.identifier)
         case .target: parts.append("target")
@@ -158,6 +159,7 @@ extension Engine {
         for pending in try store.pendingDeliveryTimes() where !busy.contains("d|\(pending.id)") && !busyChannels.contains(pending.channel) {
             candidates.append(pending.at)
         }
+        for (window, at) in doneNext where doneRounds[window] == nil { candidates.append(Self.milliseconds(at)) }
         return candidates.min().map(Self.date)
     }
 }

@@ -27,7 +27,15 @@ public final class Engine {
         case check(window: String, target: String, index: Int, secrets: [String])
         case delivery(id: String, secrets: [String])
         case probe(window: String, target: String)
+        case doneCheck(window: String, target: String, index: Int)
     }
+
+    /// `maint done`: one round of checks of a window's targets, gathered until all have answered.
+    struct DoneRound {
+        var expected: Int
+        var results: [(target: String, result: CheckResult)] = []
+    }
+    
 
     var jobs: [Int: Job] = [:]
     /// Command driver programs running, by their ProcessPool tag.
@@ -42,6 +50,9 @@ public final class Engine {
     var throttled: Set<String> = []
     /// Channels with a delivery in flight: one at a time each, so that they arrive in order.
     var busyChannels: Set<String> = []
+    /// Windows waiting to end when healthy: their round in flight, and when the next is due.
+    var doneRounds: [String: DoneRound] = [:]
+    var doneNext: [String: Date] = [:]
     /// Set when an outcome was recorded during a round (a file driver acts at once): the window
     /// can move on, so the loop runs another round instead of sleeping.
     var outcomeRecorded = false
@@ -106,6 +117,7 @@ public final class Engine {
                 try beginDeactivation(window, now: now)
                 try stepEnding(window, now: now)
             } else {
+                if window.endWhenHealthy { try stepDone(window, now: now) }
                 // Targets told the window's new end or message (`maint extend`, `maint update`),
                 // and targets whose switch expires (rearm).
                 for var target in try store.targets(of: window.id) where (target.nextAttemptAt ?? Int64.max) <= nowMs {
@@ -123,6 +135,21 @@ public final class Engine {
             }
         case "deactivating", "verifying":
             try stepEnding(window, now: now)
+        case "reactivating":
+            // Unhealthy targets going back into maintenance; the others finish their checks.
+            let targets = try store.targets(of: window.id)
+            for target in targets where (target.nextAttemptAt ?? 0) <= nowMs {
+                if target.state == "activating" { launchAction(window, target.target, activate: true, now: now) }
+                if target.state == "verifying" { try launchChecks(window, target, now: now) }
+            }
+            let now2 = try store.targets(of: window.id)
+            if !now2.contains(where: { ["activating", "verifying", "deactivating"].contains($0.state) }) {
+                try store.transaction {
+                    try store.setWindowState(window.id, "active", at: nowMs)
+                    try store.appendEvent(at: nowMs, window: window.id, kind: "window.active",
+                                          message: "back in maintenance: \(now2.filter { $0.state == "active" }.map(\.target).joined(separator: ", "))")
+                }
+            }
         default:
             break
         }

@@ -15,10 +15,10 @@ public final class MaintenanceStore {
 
     // MARK: Windows
 
-    static let windowColumns = "id, origin, source_file, headline, message, page, selectors, channels, timezone, start_at, end_at, health_timeout_ms, state, fingerprint, created_at, updated_at, series, on_failure, max_parallel"
+    static let windowColumns = "id, origin, source_file, headline, message, page, selectors, channels, timezone, start_at, end_at, health_timeout_ms, state, fingerprint, created_at, updated_at, series, on_failure, max_parallel, on_health_failure, end_when_healthy"
 
     static func window(_ row: Row) -> WindowRecord {
-        WindowRecord(
+        var record = WindowRecord(
             id: row.string(0) ?? "", origin: row.string(1) ?? "", sourceFile: row.string(2), headline: row.string(3) ?? "",
             message: row.string(4) ?? "",
             page: (try? JSONDecoder().decode(PageFields.self, from: Data((row.string(5) ?? "{}").utf8))) ?? PageFields(),
@@ -26,6 +26,9 @@ public final class MaintenanceStore {
             startAt: row.int(9) ?? 0, endAt: row.int(10), healthTimeoutMilliseconds: row.int(11), state: row.string(12) ?? "",
             fingerprint: row.string(13), createdAt: row.int(14) ?? 0, updatedAt: row.int(15) ?? 0, series: row.string(16),
             onFailure: row.string(17) ?? "halt", maxParallel: row.int(18).map(Int.init))
+        record.onHealthFailure = row.string(19) ?? "alert"
+        record.endWhenHealthy = (row.int(20) ?? 0) != 0
+        return record
     }
 
     static func decodeList(_ text: String?) -> [String] {
@@ -40,11 +43,11 @@ public final class MaintenanceStore {
 
     /// `stages[target]` is the target's stage (0 when absent).
     public func insertWindow(_ window: WindowRecord, targets: [String], stages: [String: Int] = [:], notices: [NoticeRecord]) throws(SQLiteError) {
-        try database.run("INSERT INTO windows (\(Self.windowColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [
+        try database.run("INSERT INTO windows (\(Self.windowColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [
             window.id, window.origin, window.sourceFile, window.headline, window.message, Self.encode(window.page),
             Self.encode(window.selectors), Self.encode(window.channels), window.timezone, window.startAt, window.endAt,
             window.healthTimeoutMilliseconds, window.state, window.fingerprint, window.createdAt, window.updatedAt, window.series,
-            window.onFailure, window.maxParallel,
+            window.onFailure, window.maxParallel, window.onHealthFailure, window.endWhenHealthy ? 1 : 0,
         ])
         try insertTargets(of: window.id, targets, stages: stages)
         for notice in notices { try insertNotice(notice) }
@@ -54,10 +57,11 @@ public final class MaintenanceStore {
     public func replanWindow(_ window: WindowRecord, targets: [String], stages: [String: Int] = [:], notices: [NoticeRecord]) throws(SQLiteError) {
         try database.run("""
             UPDATE windows SET source_file = ?, headline = ?, message = ?, page = ?, selectors = ?, channels = ?, timezone = ?,
-                start_at = ?, end_at = ?, health_timeout_ms = ?, fingerprint = ?, updated_at = ?, on_failure = ?, max_parallel = ? WHERE id = ?
+                start_at = ?, end_at = ?, health_timeout_ms = ?, fingerprint = ?, updated_at = ?, on_failure = ?, max_parallel = ?,
+                on_health_failure = ? WHERE id = ?
             """, [window.sourceFile, window.headline, window.message, Self.encode(window.page), Self.encode(window.selectors),
                   Self.encode(window.channels), window.timezone, window.startAt, window.endAt, window.healthTimeoutMilliseconds,
-                  window.fingerprint, window.updatedAt, window.onFailure, window.maxParallel, window.id])
+                  window.fingerprint, window.updatedAt, window.onFailure, window.maxParallel, window.onHealthFailure, window.id])
         try database.run("DELETE FROM window_targets WHERE window_id = ?", [window.id])
         try insertTargets(of: window.id, targets, stages: stages)
         try database.run("DELETE FROM notices WHERE window_id = ? AND state = 'pending'", [window.id])
@@ -108,6 +112,10 @@ public final class MaintenanceStore {
 
     public func setWindowEnd(_ id: String, endAt: Int64?, at now: Int64) throws(SQLiteError) {
         try database.run("UPDATE windows SET end_at = ?, updated_at = ? WHERE id = ?", [endAt, now, id])
+    }
+
+    public func setEndWhenHealthy(_ id: String, at now: Int64) throws(SQLiteError) {
+        try database.run("UPDATE windows SET end_when_healthy = 1, updated_at = ? WHERE id = ?", [now, id])
     }
 
     public func setWindowMessage(_ id: String, _ message: String, at now: Int64) throws(SQLiteError) {

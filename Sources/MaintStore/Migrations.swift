@@ -79,6 +79,10 @@ enum Migrations {
         """
         ALTER TABLE window_targets ADD COLUMN driver_state TEXT;
         """,
+        """
+        ALTER TABLE windows ADD COLUMN on_health_failure TEXT NOT NULL DEFAULT 'alert';
+        ALTER TABLE windows ADD COLUMN end_when_healthy INTEGER NOT NULL DEFAULT 0;
+        """,
     ]
 
     /// Applies the missing steps. The version is read inside the write transaction, so two

@@ -24,6 +24,10 @@ public struct WindowRecord: Sendable, Equatable {
     public var onFailure: String
     /// At most this many requests in flight for the window; nil for no limit.
     public var maxParallel: Int?
+    /// `alert` (unhealthy targets are reported) or `reactivate` (and put back into maintenance).
+    public var onHealthFailure: String = "alert"
+    /// `maint done`: end as soon as the health checks pass.
+    public var endWhenHealthy: Bool = false
 
     public init(id: String, origin: String, sourceFile: String?, headline: String, message: String, page: PageFields,
                 selectors: [String], channels: [String], timezone: String, startAt: Int64, endAt: Int64?,

@@ -32,6 +32,7 @@ enum CommandLineTool {
         "check": Command(usage: "maint check TARGET… [--json]", valued: common, flags: ["--json"], run: CheckCommand.run),
         "page": Command(usage: "maint page WINDOW", valued: common, flags: [], run: PageCommand.run),
         "export": Command(usage: "maint export --ics", valued: common, flags: ["--ics"], run: ExportCommand.run),
+        "done": Command(usage: "maint done WINDOW", valued: common, flags: ["--verbose"], run: WindowCommands.done),
         "cancel": Command(usage: "maint cancel WINDOW", valued: common, flags: [], run: WindowCommands.cancel),
         "log": Command(usage: "maint log [-f] [WINDOW] [--json]", valued: common, flags: ["-f", "--follow", "--json"], run: LogCommand.run),
     ]

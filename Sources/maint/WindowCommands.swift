@@ -216,3 +216,17 @@ enum WindowCommands {
         printer.printNew(from: store)
     }
 }
+
+extension WindowCommands {
+    /// `maint done WINDOW`: end as soon as the health checks pass.
+    static func done(_ session: Session) throws -> ExitCode {
+        guard session.arguments.positionals.count == 1, let id = session.arguments.positionals.first else { throw Failure(.usage, "name one WINDOW") }
+        let (engine, pool, store) = try prepare(session)
+        try refusing { try engine.markDone(id, now: Date()) }
+        print("\(id): ends as soon as its health checks pass")
+        try drive(session, engine: engine, pool: pool, store: store, window: id) { WindowRecord.terminalStates.contains($0) }
+        let state = try store.window(id)?.state ?? "?"
+        print("\(id): \(state)")
+        return state == "completed" ? .success : .partialFailure
+    }
+}

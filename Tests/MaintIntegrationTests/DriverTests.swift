@@ -374,3 +374,47 @@ struct DriftTests {
         #expect(after?.allSatisfy { ($0["actual"] as? [String: Any])?["inMaintenance"] as? Bool == false } == true)
     }
 }
+
+@Suite(.serialized)
+struct HealthFailureTests {
+    /// Still unhealthy at the health timeout: back into maintenance, with a `failure`. Fixed, then
+    /// `maint done`: the window ends by itself once the checks pass.
+    @Test func reactivateOnHealthFailureThenDoneEndsWhenHealthy() throws {
+        let workspace = try Workspace()
+        let site = try DemoSite(name: "shop", directory: workspace.directory)
+        let receiver = try WebhookReceiver(directory: workspace.directory)
+        _ = site.post("/admin/api/faults", json: #"{"unhealthy": true}"#)
+        try workspace.write("shop.json5", """
+            {
+              targets: {
+                shop: { driver: "http",
+                        activate: { url: "\(site.base)/admin/api/maintenance", headers: { Authorization: "Bearer {{secret:SITE_TOKEN}}" }, json: { enabled: true, message: "{{message}}" } },
+                        deactivate: { url: "\(site.base)/admin/api/maintenance", headers: { Authorization: "Bearer {{secret:SITE_TOKEN}}" }, json: { enabled: false } },
+                        health: [ { name: "api", url: "\(site.base)/health", headers: { Authorization: "Bearer {{secret:SITE_TOKEN}}" },
+                                    expect: "[BODY].status == ok", interval: "500ms" } ],
+                        healthTimeout: "2s" },
+              },
+              channels: { \(receiver.channel) },
+              windows: { w: { targets: ["shop"], start: "+1s", duration: "2s", onHealthFailure: "reactivate", channels: ["ops"] } },
+            }
+            """)
+        let daemon = try workspace.readyDaemon()
+        defer { daemon.stop() }
+        // On, off, unhealthy for 2 s, then on again: the window is active with no end.
+        #expect(waitUntil(timeout: 20) { site.calls.map(\.enabled) == [true, false, true] }, "\(site.calls.map(\.enabled)) \(daemon.stderr)")
+        #expect(try workspace.waitForWindow("w", in: ["active"], timeout: 10) == "active")
+        #expect(try workspace.window("w")["end"] is NSNull)
+        #expect(waitUntil(timeout: 10) { receiver.received.contains { $0.event == "failure" } })
+        let failure = try #require(receiver.received.first { $0.event == "failure" }?.body["data"] as? [String: Any])
+        #expect((failure["failure"] as? [String: Any])?["action"] as? String == "health")
+        #expect(((failure["failure"] as? [String: Any])?["next"] as? String)?.contains("maint done w") == true)
+
+        // Fixed: `maint done` waits for the checks (which get through maintenance), then ends it.
+        _ = site.post("/admin/api/faults", json: #"{"unhealthy": false}"#)
+        let done = try workspace.maint(["done", "w"])
+        #expect(done.status == 0, "\(done.stdout) \(done.stderr)")
+        #expect(done.stdout.contains("window.healthy") && done.stdout.contains("w: completed"))
+        #expect(site.calls.map(\.enabled) == [true, false, true, false])
+        #expect(site.maintenanceEnabled == false)
+    }
+}

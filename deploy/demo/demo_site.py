@@ -13,7 +13,7 @@ Admin API (Authorization: Bearer ADMIN_TOKEN):
 While maintenance is on, public pages answer 503 with Retry-After and a page showing the
 headline, message, image or icon and the bypass button; signed-in users are logged out; a request
 with the admin token (header, or cookie admin_token) still gets through. /health answers 503
-with {"status": "maintenance"} then, and 200 {"status": "ok"} otherwise.
+with {"status": "maintenance"} then (but to an admin), and 200 {"status": "ok"} otherwise.
 """
 import argparse
 import html
@@ -110,7 +110,8 @@ def make_handler(site):
                 state = dict(site.maintenance)
                 unhealthy = site.unhealthy
             if path == "/health":
-                if state["enabled"]:
+                # Admins get the real health even in maintenance (maint done checks with the token).
+                if state["enabled"] and not self.is_admin():
                     return self.reply(503, {"status": "maintenance"})
                 return self.reply(503 if unhealthy else 200, {"status": "down" if unhealthy else "ok", "site": site.name})
             if state["enabled"] and not self.is_admin():
