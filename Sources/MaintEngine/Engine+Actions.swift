@@ -215,11 +215,8 @@ extension Engine {
                     try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.refresh-failed",
                                           message: "could not be told the new end or message after \(target.attempts) attempt(s): \(error)")
                     if let window = try store.window(windowId) {
-                        try enqueue("failure", window: window, now: now, extra: ["failure": .object([
-                            "target": .string(name), "action": .string("update"), "error": .string(error),
-                            "attempts": .number(Double(target.attempts)),
-                            "next": .string("The target stays in maintenance and shows the previous end or message."),
-                        ])])
+                        try enqueueFailure(window, target: name, action: "update", error: error, attempts: target.attempts,
+                                           next: "The target stays in maintenance and shows the previous end or message.", now: now)
                     }
                 } else if gaveUp {
                     target.state = "failed"
@@ -231,10 +228,7 @@ extension Engine {
                         let next = activate
                             ? "The other targets go on; maint will still send the deactivate request at the end of the window."
                             : "maint has stopped trying; switch maintenance off on this target by hand."
-                        try enqueue("failure", window: window, now: now, extra: ["failure": .object([
-                            "target": .string(name), "action": .string(verb), "error": .string(error),
-                            "attempts": .number(Double(target.attempts)), "next": .string(next),
-                        ])])
+                        try enqueueFailure(window, target: name, action: verb, error: error, attempts: target.attempts, next: next, now: now)
                     }
                 } else {
                     let delay = backoff.delay(afterAttempts: target.attempts)

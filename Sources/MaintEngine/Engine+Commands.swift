@@ -196,12 +196,6 @@ extension Engine {
                 ? "window \(id) is already over (\(window.state))"
                 : "window \(id) has started (\(window.state)); to end it now, run `maint end \(id)`")
         }
-        let nowMs = Self.milliseconds(now)
-        try store.transaction {
-            try store.setWindowState(id, "canceled", at: nowMs)
-            try store.skipPendingNotices(of: id)
-            try store.appendEvent(at: nowMs, window: id, kind: "window.canceled", message: "canceled from the command line")
-            try enqueue("canceled", window: window, now: now)
-        }
+        try close(window, as: "canceled", reason: "canceled from the command line", now: now)
     }
 }

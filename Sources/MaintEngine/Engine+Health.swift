@@ -119,11 +119,9 @@ extension Engine {
                 try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.reactivating",
                                       message: "still failing after \(DurationText.format(timeout)): \(summary); putting it back into maintenance",
                                       detail: target.health)
-                try enqueue("failure", window: window, now: now, extra: ["failure": .object([
-                    "target": .string(name), "action": .string("health"), "error": .string(summary),
-                    "attempts": .number(Double(target.attempts)),
-                    "next": .string("It is back in maintenance and the window has no end now: fix it, then `maint done \(windowId)` (ends when the checks pass) or `maint end \(windowId)`."),
-                ])])
+                try enqueueFailure(window, target: name, action: "health", error: summary, attempts: target.attempts,
+                                   next: "It is back in maintenance and the window has no end now: fix it, then `maint done \(windowId)` (ends when the checks pass) or `maint end \(windowId)`.",
+                                   now: now)
             } else if nowMs - (target.phaseStartedAt ?? nowMs) >= timeout {
                 target.state = "unhealthy"
                 target.nextAttemptAt = nil

@@ -54,14 +54,7 @@ extension Engine {
         let produced = Set(occurrences.map(\.id))
         let lastProduced = occurrences.map { Self.milliseconds($0.start) }.max() ?? nowMs
         for stale in try store.scheduledWindows(series: name) where !produced.contains(stale.id) && stale.startAt <= lastProduced && stale.id != name {
-            try store.transaction {
-                try store.setWindowState(stale.id, "canceled", at: nowMs)
-                try store.skipPendingNotices(of: stale.id)
-                try store.appendEvent(at: nowMs, window: stale.id, kind: "window.canceled",
-                                      message: "no longer an occurrence of \(name) after \(config.file) changed")
-                try enqueue("canceled", window: stale, now: now)
-            }
-            log(.notice, "window \(stale.id): canceled, no longer an occurrence of \(name)")
+            try close(stale, as: "canceled", reason: "no longer an occurrence of \(name) after \(config.file) changed", now: now)
         }
     }
 

@@ -157,16 +157,29 @@ public final class Engine {
 
     // MARK: Transitions
 
-    func markMissed(_ window: WindowRecord, now: Date) throws {
+    /// Ends a window that never started, for good: `missed` or `canceled`, its notices dropped,
+    /// the reason in the log, and the event announced, all in one transaction.
+    func close(_ window: WindowRecord, as state: String, reason: String, now: Date) throws {
         let nowMs = Self.milliseconds(now)
         try store.transaction {
-            try store.setWindowState(window.id, "missed", at: nowMs)
+            try store.setWindowState(window.id, state, at: nowMs)
             try store.skipPendingNotices(of: window.id)
-            try store.appendEvent(at: nowMs, window: window.id, kind: "window.missed",
-                                  message: "the window passed entirely while maint was not running; nothing was switched")
-            try enqueue("missed", window: window, now: now)
+            try store.appendEvent(at: nowMs, window: window.id, kind: "window.\(state)", message: reason)
+            try enqueue(state, window: window, now: now)
         }
-        log(.warning, "window \(window.id): missed (it passed entirely while maint was not running)")
+        log(state == "missed" ? .warning : .notice, "window \(window.id): \(state): \(reason)")
+    }
+
+    func markMissed(_ window: WindowRecord, now: Date) throws {
+        try close(window, as: "missed", reason: "the window passed entirely while maint was not running; nothing was switched", now: now)
+    }
+
+    /// Queues a `failure` announcement: which target, what it was doing, the error, what happens next.
+    func enqueueFailure(_ window: WindowRecord, target: String, action: String, error: String, attempts: Int, next: String, now: Date) throws {
+        try enqueue("failure", window: window, now: now, extra: ["failure": .object([
+            "target": .string(target), "action": .string(action), "error": .string(error),
+            "attempts": .number(Double(attempts)), "next": .string(next),
+        ])])
     }
 
     /// A notice is sent if it is due and not stale: late by at most a tenth of its offset (at

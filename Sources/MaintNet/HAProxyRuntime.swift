@@ -30,15 +30,7 @@ public struct HAProxyRuntime: Sendable {
                 close(fd)
                 throw Failure(description: "\(address): the host must be an IPv4 address")
             }
-            try configure(fd)
-            let connected = withUnsafePointer(to: &socketAddress) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard connected == 0 else {
-                let reason = String(cString: strerror(errno))
-                close(fd)
-                throw Failure(description: "cannot connect to \(address): \(reason)")
-            }
+            try connect(fd, &socketAddress)
         } else {
             fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
@@ -52,15 +44,7 @@ public struct HAProxyRuntime: Sendable {
             withUnsafeMutableBytes(of: &socketAddress.sun_path) { buffer in
                 for (index, byte) in path.enumerated() { buffer[index] = byte }
             }
-            try configure(fd)
-            let connected = withUnsafePointer(to: &socketAddress) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-            }
-            guard connected == 0 else {
-                let reason = String(cString: strerror(errno))
-                close(fd)
-                throw Failure(description: "cannot connect to \(address): \(reason)")
-            }
+            try connect(fd, &socketAddress)
         }
         defer { close(fd) }
         var line = Array((command + "\n").utf8)
@@ -78,7 +62,20 @@ public struct HAProxyRuntime: Sendable {
         return String(decoding: answer, as: UTF8.self)
     }
 
-    private func configure(_ fd: Int32) throws(Failure) {
+    /// Sets the timeouts and connects `fd` to a socket address of any family; closes it on failure.
+    private func connect<Address>(_ fd: Int32, _ socketAddress: inout Address) throws(Failure) {
+        configure(fd)
+        let connected = withUnsafePointer(to: &socketAddress) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<Address>.size)) }
+        }
+        guard connected == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw Failure(description: "cannot connect to \(address): \(reason)")
+        }
+    }
+
+    private func configure(_ fd: Int32) {
         var timeout = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: (timeoutMilliseconds % 1000) * 1000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

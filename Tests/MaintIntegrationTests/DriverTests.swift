@@ -144,6 +144,17 @@ func curlHeaders(_ url: String) throws -> String {
 
 @Suite(.serialized)
 struct HAProxyDriverTests {
+    /// An admin runtime socket in `root`, a backend `be_shop` with the servers, and a frontend if asked.
+    func haproxyConfig(root: String, frontendPort: Int?, servers: [(String, Int)]) -> String {
+        var lines = ["global", "  stats socket \(root)/haproxy.sock mode 600 level admin",
+                     "defaults", "  mode http", "  timeout connect 2s", "  timeout client 5s", "  timeout server 5s"]
+        if let frontendPort { lines += ["frontend fe", "  bind 127.0.0.1:\(frontendPort)", "  default_backend be_shop"] }
+        lines.append("backend be_shop")
+        lines += servers.map { "  server \($0.0) 127.0.0.1:\($0.1)" }
+        // HAProxy refuses a configuration whose last line has no line feed.
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     /// The servers' administrative state as HAProxy reports it, read with Python's socket module.
     func adminStates(_ socket: String) throws -> [String: Int] {
         let python = try ChildProcess("/usr/bin/python3", ["-c", """
@@ -174,22 +185,8 @@ struct HAProxyDriverTests {
         let root = workspace.directory.path
         let sites = try (1...2).map { try DemoSite(name: "web\($0)", directory: workspace.directory) }
         let port = try freePort()
-        try """
-            global
-              stats socket \(root)/haproxy.sock mode 600 level admin
-            defaults
-              mode http
-              timeout connect 2s
-              timeout client 5s
-              timeout server 5s
-            frontend fe
-              bind 127.0.0.1:\(port)
-              default_backend be_shop
-            backend be_shop
-              server web1 127.0.0.1:\(sites[0].port)
-              server web2 127.0.0.1:\(sites[1].port)
-
-            """.write(toFile: "\(root)/haproxy.cfg", atomically: true, encoding: .utf8)
+        try haproxyConfig(root: root, frontendPort: port, servers: [("web1", sites[0].port), ("web2", sites[1].port)])
+            .write(toFile: "\(root)/haproxy.cfg", atomically: true, encoding: .utf8)
         let haproxy = try ChildProcess("/usr/sbin/haproxy", ["-f", "\(root)/haproxy.cfg", "-db"], directory: workspace.directory)
         defer { haproxy.stop() }
         let front = "http://127.0.0.1:\(port)/"
@@ -217,18 +214,7 @@ struct HAProxyDriverTests {
     @Test func anUnknownServerFailsWithHAProxysOwnWords() throws {
         let workspace = try Workspace()
         let root = workspace.directory.path
-        try """
-            global
-              stats socket \(root)/haproxy.sock mode 600 level admin
-            defaults
-              mode http
-              timeout connect 2s
-              timeout client 5s
-              timeout server 5s
-            backend be_shop
-              server web1 127.0.0.1:9
-
-            """.write(toFile: "\(root)/haproxy.cfg", atomically: true, encoding: .utf8)
+        try haproxyConfig(root: root, frontendPort: nil, servers: [("web1", 9)]).write(toFile: "\(root)/haproxy.cfg", atomically: true, encoding: .utf8)
         let haproxy = try ChildProcess("/usr/sbin/haproxy", ["-f", "\(root)/haproxy.cfg", "-db"], directory: workspace.directory)
         defer { haproxy.stop() }
         #expect(waitUntil(timeout: 10) { FileManager.default.fileExists(atPath: "\(root)/haproxy.sock") })
