@@ -32,7 +32,7 @@ export MAINT_CONFIG="$root/schedules" MAINT_DB="$state/maint.db"
 cat <<TXT
 Demo sites: http://127.0.0.1:8081/ (shop-eu), :8082 (shop-us), :8083 (intranet); webhooks: $state/webhooks.jsonl
 In another terminal:
-  export MAINT_CONFIG=$root/schedules MAINT_DB=$state/maint.db
+  export MAINT_CONFIG=$root/schedules MAINT_DB=$state/maint.db DEMO_ADMIN_TOKEN=demo-admin-token
   $root/.build/debug/maint status
   $root/.build/debug/maint show demo-upgrade
   curl -i http://127.0.0.1:8081/

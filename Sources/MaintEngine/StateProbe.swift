@@ -6,11 +6,20 @@ import MaintStore
 /// Reading whether a target really is in maintenance: the file driver's flag, HAProxy's server
 /// states, the Alertmanager silence, or the http driver's `probe` request. The command driver
 /// has no way to tell.
-enum StateProbe {
+public enum StateProbe {
     enum Step {
         /// Known at once: true in maintenance, false not, nil cannot tell.
         case answer(Bool?, String)
         case request(HTTPRequest)
+    }
+
+    /// Whether the driver can read the real state at all (http only with a `probe`).
+    public static func canRead(_ target: TargetConfig) -> Bool {
+        switch target.driver {
+        case .command: return false
+        case .http: return target.probe != nil
+        default: return true
+        }
     }
 
     static func start(_ target: TargetConfig, driverState: String?, values: [String: String], builder: RequestBuilder) -> Step {

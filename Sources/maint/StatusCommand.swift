@@ -40,8 +40,14 @@ enum StatusCommand {
             let pool = TransferPool()
             actual = try session.engine(schedule: schedule, store: store, pool: pool).actualStates(names.sorted())
         }
+        // "-": the driver cannot tell; "?": it can, but the reading failed (the reason is listed below).
+        var unreadable: [String] = []
         func actualText(_ name: String) -> String {
-            guard let state = actual[name], let on = state.inMaintenance else { return "-" }
+            guard let target = schedule?.targets[name], StateProbe.canRead(target), let state = actual[name] else { return "-" }
+            guard let on = state.inMaintenance else {
+                unreadable.append("\(name): cannot read its state: \(state.detail)")
+                return "?"
+            }
             return on ? "yes" : "no"
         }
         let daemon = try session.lock().holder()
@@ -79,6 +85,7 @@ enum StatusCommand {
             ])
         }
         print(table.render())
+        for note in unreadable { print("note: \(note)") }
         if dead.isEmpty {
             print("dead deliveries: none")
         } else {
