@@ -65,8 +65,16 @@ public final class Runner {
             if stopping { timeout = 500 }
             let (completions, readable) = pool.wait(timeoutMilliseconds: timeout, fds: [timer.fd, wake.fd, engine.processes.wake.fd])
             let after = Date()
-            for completion in completions { engine.complete(completion, now: after) }
-            if readable.contains(engine.processes.wake.fd) { engine.completeProcesses(now: after) }
+            // The outcomes of one round are committed together (one fsync), before anything
+            // else is sent.
+            do {
+                try engine.store.transaction {
+                    for completion in completions { engine.complete(completion, now: after) }
+                    if readable.contains(engine.processes.wake.fd) { engine.completeProcesses(now: after) }
+                }
+            } catch {
+                log(.error, "cannot record this round's outcomes: \(error); the requests are repeated")
+            }
             if readable.contains(timer.fd), timer.consume() == .clockChanged {
                 log(.notice, "the wall clock was changed; re-reading what is due")
             }

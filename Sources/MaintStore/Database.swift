@@ -85,15 +85,28 @@ public final class Database {
 
     public var changes: Int { Int(sqlite3_changes(handle)) }
 
-    /// Runs `body` in an immediate transaction: all of it is written, or none of it.
+    private var depth = 0
+
+    /// Runs `body` in an immediate transaction: all of it is written, or none of it. Inside
+    /// another transaction it is a savepoint: its failure undoes its own writes only, and it is
+    /// written when the outer one commits.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+        let savepoint = "maint_\(depth)"
+        try execute(depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT \(savepoint)")
+        depth += 1
         do {
             let result = try body()
-            try execute("COMMIT")
+            depth -= 1
+            try execute(depth == 0 ? "COMMIT" : "RELEASE \(savepoint)")
             return result
         } catch {
-            try? execute("ROLLBACK")
+            depth -= 1
+            if depth == 0 {
+                try? execute("ROLLBACK")
+            } else {
+                try? execute("ROLLBACK TO \(savepoint)")
+                try? execute("RELEASE \(savepoint)")
+            }
             throw error
         }
     }

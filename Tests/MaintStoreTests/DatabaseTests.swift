@@ -54,3 +54,22 @@ struct DatabaseTests {
         #expect(try store.dueDeliveries(now: 10).map(\.id) == ["msg_1"])
     }
 }
+
+struct NestedTransactionTests {
+    @Test func aFailedInnerTransactionUndoesOnlyItsOwnWrites() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nested-\(UUID().uuidString)/maint.db").path
+        let store = try MaintenanceStore(path: path)
+        struct Stop: Error {}
+        try store.transaction {
+            try store.appendEvent(at: 1, window: nil, kind: "outer", message: "kept")
+            #expect(throws: Stop.self) {
+                try store.transaction {
+                    try store.appendEvent(at: 2, window: nil, kind: "inner", message: "undone")
+                    throw Stop()
+                }
+            }
+            _ = try store.transaction { try store.appendEvent(at: 3, window: nil, kind: "inner", message: "kept too") }
+        }
+        #expect(try store.events(window: nil).map(\.message) == ["kept", "kept too"])
+    }
+}
