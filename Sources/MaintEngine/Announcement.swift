@@ -26,7 +26,7 @@ struct Announcement {
         values["result"] = extra["result"]?.stringValue ?? ""
         values["notice.offset"] = extra["notice"]?["offset"]?.stringValue ?? ""
         for key in ["target", "action", "error", "next"] {
-            values["failure.\(key)"] = extra["failure"]?[key == "target" ? "target" : key]?.stringValue ?? ""
+            values["failure.\(key)"] = extra["failure"]?[key]?.stringValue ?? ""
         }
         values["health"] = Self.healthText(extra["health"])
         let wording = channel?.templates[event] ?? channel?.templates["*"]

@@ -45,7 +45,7 @@ extension Engine {
             }
         case .alertmanager(let alertmanager):
             do {
-                let state = try store.targets(of: window.id).first { $0.target == name }?.driverState
+                let state = try store.target(name, of: window.id)?.driverState
                 guard let request = try AlertmanagerSilence(driver: alertmanager, secrets: builder.secrets)
                     .request(activate: activate, silenceId: state, window: window, values: values, now: now) else {
                     recordActionSuccess(window: window.id, target: name, activate: activate, detail: "no silence to expire", elapsed: 0, now: now)
@@ -154,7 +154,7 @@ extension Engine {
         outcomeRecorded = true
         do {
             try store.transaction {
-                guard var target = try store.targets(of: windowId).first(where: { $0.target == name }),
+                guard var target = try store.target(name, of: windowId),
                       Self.awaits(target.state, activate: activate) else { return }
                 let refreshed = target.state == "refreshing"
                 target.attempts += 1
@@ -201,34 +201,27 @@ extension Engine {
         var gaveUp = false
         do {
             try store.transaction {
-                guard var target = try store.targets(of: windowId).first(where: { $0.target == name }),
+                guard var target = try store.target(name, of: windowId),
                       Self.awaits(target.state, activate: activate) else { return }
                 target.attempts += 1
                 target.lastError = error
                 gaveUp = final || target.attempts > retries
                 let verb = activate ? "activate" : "deactivate"
-                if gaveUp && target.state == "refreshing" {
-                    // Still in maintenance, only showing the previous end or message.
-                    target.state = "active"
+                if gaveUp {
+                    // A refresh that fails leaves the target in maintenance with the previous end or
+                    // message; any other action that fails leaves it failed.
+                    let refreshing = target.state == "refreshing"
+                    target.state = refreshing ? "active" : "failed"
                     target.nextAttemptAt = nil
                     try store.saveTarget(target)
-                    try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.refresh-failed",
-                                          message: "could not be told the new end or message after \(target.attempts) attempt(s): \(error)")
+                    try store.appendEvent(at: nowMs, window: windowId, target: name, kind: refreshing ? "target.refresh-failed" : "target.failed",
+                                          message: "could not \(refreshing ? "be told the new end or message" : verb) after \(target.attempts) attempt(s): \(error)")
+                    let next = refreshing ? "The target stays in maintenance and shows the previous end or message."
+                        : activate ? "The other targets go on; maint will still send the deactivate request at the end of the window."
+                        : "maint has stopped trying; switch maintenance off on this target by hand."
                     if let window = try store.window(windowId) {
-                        try enqueueFailure(window, target: name, action: "update", error: error, attempts: target.attempts,
-                                           next: "The target stays in maintenance and shows the previous end or message.", now: now)
-                    }
-                } else if gaveUp {
-                    target.state = "failed"
-                    target.nextAttemptAt = nil
-                    try store.saveTarget(target)
-                    try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.failed",
-                                          message: "could not \(verb) after \(target.attempts) attempt(s): \(error)")
-                    if let window = try store.window(windowId) {
-                        let next = activate
-                            ? "The other targets go on; maint will still send the deactivate request at the end of the window."
-                            : "maint has stopped trying; switch maintenance off on this target by hand."
-                        try enqueueFailure(window, target: name, action: verb, error: error, attempts: target.attempts, next: next, now: now)
+                        try enqueueFailure(window, target: name, action: refreshing ? "update" : verb, error: error,
+                                           attempts: target.attempts, next: next, now: now)
                     }
                 } else {
                     let delay = backoff.delay(afterAttempts: target.attempts)
@@ -314,7 +307,7 @@ extension Engine {
         outcomeRecorded = true
         do {
             try store.transaction {
-                guard var target = try store.targets(of: windowId).first(where: { $0.target == name }), target.state == "active" else { return }
+                guard var target = try store.target(name, of: windowId), target.state == "active" else { return }
                 if inMaintenance == false {
                     target.state = "refreshing"
                     target.attempts = 0

@@ -95,7 +95,7 @@ extension Engine {
         let timeout = window?.healthTimeoutMilliseconds ?? config?.healthTimeoutMilliseconds ?? 300_000
         let passed = results.allSatisfy(\.ok)
         try store.transaction {
-            guard var target = try store.targets(of: windowId).first(where: { $0.target == name }), target.state == "verifying" else { return }
+            guard var target = try store.target(name, of: windowId), target.state == "verifying" else { return }
             target.attempts += 1
             target.health = MaintenanceStore.encode(results)
             let summary = results.isEmpty ? "no health checks defined" : results.map { "\($0.check): \($0.ok ? "ok" : $0.detail)" }.joined(separator: "; ")
@@ -159,10 +159,7 @@ extension Engine {
         var immediate: [String: [CheckResult]] = [:]
         for name in resolved.targets {
             guard let target = schedule.targets[name] else { continue }
-            let window = WindowRecord(id: "check", origin: "cli", sourceFile: nil, headline: "", message: "", page: PageFields(), selectors: [],
-                                      channels: [], timezone: target.timezone.identifier, startAt: Self.milliseconds(now), endAt: nil,
-                                      healthTimeoutMilliseconds: nil, state: "active", fingerprint: nil, createdAt: 0, updatedAt: 0)
-            let values = WindowContext.values(window, target: name, zone: target.timezone, now: now)
+            let values = WindowContext.values(standaloneTarget: name, zone: target.timezone, now: now)
             for check in target.health {
                 do {
                     requests.append(try builder.request(check, values: values))

@@ -15,23 +15,23 @@ extension Engine {
         let nowMs = Self.milliseconds(now)
         let current = try store.window(window.id) ?? window
         let targets = try store.targets(of: window.id)
-        func queue(channel: String, body: String, attempts: Int) throws {
-            try store.enqueue(DeliveryRecord(id: Self.newDeliveryId(), channel: channel, event: event, windowId: window.id, body: body,
+        func queue(channel: String, attempts: Int, body: (String) -> String) throws {
+            let id = Self.newDeliveryId()
+            try store.enqueue(DeliveryRecord(id: id, channel: channel, event: event, windowId: window.id, body: body(id),
                                              state: "pending", attempts: 0, maxAttempts: attempts, nextAttemptAt: nowMs,
                                              lastError: nil, createdAt: nowMs, deliveredAt: nil))
         }
         for name in current.channels {
             guard let channel = schedule.channels[name], channel.wants(event) else { continue }
-            let id = Self.newDeliveryId()
-            try store.enqueue(DeliveryRecord(id: id, channel: name, event: event, windowId: window.id,
-                                             body: render(event, window: current, targets: targets, channel: channel, extra: extra, now: now, id: id),
-                                             state: "pending", attempts: 0, maxAttempts: channel.attempts, nextAttemptAt: nowMs,
-                                             lastError: nil, createdAt: nowMs, deliveredAt: nil))
+            // The e-mail's Message-ID is made from the delivery id, so the body is rendered with it.
+            try queue(channel: name, attempts: channel.attempts) {
+                render(event, window: current, targets: targets, channel: channel, extra: extra, now: now, id: $0)
+            }
         }
         if event == "notice" {
             for target in targets {
                 guard let action = schedule.targets[target.target]?.notice else { continue }
-                try queue(channel: Self.bannerPrefix + target.target, body: extra["notice"]?["offset"]?.stringValue ?? "", attempts: action.retries + 1)
+                try queue(channel: Self.bannerPrefix + target.target, attempts: action.retries + 1) { _ in extra["notice"]?["offset"]?.stringValue ?? "" }
             }
         }
     }
@@ -126,10 +126,8 @@ extension Engine {
             if delivery.channel.hasPrefix(Self.bannerPrefix) {
                 let name = String(delivery.channel.dropFirst(Self.bannerPrefix.count))
                 accepted = schedule.targets[name]?.notice?.accepts(response.status) ?? false
-            } else if case .email? = schedule.channels[delivery.channel]?.kind {
-                accepted = (200...299).contains(response.status)  // SMTP: 250 after the message
             } else {
-                accepted = (200...299).contains(response.status)
+                accepted = (200...299).contains(response.status)  // HTTP 2xx, or SMTP 250 after the message
             }
             guard accepted else {
                 recordDelivery(delivery, error: "answered \(response.status)", final: false, now: now)

@@ -85,10 +85,7 @@ public enum StateProbe {
         var answers: [String: (Bool?, String)] = [:]
         var pending: [(TargetConfig, HTTPRequest)] = []
         for target in targets {
-            let window = WindowRecord(id: "status", origin: "cli", sourceFile: nil, headline: "", message: "", page: PageFields(), selectors: [],
-                                      channels: [], timezone: target.timezone.identifier, startAt: 0, endAt: nil, healthTimeoutMilliseconds: nil,
-                                      state: "active", fingerprint: nil, createdAt: 0, updatedAt: 0)
-            let values = WindowContext.values(window, target: target.name, zone: target.timezone, now: Date())
+            let values = WindowContext.values(standaloneTarget: target.name, zone: target.timezone, now: Date())
             switch start(target, driverState: driverStates[target.name], values: values, builder: builder) {
             case .answer(let on, let detail): answers[target.name] = (on, detail)
             case .request(let request): pending.append((target, request))

@@ -26,6 +26,16 @@ public enum WindowContext {
         return values
     }
 
+    /// The values for a target outside any window (`maint check`, `maint status`): its name and
+    /// times now, for templates that use them in URLs or headers.
+    static func values(standaloneTarget name: String, zone: TimeZone, now: Date) -> [String: String] {
+        let nowMs = Int64(now.timeIntervalSince1970 * 1000)
+        let window = WindowRecord(id: "", origin: "cli", sourceFile: nil, headline: "", message: "", page: PageFields(), selectors: [],
+                                  channels: [], timezone: zone.identifier, startAt: nowMs, endAt: nil, healthTimeoutMilliseconds: nil,
+                                  state: "active", fingerprint: nil, createdAt: nowMs, updatedAt: nowMs)
+        return values(window, target: name, zone: zone, now: now)
+    }
+
     /// The message itself may use placeholders (`back at {{end.local}}`); secrets are refused at load.
     static func renderMessage(_ message: String, values: [String: String]) -> String {
         guard let template = try? Template(parsing: message) else { return message }

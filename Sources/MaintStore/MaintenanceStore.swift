@@ -138,6 +138,11 @@ public final class MaintenanceStore {
             .map(Self.targetState)
     }
 
+    /// One target of a window.
+    public func target(_ name: String, of windowId: String) throws(SQLiteError) -> TargetStateRecord? {
+        try database.row("SELECT \(Self.targetColumns) FROM window_targets WHERE window_id = ? AND target = ?", [windowId, name]).map(Self.targetState)
+    }
+
     public func saveTarget(_ record: TargetStateRecord) throws(SQLiteError) {
         try database.run("""
             UPDATE window_targets SET state = ?, attempts = ?, next_attempt_at = ?, phase_started_at = ?, activated_at = ?,
@@ -229,7 +234,6 @@ public final class MaintenanceStore {
         try database.row("""
             SELECT MIN(t) FROM (
                 SELECT MIN(start_at) AS t FROM windows WHERE state = 'scheduled'
-                UNION ALL SELECT MIN(end_at) FROM windows WHERE state = 'scheduled' AND end_at IS NOT NULL
                 UNION ALL SELECT MIN(end_at) FROM windows WHERE state = 'active' AND end_at IS NOT NULL
                 UNION ALL SELECT MIN(n.due_at) FROM notices n JOIN windows w ON w.id = n.window_id WHERE n.state = 'pending' AND w.state = 'scheduled'
             )
