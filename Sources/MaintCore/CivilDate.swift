@@ -43,7 +43,13 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         }
     }
 
-    public var isValid: Bool { (1...12).contains(month) && day >= 1 && day <= Self.daysIn(year: year, month: month) }
+    /// The years maint reads and writes; outside them, date arithmetic would overflow long before
+    /// a maintenance window could make sense.
+    public static let years = 1...9999
+
+    public var isValid: Bool {
+        Self.years.contains(year) && (1...12).contains(month) && day >= 1 && day <= Self.daysIn(year: year, month: month)
+    }
 
     /// 0 = Monday … 6 = Sunday (1970-01-01 was a Thursday).
     public var weekday: Int { ((daysSinceEpoch % 7) + 7 + 3) % 7 }
@@ -62,6 +68,13 @@ public struct CivilDateTime: Sendable, Hashable, Comparable, CustomStringConvert
     public var date: CivilDate
     public var secondOfDay: Int
 
+    /// `YYYY-MM-DD HH:MM[:SS]` (or with a `T`), a valid date in years 1 to 9999; nil otherwise.
+    public init?(parsing text: String) {
+        var reader = DigitReader(text)
+        guard let parsed = reader.civilDateTime(requireSeconds: false), reader.atEnd else { return nil }
+        self = parsed
+    }
+
     public init(date: CivilDate, secondOfDay: Int) {
         self.date = date
         self.secondOfDay = secondOfDay
@@ -77,5 +90,62 @@ public struct CivilDateTime: Sendable, Hashable, Comparable, CustomStringConvert
     public var description: String {
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         return "\(date)T\(two(hour)):\(two(minute)):\(two(second))"
+    }
+}
+
+/// Reads the digits and separators of a date or time, byte by byte: linear in the text, no
+/// formatter, and no number longer than the field it stands for.
+struct DigitReader {
+    let bytes: [UInt8]
+    var index = 0
+
+    init(_ text: String) { bytes = Array(text.utf8) }
+
+    var atEnd: Bool { index == bytes.count }
+
+    mutating func take(_ byte: UInt8) -> Bool {
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    mutating func takeSign() -> Int? {
+        if take(UInt8(ascii: "+")) { return 1 }
+        if take(UInt8(ascii: "-")) { return -1 }
+        return nil
+    }
+
+    /// Up to `maxDigits` digits, and how many there were.
+    mutating func number(maxDigits: Int) -> (Int, Int)? {
+        var value = 0, count = 0
+        while index < bytes.count, count < maxDigits, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+            value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
+            count += 1
+            index += 1
+        }
+        return count == 0 ? nil : (value, count)
+    }
+
+    /// Exactly `digits` digits.
+    mutating func fixed(_ digits: Int) -> Int? {
+        guard let (value, count) = number(maxDigits: digits), count == digits else { return nil }
+        return value
+    }
+
+    /// `YYYY-MM-DD` then `T` or a space, then `HH:MM` and `:SS` (required when asked).
+    mutating func civilDateTime(requireSeconds: Bool) -> CivilDateTime? {
+        guard let year = fixed(4), take(UInt8(ascii: "-")), let month = fixed(2), take(UInt8(ascii: "-")), let day = fixed(2),
+              take(UInt8(ascii: "T")) || take(UInt8(ascii: "t")) || take(UInt8(ascii: " ")),
+              let hour = fixed(2), take(UInt8(ascii: ":")), let minute = fixed(2) else { return nil }
+        var second = 0
+        if take(UInt8(ascii: ":")) {
+            guard let value = fixed(2) else { return nil }
+            second = value
+        } else if requireSeconds {
+            return nil
+        }
+        let date = CivilDate(year: year, month: month, day: day)
+        guard date.isValid, hour < 24, minute < 60, second < 60 else { return nil }
+        return CivilDateTime(date: date, secondOfDay: hour * 3600 + minute * 60 + second)
     }
 }

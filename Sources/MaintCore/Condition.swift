@@ -84,7 +84,7 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
             found = (op, range)
         }
         guard let found else {
-            throw ParseError(offset: offset + leading, message: "\"\(text.trimmingWhitespace())\" has no comparison (== != < <= > >=)")
+            throw ParseError(offset: offset + leading, message: "\(Quoted(text.trimmingWhitespace())) has no comparison (== != < <= > >=)")
         }
         let leftText = String(text[..<found.range.lowerBound]).trimmingWhitespace()
         let rightText = String(text[found.range.upperBound...]).trimmingWhitespace()
@@ -94,7 +94,7 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
         let comparison = Comparison(left: try operand(leftText, at: offset + leading), op: found.op,
                                     right: try operand(rightText, at: rightOffset), text: text.trimmingWhitespace())
         if case .literal = comparison.left, case .literal = comparison.right {
-            throw ParseError(offset: offset + leading, message: "\"\(comparison.text)\" compares two constants; one side must be [STATUS], [RESPONSE_TIME] or [BODY]")
+            throw ParseError(offset: offset + leading, message: "\(Quoted(comparison.text)) compares two constants; one side must be [STATUS], [RESPONSE_TIME] or [BODY]")
         }
         return comparison
     }
@@ -102,7 +102,7 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
     static func operand(_ text: String, at offset: Int) throws(ParseError) -> Operand {
         let upper = text.uppercased()
         if upper.hasPrefix("LEN(") {
-            guard text.hasSuffix(")") else { throw ParseError(offset: offset, message: "\"\(text)\": len( is not closed by )") }
+            guard text.hasSuffix(")") else { throw ParseError(offset: offset, message: "\(Quoted(text)): len( is not closed by )") }
             let inner = String(text.dropFirst(4).dropLast()).trimmingWhitespace()
             let operand = try operand(inner, at: offset + 4)
             guard case .body = operand else { throw ParseError(offset: offset + 4, message: "len() takes [BODY] or [BODY].path") }
@@ -116,7 +116,7 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
             return .body(try path(String(text.dropFirst("[BODY]".count)), at: offset + "[BODY]".count))
         }
         if text.hasPrefix("[") {
-            throw ParseError(offset: offset, message: "unknown placeholder \"\(text)\"; known: [STATUS], [RESPONSE_TIME], [BODY], [BODY].path, [CERTIFICATE_EXPIRATION], len()")
+            throw ParseError(offset: offset, message: "unknown placeholder \(Quoted(text)); known: [STATUS], [RESPONSE_TIME], [BODY], [BODY].path, [CERTIFICATE_EXPIRATION], len()")
         }
         return .literal(text)
     }

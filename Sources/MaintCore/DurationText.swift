@@ -4,7 +4,7 @@ public enum DurationText {
     public static func parse(_ text: String) -> Int64? {
         let units: [(String, Int64)] = [("d", 86_400_000), ("h", 3_600_000), ("ms", 1), ("m", 60_000), ("s", 1_000)]
         var rest = Substring(text.trimmingWhitespace())
-        guard !rest.isEmpty else { return nil }
+        guard !rest.isEmpty, rest.utf8.count <= 64 else { return nil }
         var total: Int64 = 0
         var lastRank = -1
         while !rest.isEmpty {
@@ -25,10 +25,9 @@ public enum DurationText {
     /// The shortest text that `parse` reads back to the same value: `2h30m`, `45s`, `0s`.
     public static func format(_ milliseconds: Int64) -> String {
         if milliseconds == 0 { return "0s" }
-        var rest = milliseconds
+        var rest = milliseconds.magnitude
         var text = milliseconds < 0 ? "-" : ""
-        rest = abs(rest)
-        for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)] where rest >= size {
+        for (unit, size) in [("d", UInt64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)] where rest >= size {
             text += "\(rest / size)\(unit)"
             rest %= size
         }
@@ -44,3 +43,4 @@ extension String {
         return String(scalars)
     }
 }
+

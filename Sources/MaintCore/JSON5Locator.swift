@@ -18,11 +18,22 @@ public struct JSON5Locator: Sendable {
     public private(set) var keyPositions: [FieldPath: Position] = [:]
     public private(set) var syntaxError: SyntaxError?
 
+    /// How deep objects and lists may nest, how long one string or key may be, and how large a
+    /// file may be: limits a schedule never reaches, so that a hostile file gets an error in time
+    /// linear in its size instead of exhausting the stack or the memory.
+    public static let maximumDepth = 64
+    public static let maximumStringBytes = 1 << 20
+    public static let maximumKeyBytes = 1_000
+    public static let maximumFileBytes = 64 << 20
+
     public init(text: String) {
         var scanner = Scanner(bytes: Array(text.utf8))
         do {
+            if scanner.bytes.count > Self.maximumFileBytes {
+                throw scanner.error("the file is larger than \(Self.maximumFileBytes >> 20) MiB")
+            }
             scanner.skipSpace()
-            try scanner.value(at: FieldPath())
+            try scanner.value(at: FieldPath(), depth: 0)
             scanner.skipSpace()
             if !scanner.atEnd { throw scanner.error("unexpected text after the document") }
         } catch let error as SyntaxError {
@@ -100,19 +111,22 @@ public struct JSON5Locator: Sendable {
             }
         }
 
-        mutating func value(at path: FieldPath) throws {
+        mutating func value(at path: FieldPath, depth: Int) throws {
             skipSpace()
             guard let byte = current else { throw error("unexpected end of file, a value was expected") }
             values[path] = position
+            if (byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[")) && depth >= JSON5Locator.maximumDepth {
+                throw error("objects and lists are nested more than \(JSON5Locator.maximumDepth) deep here")
+            }
             switch byte {
-            case UInt8(ascii: "{"): try object(at: path)
-            case UInt8(ascii: "["): try array(at: path)
-            case UInt8(ascii: "\""), UInt8(ascii: "'"): _ = try string()
+            case UInt8(ascii: "{"): try object(at: path, depth: depth + 1)
+            case UInt8(ascii: "["): try array(at: path, depth: depth + 1)
+            case UInt8(ascii: "\""), UInt8(ascii: "'"): _ = try string(limit: JSON5Locator.maximumStringBytes)
             default: try bareWord()
             }
         }
 
-        mutating func object(at path: FieldPath) throws {
+        mutating func object(at path: FieldPath, depth: Int) throws {
             advance()
             var seen = Set<String>()
             while true {
@@ -122,18 +136,18 @@ public struct JSON5Locator: Sendable {
                 let keyPosition = position
                 let key: String
                 if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
-                    key = try string()
+                    key = try string(limit: JSON5Locator.maximumKeyBytes)
                 } else {
                     key = try identifier()
                 }
                 if !seen.insert(key).inserted {
-                    throw SyntaxError(position: keyPosition, message: "the key \"\(key)\" appears twice in this object")
+                    throw SyntaxError(position: keyPosition, message: "the key \(Quoted(key)) appears twice in this object")
                 }
                 keys[path.appending(key)] = keyPosition
                 skipSpace()
-                guard current == UInt8(ascii: ":") else { throw error("a ':' was expected after the key \"\(key)\"") }
+                guard current == UInt8(ascii: ":") else { throw error("a ':' was expected after the key \(Quoted(key))") }
                 advance()
-                try value(at: path.appending(key))
+                try value(at: path.appending(key), depth: depth)
                 skipSpace()
                 if current == UInt8(ascii: ",") { advance(); continue }
                 if current == UInt8(ascii: "}") { advance(); return }
@@ -141,14 +155,14 @@ public struct JSON5Locator: Sendable {
             }
         }
 
-        mutating func array(at path: FieldPath) throws {
+        mutating func array(at path: FieldPath, depth: Int) throws {
             advance()
             var count = 0
             while true {
                 skipSpace()
                 guard let byte = current else { throw error("unexpected end of file inside a list: a ']' is missing") }
                 if byte == UInt8(ascii: "]") { advance(); return }
-                try value(at: path.appending(count))
+                try value(at: path.appending(count), depth: depth)
                 count += 1
                 skipSpace()
                 if current == UInt8(ascii: ",") { advance(); continue }
@@ -157,24 +171,111 @@ public struct JSON5Locator: Sendable {
             }
         }
 
-        mutating func string() throws -> String {
+        /// A quoted string, its escapes decoded as JSON5 decodes them, so that a key written with
+        /// `\n` or `\u0041` is found under the same name Foundation gives it.
+        mutating func string(limit: Int) throws -> String {
             guard let quote = current else { throw error("a string was expected") }
             let start = position
             advance()
-            var raw: [UInt8] = []
+            var scalars = String.UnicodeScalarView()
+            var length = 0
+            var pendingHighSurrogate: UInt32?
+            func append(_ scalar: Unicode.Scalar) {
+                scalars.append(scalar)
+                length += 1
+            }
             while let byte = current {
-                if byte == quote { advance(); return String(decoding: raw, as: UTF8.self) }
-                if byte == UInt8(ascii: "\n") { throw SyntaxError(position: start, message: "a string is not closed on its line") }
+                if length > limit {
+                    throw SyntaxError(position: start, message: "a string is longer than \(limit >> 10) KiB")
+                }
+                if byte == quote { advance(); return String(scalars) }
+                if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                    throw SyntaxError(position: start, message: "a string is not closed on its line")
+                }
                 if byte == UInt8(ascii: "\\") {
                     advance()
-                    if let escaped = current { raw.append(escaped) }
+                    guard let escaped = current else { break }
+                    if escaped == UInt8(ascii: "u") || escaped == UInt8(ascii: "x") {
+                        advance()
+                        let digits = escaped == UInt8(ascii: "u") ? 4 : 2
+                        var code: UInt32 = 0
+                        for _ in 0..<digits {
+                            guard let digit = current.flatMap(Self.hexValue) else {
+                                throw error("\\\(Character(Unicode.Scalar(escaped))) needs \(digits) hexadecimal digits")
+                            }
+                            code = code * 16 + digit
+                            advance()
+                        }
+                        if (0xD800...0xDBFF).contains(code) {
+                            pendingHighSurrogate = code
+                            continue
+                        }
+                        if (0xDC00...0xDFFF).contains(code), let high = pendingHighSurrogate {
+                            code = 0x10000 + ((high - 0xD800) << 10) + (code - 0xDC00)
+                        }
+                        pendingHighSurrogate = nil
+                        append(Unicode.Scalar(code) ?? "\u{FFFD}")
+                        continue
+                    }
+                    pendingHighSurrogate = nil
                     advance()
+                    switch escaped {
+                    case UInt8(ascii: "n"): append("\n")
+                    case UInt8(ascii: "r"): append("\r")
+                    case UInt8(ascii: "t"): append("\t")
+                    case UInt8(ascii: "b"): append("\u{8}")
+                    case UInt8(ascii: "f"): append("\u{C}")
+                    case UInt8(ascii: "v"): append("\u{B}")
+                    case UInt8(ascii: "0"): append("\0")
+                    // A backslash before a line break continues the string on the next line.
+                    case UInt8(ascii: "\n"): break
+                    case UInt8(ascii: "\r"): if current == UInt8(ascii: "\n") { advance() }
+                    default:
+                        if escaped < 0x80 {
+                            append(Unicode.Scalar(escaped))
+                        } else {
+                            // A multi-byte character after the backslash stands for itself (and
+                            // U+2028/U+2029 continue the line): decode it whole.
+                            let scalar = decodeScalar(first: escaped)
+                            if scalar != "\u{2028}" && scalar != "\u{2029}" { append(scalar) }
+                        }
+                    }
                     continue
                 }
-                raw.append(byte)
-                advance()
+                pendingHighSurrogate = nil
+                if byte < 0x80 {
+                    append(Unicode.Scalar(byte))
+                    advance()
+                } else {
+                    advance()
+                    append(decodeScalar(first: byte))
+                }
             }
             throw SyntaxError(position: start, message: "a string is not closed before the end of the file")
+        }
+
+        /// The rest of a UTF-8 sequence whose first byte was just consumed.
+        mutating func decodeScalar(first: UInt8) -> Unicode.Scalar {
+            let extra = first >= 0xF0 ? 3 : first >= 0xE0 ? 2 : first >= 0xC0 ? 1 : 0
+            var sequence = [first]
+            for _ in 0..<extra {
+                guard let next = current, next & 0xC0 == 0x80 else { break }
+                sequence.append(next)
+                advance()
+            }
+            var decoder = UTF8()
+            var iterator = sequence.makeIterator()
+            if case .scalarValue(let scalar) = decoder.decode(&iterator) { return scalar }
+            return "\u{FFFD}"
+        }
+
+        static func hexValue(_ byte: UInt8) -> UInt32? {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt32(byte - UInt8(ascii: "A") + 10)
+            default: return nil
+            }
         }
 
         static func isWordByte(_ byte: UInt8) -> Bool {
@@ -190,7 +291,11 @@ public struct JSON5Locator: Sendable {
 
         mutating func identifier() throws -> String {
             var raw: [UInt8] = []
-            while let byte = current, Self.isWordByte(byte) { raw.append(byte); advance() }
+            while let byte = current, Self.isWordByte(byte) {
+                raw.append(byte)
+                advance()
+                if raw.count > JSON5Locator.maximumKeyBytes { throw error("a key is longer than \(JSON5Locator.maximumKeyBytes) bytes") }
+            }
             if raw.isEmpty { throw error("a key was expected") }
             return String(decoding: raw, as: UTF8.self)
         }
@@ -199,7 +304,7 @@ public struct JSON5Locator: Sendable {
             let start = position
             var raw: [UInt8] = []
             while let byte = current, Self.isWordByte(byte) { raw.append(byte); advance() }
-            let word = String(decoding: raw, as: UTF8.self)
+            let word = String(decoding: raw.prefix(JSON5Locator.maximumKeyBytes), as: UTF8.self)
             if word.isEmpty {
                 throw error("unexpected character, a value was expected")
             }
@@ -207,7 +312,7 @@ public struct JSON5Locator: Sendable {
             if literals.contains(word) || word.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) == true {
                 return
             }
-            throw SyntaxError(position: start, message: "unexpected word \"\(word)\": strings need quotes")
+            throw SyntaxError(position: start, message: "unexpected word \(Quoted(word)): strings need quotes")
         }
     }
 }

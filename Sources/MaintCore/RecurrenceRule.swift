@@ -44,6 +44,7 @@ public struct RecurrenceRule: Sendable, Equatable, CustomStringConvertible {
 
     public init(parsing text: String) throws(ParseError) {
         source = text
+        guard text.utf8.count <= 1_000 else { throw ParseError(offset: 0, message: "a rule is at most 1000 characters") }
         var body = Substring(text)
         var offset = 0
         if body.uppercased().hasPrefix("RRULE:") {
@@ -57,18 +58,20 @@ public struct RecurrenceRule: Sendable, Equatable, CustomStringConvertible {
             offset += part.count + 1
             let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard pieces.count == 2, !pieces[0].isEmpty else {
-                throw ParseError(offset: here, message: "\"\(part)\" is not NAME=VALUE")
+                throw ParseError(offset: here, message: "\(Quoted(part)) is not NAME=VALUE")
             }
             let name = pieces[0].uppercased()
             let value = String(pieces[1]).uppercased()
             let valueOffset = here + pieces[0].count + 1
-            guard seen.insert(name).inserted else { throw ParseError(offset: here, message: "\(name) is given twice") }
+            guard seen.insert(name).inserted else { throw ParseError(offset: here, message: "\(Quoted.escaped(name, limit: 40)) is given twice") }
             func numbers(_ range: ClosedRange<Int>, allowNegative: Bool = false) throws(ParseError) -> [Int] {
                 var result: [Int] = []
                 for item in value.split(separator: ",", omittingEmptySubsequences: false) {
+                    // Compared by magnitude: a value such as -9223372036854775808 has no absolute value in Int.
                     guard let number = Int(item), number != 0 || range.lowerBound == 0,
-                          range.contains(abs(number)), allowNegative || number > 0 else {
-                        throw ParseError(offset: valueOffset, message: "\(name)=\(value): each value must be \(allowNegative ? "±" : "")\(range.lowerBound)…\(range.upperBound)")
+                          number.magnitude >= range.lowerBound.magnitude, number.magnitude <= range.upperBound.magnitude,
+                          allowNegative || number > 0 else {
+                        throw ParseError(offset: valueOffset, message: "\(name)=\(Quoted.escaped(value, limit: 40)): each value must be \(allowNegative ? "±" : "")\(range.lowerBound)…\(range.upperBound)")
                     }
                     result.append(number)
                 }
@@ -77,7 +80,7 @@ public struct RecurrenceRule: Sendable, Equatable, CustomStringConvertible {
             switch name {
             case "FREQ":
                 guard let parsed = Frequency(rawValue: value) else {
-                    throw ParseError(offset: valueOffset, message: "FREQ=\(value) is not available; use DAILY, WEEKLY, MONTHLY or YEARLY")
+                    throw ParseError(offset: valueOffset, message: "FREQ=\(Quoted.escaped(value, limit: 40)) is not available; use DAILY, WEEKLY, MONTHLY or YEARLY")
                 }
                 frequency = parsed
             case "INTERVAL":
@@ -88,7 +91,7 @@ public struct RecurrenceRule: Sendable, Equatable, CustomStringConvertible {
                 if value.contains(",") { throw ParseError(offset: valueOffset, message: "COUNT takes one value") }
             case "UNTIL":
                 guard let parsed = Self.parseUntil(value) else {
-                    throw ParseError(offset: valueOffset, message: "UNTIL=\(value) is not a date (20261231) or date-time (20261231T235959Z)")
+                    throw ParseError(offset: valueOffset, message: "UNTIL=\(Quoted.escaped(value, limit: 40)) is not a date (20261231) or date-time (20261231T235959Z)")
                 }
                 until = parsed
             case "BYDAY":
@@ -96,12 +99,12 @@ public struct RecurrenceRule: Sendable, Equatable, CustomStringConvertible {
                     let code = String(item.suffix(2))
                     let prefix = item.dropLast(2)
                     guard let weekday = Self.weekdays.firstIndex(of: code) else {
-                        throw ParseError(offset: valueOffset, message: "BYDAY=\(value): \"\(item)\" is not a day such as MO, 1SU or -1FR")
+                        throw ParseError(offset: valueOffset, message: "BYDAY=\(Quoted.escaped(value, limit: 40)): \(Quoted(item)) is not a day such as MO, 1SU or -1FR")
                     }
                     var ordinal: Int?
                     if !prefix.isEmpty {
-                        guard let number = Int(prefix), number != 0, abs(number) <= 53 else {
-                            throw ParseError(offset: valueOffset, message: "BYDAY=\(value): \"\(item)\" has an ordinal outside ±1…53")
+                        guard let number = Int(prefix), number != 0, number.magnitude <= 53 else {
+                            throw ParseError(offset: valueOffset, message: "BYDAY=\(Quoted.escaped(value, limit: 40)): \(Quoted(item)) has an ordinal outside ±1…53")
                         }
                         ordinal = number
                     }
@@ -112,13 +115,13 @@ public struct RecurrenceRule: Sendable, Equatable, CustomStringConvertible {
             case "BYSETPOS": bySetPosition = try numbers(1...366, allowNegative: true)
             case "WKST":
                 guard let weekday = Self.weekdays.firstIndex(of: value) else {
-                    throw ParseError(offset: valueOffset, message: "WKST=\(value) is not a day such as MO or SU")
+                    throw ParseError(offset: valueOffset, message: "WKST=\(Quoted.escaped(value, limit: 40)) is not a day such as MO or SU")
                 }
                 weekStart = weekday
             case "BYHOUR", "BYMINUTE", "BYSECOND", "BYWEEKNO", "BYYEARDAY":
                 throw ParseError(offset: here, message: "\(name) is not available; the time of day comes from the window's start")
             default:
-                throw ParseError(offset: here, message: "unknown rule part \"\(name)\"")
+                throw ParseError(offset: here, message: "unknown rule part \(Quoted(name))")
             }
         }
         guard let frequency else { throw ParseError(offset: 0, message: "FREQ is missing (FREQ=DAILY, WEEKLY, MONTHLY or YEARLY)") }

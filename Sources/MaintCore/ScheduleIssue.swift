@@ -14,7 +14,8 @@ public struct ScheduleIssue: Error, Sendable, Equatable, CustomStringConvertible
         self.message = message
     }
 
-    public var description: String { "\(file):\(line):\(column): \(path): \(message)" }
+    /// One line whatever the file's name holds: its control characters are escaped.
+    public var description: String { "\(Quoted.escaped(file)):\(line):\(column): \(path): \(message)" }
 }
 
 /// All the problems found in a set of schedule files.

@@ -45,17 +45,18 @@ public struct ScheduleLoader: Sendable {
         var documents: [Document] = []
         var issues: [ScheduleIssue] = []
         for (path, text) in sources {
+            // The locator reads first: it stops at the first syntax error, at any nesting too deep
+            // or any string too long, before Foundation's parser (which recurses) sees the text.
             let locator = JSON5Locator(text: text)
+            if let syntax = locator.syntaxError {
+                issues.append(ScheduleIssue(file: path, line: syntax.position.line, column: syntax.position.column, path: "(syntax)", message: syntax.message))
+                continue
+            }
             let value: JSONValue
             do {
                 value = try JSONValue.parseJSON5(Data(text.utf8))
             } catch {
-                let syntax = locator.syntaxError ?? JSON5Locator.SyntaxError(position: .init(line: 1, column: 1), message: "not valid JSON5")
-                issues.append(ScheduleIssue(file: path, line: syntax.position.line, column: syntax.position.column, path: "(syntax)", message: syntax.message))
-                continue
-            }
-            if let syntax = locator.syntaxError {
-                issues.append(ScheduleIssue(file: path, line: syntax.position.line, column: syntax.position.column, path: "(syntax)", message: syntax.message))
+                issues.append(ScheduleIssue(file: path, line: 1, column: 1, path: "(syntax)", message: "not valid JSON5"))
                 continue
             }
             documents.append(Document(file: path, locator: locator, root: value))
@@ -119,6 +120,7 @@ public struct ScheduleLoader: Sendable {
             }
         }
         issues += reader.issues
+        schedule.secretNames = reader.secretNames.sorted()
         if !issues.isEmpty {
             throw ScheduleIssues(issues: issues.sorted { ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column) })
         }

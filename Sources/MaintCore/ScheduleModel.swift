@@ -339,6 +339,8 @@ public struct Schedule: Sendable {
         return nil
     }
     public var files: [String] = []
+    /// Every secret the files name; what leaves a request is cleared of all of them.
+    public var secretNames: [String] = []
 
     public init() {}
 

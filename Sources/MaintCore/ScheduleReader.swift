@@ -6,6 +6,9 @@ struct ScheduleReader {
     var now: Date
     var document: ScheduleLoader.Document?
     var issues: [ScheduleIssue] = []
+    /// Every `{{secret:NAME}}` the documents use, so that any text that leaves a request can be
+    /// cleared of all of them (a platform may echo a token it was sent in another request).
+    var secretNames: Set<String> = []
 
     init(now: Date) { self.now = now }
 
@@ -60,7 +63,7 @@ struct ScheduleReader {
 
     mutating func string(_ object: [String: JSONValue], _ key: String, _ path: FieldPath, required: Bool = false) -> String? {
         guard let value = object[key] else {
-            if required { fail(path, "the field \"\(key)\" is missing") }
+            if required { fail(path, "the field \(Quoted(key)) is missing") }
             return nil
         }
         guard case .string(let text) = value else {
@@ -94,7 +97,7 @@ struct ScheduleReader {
     mutating func duration(_ object: [String: JSONValue], _ key: String, _ path: FieldPath) -> Int64? {
         guard let text = string(object, key, path) else { return nil }
         guard let milliseconds = DurationText.parse(text), milliseconds > 0 else {
-            fail(path.appending(key), "\"\(text)\" is not a duration such as 90s, 45m, 2h30m or 7d")
+            fail(path.appending(key), "\(Quoted(text)) is not a duration such as 90s, 45m, 2h30m or 7d")
             return nil
         }
         return milliseconds
@@ -116,7 +119,7 @@ struct ScheduleReader {
             return nil
         }
         guard name.contains("/") || name == "UTC", let zone = TimeZone(identifier: name) else {
-            fail(path.appending(key), "\"\(name)\" is not an IANA time zone such as Europe/Paris or UTC")
+            fail(path.appending(key), "\(Quoted(name)) is not an IANA time zone such as Europe/Paris or UTC")
             return nil
         }
         return zone
@@ -125,6 +128,7 @@ struct ScheduleReader {
     mutating func template(_ text: String, _ path: FieldPath, allowSecrets: Bool = true) -> Template? {
         do {
             let template = try Template(parsing: text)
+            secretNames.formUnion(template.secretNames)
             if !allowSecrets, let secret = template.secretNames.first {
                 fail(path, "{{secret:\(secret)}} cannot be used here: this text is shown to people and stored")
                 return nil
@@ -194,7 +198,7 @@ struct ScheduleReader {
         guard let object = object(value, path, allowed: ["method", "url", "headers", "json", "body", "expect", "timeout", "retries"]) else { return nil }
         var method = (string(object, "method", path) ?? "POST").uppercased()
         if !["GET", "POST", "PUT", "PATCH", "DELETE"].contains(method) {
-            fail(path.appending("method"), "\"\(method)\" is not one of GET, POST, PUT, PATCH, DELETE")
+            fail(path.appending("method"), "\(Quoted(method)) is not one of GET, POST, PUT, PATCH, DELETE")
             method = "POST"
         }
         let url = urlTemplate(object, "url", path, required: true)
@@ -242,7 +246,7 @@ struct ScheduleReader {
         var offPeak: [OffPeakRule] = []
         for (index, text) in (strings(object, "offPeak", path) ?? []).enumerated() {
             guard let rule = OffPeakRule(parsing: text) else {
-                fail(path.appending("offPeak").appending(index), "\"\(text)\" is not an off-peak rule such as \"Mon-Fri 01:00-06:00\" or \"Sat,Sun 22:00-07:00\"")
+                fail(path.appending("offPeak").appending(index), "\(Quoted(text)) is not an off-peak rule such as \"Mon-Fri 01:00-06:00\" or \"Sat,Sun 22:00-07:00\"")
                 continue
             }
             offPeak.append(rule)
@@ -257,7 +261,7 @@ struct ScheduleReader {
             if let activate, let deactivate { driver = .http(activate: activate, deactivate: deactivate) }
         case "file"?:
             for key in ["activate", "deactivate"] where object[key] != nil {
-                fail(path.appending(key), "the file driver writes and removes its flag file; it takes \"file\", not \"\(key)\"", key: true)
+                fail(path.appending(key), "the file driver writes and removes its flag file; it takes \"file\", not \(Quoted(key))", key: true)
             }
             if let value = object["file"] {
                 driver = fileDriver(value, path.appending("file")).map(DriverConfig.file)
@@ -281,7 +285,7 @@ struct ScheduleReader {
                 fail(path, "the field \"alertmanager\" is missing (alertmanager: { url: \"http://127.0.0.1:9093\", matchers: [\"instance=shop\"] })")
             }
         case let other?:
-            fail(path.appending("driver"), "unknown driver \"\(other)\"; available: http, file, command, haproxy, alertmanager")
+            fail(path.appending("driver"), "unknown driver \(Quoted(other)); available: http, file, command, haproxy, alertmanager")
         case nil:
             break
         }
@@ -355,7 +359,7 @@ struct ScheduleReader {
         else if texts.isEmpty { fail(path.appending("matchers"), "give at least one matcher: a silence without matchers would silence everything") }
         for (index, text) in texts.enumerated() {
             guard let matcher = AlertmanagerDriver.Matcher(parsing: text) else {
-                fail(path.appending("matchers").appending(index), "\"\(text)\" is not a matcher such as instance=shop-eu:443, job=~node.* or env!=dev")
+                fail(path.appending("matchers").appending(index), "\(Quoted(text)) is not a matcher such as instance=shop-eu:443, job=~node.* or env!=dev")
                 continue
             }
             matchers.append(matcher)
@@ -381,11 +385,11 @@ struct ScheduleReader {
         for (index, server) in servers.enumerated() {
             let parts = server.split(separator: "/", omittingEmptySubsequences: false)
             if parts.count != 2 || parts.contains(where: { $0.isEmpty || $0.contains(where: { $0 == " " || $0 == ";" }) }) {
-                fail(path.appending("servers").appending(index), "\"\(server)\" is not backend/server")
+                fail(path.appending("servers").appending(index), "\(Quoted(server)) is not backend/server")
             }
         }
         let mode = string(object, "mode", path) ?? "maint"
-        if mode != "maint" && mode != "drain" { fail(path.appending("mode"), "\"\(mode)\" is not maint or drain") }
+        if mode != "maint" && mode != "drain" { fail(path.appending("mode"), "\(Quoted(mode)) is not maint or drain") }
         let timeout = duration(object, "timeout", path) ?? 5_000
         guard let socket, !servers.isEmpty else { return nil }
         return HAProxyDriver(socket: socket, servers: servers, mode: mode, timeoutMilliseconds: timeout)
@@ -404,7 +408,9 @@ struct ScheduleReader {
         for (index, word) in words.enumerated() {
             do {
                 // Only secrets: the window's fields are in MAINT_* variables, never on the command line.
-                argv.append(try Template(parsing: word, placeholders: []))
+                let template = try Template(parsing: word, placeholders: [])
+                secretNames.formUnion(template.secretNames)
+                argv.append(template)
             } catch {
                 fail(path.appending("argv").appending(index), error.message + " (the window's fields are in MAINT_* environment variables)", offset: error.offset)
             }
@@ -418,7 +424,9 @@ struct ScheduleReader {
                 guard case .string(let text) = element else { fail(path.appending("env").appending(name), "expected a string"); continue }
                 if name.hasPrefix("MAINT_") { fail(path.appending("env").appending(name), "MAINT_* variables are set by maint", key: true); continue }
                 do {
-                    environment[name] = try Template(parsing: text, placeholders: [])
+                    let template = try Template(parsing: text, placeholders: [])
+                    secretNames.formUnion(template.secretNames)
+                    environment[name] = template
                 } catch {
                     fail(path.appending("env").appending(name), error.message, offset: error.offset)
                 }
@@ -460,7 +468,9 @@ struct ScheduleReader {
 
     mutating func template(_ text: String, _ path: FieldPath, placeholders: Set<String>) -> Template? {
         do {
-            return try Template(parsing: text, placeholders: placeholders)
+            let template = try Template(parsing: text, placeholders: placeholders)
+            secretNames.formUnion(template.secretNames)
+            return template
         } catch {
             fail(path, error.message, offset: error.offset)
             return nil
@@ -478,11 +488,11 @@ struct ScheduleReader {
         switch type {
         case "webhook"?:
             for key in ["smtp", "starttls", "user", "password", "from", "to", "caFile"] where object[key] != nil {
-                fail(path.appending(key), "\"\(key)\" is for email channels", key: true)
+                fail(path.appending(key), "\(Quoted(key)) is for email channels", key: true)
             }
             let format = string(object, "format", path) ?? "json"
             if !["json", "slack", "teams", "discord"].contains(format) {
-                fail(path.appending("format"), "unknown webhook format \"\(format)\"; available: json, slack, teams, discord")
+                fail(path.appending("format"), "unknown webhook format \(Quoted(format)); available: json, slack, teams, discord")
             }
             let url = urlTemplate(object, "url", path, required: true)
             var secret: Template?
@@ -496,7 +506,7 @@ struct ScheduleReader {
             if let url { kind = .webhook(.init(format: format, url: url, secret: secret)) }
         case "email"?:
             for key in ["url", "secret", "format"] where object[key] != nil {
-                fail(path.appending(key), "\"\(key)\" is for webhook channels; an email channel has smtp, from and to", key: true)
+                fail(path.appending(key), "\(Quoted(key)) is for webhook channels; an email channel has smtp, from and to", key: true)
             }
             var server: Template?
             if let text = string(object, "smtp", path, required: true), let parsed = template(text, path.appending("smtp")) {
@@ -508,7 +518,7 @@ struct ScheduleReader {
             }
             let startTLS = string(object, "starttls", path) ?? "required"
             if !["required", "optional", "off"].contains(startTLS) {
-                fail(path.appending("starttls"), "\"\(startTLS)\" is not required, optional or off")
+                fail(path.appending("starttls"), "\(Quoted(startTLS)) is not required, optional or off")
             }
             var password: Template?
             if let text = string(object, "password", path) {
@@ -518,11 +528,11 @@ struct ScheduleReader {
                 }
             }
             let from = string(object, "from", path, required: true)
-            if let from, Self.address(from) == nil { fail(path.appending("from"), "\"\(from)\" is not an address such as \"Ops <ops@example.com>\"") }
+            if let from, Self.address(from) == nil { fail(path.appending("from"), "\(Quoted(from)) is not an address such as \"Ops <ops@example.com>\"") }
             let to = strings(object, "to", path) ?? []
             if object["to"] == nil { fail(path, "the field \"to\" is missing") } else if to.isEmpty { fail(path.appending("to"), "give at least one recipient") }
             for (index, recipient) in to.enumerated() where Self.address(recipient) == nil {
-                fail(path.appending("to").appending(index), "\"\(recipient)\" is not an e-mail address")
+                fail(path.appending("to").appending(index), "\(Quoted(recipient)) is not an e-mail address")
             }
             let caFile = string(object, "caFile", path)
             if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
@@ -534,7 +544,7 @@ struct ScheduleReader {
                                     from: from, to: to, caFile: caFile, timeoutMilliseconds: timeout))
             }
         case let other?:
-            fail(path.appending("type"), "unknown channel type \"\(other)\"; available: webhook, email")
+            fail(path.appending("type"), "unknown channel type \(Quoted(other)); available: webhook, email")
         case nil:
             break
         }
@@ -543,7 +553,7 @@ struct ScheduleReader {
             if event == "*" || ScheduleLoader.eventNames.contains(event) {
                 events.insert(event)
             } else {
-                fail(path.appending("events").appending(index), "unknown event \"\(event)\"; known: \(ScheduleLoader.eventNames.sorted().joined(separator: ", ")), *")
+                fail(path.appending("events").appending(index), "unknown event \(Quoted(event)); known: \(ScheduleLoader.eventNames.sorted().joined(separator: ", ")), *")
             }
         }
         var templates: [String: ChannelConfig.Wording] = [:]
@@ -585,11 +595,11 @@ struct ScheduleReader {
         }
         let onHealthFailure = string(object, "onHealthFailure", path) ?? "alert"
         if onHealthFailure != "alert" && onHealthFailure != "reactivate" {
-            fail(path.appending("onHealthFailure"), "\"\(onHealthFailure)\" is not \"alert\" or \"reactivate\"")
+            fail(path.appending("onHealthFailure"), "\(Quoted(onHealthFailure)) is not \"alert\" or \"reactivate\"")
         }
         let onFailure = string(object, "onFailure", path) ?? "halt"
         if onFailure != "halt" && onFailure != "continue" {
-            fail(path.appending("onFailure"), "\"\(onFailure)\" is not \"halt\" (a failed stage stops the later ones) or \"continue\"")
+            fail(path.appending("onFailure"), "\(Quoted(onFailure)) is not \"halt\" (a failed stage stops the later ones) or \"continue\"")
         }
         let maxParallel = integer(object, "maxParallel", path, range: 1...10_000)
         let headline = string(object, "headline", path) ?? "Scheduled maintenance"
@@ -605,8 +615,8 @@ struct ScheduleReader {
                 let resolved = schedule.resolve([selector])
                 if !resolved.unknown.isEmpty {
                     fail(path.appending("targets").appending(index), selector.hasPrefix("tag:")
-                         ? "no target has the tag \"\(selector.dropFirst(4))\""
-                         : "no target is named \"\(selector)\"")
+                         ? "no target has the tag \(Quoted(selector.dropFirst(4)))"
+                         : "no target is named \(Quoted(selector))")
                 }
                 targets += resolved.targets.filter { !targets.contains($0) }
             }
@@ -637,15 +647,16 @@ struct ScheduleReader {
                     start = .timeOfDay(seconds)
                 } else {
                     fail(path.appending("start"), recurrence != nil
-                         ? "\"\(text)\" is not a local start: write \"HH:MM\" (the rule picks the days) or \"YYYY-MM-DD HH:MM\""
-                         : "\"\(text)\" is not a local start: with timezone \"target\" write \"YYYY-MM-DD HH:MM\"")
+                         ? "\(Quoted(text)) is not a local start: write \"HH:MM\" (the rule picks the days) or \"YYYY-MM-DD HH:MM\""
+                         : "\(Quoted(text)) is not a local start: with timezone \"target\" write \"YYYY-MM-DD HH:MM\"")
                 }
-            } else if text.hasPrefix("+"), let milliseconds = DurationText.parse(String(text.dropFirst())) {
+            } else if text.hasPrefix("+"), let milliseconds = DurationText.parse(String(text.dropFirst())),
+                      TimeText.checked(now.addingTimeInterval(Double(milliseconds) / 1000)) != nil {
                 start = .relative(milliseconds)
             } else if let date = TimeText.parse(text, zone: readZone, now: now) {
                 start = .instant(date)
             } else {
-                fail(path.appending("start"), "\"\(text)\" is not a time: write RFC 3339 (2026-12-06T02:00:00+01:00), \"YYYY-MM-DD HH:MM\" in the window's time zone, or +DURATION")
+                fail(path.appending("start"), "\(Quoted(text)) is not a time: \(TimeText.forms) (local times in the window's time zone)")
             }
         }
         if let recurrence, case .timeOfDay? = start, let reason = Self.anchorDependence(recurrence) {
@@ -667,22 +678,42 @@ struct ScheduleReader {
                     end = nil
                 }
             } else {
-                fail(path.appending("end"), "\"\(text)\" is not a time: write RFC 3339 or \"YYYY-MM-DD HH:MM\"")
+                fail(path.appending("end"), "\(Quoted(text)) is not a time: write RFC 3339 or \"YYYY-MM-DD HH:MM\", in years 1 to 9999")
             }
         } else if object["end"] == nil && object["duration"] == nil {
             fail(path, "a planned window needs \"duration\" or \"end\"")
         }
         var notices: [Int64] = []
+        var noticeIndexes: [Int64: Int] = [:]
         for (index, text) in (strings(object, "notices", path) ?? []).enumerated() {
             guard let milliseconds = DurationText.parse(text), milliseconds > 0 else {
-                fail(path.appending("notices").appending(index), "\"\(text)\" is not a duration such as 7d, 24h or 1h")
+                fail(path.appending("notices").appending(index), "\(Quoted(text)) is not a duration such as 7d, 24h or 1h")
                 continue
             }
+            if let earlier = noticeIndexes[milliseconds] {
+                fail(path.appending("notices").appending(index),
+                     "\(Quoted(text)) is the same offset as notices[\(earlier)]; each notice is sent once")
+                continue
+            }
+            noticeIndexes[milliseconds] = index
             notices.append(milliseconds)
+        }
+        if case .duration(let length)? = end {
+            let first: Date? = {
+                switch start {
+                case .instant(let date)?: return date
+                case .relative(let offset)?: return now.addingTimeInterval(Double(offset) / 1000)
+                default: return nil
+                }
+            }()
+            if let first, TimeText.checked(first.addingTimeInterval(Double(length) / 1000)) == nil {
+                fail(path.appending("duration"), "the window would end after the year 9999")
+                end = nil
+            }
         }
         let channels = strings(object, "channels", path) ?? []
         for (index, channel) in channels.enumerated() where schedule.channels[channel] == nil {
-            fail(path.appending("channels").appending(index), "no channel is named \"\(channel)\"")
+            fail(path.appending("channels").appending(index), "no channel is named \(Quoted(channel))")
         }
         var page = PageFields()
         if let value = object["page"], let fields = self.object(value, path.appending("page"), allowed: ["bypassUrl", "buttonText", "imageUrl", "icon"]) {
@@ -731,7 +762,7 @@ struct ScheduleReader {
                 for (position, selector) in selectors.enumerated() {
                     let resolved = schedule.resolve([selector])
                     let itemPath = element.isArray ? stagePath.appending(position) : stagePath
-                    if !resolved.unknown.isEmpty { fail(itemPath, "no target or tag \"\(selector)\""); continue }
+                    if !resolved.unknown.isEmpty { fail(itemPath, "no target or tag \(Quoted(selector))"); continue }
                     for target in resolved.targets where targets.contains(target) {
                         if let earlier = stages[target], earlier != index {
                             fail(itemPath, "\(target) is already in stage \(earlier + 1)")
@@ -739,7 +770,7 @@ struct ScheduleReader {
                         stages[target] = stages[target] ?? index
                     }
                     if !resolved.targets.contains(where: targets.contains) {
-                        fail(itemPath, "\"\(selector)\" names no target of this window")
+                        fail(itemPath, "\(Quoted(selector)) names no target of this window")
                     }
                 }
             }
@@ -761,7 +792,7 @@ struct ScheduleReader {
         for (key, slot) in [("start", 0), ("end", 1)] {
             guard let text = string(object, key, path, required: true), let zone else { continue }
             guard let date = TimeText.parse(text, zone: zone, now: now), !text.hasPrefix("+") else {
-                fail(path.appending(key), "\"\(text)\" is not a time: write RFC 3339 or \"YYYY-MM-DD HH:MM\"")
+                fail(path.appending(key), "\(Quoted(text)) is not a time: write RFC 3339 or \"YYYY-MM-DD HH:MM\", in years 1 to 9999")
                 continue
             }
             if slot == 0 { start = date } else { end = date }
@@ -777,7 +808,7 @@ struct ScheduleReader {
             let resolved = schedule.resolve([selector])
             if !resolved.unknown.isEmpty {
                 fail(path.appending("targets").appending(index), selector.hasPrefix("tag:")
-                     ? "no target has the tag \"\(selector.dropFirst(4))\"" : "no target is named \"\(selector)\"")
+                     ? "no target has the tag \(Quoted(selector.dropFirst(4)))" : "no target is named \(Quoted(selector))")
             }
             targets += resolved.targets.filter { !targets.contains($0) }
         }
@@ -822,14 +853,7 @@ struct ScheduleReader {
     }
 
     /// `YYYY-MM-DD HH:MM[:SS]` as a wall-clock time.
-    static func localTime(_ text: String) -> CivilDateTime? {
-        let parts = text.trimmingWhitespace().split(whereSeparator: { $0 == " " || $0 == "T" })
-        guard parts.count == 2, let seconds = timeOfDay(String(parts[1])) else { return nil }
-        let day = parts[0].split(separator: "-", omittingEmptySubsequences: false).compactMap { Int($0) }
-        guard day.count == 3 else { return nil }
-        let date = CivilDate(year: day[0], month: day[1], day: day[2])
-        return date.isValid ? CivilDateTime(date: date, secondOfDay: seconds) : nil
-    }
+    static func localTime(_ text: String) -> CivilDateTime? { CivilDateTime(parsing: text.trimmingWhitespace()) }
 
     /// `HH:MM[:SS]` as seconds after midnight.
     static func timeOfDay(_ text: String) -> Int? {

@@ -28,13 +28,33 @@ public struct SecretSource: Sendable {
         throw SecretError(name: name)
     }
 
-    /// Replaces every known secret value in `text` with `[secret:NAME]`.
+    /// Replaces every known secret value in `text` with `[secret:NAME]`, the longest values
+    /// first (so that a secret containing another is replaced whole).
     public func redact(_ text: String, names: [String]) -> String {
         var result = text
-        for name in Set(names) {
-            guard let value = try? value(of: name), value.count >= 4 else { continue }
+        let secrets = Set(names).compactMap { name in (try? value(of: name)).map { (name, $0) } }
+            .filter { $0.1.count >= 4 }
+            .sorted { $0.1.count > $1.1.count }
+        for (name, value) in secrets where result.contains(value) {
             result = result.replacingOccurrences(of: value, with: "[secret:\(name)]")
         }
         return result
+    }
+
+    /// Where a text that is cut keeps its characters.
+    public enum Keep: Sendable { case start, end }
+
+    /// What may leave a request for the database, a log, an error or an announcement: every
+    /// secret replaced first, then line breaks folded and the text cut to `limit` characters
+    /// (keeping its start or its end). In that order, so that no cut can leave part of a secret.
+    public func scrub(_ text: String, names: [String], limit: Int = 300, keep: Keep = .start) -> String {
+        let redacted = redact(text, names: names)
+        var folded = ""
+        for scalar in redacted.unicodeScalars {
+            folded.unicodeScalars.append(Quoted.needsEscape(scalar) || scalar == "\n" || scalar == "\r" ? " " : scalar)
+        }
+        folded = folded.trimmingWhitespace()
+        guard folded.count > limit else { return folded }
+        return keep == .start ? String(folded.prefix(limit)) + "…" : "…" + String(folded.suffix(limit))
     }
 }

@@ -27,41 +27,48 @@ public struct Template: Sendable, Equatable {
     public let parts: [Part]
     public let source: String
 
+    /// Reads the text once, front to back (linear in its length, whatever it holds).
     public init(parsing source: String, placeholders known: Set<String> = Template.placeholders) throws(ParseError) {
+        let scalars = Array(source.unicodeScalars)
         var parts: [Part] = []
-        var literal = ""
-        var index = source.startIndex
-        var offset = 0
-        while index < source.endIndex {
-            if source[index...].hasPrefix("{{") {
-                guard let close = source[index...].range(of: "}}") else {
-                    throw ParseError(offset: offset, message: "a '{{' is not closed by '}}'")
-                }
-                let inner: Substring = source[source.index(index, offsetBy: 2)..<close.lowerBound]
-                let name: String = String(inner).trimmingWhitespace()
-                if name.hasPrefix("secret:") {
-                    let secret = String(name.dropFirst("secret:".count))
-                    guard !secret.isEmpty, secret.allSatisfy(Self.isSecretNameCharacter) else {
-                        throw ParseError(offset: offset, message: "\"{{\(name)}}\": a secret name is letters, digits, '_', '-' or '.'")
-                    }
-                    if !literal.isEmpty { parts.append(.text(literal)); literal = "" }
-                    parts.append(.secret(secret))
-                } else {
-                    guard known.contains(name) else {
-                        throw ParseError(offset: offset, message: "unknown placeholder \"{{\(name)}}\"; known: \(known.sorted().joined(separator: ", ")), secret:NAME")
-                    }
-                    if !literal.isEmpty { parts.append(.text(literal)); literal = "" }
-                    parts.append(.placeholder(name))
-                }
-                offset += source.distance(from: index, to: close.upperBound)
-                index = close.upperBound
-            } else {
-                literal.append(source[index])
-                index = source.index(after: index)
-                offset += 1
-            }
+        var literal = String.UnicodeScalarView()
+        var index = 0
+        func flushLiteral() {
+            if !literal.isEmpty { parts.append(.text(String(literal))); literal = String.UnicodeScalarView() }
         }
-        if !literal.isEmpty { parts.append(.text(literal)) }
+        while index < scalars.count {
+            guard scalars[index] == "{", index + 1 < scalars.count, scalars[index + 1] == "{" else {
+                literal.append(scalars[index])
+                index += 1
+                continue
+            }
+            // The placeholder's name runs to the first "}}"; a name is short, so a "{{" that is
+            // not closed within a few hundred characters is an error here, not a search to the end.
+            var close = index + 2
+            while close + 1 < scalars.count, close - index < 300, !(scalars[close] == "}" && scalars[close + 1] == "}") { close += 1 }
+            guard close + 1 < scalars.count, scalars[close] == "}", scalars[close + 1] == "}" else {
+                throw ParseError(offset: index, message: "a '{{' is not closed by '}}'")
+            }
+            var inner = String.UnicodeScalarView()
+            inner.append(contentsOf: scalars[(index + 2)..<close])
+            let name = String(inner).trimmingWhitespace()
+            if name.hasPrefix("secret:") {
+                let secret = String(name.dropFirst("secret:".count))
+                guard !secret.isEmpty, secret.allSatisfy(Self.isSecretNameCharacter) else {
+                    throw ParseError(offset: index, message: "\(Quoted("{{" + name + "}}")): a secret name is letters, digits, '_', '-' or '.'")
+                }
+                flushLiteral()
+                parts.append(.secret(secret))
+            } else {
+                guard known.contains(name) else {
+                    throw ParseError(offset: index, message: "unknown placeholder \(Quoted("{{" + name + "}}")); known: \(known.sorted().joined(separator: ", ")), secret:NAME")
+                }
+                flushLiteral()
+                parts.append(.placeholder(name))
+            }
+            index = close + 2
+        }
+        flushLiteral()
         self.parts = parts
         self.source = source
     }

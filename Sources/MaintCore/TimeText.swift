@@ -3,38 +3,58 @@ import Foundation
 /// Instants as schedule files and the command line write them.
 public enum TimeText {
     /// Parses RFC 3339 (`2026-12-06T02:00:00+01:00`), or `YYYY-MM-DD HH:MM[:SS]` read in `zone`,
-    /// or `+DURATION` counted from `now`.
+    /// or `+DURATION` counted from `now`. Years run from 1 to 9999; anything else is nil.
     ///
     /// A local time that does not exist (the hour skipped in spring) moves forward by the length
     /// of the gap; a local time that exists twice (the hour repeated in autumn) is the first one.
     public static func parse(_ text: String, zone: TimeZone, now: Date) -> Date? {
         let trimmed = text.trimmingWhitespace()
-        if trimmed.hasPrefix("+"), let milliseconds = DurationText.parse(String(trimmed.dropFirst())) {
-            return now.addingTimeInterval(Double(milliseconds) / 1000)
+        guard trimmed.utf8.count <= 64 else { return nil }
+        if trimmed.hasPrefix("+") {
+            guard let milliseconds = DurationText.parse(String(trimmed.dropFirst())) else { return nil }
+            return checked(now.addingTimeInterval(Double(milliseconds) / 1000))
         }
         if trimmed == "now" { return now }
         if let date = parseRFC3339(trimmed) { return date }
-        return parseLocal(trimmed, zone: zone)
+        guard let local = CivilDateTime(parsing: trimmed) else { return nil }
+        return instant(local, zone: zone).flatMap(checked)
     }
 
+    /// How a time may be written, for error messages.
+    public static let forms = "write RFC 3339 (2026-12-06T02:00:00+01:00), \"YYYY-MM-DD HH:MM\" or +DURATION, in years 1 to 9999"
+
+    /// The instants a schedule may name: years 1 to 9999 (UTC).
+    public static let representable: ClosedRange<Date> = {
+        let first = Double(CivilDate(year: 1, month: 1, day: 1).daysSinceEpoch) * 86_400
+        let last = Double(CivilDate(year: 9999, month: 12, day: 31).daysSinceEpoch + 1) * 86_400 - 0.001
+        return Date(timeIntervalSince1970: first)...Date(timeIntervalSince1970: last)
+    }()
+
+    /// `date` if it lies in years 1 to 9999, else nil.
+    public static func checked(_ date: Date) -> Date? { representable.contains(date) ? date : nil }
+
+    /// RFC 3339: `2026-12-06T02:00:00Z`, `…T02:00:00.250+01:00` (a space may stand for the T).
     public static func parseRFC3339(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
-    }
-
-    static func parseLocal(_ text: String, zone: TimeZone) -> Date? {
-        let parts = text.split(whereSeparator: { $0 == " " || $0 == "T" })
-        guard parts.count == 2 else { return nil }
-        let day = parts[0].split(separator: "-").compactMap { Int($0) }
-        let time = parts[1].split(separator: ":").compactMap { Int($0) }
-        guard day.count == 3, time.count == 2 || time.count == 3,
-              (1...12).contains(day[1]), (1...31).contains(day[2]),
-              (0...23).contains(time[0]), (0...59).contains(time[1]) else { return nil }
-        return instant(CivilDateTime(date: CivilDate(year: day[0], month: day[1], day: day[2]),
-                                     secondOfDay: time[0] * 3600 + time[1] * 60 + (time.count == 3 ? time[2] : 0)), zone: zone)
+        var reader = DigitReader(text)
+        guard let local = reader.civilDateTime(requireSeconds: true) else { return nil }
+        var fraction = 0.0
+        if reader.take(UInt8(ascii: ".")) {
+            guard let (digits, count) = reader.number(maxDigits: 9), count > 0 else { return nil }
+            fraction = Double(digits) / Double([1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000][count])
+        }
+        var offset = 0
+        if reader.take(UInt8(ascii: "Z")) || reader.take(UInt8(ascii: "z")) {
+            offset = 0
+        } else if let sign = reader.takeSign() {
+            guard let hours = reader.fixed(2), reader.take(UInt8(ascii: ":")), let minutes = reader.fixed(2),
+                  hours < 24, minutes < 60 else { return nil }
+            offset = sign * (hours * 3600 + minutes * 60)
+        } else {
+            return nil
+        }
+        guard reader.atEnd else { return nil }
+        let seconds = Double(local.date.daysSinceEpoch) * 86_400 + Double(local.secondOfDay - offset) + fraction
+        return checked(Date(timeIntervalSince1970: seconds))
     }
 
     /// The instant of a wall-clock time in `zone`, or nil for a date that does not exist (Feb 30).
@@ -94,5 +114,15 @@ public enum TimeText {
             if text.allSatisfy({ $0.isLetter && $0.isUppercase }), !text.hasPrefix("GMT") || text == "GMT" { return text }
         }
         return nil
+    }
+}
+
+extension Date {
+    /// Milliseconds since 1970, as the database stores instants. Instants from outside are held to
+    /// years 1 to 9999 where they are read; this never traps on one that was not.
+    public var epochMilliseconds: Int64 {
+        let value = (timeIntervalSince1970 * 1000).rounded(.down)
+        if let exact = Int64(exactly: value) { return exact }
+        return value < 0 ? Int64.min / 2 : Int64.max / 2
     }
 }

@@ -29,7 +29,7 @@ struct AlertmanagerSilence {
             guard let silenceId, !silenceId.isEmpty else { return nil }
             return HTTPRequest(method: "DELETE", url: "\(base)/api/v2/silence/\(silenceId)", headers: headers, timeoutMilliseconds: driver.timeoutMilliseconds)
         }
-        let end = window.endAt ?? (Int64(now.timeIntervalSince1970 * 1000) + Self.openEndedLength)
+        let end = window.endAt ?? (now.epochMilliseconds + Self.openEndedLength)
         var body: [String: JSONValue] = [
             "matchers": .array(driver.matchers.map {
                 .object(["name": .string($0.name), "value": .string($0.value), "isRegex": .bool($0.isRegex), "isEqual": .bool($0.isEqual)])
@@ -52,7 +52,7 @@ struct AlertmanagerSilence {
         case .success(let response) where activate:
             guard (200...299).contains(response.status), let reply = try? JSONValue.parseJSON(response.body),
                   let id = reply["silenceID"]?.stringValue, !id.isEmpty else {
-                return .failure("HTTP \(response.status): \(response.text.prefix(200))")
+                return .failure("HTTP \(response.status): \(response.text)")
             }
             return .success("silence \(id)", silenceId: id)
         case .success(let response):
@@ -60,7 +60,7 @@ struct AlertmanagerSilence {
             if (200...299).contains(response.status) || response.status == 404 || response.text.contains("already expired") {
                 return .success("silence expired (HTTP \(response.status))", silenceId: nil)
             }
-            return .failure("HTTP \(response.status): \(response.text.prefix(200))")
+            return .failure("HTTP \(response.status): \(response.text)")
         }
     }
 }

@@ -96,7 +96,7 @@ extension Engine {
                                     elapsed: (try? result.get().elapsedMilliseconds) ?? 0, now: now, driverState: silenceId)
             case .failure(let error):
                 recordActionFailure(window: windowId, target: name, activate: activate, now: now,
-                                    error: builder.redact(error, names: secrets), final: false, retries: alertmanager.retries)
+                                    error: scrub(error, secrets), final: false, retries: alertmanager.retries)
             }
             return
         }
@@ -111,13 +111,12 @@ extension Engine {
             recordActionSuccess(window: windowId, target: name, activate: activate, detail: "HTTP \(response.status)",
                                 elapsed: response.elapsedMilliseconds, now: now)
         case .success(let response):
-            let snippet = String(response.text.prefix(200)).replacingOccurrences(of: "\n", with: " ")
             recordActionFailure(window: windowId, target: name, activate: activate, now: now,
-                                error: builder.redact("HTTP \(response.status)" + (snippet.isEmpty ? "" : ": \(snippet)"), names: secrets),
+                                error: scrub("HTTP \(response.status)" + (response.text.isEmpty ? "" : ": \(response.text)"), secrets),
                                 final: false, retries: action.retries)
         case .failure(let error):
             recordActionFailure(window: windowId, target: name, activate: activate, now: now,
-                                error: builder.redact(error.message, names: secrets), final: false, retries: action.retries)
+                                error: scrub(error.message, secrets), final: false, retries: action.retries)
         }
     }
 
@@ -131,7 +130,8 @@ extension Engine {
             return
         }
         let action = activate ? activateAction : deactivateAction
-        let stderr = builder.redact(String(completion.stderr.suffix(500)), names: secrets).trimmingCharacters(in: .whitespacesAndNewlines)
+        // Its last lines say most; secrets are replaced before it is cut.
+        let stderr = scrub(completion.stderr, secrets, limit: 500, keep: .end)
         if let launchError = completion.launchError {
             recordActionFailure(window: windowId, target: name, activate: activate, now: now, error: launchError, final: false, retries: action.retries)
         } else if completion.timedOut {
@@ -260,6 +260,12 @@ extension Engine {
         return (now + target.probeIntervalMilliseconds, false)
     }
 
+    /// A text from a request (a reply, an error, a program's output) as it may be stored, logged
+    /// and announced: clear of every secret of the schedule and of the request, then cut.
+    func scrub(_ text: String, _ requestSecrets: [String], limit: Int = 300, keep: SecretSource.Keep = .start) -> String {
+        builder.secrets.scrub(text, names: schedule.secretNames + requestSecrets, limit: limit, keep: keep)
+    }
+
     /// The target states an activate (or deactivate) outcome is waited for in.
     static func awaits(_ state: String, activate: Bool) -> Bool {
         activate ? state == "activating" || state == "refreshing" : state == "deactivating"
@@ -281,7 +287,7 @@ extension Engine {
             busy.remove("p|\(window)|\(target)")
             guard let config = schedule.targets[target] else { return }
             let (on, detail) = StateProbe.interpret(config, completion.result)
-            recordProbe(window: window, target: target, inMaintenance: on, detail: detail, now: now)
+            recordProbe(window: window, target: target, inMaintenance: on, detail: scrub(detail, []), now: now)
         }
     }
 }

@@ -12,7 +12,7 @@ extension Engine {
         guard !resolved.targets.isEmpty else { throw CommandRefusal(.input, "no target given") }
         let channels = request.channels ?? schedule.channels.keys.sorted()
         if let unknown = channels.first(where: { schedule.channels[$0] == nil }) {
-            throw CommandRefusal(.input, "unknown channel \"\(unknown)\"")
+            throw CommandRefusal(.input, "unknown channel \(Quoted(unknown))")
         }
         if let end = request.end, end <= request.start { throw CommandRefusal(.input, "the end is not after the start") }
         for message in [request.headline, request.message] {
@@ -117,7 +117,7 @@ extension Engine {
 
     /// Ends a running window now: the next step deactivates, verifies and announces.
     public func endWindow(_ id: String, now: Date) throws {
-        guard let window = try store.window(id) else { throw CommandRefusal(.input, "no window \"\(id)\"") }
+        guard let window = try store.window(id) else { throw CommandRefusal(.input, "no window \(Quoted(id))") }
         switch window.state {
         case "activating", "active":
             let nowMs = Self.milliseconds(now)
@@ -161,7 +161,7 @@ extension Engine {
     }
 
     func changeableWindow(_ id: String, verb: String) throws -> WindowRecord {
-        guard let window = try store.window(id) else { throw CommandRefusal(.input, "no window \"\(id)\"") }
+        guard let window = try store.window(id) else { throw CommandRefusal(.input, "no window \(Quoted(id))") }
         switch window.state {
         case "scheduled", "activating", "active": return window
         case "deactivating", "verifying": throw CommandRefusal(.state, "window \(id) is already ending (\(window.state)); nothing to \(verb)")
@@ -190,7 +190,7 @@ extension Engine {
 
     /// Cancels a window that has not started, and announces it.
     public func cancelWindow(_ id: String, now: Date) throws {
-        guard let window = try store.window(id) else { throw CommandRefusal(.input, "no window \"\(id)\"") }
+        guard let window = try store.window(id) else { throw CommandRefusal(.input, "no window \(Quoted(id))") }
         guard window.state == "scheduled" else {
             throw CommandRefusal(.state, window.isTerminal
                 ? "window \(id) is already over (\(window.state))"

@@ -47,7 +47,7 @@ extension Engine {
     func completeDoneCheck(window windowId: String, target name: String, index: Int, result: Result<HTTPResponse, TransferError>, now: Date) {
         guard var round = doneRounds[windowId], let check = schedule.targets[name]?.health[safe: index] else { return }
         let secrets = check.url.secretNames + check.headers.flatMap(\.value.secretNames)
-        round.results.append((name, CheckResult.judge(check, result, now: now) { builder.redact($0, names: secrets) }))
+        round.results.append((name, CheckResult.judge(check, result, now: now) { scrub($0, secrets) }))
         guard round.results.count == round.expected else {
             doneRounds[windowId] = round
             return

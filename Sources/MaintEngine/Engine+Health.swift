@@ -24,8 +24,9 @@ public struct CheckResult: Codable, Sendable {
             let observation = HealthObservation(status: response.status, responseTimeMilliseconds: response.elapsedMilliseconds, body: response.text,
                                                 certificateExpiresInMilliseconds: response.certificateExpiry.map { Int64($0.timeIntervalSince(now) * 1000) })
             let ok = check.condition.evaluate(observation)
+            // A failed condition names the value it got, which may echo what the request sent.
             return CheckResult(check: check.name, ok: ok, status: response.status, responseTimeMs: response.elapsedMilliseconds,
-                               detail: ok ? check.condition.source : "failed: " + check.condition.failures(observation).joined(separator: "; "))
+                               detail: ok ? check.condition.source : redact("failed: " + check.condition.failures(observation).joined(separator: "; ")))
         case .failure(let error):
             return CheckResult(check: check.name, ok: false, status: nil, responseTimeMs: error.elapsedMilliseconds, detail: redact(error.message))
         }
@@ -70,7 +71,7 @@ extension Engine {
             try? settleIfComplete(key: key, window: window, target: name, now: now)
             return
         }
-        let outcome = CheckResult.judge(check, result, now: now) { builder.redact($0, names: secrets) }
+        let outcome = CheckResult.judge(check, result, now: now) { scrub($0, secrets) }
         healthRuns[key]?.results[index] = outcome
         do {
             try settleIfComplete(key: key, window: window, target: name, now: now)
@@ -172,7 +173,7 @@ extension Engine {
         var results = immediate
         for ((name, check), result) in zip(owners, pool.perform(requests)) {
             let secrets = check.url.secretNames + check.headers.flatMap(\.value.secretNames)
-            results[name, default: []].append(CheckResult.judge(check, result, now: now) { builder.redact($0, names: secrets) })
+            results[name, default: []].append(CheckResult.judge(check, result, now: now) { scrub($0, secrets) })
         }
         return resolved.targets.map { ($0, results[$0] ?? []) }
     }

@@ -145,7 +145,7 @@ extension Engine {
             }
             log(.info, "delivery \(id): \(delivery.event) to \(delivery.channel) delivered (\(response.status))")
         case .failure(let error):
-            recordDelivery(delivery, error: builder.redact(error.message, names: secrets), final: false, now: now)
+            recordDelivery(delivery, error: scrub(error.message, secrets), final: false, now: now)
         }
     }
 

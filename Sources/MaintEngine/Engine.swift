@@ -81,7 +81,7 @@ public final class Engine {
         for completion in processes.take() { completeCommand(completion, now: now) }
     }
 
-    public static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+    public static func milliseconds(_ date: Date) -> Int64 { date.epochMilliseconds }
     public static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
 
     /// Moves every open window as far as `now` allows, and starts the requests that are due.

@@ -37,7 +37,6 @@ struct RequestBuilder {
         return request
     }
 
-    func redact(_ text: String, names: [String]) -> String { secrets.redact(text, names: names) }
 }
 
 extension HTTPAction {

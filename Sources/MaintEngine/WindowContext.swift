@@ -29,7 +29,7 @@ public enum WindowContext {
     /// The values for a target outside any window (`maint check`, `maint status`): its name and
     /// times now, for templates that use them in URLs or headers.
     static func values(standaloneTarget name: String, zone: TimeZone, now: Date) -> [String: String] {
-        let nowMs = Int64(now.timeIntervalSince1970 * 1000)
+        let nowMs = now.epochMilliseconds
         let window = WindowRecord(id: "", origin: "cli", sourceFile: nil, headline: "", message: "", page: PageFields(), selectors: [],
                                   channels: [], timezone: zone.identifier, startAt: nowMs, endAt: nil, healthTimeoutMilliseconds: nil,
                                   state: "active", fingerprint: nil, createdAt: nowMs, updatedAt: nowMs)

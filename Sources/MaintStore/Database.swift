@@ -87,27 +87,44 @@ public final class Database {
 
     private var depth = 0
 
+    /// Whether a transaction is open on this connection.
+    public var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
     /// Runs `body` in an immediate transaction: all of it is written, or none of it. Inside
     /// another transaction it is a savepoint: its failure undoes its own writes only, and it is
     /// written when the outer one commits.
+    ///
+    /// A COMMIT can fail (a full disk, an I/O error); SQLite may or may not have rolled back by
+    /// then, so whatever is still open is rolled back here. Either way the connection is left as
+    /// it was before the call, ready for the next transaction.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
+        let outermost = depth == 0
         let savepoint = "maint_\(depth)"
-        try execute(depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT \(savepoint)")
+        try execute(outermost ? "BEGIN IMMEDIATE" : "SAVEPOINT \(savepoint)")
         depth += 1
+        defer { depth -= 1 }
+        let result: T
         do {
-            let result = try body()
-            depth -= 1
-            try execute(depth == 0 ? "COMMIT" : "RELEASE \(savepoint)")
-            return result
+            result = try body()
         } catch {
-            depth -= 1
-            if depth == 0 {
-                try? execute("ROLLBACK")
-            } else {
-                try? execute("ROLLBACK TO \(savepoint)")
-                try? execute("RELEASE \(savepoint)")
-            }
+            undo(outermost: outermost, savepoint: savepoint)
             throw error
+        }
+        do {
+            try execute(outermost ? "COMMIT" : "RELEASE \(savepoint)")
+        } catch {
+            undo(outermost: outermost, savepoint: savepoint)
+            throw error
+        }
+        return result
+    }
+
+    private func undo(outermost: Bool, savepoint: String) {
+        if outermost {
+            if inTransaction { try? execute("ROLLBACK") }
+        } else {
+            try? execute("ROLLBACK TO \(savepoint)")
+            try? execute("RELEASE \(savepoint)")
         }
     }
 }

@@ -81,7 +81,7 @@ public struct Row: Sendable {
         guard index < values.count else { return nil }
         switch values[index] {
         case .integer(let number): return number
-        case .real(let number): return Int64(number)
+        case .real(let number): return Int64(exactly: number.rounded(.down))
         case .text(let text): return Int64(text)
         case .null: return nil
         }

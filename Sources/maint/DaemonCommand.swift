@@ -34,12 +34,12 @@ enum DaemonCommand {
         }
         let now = Date()
         try engine.sync(now: now)
-        try store.appendEvent(at: Int64(now.timeIntervalSince1970 * 1000), window: nil, kind: "daemon.started",
+        try store.appendEvent(at: now.epochMilliseconds, window: nil, kind: "daemon.started",
                               message: "pid \(getpid()), \(schedule.targets.count) target(s), \(schedule.windows.count) window(s) from \(session.paths.config)")
         log(.notice, "maint daemon started: \(schedule.targets.count) target(s), \(schedule.channels.count) channel(s), \(schedule.windows.count) window(s) from \(session.paths.config); database \(session.paths.database)")
         notifier.notify("READY=1\nSTATUS=running: \(schedule.windows.count) window(s) in the schedule files")
         _ = try runner.run()
-        _ = try? store.appendEvent(at: Int64(Date().timeIntervalSince1970 * 1000), window: nil, kind: "daemon.stopped", message: "pid \(getpid())")
+        _ = try? store.appendEvent(at: Date().epochMilliseconds, window: nil, kind: "daemon.stopped", message: "pid \(getpid())")
         log(.notice, "maint daemon stopped")
         return .success
     }

@@ -11,8 +11,8 @@ enum ListCommand {
         let now = Date()
         func bound(_ name: String) throws(Failure) -> Int64? {
             guard let text = arguments.value(name) else { return nil }
-            guard let date = TimeText.parse(text, zone: .current, now: now) else { throw Failure(.usage, "\(name) \"\(text)\": not a time") }
-            return Int64(date.timeIntervalSince1970 * 1000)
+            guard let date = TimeText.parse(text, zone: .current, now: now) else { throw Failure(.usage, "\(name) \(Quoted(text)): not a time; \(TimeText.forms)") }
+            return date.epochMilliseconds
         }
         let from = try bound("--from"), to = try bound("--to")
         let store = try session.openStore()

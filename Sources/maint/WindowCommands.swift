@@ -15,13 +15,16 @@ enum WindowCommands {
         let now = Date()
         guard let atText = arguments.value("--at") else { throw Failure(.usage, "--at TIME is required") }
         guard let start = TimeText.parse(atText, zone: zone, now: now) else {
-            throw Failure(.usage, "--at \"\(atText)\": not a time; write RFC 3339, \"YYYY-MM-DD HH:MM\" (in --timezone, default \(zone.identifier)) or +DURATION")
+            throw Failure(.usage, "--at \(Quoted(atText)): not a time; \(TimeText.forms) (local times in --timezone, default \(zone.identifier))")
         }
         let end = try end(arguments, start: start, zone: zone, now: now, required: true)
         var notices: [Int64] = []
         for text in (arguments.value("--notice") ?? "").split(separator: ",") {
             guard let milliseconds = DurationText.parse(String(text)), milliseconds > 0 else {
-                throw Failure(.usage, "--notice \"\(text)\": not a duration such as 24h or 1h")
+                throw Failure(.usage, "--notice \(Quoted(String(text))): not a duration such as 24h or 1h")
+            }
+            guard !notices.contains(milliseconds) else {
+                throw Failure(.usage, "--notice \(Quoted(String(text))): given twice; each notice is sent once")
             }
             notices.append(milliseconds)
         }
@@ -95,11 +98,14 @@ enum WindowCommands {
         let newEnd: Date
         switch (arguments.value("--by"), arguments.value("--until")) {
         case (let by?, nil):
-            guard let milliseconds = DurationText.parse(by), milliseconds > 0 else { throw Failure(.usage, "--by \"\(by)\": not a duration such as 30m") }
+            guard let milliseconds = DurationText.parse(by), milliseconds > 0 else { throw Failure(.usage, "--by \(Quoted(by)): not a duration such as 30m") }
             guard let end = window.endAt else { throw Failure(.usage, "window \(id) has no end yet; give --until TIME") }
-            newEnd = Date(timeIntervalSince1970: Double(end + milliseconds) / 1000)
+            guard let date = TimeText.checked(Date(timeIntervalSince1970: Double(end + milliseconds) / 1000)) else {
+                throw Failure(.usage, "--by \(Quoted(by)): the window would end after the year 9999")
+            }
+            newEnd = date
         case (nil, let until?):
-            guard let date = TimeText.parse(until, zone: zone, now: now) else { throw Failure(.usage, "--until \"\(until)\": not a time") }
+            guard let date = TimeText.parse(until, zone: zone, now: now) else { throw Failure(.usage, "--until \(Quoted(until)): not a time; \(TimeText.forms)") }
             newEnd = date
         default:
             throw Failure(.usage, "give --by DURATION or --until TIME")
@@ -162,13 +168,16 @@ enum WindowCommands {
     static func end(_ arguments: Arguments, start: Date, zone: TimeZone, now: Date, required: Bool) throws(Failure) -> Date? {
         if let text = arguments.value("--for") {
             guard let milliseconds = DurationText.parse(text), milliseconds > 0 else {
-                throw Failure(.usage, "--for \"\(text)\": not a duration such as 90s, 45m or 2h30m")
+                throw Failure(.usage, "--for \(Quoted(text)): not a duration such as 90s, 45m or 2h30m")
             }
             if arguments.value("--until") != nil { throw Failure(.usage, "give --for or --until, not both") }
-            return start.addingTimeInterval(Double(milliseconds) / 1000)
+            guard let end = TimeText.checked(start.addingTimeInterval(Double(milliseconds) / 1000)) else {
+                throw Failure(.usage, "--for \(Quoted(text)): the window would end after the year 9999")
+            }
+            return end
         }
         if let text = arguments.value("--until") {
-            guard let date = TimeText.parse(text, zone: zone, now: now) else { throw Failure(.usage, "--until \"\(text)\": not a time") }
+            guard let date = TimeText.parse(text, zone: zone, now: now) else { throw Failure(.usage, "--until \(Quoted(text)): not a time; \(TimeText.forms)") }
             guard date > start else { throw Failure(.usage, "--until is not after the start") }
             return date
         }

@@ -73,3 +73,47 @@ struct NestedTransactionTests {
         #expect(try store.events(window: nil).map(\.message) == ["kept", "kept too"])
     }
 }
+
+/// A COMMIT that fails (a full disk, an I/O error) must leave the connection as it was: the next
+/// transaction works and nothing of the failed one is written. A deferred foreign key makes a
+/// COMMIT fail every time, with the transaction still open afterwards, as SQLITE_FULL may.
+struct FailedCommitTests {
+    func database() throws -> Database {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("commit-\(UUID().uuidString)/maint.db").path
+        let database = try Database(path: path)
+        try database.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+        try database.execute("CREATE TABLE child (parent INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED, note TEXT)")
+        return database
+    }
+
+    @Test func theNextTransactionsWorkAfterACommitFails() throws {
+        let database = try database()
+        for round in 0..<3 {
+            #expect(throws: SQLiteError.self) {
+                try database.transaction {
+                    try database.run("INSERT INTO child VALUES (42, ?)", ["orphan \(round)"])
+                }
+            }
+            #expect(!database.inTransaction)
+            try database.transaction {
+                try database.run("INSERT INTO parent VALUES (?)", [round])
+                // A nested one still gets a valid savepoint name.
+                try database.transaction { try database.run("INSERT INTO child VALUES (?, 'kept')", [round]) }
+            }
+        }
+        #expect(try database.row("SELECT count(*) FROM child WHERE note LIKE 'orphan%'")?.int(0) == 0)
+        #expect(try database.row("SELECT count(*) FROM child WHERE note = 'kept'")?.int(0) == 3)
+    }
+
+    @Test func aFailedOuterCommitUndoesTheInnerOnesToo() throws {
+        let database = try database()
+        #expect(throws: SQLiteError.self) {
+            try database.transaction {
+                try database.transaction { try database.run("INSERT INTO parent VALUES (1)") }
+                try database.run("INSERT INTO child VALUES (99, 'orphan')")
+            }
+        }
+        #expect(!database.inTransaction)
+        #expect(try database.row("SELECT count(*) FROM parent")?.int(0) == 0)
+    }
+}
