@@ -13,6 +13,8 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // Linux headers Glibc's module leaves out: timerfd, eventfd.
         .systemLibrary(name: "CLinux"),
+        // libFuzzer's driver, declared for the fuzzing build of maint-fuzz.
+        .systemLibrary(name: "CLibFuzzer"),
 
         // Domain: schedule files, templates, durations, conditions. Imports no C.
         .target(name: "MaintCore"),
@@ -25,8 +27,11 @@ let package = Package(
         // Scheduler, http driver, webhooks, health checks.
         .target(name: "MaintEngine", dependencies: ["MaintCore", "MaintStore", "MaintNet", "MaintSystem"]),
         .executableTarget(name: "maint", dependencies: ["MaintCore", "MaintStore", "MaintEngine", "MaintSystem", "MaintNet"]),
+        // The parsers as fuzz targets (fuzz/run.sh), and a replayer of saved inputs.
+        .target(name: "MaintFuzz", dependencies: ["MaintCore"]),
+        .executableTarget(name: "maint-fuzz", dependencies: ["MaintFuzz", "CLibFuzzer"]),
 
-        .testTarget(name: "MaintCoreTests", dependencies: ["MaintCore"]),
+        .testTarget(name: "MaintCoreTests", dependencies: ["MaintCore", "MaintFuzz"]),
         .testTarget(name: "MaintStoreTests", dependencies: ["MaintStore", "MaintCore"]),
         .testTarget(name: "MaintEngineTests", dependencies: ["MaintEngine", "MaintNet"]),
         .testTarget(name: "MaintIntegrationTests", dependencies: ["maint", "MaintNet"]),

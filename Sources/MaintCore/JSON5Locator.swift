@@ -5,6 +5,11 @@ public struct JSON5Locator: Sendable {
     public struct Position: Sendable, Equatable {
         public var line: Int
         public var column: Int
+
+        public init(line: Int, column: Int) {
+            self.line = line
+            self.column = column
+        }
     }
 
     public struct SyntaxError: Error, Sendable {

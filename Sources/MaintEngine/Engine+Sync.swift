@@ -9,9 +9,21 @@ extension Engine {
     /// occurrences an edited rule no longer produces are canceled. Windows that started keep what
     /// they started with. A window removed from the files is not canceled silently: the log says
     /// how to cancel it.
+    ///
+    /// A definition that cannot be stored (a write that fails) is logged and left for the next
+    /// sync; the others are stored all the same, and the daemon goes on.
     public func sync(now: Date) throws {
+        var failures: [String] = []
         for name in schedule.windows.keys.sorted() {
-            try syncWindow(name, now: now)
+            do {
+                try syncWindow(name, now: now)
+            } catch {
+                failures.append(name)
+                log(.error, "window \(name): cannot be stored: \(error); tried again at the next reload or start")
+            }
+        }
+        if failures.count == schedule.windows.count && !failures.isEmpty {
+            throw SyncFailure(windows: failures)
         }
         let names = Set(schedule.windows.keys)
         var reported = Set<String>()
@@ -155,4 +167,10 @@ extension Engine {
         for (window, at) in doneNext where doneRounds[window] == nil { candidates.append(Self.milliseconds(at)) }
         return candidates.min().map(Self.date)
     }
+}
+
+/// Not one window of the schedule could be stored: the database does not take writes.
+public struct SyncFailure: Error, CustomStringConvertible {
+    public var windows: [String]
+    public var description: String { "none of the \(windows.count) window(s) could be stored" }
 }

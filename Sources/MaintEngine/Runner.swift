@@ -39,6 +39,7 @@ public final class Runner {
         var stopStarted = Date.distantFuture
         var lastWatchdog = Date.distantPast
         var failedRounds = 0
+        var lastRoundFailed = false
         while true {
             let now = Date()
             var next: Date?
@@ -49,10 +50,17 @@ public final class Runner {
                     if engine.wantsAnotherRound { next = now }
                     failedRounds = 0
                 } catch {
+                    // A write that failed (a full disk, an I/O error) was rolled back whole; the
+                    // round is tried again, 0.5 s, 1 s, 2 s … up to 30 s apart, until one succeeds.
                     failedRounds += 1
-                    log(.error, "scheduler round failed (\(failedRounds) in a row): \(error); trying again shortly")
-                    next = now.addingTimeInterval(min(30, Double(failedRounds)))
+                    let delay = min(30, 0.25 * pow(2, Double(min(failedRounds, 8))))
+                    log(.error, "scheduler round failed (\(failedRounds) in a row): \(error); trying again in \(DurationText.format(Int64(delay * 1000)))")
+                    next = now.addingTimeInterval(delay)
                 }
+                if failedRounds == 0 && lastRoundFailed {
+                    log(.notice, "scheduler rounds succeed again")
+                }
+                lastRoundFailed = failedRounds > 0
                 if try done() {
                     stopping = true
                     stopStarted = now

@@ -17,8 +17,19 @@ enum DaemonCommand {
         // default action would end the process.
         let runner = try Runner(engine: engine, pool: pool, log: log, notifier: notifier)
         let lock = try session.lock()
-        guard lock.tryLock() else {
-            throw Failure(.temporaryFailure, "another maint process (pid \(lock.holder().map(String.init) ?? "?")) holds \(session.paths.lock); one daemon per database")
+        // One daemon per database; a command switching because no daemon ran is waited for.
+        var waitedFor: pid_t?
+        while !lock.tryLock(asDaemon: true) {
+            switch lock.holder() {
+            case .daemon(let pid)?:
+                throw Failure(.temporaryFailure, "another maint daemon (pid \(pid)) holds \(session.paths.lock); one daemon per database")
+            case .command(let pid)? where pid != waitedFor:
+                log(.notice, "maint command pid \(pid) is switching targets; starting when it is done")
+                waitedFor = pid
+            default:
+                break
+            }
+            usleep(200_000)
         }
         runner.reload = {
             do {

@@ -11,16 +11,8 @@ enum DeliveryCommands {
         let (engine, pool, store) = try WindowCommands.prepare(session)
         try WindowCommands.refusing { try engine.retryDelivery(id, now: Date()) }
         let runner = try Runner(engine: engine, pool: pool, log: session.log, signals: [SIGINT, SIGTERM, SIGUSR1])
-        let lock = try session.lock()
         let settled = { () throws -> Bool in (try store.delivery(id)?.state ?? "dead") != "pending" }
-        if lock.tryLock() {
-            defer { lock.unlock() }
-            _ = try runner.run(done: settled)
-        } else if let pid = session.wakeDaemon() {
-            print("the daemon (pid \(pid)) is sending it")
-            let deadline = Date().addingTimeInterval(60)
-            while try !settled() && Date() < deadline { usleep(100_000) }
-        }
+        try session.carryOut(runner: runner, until: settled, progress: {}, followingAtMost: 60)
         guard let delivery = try store.delivery(id) else { return .partialFailure }
         print("\(id): \(delivery.event) to \(delivery.channel): \(delivery.state)" + (delivery.lastError.map { " (\($0))" } ?? ""))
         return delivery.state == "delivered" ? .success : .partialFailure

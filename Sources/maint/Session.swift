@@ -55,12 +55,51 @@ struct Session {
         }
     }
 
-    /// Nudges a running daemon to read the database now. Returns its PID, or nil if none runs.
+    /// Nudges whoever switches (the daemon, or a command switching because none runs) to read
+    /// the database now. Returns it, or nil if nobody switches.
     @discardableResult
-    func wakeDaemon() -> pid_t? {
-        guard let lock = try? lock(), let pid = lock.holder() else { return nil }
-        kill(pid, SIGUSR1)
-        return pid
+    func wake() -> ProcessLock.Holder? {
+        guard let lock = try? lock(), let holder = lock.holder() else { return nil }
+        kill(holder.pid, SIGUSR1)
+        return holder
+    }
+
+    /// Carries out what the database now asks for, until `done`: here, holding the switching lock,
+    /// when no other process switches; else by waking the one that does (the daemon, or a sibling
+    /// command) and following the database, taking over if it lets go first. So commands started
+    /// together with no daemon all see their windows through, one after the other.
+    func carryOut(runner: Runner, until done: () throws -> Bool, progress: () -> Void, followingAtMost patience: TimeInterval = .infinity) throws {
+        let lock = try lock()
+        let deadline = Date().addingTimeInterval(patience)
+        var followed: ProcessLock.Holder?
+        while true {
+            if lock.tryLock() {
+                defer { lock.unlock() }
+                print("no daemon is running: switching from here")
+                _ = try runner.run {
+                    progress()
+                    return try done()
+                }
+                progress()
+                return
+            }
+            guard let holder = lock.holder() else { continue }  // let go meanwhile: try again
+            if holder != followed {
+                switch holder {
+                case .daemon(let pid): print("the daemon (pid \(pid)) is switching")
+                case .command(let pid): print("no daemon is running; maint command pid \(pid) is switching, and this one goes on after it")
+                }
+                followed = holder
+                kill(holder.pid, SIGUSR1)
+            }
+            while lock.holder() == holder && Date() < deadline {
+                progress()
+                if try done() { return }
+                usleep(100_000)
+            }
+            progress()
+            if try done() || Date() >= deadline { return }
+        }
     }
 }
 

@@ -50,7 +50,10 @@ enum StatusCommand {
             }
             return on ? "yes" : "no"
         }
-        let daemon = try session.lock().holder()
+        let daemon: pid_t? = {
+            if case .daemon(let pid)? = try? session.lock().holder() { return pid }
+            return nil
+        }()
         if session.json {
             printJSON(.object([
                 "daemon": daemon.map { .object(["running": .bool(true), "pid": .number(Double($0))]) } ?? .object(["running": .bool(false)]),

@@ -36,7 +36,7 @@ enum WindowCommands {
             force: arguments.has("--force"))
         let (engine, _, _) = try prepare(session)
         let id = try refusing { try engine.addWindow(request, now: now) }
-        let woke = session.wakeDaemon() != nil
+        let woke = session.wake()?.isDaemon == true
         print("planned \(id): \(TimeText.local(start, zone: zone)) to \(end.map { TimeText.local($0, zone: zone) } ?? "open end")")
         if !woke { print("note: no daemon is running; start `maint daemon` so that the window happens") }
         return .success
@@ -83,7 +83,7 @@ enum WindowCommands {
         }
         let (engine, _, _) = try prepare(session)
         try refusing { try engine.cancelWindow(id, now: Date()) }
-        let woke = session.wakeDaemon() != nil
+        let woke = session.wake()?.isDaemon == true
         print("canceled \(id)" + (woke ? "" : "; the announcement is sent when the daemon runs"))
         return .success
     }
@@ -131,7 +131,7 @@ enum WindowCommands {
     static func tellTargets(_ session: Session, engine: Engine, pool: TransferPool, store: MaintenanceStore, window id: String,
                             since mark: Int64) throws -> ExitCode {
         guard let window = try store.window(id), window.state != "scheduled" else {
-            session.wakeDaemon()
+            session.wake()
             return .success
         }
         try drive(session, engine: engine, pool: pool, store: store, window: id) { window, targets in
@@ -195,34 +195,13 @@ enum WindowCommands {
     /// As above, with a condition on the window and its targets.
     static func drive(_ session: Session, engine: Engine, pool: TransferPool, store: MaintenanceStore, window id: String,
                       until done: @escaping (WindowRecord?, [TargetStateRecord]) -> Bool) throws {
-        let finished = { () throws -> Bool in done(try store.window(id), try store.targets(of: id)) }
         var printer = EventPrinter()
         printer.window = id
         printer.lastId = (try store.events(window: id).last?.id ?? 1) - 1
         // Handlers before the lock: while we hold it, other commands wake us with SIGUSR1.
         let runner = try Runner(engine: engine, pool: pool, log: session.log, signals: [SIGINT, SIGTERM, SIGUSR1])
-        let lock = try session.lock()
-        if lock.tryLock() {
-            defer { lock.unlock() }
-            print("no daemon is running: switching from here")
-            _ = try runner.run {
-                printer.printNew(from: store)
-                return try finished()
-            }
-            printer.printNew(from: store)
-            return
-        }
-        guard let pid = session.wakeDaemon() else { return }
-        print("the daemon (pid \(pid)) is switching")
-        while true {
-            printer.printNew(from: store)
-            if try finished() { break }
-            if kill(pid, 0) != 0 && errno == ESRCH {
-                throw Failure(.temporaryFailure, "the daemon (pid \(pid)) stopped; the window is recorded and resumes when a daemon runs")
-            }
-            usleep(100_000)
-        }
-        printer.printNew(from: store)
+        try session.carryOut(runner: runner, until: { done(try store.window(id), try store.targets(of: id)) },
+                             progress: { printer.printNew(from: store) })
     }
 }
 

@@ -136,7 +136,9 @@ def make_handler(site):
 
         def admin(self, method, path, raw):
             if not self.is_admin():
-                return self.reply(401, {"error": "admin token required"})
+                # Like many platforms, it echoes the credential it refused.
+                given = self.headers.get("Authorization")
+                return self.reply(401, {"error": f"denied: bad Authorization {given}" if given else "admin token required"})
             if path == "/admin/api/maintenance" and method in ("POST", "PUT"):
                 arrived = time.time()
                 with site.lock:

@@ -1,0 +1,89 @@
+import Foundation
+import MaintCore
+
+/// The parsers that read what users write, each as one function that takes any bytes. The fuzzer
+/// (`maint-fuzz`, see fuzz/README.md) drives them with generated inputs; the tests replay every
+/// input that once crashed or hung one of them (fuzz/regressions/).
+///
+/// Each answers with a value or an error, never a signal; and where a parser has a written form
+/// to give back (durations, times), what it gives back must read as the same value.
+public enum FuzzTarget: String, CaseIterable, Sendable {
+    case schedule, duration, time, rrule, condition, template
+
+    /// A fixed instant, so that a failing input fails the same way on every run.
+    static let now = Date(timeIntervalSince1970: 1_796_000_000)  // 2026-11-29
+    static let zones = ["UTC", "Europe/Paris", "America/New_York", "Australia/Lord_Howe"].compactMap(TimeZone.init(identifier:))
+
+    public func run(_ bytes: [UInt8]) throws(FuzzFailure) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        switch self {
+        case .schedule: Self.schedule(text)
+        case .duration: try Self.duration(text)
+        case .time: try Self.time(text)
+        case .rrule: Self.rrule(text)
+        case .condition: Self.condition(text)
+        case .template: Self.template(text)
+        }
+    }
+
+    /// What the daemon does with a file `validate` accepted: its windows' occurrences over the
+    /// daemon's horizon, which is where a year too large once trapped.
+    static func schedule(_ text: String) {
+        guard let schedule = try? ScheduleLoader(now: now).load(sources: [("fuzz.json5", text)]) else { return }
+        let zones = schedule.targets.mapValues(\.timezone)
+        for window in schedule.windows.values {
+            _ = window.occurrences(targetZones: zones, storedAt: now, from: now, through: now.addingTimeInterval(15 * 86_400))
+        }
+    }
+
+    static func duration(_ text: String) throws(FuzzFailure) {
+        guard let milliseconds = DurationText.parse(text) else { return }
+        let written = DurationText.format(milliseconds)
+        guard DurationText.parse(written) == milliseconds else {
+            throw FuzzFailure("duration \(Quoted(text)) = \(milliseconds) ms is written \(Quoted(written)), which reads differently")
+        }
+    }
+
+    static func time(_ text: String) throws(FuzzFailure) {
+        for zone in zones {
+            guard let date = TimeText.parse(text, zone: zone, now: now) else { continue }
+            guard TimeText.checked(date) != nil else { throw FuzzFailure("time \(Quoted(text)) read as \(date), outside years 1 to 9999") }
+            let written = TimeText.rfc3339(date, zone: zone)
+            guard let back = TimeText.parseRFC3339(written), abs(back.timeIntervalSince(date)) < 1 else {
+                throw FuzzFailure("time \(Quoted(text)) in \(zone.identifier) is written \(Quoted(written)), which reads differently")
+            }
+            _ = TimeText.local(date, zone: zone)
+        }
+    }
+
+    static func rrule(_ text: String) {
+        guard let rule = try? RecurrenceRule(parsing: text) else { return }
+        let start = CivilDateTime(date: CivilDate(year: 2026, month: 11, day: 29), secondOfDay: 3 * 3600)
+        for zone in zones.prefix(2) {
+            _ = rule.occurrences(start: start, zone: zone, through: CivilDate(year: 2028, month: 12, day: 31), limit: 1_000)
+        }
+    }
+
+    /// The first line is the condition; the rest is the reply's body it is judged against.
+    static func condition(_ text: String) {
+        let parts = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let condition = try? Condition(parsing: String(parts[0])) else { return }
+        let body = parts.count > 1 ? String(parts[1]) : "{\"status\": \"ok\", \"items\": [1, 2]}"
+        let observation = HealthObservation(status: 200, responseTimeMilliseconds: 120, body: body, certificateExpiresInMilliseconds: 86_400_000)
+        _ = condition.evaluate(observation)
+        _ = condition.failures(observation)
+    }
+
+    static func template(_ text: String) {
+        guard let template = try? Template(parsing: text, placeholders: Template.announcementPlaceholders) else { return }
+        var values: [String: String] = [:]
+        for name in Template.announcementPlaceholders { values[name] = "«\(name)»" }
+        _ = try? template.render(TemplateContext(values: values, secrets: SecretSource(environment: [:])))
+    }
+}
+
+/// A parser gave back something it cannot read again.
+public struct FuzzFailure: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import MaintNet
+import Testing
+
+/// Faults and hostile input, each of which once left sites in maintenance or the daemon dead.
+@Suite(.serialized)
+struct FaultTests {
+    func schedule(_ sites: [DemoSite], _ receiver: WebhookReceiver, windows: String = "", healthTimeout: String = "20s", extraHealth: String = "") -> String {
+        """
+        {
+          targets: {
+        \(sites.map { $0.target(tags: ["shop"], healthTimeout: healthTimeout, extraHealth: extraHealth) }.joined(separator: "\n"))
+          },
+          channels: { \(receiver.channel) },
+          windows: { \(windows) },
+        }
+        """
+    }
+
+    /// The database's disk fills up across a window's end, then space comes back: the daemon
+    /// reports the failed writes, keeps trying, and ends the window once it can write again.
+    @Test(.enabled(if: getuid() == 0, "mounting a small tmpfs needs root"))
+    func aFullDiskAcrossAWindowsEndDelaysItButNeverStallsIt() throws {
+        let workspace = try Workspace()
+        let state = workspace.directory.appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        try run("/bin/mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", state.path])
+        defer { try? run("/bin/umount", ["-l", state.path]) }
+        let site = try DemoSite(name: "site", directory: workspace.directory)
+        let receiver = try WebhookReceiver(directory: workspace.directory)
+        try workspace.write("shop.json5", schedule([site], receiver, windows: #""w": { targets: ["site"], start: "+2s", duration: "4s" },"#))
+        let daemon = try workspace.readyDaemon()
+        #expect(waitUntil(timeout: 20) { site.maintenanceEnabled == true })
+        // Fill the disk while the window runs; its end passes while nothing can be written.
+        let filler = state.appendingPathComponent("filler")
+        try run("/bin/sh", ["-c", "dd if=/dev/zero of='\(filler.path)' bs=64k 2>/dev/null; true"])
+        #expect(waitUntil(timeout: 20) { daemon.stderr.contains("scheduler round failed") || daemon.stderr.contains("cannot record") })
+        #expect(site.maintenanceEnabled == true, "the end could not be recorded, so nothing was switched yet")
+        try FileManager.default.removeItem(at: filler)
+        #expect(try workspace.waitForWindow("w", in: ["completed", "failed", "degraded"], timeout: 60) == "completed", "\(daemon.stderr)")
+        #expect(site.maintenanceEnabled == false)
+        #expect(daemon.process.isRunning)
+        #expect(!daemon.stderr.contains("SAVEPOINT maint_-"))
+        daemon.stop()
+        #expect(daemon.process.terminationStatus == 0)
+    }
+
+    /// A rule whose numbers overflow Int is refused on reload; the running window ends as planned.
+    @Test func aReloadWithAnOverflowingRuleIsRefusedAndTheDaemonGoesOn() throws {
+        let workspace = try Workspace()
+        let site = try DemoSite(name: "site", directory: workspace.directory)
+        let receiver = try WebhookReceiver(directory: workspace.directory)
+        try workspace.write("shop.json5", schedule([site], receiver, windows: #""w": { targets: ["site"], start: "+1s", duration: "5s" },"#))
+        let daemon = try workspace.readyDaemon()
+        #expect(waitUntil(timeout: 20) { site.maintenanceEnabled == true })
+        for part in ["INTERVAL=-9223372036854775808", "COUNT=-9223372036854775808", "BYMONTHDAY=-9223372036854775808", "BYDAY=-9223372036854775808SU"] {
+            try workspace.write("bad.json5", "{ windows: { weekly: { targets: [\"site\"], recurrence: \"FREQ=MONTHLY;\(part)\", start: \"2030-01-05 03:00\", duration: \"1h\" } } }")
+            #expect(try workspace.maint(["validate"]).status == 65)
+            kill(daemon.process.processIdentifier, SIGHUP)
+            #expect(waitUntil(timeout: 10) { daemon.stderr.components(separatedBy: "reload rejected").count > 1 })
+            #expect(daemon.process.isRunning)
+        }
+        #expect(try workspace.waitForWindow("w", in: ["completed"], timeout: 40) == "completed")
+        #expect(site.maintenanceEnabled == false)
+    }
+
+    /// Times and durations past what a date can hold are usage errors, never a signal.
+    @Test func timesBeyondTheYear9999AreUsageErrors() throws {
+        let workspace = try Workspace()
+        let site = try DemoSite(name: "site", directory: workspace.directory)
+        let receiver = try WebhookReceiver(directory: workspace.directory)
+        try workspace.write("shop.json5", schedule([site], receiver))
+        let id = try workspace.add(["site", "--at", "+1h", "--for", "1h"])
+        for arguments in [["ls", "--from", "300000000-01-01 00:00"], ["add", "site", "--at", "300000000-01-01 00:00", "--for", "1h"],
+                          ["add", "site", "--at", "9000000000000000000-01-01 00:00", "--for", "1h"], ["extend", id, "--until", "300000000-08-22 08:18"],
+                          ["add", "site", "--at", "9999-12-31 23:00", "--for", "999999999d"], ["extend", id, "--by", "999999999d"],
+                          ["add", "site", "--at", "+999999999d", "--for", "1h"], ["add", "site", "--at", "+1d", "--for", "1h", "--notice", "10m,10m"],
+                          ["add", "site", "--at", "+1d", "--for", "1h", "--notice", "1h,60m"]] {
+            let result = try workspace.maint(arguments)
+            #expect(result.status == 2, "\(arguments): \(result.status) \(result.stderr)")
+            #expect(!result.stderr.contains("constraint") && !result.stderr.contains("database error"), "\(arguments): \(result.stderr)")
+        }
+        let notice = try workspace.maint(["add", "site", "--at", "+1d", "--for", "1h", "--notice", "1h,60m"])
+        #expect(notice.stderr.contains("--notice \"60m\": given twice"))
+        // Nothing half-written: only the first window exists.
+        #expect(try #require(try workspace.json(["ls"]) as? [Any]).count == 1)
+    }
+
+    /// A secret echoed by the platform in a failing check's reply is replaced before it is
+    /// stored, shown, logged or announced.
+    @Test func aSecretEchoedByAFailingCheckIsNeverStoredOrShown() throws {
+        let workspace = try Workspace()
+        let site = try DemoSite(name: "site", directory: workspace.directory)
+        let receiver = try WebhookReceiver(directory: workspace.directory)
+        let wrong = "S3cr3t-" + String(repeating: "7", count: 40)
+        let admin = #", { name: "admin", url: "\#(site.base)/admin/api/maintenance", headers: { Authorization: "Bearer {{secret:WRONG_TOKEN}}" }, expect: "[BODY].error == none" }"#
+        try workspace.write("shop.json5", schedule([site], receiver, windows: #""w": { targets: ["site"], start: "+1s", duration: "2s", channels: ["ops"] },"#,
+                                                   healthTimeout: "2s", extraHealth: admin))
+        var environment = workspace.environment
+        environment["WRONG_TOKEN"] = wrong
+        let check = try ChildProcess(Repository.binary, ["check", "site"], environment: environment, directory: workspace.directory)
+        check.process.waitUntilExit()
+        #expect(check.process.terminationStatus == 1)
+        #expect(check.stdout.contains("[secret:WRONG_TOKEN]"), "\(check.stdout)")
+        let daemon = try ChildProcess(Repository.binary, ["daemon"], environment: environment, directory: workspace.directory)
+        #expect(try workspace.waitForWindow("w", in: ["degraded"], timeout: 40) == "degraded")
+        #expect(waitUntil(timeout: 20) { receiver.received.contains { $0.event == "end" } })
+        daemon.stop()
+        var shown = check.stdout + check.stderr + daemon.stderr
+        shown += try workspace.maint(["show", "w"]).stdout + workspace.maint(["show", "w", "--json"]).stdout + workspace.maint(["log"]).stdout
+        let end = try #require(receiver.received.first { $0.event == "end" })
+        shown += String(decoding: try JSONSerialization.data(withJSONObject: end.body), as: UTF8.self)
+        #expect(shown.contains("[secret:WRONG_TOKEN]"))
+        for secret in [wrong, String(wrong.prefix(8))] {
+            #expect(!shown.contains(secret))
+            for file in [workspace.database, workspace.database + "-wal"] {
+                let bytes = (try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data()
+                #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(file) holds the secret")
+            }
+        }
+    }
+
+    /// Eight emergencies started at once with no daemon: one command switches at a time, the
+    /// others follow and take over; every window goes active, then every one ends completed.
+    @Test func concurrentEmergencyCommandsWithNoDaemonAllComplete() throws {
+        let workspace = try Workspace()
+        let sites = try (0..<8).map { try DemoSite(name: "site\($0)", directory: workspace.directory) }
+        let receiver = try WebhookReceiver(directory: workspace.directory)
+        try workspace.write("shop.json5", schedule(sites, receiver, healthTimeout: "10s"))
+        let starts = try sites.map { site in
+            try ChildProcess(Repository.binary, ["now", site.name, "--message", "emergency"], environment: workspace.environment, directory: workspace.directory)
+        }
+        for child in starts { child.process.waitUntilExit() }
+        for (child, site) in zip(starts, sites) {
+            #expect(child.process.terminationStatus == 0, "\(site.name): \(child.stdout) \(child.stderr)")
+            #expect(!child.stdout.contains("the daemon (pid"), "a sibling command was called the daemon: \(child.stdout)")
+            #expect(site.maintenanceEnabled == true)
+        }
+        let windows = try #require(try workspace.json(["ls"]) as? [[String: Any]])
+        #expect(windows.count == 8)
+        #expect(windows.allSatisfy { $0["state"] as? String == "active" })
+        let ends = try windows.compactMap { $0["id"] as? String }.map { id in
+            try ChildProcess(Repository.binary, ["end", id], environment: workspace.environment, directory: workspace.directory)
+        }
+        for child in ends { child.process.waitUntilExit() }
+        for child in ends { #expect(child.process.terminationStatus == 0, "\(child.stdout) \(child.stderr)") }
+        let after = try #require(try workspace.json(["ls", "--all"]) as? [[String: Any]])
+        #expect(after.count == 8)
+        #expect(after.allSatisfy { $0["state"] as? String == "completed" }, "\(after.map { $0["state"] ?? "" })")
+        for site in sites { #expect(site.maintenanceEnabled == false) }
+    }
+
+    func run(_ executable: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw FixtureError("\(executable) \(arguments) exited \(process.terminationStatus)") }
+    }
+}
