@@ -150,6 +150,37 @@ struct FaultTests {
         for site in sites { #expect(site.maintenanceEnabled == false) }
     }
 
+    /// Random command lines built from hostile values (a fixed seed, so a failure repeats): every
+    /// one ends with an exit code of the contract, none with a signal, none with a raw database error.
+    @Test func randomHostileCommandLinesNeverCrash() throws {
+        let workspace = try Workspace()
+        let site = try DemoSite(name: "site", directory: workspace.directory)
+        let receiver = try WebhookReceiver(directory: workspace.directory)
+        try workspace.write("shop.json5", schedule([site], receiver))
+        let planned = try workspace.add(["site", "--at", "+2d", "--for", "1h"])
+        let values = ["300000000-01-01 00:00", "9000000000000000000-01-01 00:00", "-9223372036854775808", "9223372036854775807",
+                      "999999999d", "+999999999d", "0s", "-1h", "", "-", "--", "now", "+1h", "2026-02-30 10:00", "9999-12-31 23:59",
+                      "0001-01-01 00:00", "1h,1h", "10m,600s", "a\nb", "x\u{2028}y", String(repeating: "é", count: 5_000),
+                      "{{secret:X}}", "{{message", "tag:", "tag:shop", "site", planned, "Europe/Nowhere", "UTC", "24h,1h", "1e308", "NaN"]
+        let commands: [(String, [String])] = [
+            ("ls", ["--from", "--to"]), ("add", ["--at", "--for", "--until", "--notice", "--message", "--timezone", "--headline"]),
+            ("extend", ["--by", "--until"]), ("update", ["--message"]), ("show", []), ("cancel", []), ("plan", ["--duration", "--within", "--count"]),
+            ("preview", ["--event", "--channel"]), ("page", []), ("validate", []), ("export", []), ("status", []), ("log", []),
+        ]
+        var generator = SplitMix(seed: 0x6d61696e74)
+        for round in 0..<400 {
+            let (command, options) = commands[Int(generator.next() % UInt64(commands.count))]
+            var arguments = [command]
+            if generator.next() % 2 == 0 { arguments.append(["site", planned, values[Int(generator.next() % UInt64(values.count))]][Int(generator.next() % 3)]) }
+            for option in options where generator.next() % 3 != 0 {
+                arguments += [option, values[Int(generator.next() % UInt64(values.count))]]
+            }
+            let result = try workspace.maint(arguments, timeout: 30)
+            #expect([0, 1, 2, 65, 69, 75].contains(result.status), "round \(round): \(arguments) exited \(result.status): \(result.stderr)")
+            #expect(!result.stderr.contains("database error") && !result.stderr.contains("constraint"), "round \(round): \(arguments): \(result.stderr)")
+        }
+    }
+
     func run(_ executable: String, _ arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -157,5 +188,18 @@ struct FaultTests {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw FixtureError("\(executable) \(arguments) exited \(process.terminationStatus)") }
+    }
+}
+
+/// A small seeded generator (SplitMix64), so that a random test fails the same way every time.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
