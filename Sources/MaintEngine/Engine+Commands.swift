@@ -3,6 +3,12 @@ import MaintCore
 import MaintStore
 
 extension Engine {
+    /// The window a command names, or a refusal that quotes the name.
+    func existingWindow(_ id: String) throws -> WindowRecord {
+        guard let window = try store.window(id) else { throw CommandRefusal(.input, "no window \(Quoted(id))") }
+        return window
+    }
+
     /// Stores a window asked for on the command line and returns its id.
     public func addWindow(_ request: WindowRequest, now: Date) throws -> String {
         let resolved = schedule.resolve(request.selectors)
@@ -117,7 +123,7 @@ extension Engine {
 
     /// Ends a running window now: the next step deactivates, verifies and announces.
     public func endWindow(_ id: String, now: Date) throws {
-        guard let window = try store.window(id) else { throw CommandRefusal(.input, "no window \(Quoted(id))") }
+        let window = try existingWindow(id)
         switch window.state {
         case "activating", "active":
             let nowMs = Self.milliseconds(now)
@@ -161,7 +167,7 @@ extension Engine {
     }
 
     func changeableWindow(_ id: String, verb: String) throws -> WindowRecord {
-        guard let window = try store.window(id) else { throw CommandRefusal(.input, "no window \(Quoted(id))") }
+        let window = try existingWindow(id)
         switch window.state {
         case "scheduled", "activating", "active": return window
         case "deactivating", "verifying": throw CommandRefusal(.state, "window \(id) is already ending (\(window.state)); nothing to \(verb)")
@@ -190,7 +196,7 @@ extension Engine {
 
     /// Cancels a window that has not started, and announces it.
     public func cancelWindow(_ id: String, now: Date) throws {
-        guard let window = try store.window(id) else { throw CommandRefusal(.input, "no window \(Quoted(id))") }
+        let window = try existingWindow(id)
         guard window.state == "scheduled" else {
             throw CommandRefusal(.state, window.isTerminal
                 ? "window \(id) is already over (\(window.state))"

@@ -7,7 +7,7 @@ extension Engine {
     /// `maint done WINDOW`: the work is finished; end the window as soon as every target's
     /// health checks pass (checks that get through maintenance mode, with an admin header).
     public func markDone(_ id: String, now: Date) throws {
-        guard let window = try store.window(id) else { throw CommandRefusal(.input, "no window \"\(id)\"") }
+        let window = try existingWindow(id)
         guard ["activating", "active", "reactivating"].contains(window.state) else {
             throw CommandRefusal(.state, window.state == "scheduled"
                 ? "window \(id) has not started; to drop it, run `maint cancel \(id)`"

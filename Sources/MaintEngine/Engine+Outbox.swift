@@ -176,7 +176,7 @@ extension Engine {
 
     /// Sends a dead (or pending) delivery again, now, with the same id and body.
     public func retryDelivery(_ id: String, now: Date) throws {
-        guard var delivery = try store.delivery(id) else { throw CommandRefusal(.input, "no delivery \"\(id)\" (see `maint status` or `maint show WINDOW`)") }
+        guard var delivery = try store.delivery(id) else { throw CommandRefusal(.input, "no delivery \(Quoted(id)) (see `maint status` or `maint show WINDOW`)") }
         guard delivery.state != "delivered" else { throw CommandRefusal(.state, "delivery \(id) was delivered already") }
         delivery.state = "pending"
         delivery.attempts = 0

@@ -1,4 +1,5 @@
 import Foundation
+import MaintCore
 
 /// `maint COMMAND …`: finds the command, parses its options, maps failures to exit codes.
 enum CommandLineTool {
@@ -52,7 +53,7 @@ enum CommandLineTool {
             return .success
         }
         guard let command = commands[name] else {
-            printError("maint: unknown command \"\(name)\"\n\n" + usage)
+            printError("maint: unknown command \(Quoted(name))\n\n" + usage)
             return .usage
         }
         let rest = Array(words.dropFirst())

@@ -27,9 +27,9 @@ enum DeliveryCommands {
         guard let channelName = arguments.value("--channel") else { throw Failure(.usage, "--channel C is required") }
         let (engine, _, store) = try WindowCommands.prepare(session)
         guard let channel = engine.schedule.channels[channelName] else {
-            throw Failure(.invalidInput, "no channel \"\(channelName)\"; defined: \(engine.schedule.channels.keys.sorted().joined(separator: ", "))")
+            throw Failure(.invalidInput, "no channel \(Quoted(channelName)); defined: \(engine.schedule.channels.keys.sorted().joined(separator: ", "))")
         }
-        guard let window = try store.window(id) else { throw Failure(.invalidInput, "no window \"\(id)\" (see `maint ls --all`)") }
+        guard let window = try store.window(id) else { throw Failure.noWindow(id) }
         let targets = try store.targets(of: id)
         // What the event would carry, from the window as it stands.
         var extra: [String: JSONValue] = [:]

@@ -1,3 +1,5 @@
+import MaintCore
+
 /// Exit codes of SPEC "Command line" (sysexits where they apply).
 enum ExitCode: Int32 {
     case success = 0
@@ -16,5 +18,10 @@ struct Failure: Error {
     init(_ code: ExitCode, _ message: String) {
         self.code = code
         self.message = message
+    }
+
+    /// A window id that names nothing.
+    static func noWindow(_ id: String) -> Failure {
+        Failure(.invalidInput, "no window \(Quoted(id)) (see `maint ls --all`)")
     }
 }

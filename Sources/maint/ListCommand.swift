@@ -46,7 +46,7 @@ enum ShowCommand {
             throw Failure(.usage, "name one WINDOW")
         }
         let store = try session.openStore()
-        guard let window = try store.window(id) else { throw Failure(.invalidInput, "no window \"\(id)\" (see `maint ls --all`)") }
+        guard let window = try store.window(id) else { throw Failure.noWindow(id) }
         let targets = try store.targets(of: id)
         let notices = try store.notices(of: id)
         let deliveries = try store.deliveries(window: id)
@@ -114,7 +114,7 @@ enum LogCommand {
         var printer = EventPrinter()
         printer.window = session.arguments.positionals.first
         if let window = printer.window, try store.window(window) == nil {
-            throw Failure(.invalidInput, "no window \"\(window)\" (see `maint ls --all`)")
+            throw Failure.noWindow(window)
         }
         if session.json {
             printJSON(.array(try store.events(window: printer.window).map(WindowJSON.event)))

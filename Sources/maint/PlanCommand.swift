@@ -8,13 +8,13 @@ enum PlanCommand {
         let arguments = session.arguments
         guard !arguments.positionals.isEmpty else { throw Failure(.usage, "name at least one TARGET (a name or tag:NAME)") }
         guard let durationText = arguments.value("--duration") else { throw Failure(.usage, "--duration DUR is required") }
-        guard let duration = DurationText.parse(durationText), duration > 0 else { throw Failure(.usage, "--duration \"\(durationText)\": not a duration") }
+        guard let duration = DurationText.parse(durationText), duration > 0 else { throw Failure(.usage, "--duration \(Quoted(durationText)): not a duration") }
         let withinText = arguments.value("--within") ?? "14d"
         guard let within = DurationText.parse(withinText), within > 0, within <= 366 * 86_400_000 else {
-            throw Failure(.usage, "--within \"\(withinText)\": a duration up to 366d")
+            throw Failure(.usage, "--within \(Quoted(withinText)): a duration up to 366d")
         }
         let countText = arguments.value("--count") ?? "3"
-        guard let count = Int(countText), (1...100).contains(count) else { throw Failure(.usage, "--count \"\(countText)\": a number from 1 to 100") }
+        guard let count = Int(countText), (1...100).contains(count) else { throw Failure(.usage, "--count \(Quoted(countText)): a number from 1 to 100") }
         let (engine, _, _) = try WindowCommands.prepare(session)
         let (targets, outcome) = try WindowCommands.refusing {
             try engine.planSlots(arguments.positionals, duration: Double(duration) / 1000, within: Double(within) / 1000, count: count, now: Date())

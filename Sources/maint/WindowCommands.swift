@@ -92,7 +92,7 @@ enum WindowCommands {
         let arguments = session.arguments
         guard arguments.positionals.count == 1, let id = arguments.positionals.first else { throw Failure(.usage, "name one WINDOW") }
         let (engine, pool, store) = try prepare(session)
-        guard let window = try store.window(id) else { throw Failure(.invalidInput, "no window \"\(id)\" (see `maint ls --all`)") }
+        guard let window = try store.window(id) else { throw Failure.noWindow(id) }
         let zone = TimeZone(identifier: window.timezone) ?? .current
         let now = Date()
         let newEnd: Date
@@ -161,7 +161,7 @@ enum WindowCommands {
 
     static func timezone(_ name: String?) throws(Failure) -> TimeZone {
         guard let name else { return .current }
-        guard let zone = TimeZone(identifier: name) else { throw Failure(.usage, "--timezone \"\(name)\": not an IANA time zone") }
+        guard let zone = TimeZone(identifier: name) else { throw Failure(.usage, "--timezone \(Quoted(name)): not an IANA time zone") }
         return zone
     }
 
