@@ -1,5 +1,6 @@
 import Foundation
 import MaintCore
+import Synchronization
 import MaintNet
 import MaintStore
 import MaintSystem
@@ -14,8 +15,12 @@ public final class Runner {
     let wake: WakeSignal
     let signals: SignalWatcher
     let notifier: SystemdNotifier
-    /// Reads the schedule files again (SIGHUP); nil result keeps the running schedule.
-    public var reload: (() -> Schedule?)?
+    /// Reads the schedule files again (SIGHUP); nil result keeps the running schedule. It runs on
+    /// a worker thread, so that a large or slow file never holds up a switch that is due.
+    public var reload: (@Sendable () -> Schedule?)?
+    private let reloaded = ReloadMailbox()
+    private var reloading = false
+    private var reloadAgain = false
 
     public init(engine: Engine, pool: TransferPool, log: Log, notifier: SystemdNotifier = SystemdNotifier(),
                 signals: [Int32] = [SIGTERM, SIGINT, SIGHUP, SIGUSR1]) throws {
@@ -88,6 +93,7 @@ public final class Runner {
             }
             if readable.contains(wake.fd) {
                 wake.drain()
+                if let result = reloaded.take() { finishReload(result, now: after) }
                 for signal in signals.take() {
                     switch signal {
                     case SIGTERM, SIGINT:
@@ -97,7 +103,7 @@ public final class Runner {
                         outcome = .interrupted
                         stopStarted = min(stopStarted, after)
                     case SIGHUP:
-                        reloadSchedule(now: after)
+                        startReload()
                     default:
                         break // SIGUSR1: the database changed; the next round reads it.
                     }
@@ -114,10 +120,26 @@ public final class Runner {
         }
     }
 
-    func reloadSchedule(now: Date) {
+    /// Reads the files on a worker thread; the loop takes the result when it wakes. A SIGHUP
+    /// during a reload reads them once more afterwards.
+    func startReload() {
         guard let reload else { return }
+        guard !reloading else {
+            reloadAgain = true
+            return
+        }
+        reloading = true
         notifier.notify("RELOADING=1")
-        if let schedule = reload() {
+        let mailbox = reloaded, wake = self.wake
+        DispatchQueue.global().async {
+            mailbox.put(reload())
+            wake.wake()
+        }
+    }
+
+    func finishReload(_ result: Schedule?, now: Date) {
+        reloading = false
+        if let schedule = result {
             engine.replace(schedule: schedule)
             do {
                 try engine.sync(now: now)
@@ -132,5 +154,19 @@ public final class Runner {
                                               message: "the schedule files have errors; the running schedule stays in force")
         }
         notifier.notify("READY=1")
+        if reloadAgain {
+            reloadAgain = false
+            startReload()
+        }
     }
+}
+
+/// The result of a reload, handed from the worker thread to the loop: nil while none is
+/// waiting; `.some(nil)` when the files were refused.
+final class ReloadMailbox: Sendable {
+    private let slot = Mutex<Schedule??>(nil)
+
+    func put(_ schedule: Schedule?) { slot.withLock { $0 = .some(schedule) } }
+
+    func take() -> Schedule?? { slot.withLock { value in defer { value = nil }; return value } }
 }

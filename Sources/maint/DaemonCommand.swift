@@ -31,9 +31,10 @@ enum DaemonCommand {
             }
             usleep(200_000)
         }
+        let config = session.paths.config
         runner.reload = {
             do {
-                return try ScheduleLoader(now: Date()).load(directory: session.paths.config)
+                return try ScheduleLoader(now: Date()).load(directory: config)
             } catch let error as ScheduleIssues {
                 for issue in error.issues { log(.error, "reload: \(issue)") }
                 log(.error, "reload rejected (\(error.issues.count) error(s)); the running schedule stays in force")

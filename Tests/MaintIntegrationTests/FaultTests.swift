@@ -64,6 +64,29 @@ struct FaultTests {
         #expect(site.maintenanceEnabled == false)
     }
 
+    /// A reload of a file that takes seconds to read (lists nested 62 deep, thousands of them)
+    /// runs beside the scheduler: a window due meanwhile is switched on time.
+    @Test func aSlowReloadDoesNotHoldUpADueSwitch() throws {
+        let workspace = try Workspace()
+        let site = try DemoSite(name: "site", directory: workspace.directory)
+        let receiver = try WebhookReceiver(directory: workspace.directory)
+        try workspace.write("shop.json5", schedule([site], receiver, windows: #""w": { targets: ["site"], start: "+4s", duration: "2s" },"#))
+        let daemon = try workspace.readyDaemon()
+        let nested = String(repeating: "[", count: 62) + String(repeating: "]", count: 62)
+        try workspace.write("slow.json5", "{ x: [" + Array(repeating: nested, count: 2_000).joined(separator: ",") + "] }")
+        kill(daemon.process.processIdentifier, SIGHUP)
+        #expect(waitUntil(timeout: 30) { site.maintenanceEnabled == true })
+        #expect(waitUntil(timeout: 60) { daemon.stderr.contains("reload rejected") })
+        let log = daemon.stderr
+        let activated = try #require(log.range(of: "window w: activating"))
+        let rejected = try #require(log.range(of: "reload rejected"))
+        #expect(activated.lowerBound < rejected.lowerBound, "the switch waited for the reload: \(log)")
+        let start = try #require(rfc3339(try workspace.window("w")["start"]))
+        let arrived = try #require(site.calls.first?.at)
+        #expect(arrived.timeIntervalSince(start) < 1, "activation \(arrived.timeIntervalSince(start)) s after the start")
+        #expect(try workspace.waitForWindow("w", in: ["completed"], timeout: 30) == "completed")
+    }
+
     /// Times and durations past what a date can hold are usage errors, never a signal.
     @Test func timesBeyondTheYear9999AreUsageErrors() throws {
         let workspace = try Workspace()
