@@ -80,25 +80,31 @@ public enum TimeText {
         return CivilDateTime(date: CivilDate(daysSinceEpoch: Int(days)), secondOfDay: Int(local - days * 86_400))
     }
 
+    /// RFC 3339 in `zone`: `2026-12-06T02:00:00+01:00`, or `…Z` at offset zero. Dates are
+    /// proleptic Gregorian, as they are read (ICU's formatters switch to the Julian calendar
+    /// before 1582, so that a date would not read back as itself).
     public static func rfc3339(_ date: Date, zone: TimeZone = TimeZone(identifier: "UTC") ?? .current) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = zone
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+        let offset = zone.secondsFromGMT(for: date)
+        // Local mean times before standard time had offsets in seconds (Paris: +00:09:21), which
+        // RFC 3339 cannot write: such an instant is written in UTC.
+        guard offset % 60 == 0 else { return civil(date, zone: TimeZone(secondsFromGMT: 0) ?? zone).description + "Z" }
+        return civil(date, zone: zone).description + (offset == 0 ? "Z" : offsetText(offset))
+    }
+
+    /// `+01:00`, `-03:30`.
+    static func offsetText(_ offset: Int) -> String {
+        let sign = offset < 0 ? "-" : "+"
+        let hours = offset.magnitude / 3600, minutes = offset.magnitude % 3600 / 60
+        return "\(sign)\(hours < 10 ? "0" : "")\(hours):\(minutes < 10 ? "0" : "")\(minutes)"
     }
 
     /// `2026-12-06 02:00 CET (+01:00)`: how people read a time. Seconds appear when not zero.
     public static func local(_ date: Date, zone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = Calendar(identifier: .gregorian).component(.second, from: date) == 0 ? "yyyy-MM-dd HH:mm" : "yyyy-MM-dd HH:mm:ss"
-        let offset = zone.secondsFromGMT(for: date)
-        let sign = offset < 0 ? "-" : "+"
-        let hours = abs(offset) / 3600, minutes = abs(offset) % 3600 / 60
-        let offsetText = "\(sign)\(hours < 10 ? "0" : "")\(hours):\(minutes < 10 ? "0" : "")\(minutes)"
+        let wall = civil(date, zone: zone)
+        let text = wall.description.replacingOccurrences(of: "T", with: " ")
+        let shown = wall.second == 0 ? String(text.dropLast(3)) : text
         let name = abbreviation(date, zone: zone).map { " \($0)" } ?? ""
-        return "\(formatter.string(from: date))\(name) (\(offsetText))"
+        return "\(shown)\(name) (\(offsetText(zone.secondsFromGMT(for: date))))"
     }
 
     /// The zone's usual abbreviation (CET, EDT, IST, AEDT). ICU gives it only in the locale where

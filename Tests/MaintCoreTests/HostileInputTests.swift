@@ -114,6 +114,19 @@ struct HostileInputTests {
         #expect(locator.valuePositions[FieldPath([.key("aAB\t"), .key("q's"), .index(1)])] == .init(line: 1, column: 34))
     }
 
+    /// Found by the fuzzer: ICU's formatters write dates before 1582 in the Julian calendar, so
+    /// `1026-12-06` came back as `1026-11-30`. Dates are proleptic Gregorian both ways now.
+    @Test func datesBefore1582ReadBackAsThemselves() throws {
+        let paris = try #require(TimeZone(identifier: "Europe/Paris"))
+        let date = try #require(TimeText.parse("1026-12-06T02:00:00+01:00", zone: paris, now: Date()))
+        #expect(TimeText.rfc3339(date) == "1026-12-06T01:00:00Z")
+        // Paris kept local mean time then (+00:09:21): RFC 3339 cannot write it, so UTC is used.
+        #expect(TimeText.rfc3339(date, zone: paris) == "1026-12-06T01:00:00Z")
+        #expect(TimeText.local(date, zone: paris).hasPrefix("1026-12-06 01:09:21"))
+        let early = try #require(TimeText.parse("0042-03-01 12:00", zone: TimeZone(secondsFromGMT: 0) ?? paris, now: Date()))
+        #expect(TimeText.rfc3339(early) == "0042-03-01T12:00:00Z")
+    }
+
     @Test func quotedTextIsCutAndEscaped() {
         #expect(Quoted("a\u{202E}b\u{7F}").description == #""a\u{202E}b\u{7F}""#)
         #expect(Quoted(String(repeating: "é", count: 100), limit: 3).description == "\"ééé…(100 characters)\"")
