@@ -30,14 +30,14 @@ extension Engine {
                 throw CommandRefusal(.input, "in the message: \(error.message)")
             }
         }
-        // An emergency is never refused; a planned window is, over a freeze or another window.
-        if !request.emergency && !request.force {
-            let end = request.end ?? request.start.addingTimeInterval(86_400)
-            if let (freeze, target) = schedule.freeze(overlapping: request.start, end, targets: resolved.targets) {
-                throw CommandRefusal(.input, "overlaps the freeze \(freeze.summary) on \(target); choose another time, or add --force")
+        // A planned window must lie ahead: one already over would only be announced as missed,
+        // and one already begun belongs to `maint now`.
+        if !request.emergency {
+            if let end = request.end, end <= now {
+                throw CommandRefusal(.input, "the window is already over (it ended \(TimeText.local(end, zone: request.timezone))); nothing to plan")
             }
-            if let (other, target) = try overlappingWindow(request.start, end, targets: resolved.targets) {
-                throw CommandRefusal(.input, "overlaps window \(other.id) (\(other.state), \(TimeText.local(other.period.lowerBound, zone: request.timezone))) on \(target); choose another time, or add --force")
+            if request.start < now {
+                throw CommandRefusal(.input, "the start \(TimeText.local(request.start, zone: request.timezone)) is past; to start maintenance now, use `maint now TARGET… --for DURATION` or `--until TIME`")
             }
         }
         let nowMs = Self.milliseconds(now)
@@ -49,7 +49,18 @@ extension Engine {
             startAt: Self.milliseconds(request.start), endAt: request.end.map(Self.milliseconds), healthTimeoutMilliseconds: nil,
             state: "scheduled", fingerprint: nil, createdAt: nowMs, updatedAt: nowMs)
         let notices = request.notices.map { NoticeRecord(windowId: id, offsetMilliseconds: $0, dueAt: record.startAt - $0, state: "pending") }
+        // The overlap check and the insert are one immediate transaction: of simultaneous
+        // requests for one slot, exactly one is stored and the others see it.
         try store.transaction {
+            if !request.emergency && !request.force {
+                let end = request.end ?? request.start.addingTimeInterval(86_400)
+                if let (freeze, target) = schedule.freeze(overlapping: request.start, end, targets: resolved.targets) {
+                    throw CommandRefusal(.input, "overlaps the freeze \(freeze.summary) on \(target); choose another time, or add --force")
+                }
+                if let (other, target) = try overlappingWindow(request.start, end, targets: resolved.targets) {
+                    throw CommandRefusal(.input, "overlaps window \(other.id) (\(other.state), \(TimeText.local(other.period.lowerBound, zone: request.timezone))) on \(target); choose another time, or add --force")
+                }
+            }
             try store.insertWindow(record, targets: resolved.targets, notices: notices)
             try store.appendEvent(at: nowMs, window: id, kind: "window.planned",
                                   message: "\(request.emergency ? "emergency window" : "planned") from the command line: \(resolved.targets.joined(separator: ", "))")
