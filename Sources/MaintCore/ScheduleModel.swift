@@ -329,6 +329,11 @@ public struct Schedule: Sendable {
     public var windows: [String: WindowConfig] = [:]
     public var freezes: [String: Freeze] = [:]
 
+    /// Each of `targets` that a freeze covers during the period, with the first such freeze.
+    public func frozen(_ start: Date, _ end: Date, targets: [String]) -> [(target: String, freeze: Freeze)] {
+        targets.compactMap { target in freeze(overlapping: start, end, targets: [target]).map { (target, $0.0) } }
+    }
+
     /// The first freeze of one of `targets` that overlaps the period.
     public func freeze(overlapping start: Date, _ end: Date, targets: [String]) -> (Freeze, String)? {
         for name in freezes.keys.sorted() {

@@ -72,6 +72,11 @@ extension Engine {
 
     func syncOccurrence(_ occurrence: Occurrence, config: WindowConfig, fingerprint: String, now: Date) throws {
         let nowMs = Self.milliseconds(now)
+        // The freezes that cover some of its targets are part of what was planned: a freeze added
+        // or lifted re-plans an occurrence that has not started.
+        let frozen = config.force ? [] : schedule.frozen(occurrence.start, occurrence.end, targets: occurrence.targets)
+        let fingerprint = frozen.isEmpty ? fingerprint
+            : fingerprint + "\u{1F}frozen:" + frozen.map { "\($0.target)=\($0.freeze.name)" }.joined(separator: ",")
         let existing = try store.window(occurrence.id)
         if let existing, existing.fingerprint == fingerprint || existing.origin != "file" { return }
         if let existing, existing.state != "scheduled" {
@@ -93,10 +98,14 @@ extension Engine {
         let notices = config.notices.map {
             NoticeRecord(windowId: occurrence.id, offsetMilliseconds: $0, dueAt: record.startAt - $0, state: "pending")
         }
-        // A recurring window skips the occurrences a freeze covers (a one-off one is refused at load).
-        if !config.force, let (freeze, target) = schedule.freeze(overlapping: occurrence.start, occurrence.end, targets: occurrence.targets) {
+        // A recurring window leaves out the targets a freeze covers (a one-off one is refused at
+        // load); the other targets keep the occurrence. Only when every target is frozen is the
+        // occurrence canceled.
+        var occurrence = occurrence
+        if !frozen.isEmpty && frozen.count == occurrence.targets.count {
             var skipped = record
             skipped.state = "canceled"
+            let summary = frozen.map { "\($0.target) (\($0.freeze.name))" }.joined(separator: ", ")
             try store.transaction {
                 if existing == nil {
                     try store.insertWindow(skipped, targets: occurrence.targets, stages: occurrence.stages,
@@ -107,10 +116,16 @@ extension Engine {
                     try store.skipPendingNotices(of: record.id)
                 }
                 try store.appendEvent(at: nowMs, window: occurrence.id, kind: "window.canceled",
-                                      message: "skipped: the freeze \(freeze.summary) covers \(target)")
+                                      message: "skipped: the freeze \(frozen[0].freeze.summary) covers every target: \(summary)")
             }
-            log(.notice, "window \(occurrence.id): skipped, within the freeze \(freeze.name)")
+            log(.notice, "window \(occurrence.id): skipped, every target frozen: \(summary)")
             return
+        }
+        let frozenNames = Set(frozen.map(\.target))
+        occurrence.targets.removeAll { frozenNames.contains($0) }
+        occurrence.stages = occurrence.stages.filter { !frozenNames.contains($0.key) }
+        for (target, freeze) in frozen {
+            log(.notice, "window \(occurrence.id): \(target) left out, within the freeze \(freeze.name)")
         }
         try store.transaction {
             if existing == nil {
@@ -118,6 +133,10 @@ extension Engine {
                 try store.appendEvent(at: nowMs, window: occurrence.id, kind: "window.planned",
                                       message: "planned from \(config.file)" + (config.recurrence.map { " (\($0.source))" } ?? "")
                                         + ": \(occurrence.targets.joined(separator: ", "))")
+                for (target, freeze) in frozen {
+                    try store.appendEvent(at: nowMs, window: occurrence.id, target: target, kind: "target.frozen",
+                                          message: "left out of this occurrence: the freeze \(freeze.summary) covers \(target)")
+                }
                 // A recurring window is announced by its notices, not once per occurrence.
                 if nowMs < record.startAt && config.recurrence == nil { try enqueue("scheduled", window: record, now: now) }
             } else {

@@ -1,4 +1,5 @@
 import Foundation
+import MaintCore
 import MaintNet
 import Testing
 
@@ -52,6 +53,33 @@ struct SharedTargetTests {
         // Nothing was stored, so nothing is announced as missed later.
         let events = try #require(try workspace.json(["log"]) as? [[String: Any]])
         #expect(!events.contains { ($0["kind"] as? String)?.hasPrefix("window.") == true }, "\(events)")
+    }
+
+    /// A freeze on one target leaves the others their occurrence of a shared recurring window.
+    @Test func aFreezeOnOneTargetLeavesTheOthersTheirOccurrence() throws {
+        let workspace = try Workspace()
+        let paris = try DemoSite(name: "paris-shop", directory: workspace.directory)
+        let lyon = try DemoSite(name: "lyon-web", directory: workspace.directory)
+        let utc = try #require(TimeZone(identifier: "UTC"))
+        let today = MaintCore.TimeText.civil(Date(), zone: utc).date
+        try workspace.write("shop.json5", schedule([paris, lyon],
+            windows: #""patch": { targets: ["paris-shop", "lyon-web"], recurrence: "FREQ=DAILY", start: "03:00", timezone: "UTC", duration: "45m" },"#,
+            freezes: #""sale": { start: "\#(today.adding(days: 2)) 00:00", end: "\#(today.adding(days: 3)) 00:00", timezone: "UTC", targets: ["paris-shop"] },"#))
+        let daemon = try workspace.readyDaemon()
+        defer { daemon.stop() }
+        let frozenDay = today.adding(days: 2)
+        let id = String(format: "patch@%04d%02d%02dT0300Z", frozenDay.year, frozenDay.month, frozenDay.day)
+        #expect(waitUntil(timeout: 10) { (try? workspace.window(id)["state"] as? String) == "scheduled" })
+        let window = try workspace.window(id)
+        let targets = (window["targets"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+        #expect(targets == ["lyon-web"], "\(window)")
+        let events = (window["events"] as? [[String: Any]]) ?? []
+        #expect(events.contains { ($0["kind"] as? String) == "target.frozen" && ($0["message"] as? String)?.contains("the freeze sale") == true
+                                  && ($0["message"] as? String)?.contains("paris-shop") == true }, "\(events)")
+        // The day after, both targets are back.
+        let next = today.adding(days: 3)
+        let after = try workspace.window(String(format: "patch@%04d%02d%02dT0300Z", next.year, next.month, next.day))
+        #expect((after["targets"] as? [[String: Any]])?.count == 2)
     }
 
     /// `2026-12-06T02:00:00Z`, as the command line takes it.
