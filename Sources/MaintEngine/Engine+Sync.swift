@@ -98,6 +98,23 @@ extension Engine {
         let notices = config.notices.map {
             NoticeRecord(windowId: occurrence.id, offsetMilliseconds: $0, dueAt: record.startAt - $0, state: "pending")
         }
+        // An occurrence that has begun before its definition was first stored switches nothing:
+        // it is recorded as skipped, and the next one is planned. (Catch-up after the daemon's own
+        // downtime is for windows stored before their start.)
+        if existing == nil && occurrence.start <= now {
+            var skipped = record
+            skipped.state = "skipped"
+            let over = occurrence.end <= now
+            try store.transaction {
+                try store.insertWindow(skipped, targets: occurrence.targets, stages: occurrence.stages,
+                                       notices: notices.map { var n = $0; n.state = "skipped"; return n })
+                try store.appendEvent(at: nowMs, window: occurrence.id, kind: "window.skipped",
+                                      message: "defined after its \(over ? "end" : "start") (\(TimeText.local(occurrence.start, zone: zone))); nothing is switched"
+                                        + (config.recurrence == nil ? "" : "; the next occurrence is planned"))
+            }
+            log(.notice, "window \(occurrence.id): skipped, defined after its \(over ? "end" : "start")")
+            return
+        }
         // A recurring window leaves out the targets a freeze covers (a one-off one is refused at
         // load); the other targets keep the occurrence. Only when every target is frozen is the
         // occurrence canceled.

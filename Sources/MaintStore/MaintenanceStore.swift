@@ -87,9 +87,12 @@ public final class MaintenanceStore {
         try database.row("SELECT \(Self.windowColumns) FROM windows WHERE id = ?", [id]).map(Self.window)
     }
 
+    /// The final states as an SQL list: `'canceled','completed',…`.
+    static let terminalList = WindowRecord.terminalStates.sorted().map { "'\($0)'" }.joined(separator: ",")
+
     /// Windows not yet in a final state.
     public func openWindows() throws(SQLiteError) -> [WindowRecord] {
-        try database.rows("SELECT \(Self.windowColumns) FROM windows WHERE state NOT IN ('completed','canceled','failed','degraded','missed') ORDER BY start_at, id")
+        try database.rows("SELECT \(Self.windowColumns) FROM windows WHERE state NOT IN (\(Self.terminalList)) ORDER BY start_at, id")
             .map(Self.window)
     }
 

@@ -54,7 +54,9 @@ public struct WindowRecord: Sendable, Equatable {
         self.maxParallel = maxParallel
     }
 
-    public static let terminalStates: Set<String> = ["completed", "canceled", "failed", "degraded", "missed"]
+    /// `skipped`: an occurrence whose definition appeared (or changed) after it had begun; it
+    /// switches nothing.
+    public static let terminalStates: Set<String> = ["completed", "canceled", "failed", "degraded", "missed", "skipped"]
     public var isTerminal: Bool { Self.terminalStates.contains(state) }
 }
 

@@ -82,6 +82,40 @@ struct SharedTargetTests {
         #expect((after["targets"] as? [[String: Any]])?.count == 2)
     }
 
+    /// A definition first loaded in the middle of its occurrence switches nothing: the occurrence
+    /// is recorded `skipped`, the next one is planned; one already over is skipped too, never
+    /// announced as missed.
+    @Test func aDefinitionLoadedMidOccurrenceSwitchesNothing() throws {
+        let workspace = try Workspace()
+        let site = try DemoSite(name: "ny-shop", directory: workspace.directory)
+        let receiver = try WebhookReceiver(directory: workspace.directory)
+        let utc = try #require(TimeZone(identifier: "UTC"))
+        let begun = MaintCore.TimeText.civil(Date().addingTimeInterval(-600), zone: utc)
+        let time = String(format: "%02d:%02d", begun.hour, begun.minute)
+        try workspace.write("shop.json5", """
+            {
+              targets: { \(site.target(tags: ["shop"])) },
+              channels: { \(receiver.channel) },
+              windows: {
+                daily: { targets: ["ny-shop"], recurrence: "FREQ=DAILY", start: "\(time)", timezone: "UTC", duration: "1h", channels: ["ops"] },
+                over: { targets: ["ny-shop"], start: "\(begun.date) 00:00", timezone: "UTC", duration: "1m", channels: ["ops"], force: true },
+              },
+            }
+            """)
+        let daemon = try workspace.readyDaemon()
+        defer { daemon.stop() }
+        func id(_ day: CivilDate) -> String { String(format: "daily@%04d%02d%02dT%02d%02dZ", day.year, day.month, day.day, begun.hour, begun.minute) }
+        #expect(waitUntil(timeout: 10) { (try? workspace.window(id(begun.date))["state"] as? String) == "skipped" })
+        let skipped = try workspace.window(id(begun.date))
+        let message = (skipped["events"] as? [[String: Any]])?.last?["message"] as? String
+        #expect(message?.hasPrefix("defined after its start") == true, "\(skipped)")
+        #expect(try workspace.window(id(begun.date.adding(days: 1)))["state"] as? String == "scheduled")
+        #expect(try workspace.window("over")["state"] as? String == "skipped")
+        Thread.sleep(forTimeInterval: 2)
+        #expect(site.calls.isEmpty, "a site was switched: \(site.calls)")
+        #expect(!receiver.received.contains { $0.event == "missed" || $0.event == "start" })
+    }
+
     /// `2026-12-06T02:00:00Z`, as the command line takes it.
     func stamp(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
