@@ -54,7 +54,11 @@ enum WindowCommands {
         let (engine, pool, store) = try prepare(session)
         let id = try refusing { try engine.addWindow(request, now: now) }
         print("emergency window \(id)" + (end.map { " until \(TimeText.local($0, zone: .current))" } ?? " (open-ended: `maint end \(id)` when fixed)"))
-        try drive(session, engine: engine, pool: pool, store: store, window: id) { $0 != "scheduled" && $0 != "activating" }
+        // Until every target has settled: a target still being retried is followed to its end.
+        try drive(session, engine: engine, pool: pool, store: store, window: id) { window, targets in
+            guard let window else { return true }
+            return window.isTerminal || (window.state != "scheduled" && window.state != "activating" && !targets.contains { $0.state == "activating" })
+        }
         guard let window = try store.window(id) else { return .partialFailure }
         let targets = try store.targets(of: id)
         let failed = targets.filter { $0.state == "failed" }

@@ -116,6 +116,41 @@ struct SharedTargetTests {
         #expect(!receiver.received.contains { $0.event == "missed" || $0.event == "start" })
     }
 
+    /// One target that times out on every try does not hold the window back: `start` is announced
+    /// once every target has answered once, and the end is honoured at its instant.
+    @Test func aFailingTargetNeverDelaysTheOthers() throws {
+        let workspace = try Workspace()
+        let good = try DemoSite(name: "good", directory: workspace.directory)
+        let slow = try DemoSite(name: "slow", directory: workspace.directory)
+        let receiver = try WebhookReceiver(directory: workspace.directory)
+        #expect(slow.post("/admin/api/faults", json: #"{"delayMs": 3000}"#)?.status == 200)
+        let slowTarget = slow.target(tags: ["shop"], healthTimeout: "5s").replacingOccurrences(of: #"timeout: "5s""#, with: #"timeout: "1s""#)
+        #expect(slowTarget.contains(#"timeout: "1s""#))
+        try workspace.write("shop.json5", """
+            {
+              targets: { \(good.target(tags: ["shop"], healthTimeout: "5s")) \(slowTarget) },
+              channels: { \(receiver.channel) },
+              windows: { w: { targets: ["good", "slow"], start: "+2s", duration: "6s", channels: ["ops"] } },
+            }
+            """)
+        let daemon = try workspace.readyDaemon()
+        defer { daemon.stop() }
+        let window = try workspace.window("w")
+        let start = try #require(rfc3339(window["start"])), end = try #require(rfc3339(window["end"]))
+        #expect(waitUntil(timeout: 20) { receiver.received.contains { $0.event == "start" } })
+        #expect(try workspace.waitForWindow("w", in: ["failed", "completed", "degraded"], timeout: 60) != "")
+        // The good site went on at the start and off at the end, whatever the slow one did.
+        let calls = good.calls
+        let on = try #require(calls.first { $0.enabled }), off = try #require(calls.first { !$0.enabled })
+        #expect(on.at.timeIntervalSince(start) < 1, "on \(on.at.timeIntervalSince(start)) s after the start")
+        #expect(off.at.timeIntervalSince(end) < 1.5, "off \(off.at.timeIntervalSince(end)) s after the end")
+        let events = try #require(try workspace.json(["log", "w"]) as? [[String: Any]])
+        let active = events.first { $0["kind"] as? String == "window.active" }
+        #expect((active?["message"] as? String)?.contains("still retrying: slow") == true, "\(events.map { $0["message"] ?? "" })")
+        let activeAt = try #require(rfc3339(active?["at"]))
+        #expect(activeAt.timeIntervalSince(start) < 2.5, "start announced \(activeAt.timeIntervalSince(start)) s after the start")
+    }
+
     /// `2026-12-06T02:00:00Z`, as the command line takes it.
     func stamp(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()

@@ -60,7 +60,7 @@ struct WebhookFormatTests {
 
         // Five events to each channel, in order; only json is signed.
         let json = deliveries.filter { $0.path == "/json" }
-        #expect(json.map(\.event) == ["scheduled", "notice", "failure", "start", "end"])
+        #expect(json.map(\.event) == ["scheduled", "notice", "start", "failure", "end"])
         #expect(json.allSatisfy { $0.signatureValid })
         for path in ["/slack", "/teams", "/discord"] {
             #expect(deliveries.filter { $0.path == path }.count == 5)
