@@ -824,7 +824,9 @@ struct ScheduleReader {
         var planned: [(window: WindowConfig, occurrence: Occurrence)] = []
         for name in schedule.windows.keys.sorted() {
             guard let window = schedule.windows[name] else { continue }
-            for occurrence in window.occurrences(targetZones: zones, storedAt: now, from: now, through: through) where occurrence.end > now {
+            // From one window length back, so that an occurrence already in progress counts too.
+            let length: TimeInterval = { if case .duration(let milliseconds) = window.end { return Double(milliseconds) / 1000 } else { return 0 } }()
+            for occurrence in window.occurrences(targetZones: zones, storedAt: now, from: now.addingTimeInterval(-length), through: through) where occurrence.end > now {
                 planned.append((window, occurrence))
             }
         }

@@ -21,7 +21,9 @@ extension Engine {
                                 error: "target \"\(name)\" is no longer defined in the schedule files", final: true)
             return
         }
-        let values = WindowContext.values(window, target: name, zone: target.timezone, now: now)
+        // Switched on, a target shows its newest hold's text and the latest end among its holds.
+        let shown = activate ? shownWindow(for: name, asking: window) : window
+        let values = WindowContext.values(shown, target: name, zone: target.timezone, now: now)
         switch target.driver {
         case .http(let activateAction, let deactivateAction):
             let action = activate ? activateAction : deactivateAction
@@ -36,7 +38,7 @@ extension Engine {
             // Local and quick: done here, and recorded at once.
             let began = Date()
             do {
-                try FileSwitch(driver: file, secrets: builder.secrets).apply(activate: activate, window: window, values: values)
+                try FileSwitch(driver: file, secrets: builder.secrets).apply(activate: activate, window: shown, values: values)
                 recordActionSuccess(window: window.id, target: name, activate: activate,
                                     detail: activate ? "flag \(file.path) written" : "flag \(file.path) removed",
                                     elapsed: Int(Date().timeIntervalSince(began) * 1000), now: now)
@@ -83,6 +85,15 @@ extension Engine {
                 recordActionFailure(window: window.id, target: name, activate: activate, now: now, error: "\(error)", final: true)
             }
         }
+    }
+
+    /// What a target held by several windows shows: the newest hold's headline, message and page,
+    /// with the latest end among all its holds (none, if one is open-ended).
+    func shownWindow(for target: String, asking window: WindowRecord) -> WindowRecord {
+        let holds = ((try? store.holds(of: target)) ?? []).map(\.window).filter { $0.id != window.id } + [window]
+        guard holds.count > 1, var newest = holds.max(by: { ($0.startAt, $0.id) < ($1.startAt, $1.id) }) else { return window }
+        newest.endAt = holds.contains { $0.endAt == nil } ? nil : holds.compactMap(\.endAt).max()
+        return newest
     }
 
     /// The outcome of an http or alertmanager driver request.

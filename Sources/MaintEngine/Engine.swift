@@ -111,7 +111,13 @@ public final class Engine {
         }
         switch window.state {
         case "activating":
-            try stepActivation(window, now: now)
+            // The end is honoured at its instant, even while a target is still being retried.
+            if let end = window.endAt, nowMs >= end {
+                try beginDeactivation(window, now: now)
+                try stepEnding(window, now: now)
+            } else {
+                try stepActivation(window, now: now)
+            }
         case "active":
             if let end = window.endAt, nowMs >= end {
                 try beginDeactivation(window, now: now)
@@ -130,7 +136,8 @@ public final class Engine {
                         target.attempts = 0
                         try store.saveTarget(target)
                     }
-                    if target.state == "refreshing" { launchAction(window, target.target, activate: true, now: now) }
+                    // Refreshed targets, and targets whose first activation is still being retried.
+                    if target.state == "refreshing" || target.state == "activating" { launchAction(window, target.target, activate: true, now: now) }
                 }
             }
         case "deactivating", "verifying":
@@ -226,6 +233,18 @@ public final class Engine {
     func stepActivation(_ window: WindowRecord, now: Date) throws {
         let nowMs = Self.milliseconds(now)
         var targets = try store.targets(of: window.id)
+        // Every stage launched, every target has answered once, and one is in maintenance: the
+        // window is active and `start` is announced; a target still being retried goes on
+        // being retried meanwhile, and never holds the others back.
+        if !targets.contains(where: { $0.state == "pending" }),
+           !targets.contains(where: { $0.state == "activating" && $0.attempts == 0 }),
+           targets.contains(where: { $0.state == "active" }) {
+            try finishActivation(window, targets: targets, now: now)
+            for target in targets where target.state == "activating" && (target.nextAttemptAt ?? 0) <= nowMs {
+                launchAction(window, target.target, activate: true, now: now)
+            }
+            return
+        }
         if !targets.contains(where: { $0.state == "activating" }) {
             let pending = targets.filter { $0.state == "pending" }
             guard let stage = pending.map(\.stage).min() else {
@@ -264,6 +283,7 @@ public final class Engine {
     func finishActivation(_ window: WindowRecord, targets: [TargetStateRecord], now: Date) throws {
         let nowMs = Self.milliseconds(now)
         let failed = targets.filter { $0.state == "failed" || $0.state == "skipped" }
+        let retrying = targets.filter { $0.state == "activating" }
         try store.transaction {
             if failed.count == targets.count {
                 try store.setWindowState(window.id, "failed", at: nowMs)
@@ -272,7 +292,8 @@ public final class Engine {
             } else {
                 try store.setWindowState(window.id, "active", at: nowMs)
                 try store.appendEvent(at: nowMs, window: window.id, kind: "window.active",
-                                      message: "\(targets.count - failed.count) of \(targets.count) target(s) in maintenance")
+                                      message: "\(targets.count - failed.count - retrying.count) of \(targets.count) target(s) in maintenance"
+                                        + (retrying.isEmpty ? "" : "; still retrying: \(retrying.map(\.target).joined(separator: ", "))"))
                 try enqueue("start", window: window, now: now)
             }
         }
@@ -287,10 +308,17 @@ public final class Engine {
             // Targets whose activation failed are switched off too: deactivation is idempotent,
             // and a half-applied activation must not stay on.
             // Each waits for its stage's turn; stages go back in reverse order.
-            for var target in try store.targets(of: window.id) where ["active", "refreshing", "failed"].contains(target.state) {
-                target.state = "waiting"
+            // A target still being retried may be on by now: it is switched off too. A target
+            // whose stage never began was never switched, and is left alone.
+            for var target in try store.targets(of: window.id) where ["active", "refreshing", "failed", "activating", "pending"].contains(target.state) {
+                let neverStarted = target.state == "pending"
+                target.state = neverStarted ? "skipped" : "waiting"
                 target.nextAttemptAt = nil
                 try store.saveTarget(target)
+                if neverStarted {
+                    try store.appendEvent(at: nowMs, window: window.id, target: target.target, kind: "target.skipped",
+                                          message: "not switched: the window ended before its stage began")
+                }
             }
             try store.appendEvent(at: nowMs, window: window.id, kind: "window.deactivating", message: "ending maintenance")
         }
@@ -320,7 +348,13 @@ public final class Engine {
         }
         for target in targets where (target.nextAttemptAt ?? 0) <= nowMs {
             if target.state == "deactivating" {
-                launchAction(window, target.target, activate: false, now: now)
+                // Another window still holds it: it stays in maintenance, marked held here.
+                let others = try store.holds(of: target.target).filter { $0.window.id != window.id }
+                if !others.isEmpty && !busy.contains("a|\(window.id)|\(target.target)") {
+                    try leaveHeld(target, of: window, holds: others, now: now)
+                } else {
+                    launchAction(window, target.target, activate: false, now: now)
+                }
             } else if target.state == "verifying" {
                 try launchChecks(window, target, now: now)
             }
@@ -338,6 +372,30 @@ public final class Engine {
         if state != window.state { try store.setWindowState(window.id, state, at: nowMs) }
     }
 
+    /// A window ends while other windows still hold one of its targets: the target is left in
+    /// maintenance (`held` here, no deactivate, no checks: those come with the last hold), and the
+    /// newest remaining hold is told again, so that the target shows its text and the latest end.
+    func leaveHeld(_ target: TargetStateRecord, of window: WindowRecord, holds: [(window: WindowRecord, target: TargetStateRecord)], now: Date) throws {
+        let nowMs = Self.milliseconds(now)
+        var held = target
+        held.state = "held"
+        held.nextAttemptAt = nil
+        try store.transaction {
+            try store.saveTarget(held)
+            try store.appendEvent(at: nowMs, window: window.id, target: target.target, kind: "target.held",
+                                  message: "left in maintenance: still held by \(holds.map(\.window.id).joined(separator: ", "))")
+            if let newest = holds.last, newest.target.state == "active" {
+                var refresh = newest.target
+                refresh.state = "refreshing"
+                refresh.attempts = 0
+                refresh.nextAttemptAt = nowMs
+                try store.saveTarget(refresh)
+            }
+        }
+        outcomeRecorded = true
+        log(.info, "window \(window.id): \(target.target) stays in maintenance, held by \(holds.map(\.window.id).joined(separator: ", "))")
+    }
+
     func finish(_ window: WindowRecord, targets: [TargetStateRecord], now: Date) throws {
         let nowMs = Self.milliseconds(now)
         let state: String
@@ -350,10 +408,11 @@ public final class Engine {
             state = "completed"
         }
         let healthy = targets.filter { $0.state == "healthy" }.count
+        let held = targets.filter { $0.state == "held" }.count
         try store.transaction {
             try store.setWindowState(window.id, state, at: nowMs)
             try store.appendEvent(at: nowMs, window: window.id, kind: "window.\(state)",
-                                  message: "\(healthy) of \(targets.count) target(s) back and healthy")
+                                  message: "\(healthy) of \(targets.count) target(s) back and healthy" + (held == 0 ? "" : ", \(held) still held by other windows"))
             try enqueue("end", window: window, now: now, extra: ["health": Payload.health(targets), "result": .string(state)])
         }
         log(state == "completed" ? .notice : .error, "window \(window.id): \(state) (\(healthy)/\(targets.count) healthy)")

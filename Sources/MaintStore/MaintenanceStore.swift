@@ -141,6 +141,26 @@ public final class MaintenanceStore {
             .map(Self.targetState)
     }
 
+    /// The target states in which a window holds its target in maintenance.
+    public static let holdingStates: Set<String> = ["activating", "active", "refreshing"]
+
+    /// The holds on a target: the open windows that want it in maintenance now, oldest start first.
+    public func holds(of name: String) throws(SQLiteError) -> [(window: WindowRecord, target: TargetStateRecord)] {
+        let states = Self.holdingStates.sorted().map { "'\($0)'" }.joined(separator: ",")
+        let rows = try database.rows("""
+            SELECT window_id FROM window_targets JOIN windows ON windows.id = window_targets.window_id
+            WHERE window_targets.target = ? AND window_targets.state IN (\(states))
+              AND windows.state NOT IN (\(Self.terminalList)) AND windows.state != 'scheduled'
+            ORDER BY windows.start_at, windows.id
+            """, [name])
+        var holds: [(window: WindowRecord, target: TargetStateRecord)] = []
+        for row in rows {
+            guard let id = row.string(0), let window = try window(id), let target = try target(name, of: id) else { continue }
+            holds.append((window, target))
+        }
+        return holds
+    }
+
     /// One target of a window.
     public func target(_ name: String, of windowId: String) throws(SQLiteError) -> TargetStateRecord? {
         try database.row("SELECT \(Self.targetColumns) FROM window_targets WHERE window_id = ? AND target = ?", [windowId, name]).map(Self.targetState)

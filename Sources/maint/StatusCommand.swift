@@ -22,12 +22,16 @@ enum StatusCommand {
         }
         let windows = try store.openWindows()
         var current: [String: (WindowRecord, TargetStateRecord)] = [:]
+        // The windows that hold each target in maintenance (SPEC "Targets held by several windows").
+        var heldBy: [String: [String]] = [:]
         var next: [String: WindowRecord] = [:]
         for window in windows {
             for target in try store.targets(of: window.id) {
                 names.insert(target.target)
                 if window.state != "scheduled" {
-                    if current[target.target] == nil { current[target.target] = (window, target) }
+                    if MaintenanceStore.holdingStates.contains(target.state) { heldBy[target.target, default: []].append(window.id) }
+                    // The newest window that holds it, else the first running one.
+                    if current[target.target] == nil || MaintenanceStore.holdingStates.contains(target.state) { current[target.target] = (window, target) }
                 } else if next[target.target] == nil {
                     next[target.target] = window
                 }
@@ -66,6 +70,7 @@ enum StatusCommand {
                         } ?? .null,
                         "state": current[name].map { .string($0.1.state) } ?? .null,
                         "currentWindow": current[name].map { .string($0.0.id) } ?? .null,
+                        "heldBy": .array((heldBy[name] ?? []).map(JSONValue.string)),
                         "nextWindow": next[name].map { .object(["id": .string($0.id), "start": WindowJSON.time($0.startAt)]) } ?? .null,
                     ])
                 }),
@@ -75,7 +80,7 @@ enum StatusCommand {
         }
         print(daemon.map { "daemon: running (pid \($0))" } ?? "daemon: not running")
         if let scheduleNote { print("note: \(scheduleNote)") }
-        var table = Table(headers: ["TARGET", "MAINTENANCE", "ACTUAL", "CURRENT WINDOW", "NEXT WINDOW"])
+        var table = Table(headers: ["TARGET", "MAINTENANCE", "ACTUAL", "HELD BY", "NEXT WINDOW"])
         for name in names.sorted() {
             let now = current[name]
             let upcoming = next[name]
@@ -83,7 +88,7 @@ enum StatusCommand {
                 name,
                 now.map { inMaintenance.contains($0.1.state) ? "yes (\($0.1.state))" : "no (\($0.1.state))" } ?? "no",
                 actualText(name),
-                now.map { $0.0.id } ?? "-",
+                heldBy[name].map { $0.joined(separator: ", ") } ?? now.map { $0.0.id } ?? "-",
                 upcoming.map { "\($0.id) at \(WindowJSON.local($0.startAt, WindowJSON.zone($0)))" } ?? "-",
             ])
         }

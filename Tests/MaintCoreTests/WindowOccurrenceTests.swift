@@ -94,6 +94,20 @@ struct FreezeAndOverlapTests {
         #expect(issue.line == line)
     }
 
+    /// A one-off window that overlaps the occurrence of a recurring one already in progress is
+    /// refused like any other overlap.
+    @Test func anOccurrenceInProgressCountsAsAnOverlap() throws {
+        let now = try #require(TimeText.parseRFC3339("2030-06-05T02:30:00Z"))  // 04:30 in Paris
+        let text = Self.schedule("""
+            nightly: { targets: ["shop"], recurrence: "FREQ=DAILY", start: "04:00", timezone: "Europe/Paris", duration: "2h" },
+            patch: { targets: ["shop"], start: "2030-06-05 05:00", timezone: "Europe/Paris", duration: "30m" },
+            """)
+        let error = #expect(throws: ScheduleIssues.self) { try ScheduleLoader(now: now).load(sources: [("s.json5", text)]) }
+        let issue = try #require(error?.issues.first)
+        #expect(issue.path == "windows.patch.start")
+        #expect(issue.message.hasPrefix("overlaps window nightly on shop (2030-06-05 04:00 CEST (+02:00) for 2h)"), "\(issue.message)")
+    }
+
     @Test func forceOrAnotherTargetIsAllowed() throws {
         let forced = Self.schedule(#"w: { targets: ["shop"], start: "2030-11-30 02:00", timezone: "Europe/Paris", duration: "2h", force: true },"#, freezes: Self.blackFriday)
         #expect(try ScheduleLoader().load(sources: [("s.json5", forced)]).windows["w"]?.force == true)

@@ -151,6 +151,39 @@ struct SharedTargetTests {
         #expect(activeAt.timeIntervalSince(start) < 2.5, "start announced \(activeAt.timeIntervalSince(start)) s after the start")
     }
 
+    /// Two windows on one site: it is switched on at the first hold and off at the last, shows
+    /// the newest window's text meanwhile, and the first window's end leaves it `held`, never off.
+    @Test func aTargetHeldByTwoWindowsStaysOnUntilTheLastEnds() throws {
+        let workspace = try Workspace()
+        let shared = try DemoSite(name: "shared", directory: workspace.directory)
+        let other = try DemoSite(name: "other", directory: workspace.directory)
+        try workspace.write("shop.json5", schedule([shared, other], windows: """
+            first: { targets: ["shared"], start: "+2s", duration: "4s", headline: "First" },
+            second: { targets: ["shared", "other"], start: "+4s", duration: "5s", headline: "Second", force: true },
+            """))
+        let daemon = try workspace.readyDaemon()
+        defer { daemon.stop() }
+        #expect(try workspace.waitForWindow("first", in: ["completed", "failed", "degraded"], timeout: 20) == "completed")
+        // Between the two ends: still in maintenance, held by the second window alone.
+        #expect(shared.maintenanceEnabled == true)
+        let status = try #require(try workspace.json(["status"]) as? [String: Any])
+        let row = (status["targets"] as? [[String: Any]])?.first { $0["name"] as? String == "shared" }
+        #expect(row?["heldBy"] as? [String] == ["second"], "\(row ?? [:])")
+        let first = try workspace.window("first")
+        #expect((first["targets"] as? [[String: Any]])?.first?["state"] as? String == "held")
+        #expect(((first["events"] as? [[String: Any]]) ?? []).contains { $0["kind"] as? String == "target.held" && ($0["message"] as? String)?.contains("second") == true })
+        #expect(try workspace.waitForWindow("second", in: ["completed", "failed", "degraded"], timeout: 30) == "completed")
+        let calls = shared.calls
+        // On for the first, on again with the second's text, told again when the first ended,
+        // and off once, at the second's end.
+        #expect(calls.map(\.enabled) == [true, true, true, false], "\(calls.map { ($0.enabled, $0.body["headline"] ?? "") })")
+        #expect(calls.map { $0.body["headline"] as? String } == ["First", "Second", "Second", nil])
+        let secondEnd = try #require(rfc3339(try workspace.window("second")["end"]))
+        #expect(try #require(calls.last).at >= secondEnd.addingTimeInterval(-0.05))
+        #expect(other.calls.map(\.enabled) == [true, false])
+        #expect(shared.maintenanceEnabled == false)
+    }
+
     /// `2026-12-06T02:00:00Z`, as the command line takes it.
     func stamp(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
