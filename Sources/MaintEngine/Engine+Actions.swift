@@ -35,16 +35,13 @@ extension Engine {
                 recordActionFailure(window: window.id, target: name, activate: activate, now: now, error: error.description, final: true)
             }
         case .file(let file):
-            // Local and quick: done here, and recorded at once.
-            let began = Date()
-            do {
-                try FileSwitch(driver: file, secrets: builder.secrets).apply(activate: activate, window: shown, values: values)
-                recordActionSuccess(window: window.id, target: name, activate: activate,
-                                    detail: activate ? "flag \(file.path) written" : "flag \(file.path) removed",
-                                    elapsed: Int(Date().timeIntervalSince(began) * 1000), now: now)
-            } catch {
-                recordActionFailure(window: window.id, target: name, activate: activate, now: now, error: "\(error)", final: false, retries: 3)
-            }
+            // On a worker: a slow disk or the page's image never holds up the loop.
+            let fileSwitch = FileSwitch(driver: file, secrets: builder.secrets)
+            busy.insert(key)
+            workJobs[workers.start {
+                try fileSwitch.apply(activate: activate, window: shown, values: values)
+                return .switched(activate ? "flag \(file.path) written" : "flag \(file.path) removed")
+            }] = .action(window: window.id, target: name, activate: activate, secrets: [])
         case .alertmanager(let alertmanager):
             do {
                 let state = try store.target(name, of: window.id)?.driverState
@@ -60,15 +57,11 @@ extension Engine {
                 recordActionFailure(window: window.id, target: name, activate: activate, now: now, error: "\(error)", final: true)
             }
         case .haproxy(let haproxy):
-            // A local socket and a one-line command: done here, then read back to be sure.
-            let began = Date()
-            do {
-                let detail = try HAProxySwitch(driver: haproxy).apply(activate: activate)
-                recordActionSuccess(window: window.id, target: name, activate: activate, detail: detail,
-                                    elapsed: Int(Date().timeIntervalSince(began) * 1000), now: now)
-            } catch {
-                recordActionFailure(window: window.id, target: name, activate: activate, now: now, error: "\(error)", final: false, retries: 3)
-            }
+            // The runtime socket on a worker (it has its own timeout): a HAProxy that never
+            // answers delays nobody else's switch.
+            busy.insert(key)
+            workJobs[workers.start { .switched(try HAProxySwitch(driver: haproxy).apply(activate: activate)) }] =
+                .action(window: window.id, target: name, activate: activate, secrets: [])
         case .command(let activateAction, let deactivateAction):
             let action = activate ? activateAction : deactivateAction
             do {
@@ -315,6 +308,9 @@ extension Engine {
         case .request(let request):
             busy.insert(key)
             jobs[pool.add(request)] = .probe(window: window.id, target: target.name)
+        case .blocking(let read):
+            busy.insert(key)
+            workJobs[workers.start { let (on, detail) = read(); return .probed(on, detail) }] = .probe(window: window.id, target: target.name)
         }
     }
 

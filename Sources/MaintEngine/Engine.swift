@@ -42,6 +42,18 @@ public final class Engine {
     var processJobs: [Int: Job] = [:]
     /// Runs the command driver's programs.
     public let processes: ProcessPool
+    /// Runs what would block the loop: the file and haproxy drivers' switches and probes.
+    public let workers: WorkerPool<WorkOutput>
+    /// Work running on `workers`, by tag.
+    var workJobs: [Int: Job] = [:]
+
+    /// What a worker's job gives back.
+    public enum WorkOutput: Sendable {
+        /// A switch was made: what it did.
+        case switched(String)
+        /// The real state was read: in maintenance or not (nil: cannot tell), and why.
+        case probed(Bool?, String)
+    }
     /// What every command driver program inherits: PATH, HOME, LANG; never the daemon's secrets.
     let environmentBase: [String: String]
     /// What is in flight, so that nothing is sent twice at once: "a|w|t", "h|w|t", "d|id".
@@ -60,6 +72,7 @@ public final class Engine {
 
     public init(store: MaintenanceStore, schedule: Schedule, secrets: SecretSource, log: Log, pool: TransferPool) throws {
         self.processes = try ProcessPool()
+        self.workers = try WorkerPool()
         self.environmentBase = secrets.environment.filter { ["PATH", "HOME", "LANG", "LC_ALL", "TZ"].contains($0.key) }
         self.store = store
         self.schedule = schedule
@@ -70,7 +83,7 @@ public final class Engine {
 
     public func replace(schedule: Schedule) { self.schedule = schedule }
 
-    public var hasWorkInFlight: Bool { !jobs.isEmpty || !processJobs.isEmpty }
+    public var hasWorkInFlight: Bool { !jobs.isEmpty || !processJobs.isEmpty || !workJobs.isEmpty }
 
     /// Whether the last round recorded an outcome and so should be followed by another at once.
     public var wantsAnotherRound: Bool { outcomeRecorded }
@@ -79,6 +92,32 @@ public final class Engine {
     public func completeProcesses(now: Date) {
         processes.wake.drain()
         for completion in processes.take() { completeCommand(completion, now: now) }
+    }
+
+    /// Collects the workers' jobs that finished: file and haproxy switches and probes.
+    public func completeWork(now: Date) {
+        workers.wake.drain()
+        for completion in workers.take() {
+            guard let job = workJobs.removeValue(forKey: completion.tag) else { continue }
+            switch (job, completion.result) {
+            case (.action(let window, let target, let activate, _), .success(let output)):
+                busy.remove("a|\(window)|\(target)")
+                let detail: String = { if case .switched(let text) = output { return text } else { return "done" } }()
+                recordActionSuccess(window: window, target: target, activate: activate, detail: detail, elapsed: completion.elapsedMilliseconds, now: now)
+            case (.action(let window, let target, let activate, let secrets), .failure(let error)):
+                busy.remove("a|\(window)|\(target)")
+                recordActionFailure(window: window, target: target, activate: activate, now: now, error: scrub(error.description, secrets), final: false, retries: 3)
+            case (.probe(let window, let target), .success(.probed(let on, let detail))):
+                busy.remove("p|\(window)|\(target)")
+                recordProbe(window: window, target: target, inMaintenance: on, detail: scrub(detail, []), now: now)
+            case (.probe(let window, let target), let result):
+                busy.remove("p|\(window)|\(target)")
+                let detail: String = { if case .failure(let error) = result { return error.description } else { return "no answer" } }()
+                recordProbe(window: window, target: target, inMaintenance: nil, detail: scrub(detail, []), now: now)
+            case (.check, _), (.delivery, _), (.doneCheck, _):
+                break  // not run on workers
+            }
+        }
     }
 
     public static func milliseconds(_ date: Date) -> Int64 { date.epochMilliseconds }

@@ -76,7 +76,7 @@ public final class Runner {
             var timeout = 3_600_000
             if let interval = notifier.watchdogInterval { timeout = Int(interval * 1000) }
             if stopping { timeout = 500 }
-            let (completions, readable) = pool.wait(timeoutMilliseconds: timeout, fds: [timer.fd, wake.fd, engine.processes.wake.fd])
+            let (completions, readable) = pool.wait(timeoutMilliseconds: timeout, fds: [timer.fd, wake.fd, engine.processes.wake.fd, engine.workers.wake.fd])
             let after = Date()
             // The outcomes of one round are committed together (one fsync), before anything
             // else is sent.
@@ -84,6 +84,7 @@ public final class Runner {
                 try engine.store.transaction {
                     for completion in completions { engine.complete(completion, now: after) }
                     if readable.contains(engine.processes.wake.fd) { engine.completeProcesses(now: after) }
+                    if readable.contains(engine.workers.wake.fd) { engine.completeWork(now: after) }
                 }
             } catch {
                 log(.error, "cannot record this round's outcomes: \(error); the requests are repeated")
@@ -97,7 +98,7 @@ public final class Runner {
                 for signal in signals.take() {
                     switch signal {
                     case SIGTERM, SIGINT:
-                        if !stopping { log(.notice, "stopping: finishing \(engine.jobs.count + engine.processJobs.count) request(s) in flight") }
+                        if !stopping { log(.notice, "stopping: finishing \(engine.jobs.count + engine.processJobs.count + engine.workJobs.count) request(s) in flight") }
                         notifier.notify("STOPPING=1")
                         stopping = true
                         outcome = .interrupted
@@ -114,7 +115,7 @@ public final class Runner {
                 lastWatchdog = after
             }
             if stopping && after.timeIntervalSince(stopStarted) > 20 {
-                log(.warning, "stopping with \(engine.jobs.count + engine.processJobs.count) request(s) unanswered; they are retried on the next start")
+                log(.warning, "stopping with \(engine.jobs.count + engine.processJobs.count + engine.workJobs.count) request(s) unanswered; they are retried on the next start")
                 return outcome
             }
         }

@@ -11,6 +11,8 @@ public enum StateProbe {
         /// Known at once: true in maintenance, false not, nil cannot tell.
         case answer(Bool?, String)
         case request(HTTPRequest)
+        /// A read that waits on something local (HAProxy's socket): run off the loop.
+        case blocking(@Sendable () -> (Bool?, String))
     }
 
     /// Whether the driver can read the real state at all (http only with a `probe`).
@@ -28,14 +30,16 @@ public enum StateProbe {
             let on = FileManager.default.fileExists(atPath: file.path)
             return .answer(on, on ? "flag present" : "flag absent")
         case .haproxy(let haproxy):
-            do {
-                let states = try HAProxySwitch(driver: haproxy).runtime.serverStates(haproxy.servers)
-                let on = haproxy.servers.allSatisfy { server in
-                    states[server].map { haproxy.mode == "drain" ? $0.drain : $0.maintenance } ?? false
+            return .blocking {
+                do {
+                    let states = try HAProxySwitch(driver: haproxy).runtime.serverStates(haproxy.servers)
+                    let on = haproxy.servers.allSatisfy { server in
+                        states[server].map { haproxy.mode == "drain" ? $0.drain : $0.maintenance } ?? false
+                    }
+                    return (on, on ? "all servers \(haproxy.mode)" : "not all servers \(haproxy.mode)")
+                } catch {
+                    return (nil, "\(error)")
                 }
-                return .answer(on, on ? "all servers \(haproxy.mode)" : "not all servers \(haproxy.mode)")
-            } catch {
-                return .answer(nil, "\(error)")
             }
         case .alertmanager(let alertmanager):
             guard let id = driverState, !id.isEmpty else { return .answer(false, "no silence") }
@@ -89,6 +93,7 @@ public enum StateProbe {
             switch start(target, driverState: driverStates[target.name], values: values, builder: builder) {
             case .answer(let on, let detail): answers[target.name] = (on, detail)
             case .request(let request): pending.append((target, request))
+            case .blocking(let read): answers[target.name] = read()
             }
         }
         for ((target, _), result) in zip(pending, pool.perform(pending.map(\.1))) {

@@ -87,6 +87,57 @@ struct FaultTests {
         #expect(try workspace.waitForWindow("w", in: ["completed"], timeout: 30) == "completed")
     }
 
+    /// A HAProxy runtime socket that takes connections and never answers (each try waits out its
+    /// 5 s timeout) delays no other window: the site's switch leaves at its start instant.
+    @Test func aHungHAProxySocketDelaysNoOtherWindow() throws {
+        let workspace = try Workspace()
+        let site = try DemoSite(name: "site", directory: workspace.directory)
+        let receiver = try WebhookReceiver(directory: workspace.directory)
+        let socketPath = workspace.directory.appendingPathComponent("hung.sock").path
+        let listener = try silentUnixListener(at: socketPath)
+        defer { close(listener) }
+        try workspace.write("shop.json5", """
+            {
+              targets: {
+                lb: { driver: "haproxy", haproxy: { socket: "\(socketPath)", servers: ["be/web1"], timeout: "5s" } },
+                \(site.target(tags: ["shop"]))
+              },
+              channels: { \(receiver.channel) },
+              windows: {
+                "a-lb": { targets: ["lb"], start: "+2s", duration: "20s" },
+                "b-site": { targets: ["site"], start: "+3s", duration: "2s" },
+              },
+            }
+            """)
+        let daemon = try workspace.readyDaemon()
+        #expect(waitUntil(timeout: 20) { site.calls.count >= 2 })
+        let window = try workspace.window("b-site")
+        let start = try #require(rfc3339(window["start"])), end = try #require(rfc3339(window["end"]))
+        let calls = site.calls
+        let on = try #require(calls.first), off = try #require(calls.dropFirst().first)
+        #expect(on.at.timeIntervalSince(start) < 0.25, "on \(on.at.timeIntervalSince(start)) s late")
+        #expect(off.at.timeIntervalSince(end) < 0.25, "off \(off.at.timeIntervalSince(end)) s late")
+        // The hung socket is still being retried meanwhile.
+        #expect(try workspace.window("a-lb")["state"] as? String == "activating")
+        daemon.stop()
+    }
+
+    /// A Unix socket that accepts connections into its backlog and never reads or answers.
+    func silentUnixListener(at path: String) throws -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw FixtureError("socket: \(errno)") }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (index, byte) in path.utf8.prefix(buffer.count - 1).enumerated() { buffer[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
+        }
+        guard bound, listen(fd, 64) == 0 else { throw FixtureError("bind or listen \(path): \(errno)") }
+        return fd
+    }
+
     /// Times and durations past what a date can hold are usage errors, never a signal.
     @Test func timesBeyondTheYear9999AreUsageErrors() throws {
         let workspace = try Workspace()
