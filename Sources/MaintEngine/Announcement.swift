@@ -21,7 +21,7 @@ struct Announcement {
         var values = WindowContext.values(window, target: nil, zone: zone, now: now)
         values["event"] = event
         values["targets"] = targets.map(\.target).joined(separator: ", ")
-        values["state"] = window.state
+        values["state"] = window.state.rawValue
         values["channel"] = channel?.name ?? ""
         values["result"] = extra["result"]?.stringValue ?? ""
         values["notice.offset"] = extra["notice"]?["offset"]?.stringValue ?? ""

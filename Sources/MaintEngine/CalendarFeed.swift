@@ -40,7 +40,7 @@ public struct CalendarFeed {
             note(zone, Engine.date(anchor.startAt), Engine.date(anchor.endAt ?? anchor.startAt))
             var lines = event(uid: name, window: anchor, zone: zone, status: "CONFIRMED")
             lines.append("RRULE:" + Self.ruleText(rule, zone: zone))
-            for canceled in occurrences where canceled.state == "canceled" {
+            for canceled in occurrences where canceled.state == .canceled {
                 lines.append("EXDATE;TZID=\(zone.identifier):" + ICalendarText.local(Engine.date(canceled.startAt), zone: zone))
             }
             events.append(wrap(lines))
@@ -51,7 +51,7 @@ public struct CalendarFeed {
             // An open-ended window is shown as lasting an hour past now, or past its start.
             let end = window.endAt.map(Engine.date) ?? max(start, Date()).addingTimeInterval(3600)
             note(zone, start, end)
-            events.append(wrap(event(uid: window.id, window: window, zone: zone, status: window.state == "canceled" ? "CANCELLED" : "CONFIRMED")))
+            events.append(wrap(event(uid: window.id, window: window, zone: zone, status: window.state == .canceled ? "CANCELLED" : "CONFIRMED")))
         }
         var text = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//maint//maint//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
             .map(ICalendarText.fold).joined()
@@ -69,7 +69,7 @@ public struct CalendarFeed {
     /// occurrence of a recurring window is that instance of its series (RECURRENCE-ID).
     public func invitation(for window: WindowRecord) -> String {
         let zone = TimeZone(identifier: window.timezone) ?? TimeZone(identifier: "UTC") ?? .current
-        let status = window.state == "canceled" ? "CANCELLED" : "CONFIRMED"
+        let status = window.state == .canceled ? "CANCELLED" : "CONFIRMED"
         var lines: [String]
         if let series = window.series, let config = schedule.windows[series], config.recurrence != nil, case .fixed = config.zone {
             lines = event(uid: series, window: window, zone: zone, status: status)

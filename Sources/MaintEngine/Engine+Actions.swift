@@ -160,13 +160,13 @@ extension Engine {
             try store.transaction {
                 guard var target = try store.target(name, of: windowId),
                       Self.awaits(target.state, activate: activate) else { return }
-                let refreshed = target.state == "refreshing"
+                let refreshed = target.state == .refreshing
                 target.attempts += 1
                 target.lastError = nil
                 if let driverState { target.driverState = driverState }
                 let openEnded = try store.window(windowId)?.endAt == nil
                 if refreshed {
-                    target.state = "active"
+                    target.state = .active
                     target.nextAttemptAt = nextLook(name, openEnded: openEnded, now: nowMs)?.at
                     try store.saveTarget(target)
                     try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.refreshed",
@@ -174,11 +174,11 @@ extension Engine {
                     return
                 }
                 if activate {
-                    target.state = "active"
+                    target.state = .active
                     target.activatedAt = nowMs
                     target.nextAttemptAt = nextLook(name, openEnded: openEnded, now: nowMs)?.at
                 } else {
-                    target.state = "verifying"
+                    target.state = .verifying
                     target.deactivatedAt = nowMs
                     target.phaseStartedAt = nowMs
                     target.nextAttemptAt = nowMs
@@ -214,8 +214,8 @@ extension Engine {
                 if gaveUp {
                     // A refresh that fails leaves the target in maintenance with the previous end or
                     // message; any other action that fails leaves it failed.
-                    let refreshing = target.state == "refreshing"
-                    target.state = refreshing ? "active" : "failed"
+                    let refreshing = target.state == .refreshing
+                    target.state = refreshing ? .active : .failed
                     target.nextAttemptAt = nil
                     try store.saveTarget(target)
                     try store.appendEvent(at: nowMs, window: windowId, target: name, kind: refreshing ? "target.refresh-failed" : "target.failed",
@@ -271,8 +271,8 @@ extension Engine {
     }
 
     /// The target states an activate (or deactivate) outcome is waited for in.
-    static func awaits(_ state: String, activate: Bool) -> Bool {
-        activate ? state == "activating" || state == "refreshing" : state == "deactivating"
+    static func awaits(_ state: TargetState, activate: Bool) -> Bool {
+        activate ? state == .activating || state == .refreshing : state == .deactivating
     }
 
     /// Routes a finished transfer to what started it.
@@ -320,9 +320,9 @@ extension Engine {
         outcomeRecorded = true
         do {
             try store.transaction {
-                guard var target = try store.target(name, of: windowId), target.state == "active" else { return }
+                guard var target = try store.target(name, of: windowId), target.state == .active else { return }
                 if inMaintenance == false {
-                    target.state = "refreshing"
+                    target.state = .refreshing
                     target.attempts = 0
                     target.nextAttemptAt = nowMs
                     try store.saveTarget(target)

@@ -47,8 +47,8 @@ extension Engine {
             id: id, origin: "cli", sourceFile: nil, headline: request.headline, message: request.message, page: PageFields(),
             selectors: request.selectors, channels: channels, timezone: request.timezone.identifier,
             startAt: Self.milliseconds(request.start), endAt: request.end.map(Self.milliseconds), healthTimeoutMilliseconds: nil,
-            state: "scheduled", fingerprint: nil, createdAt: nowMs, updatedAt: nowMs)
-        let notices = request.notices.map { NoticeRecord(windowId: id, offsetMilliseconds: $0, dueAt: record.startAt - $0, state: "pending") }
+            state: .scheduled, fingerprint: nil, createdAt: nowMs, updatedAt: nowMs)
+        let notices = request.notices.map { NoticeRecord(windowId: id, offsetMilliseconds: $0, dueAt: record.startAt - $0, state: .pending) }
         // The overlap check and the insert are one immediate transaction: of simultaneous
         // requests for one slot, exactly one is stored and the others see it.
         try store.transaction {
@@ -72,7 +72,7 @@ extension Engine {
     /// A window's claim on its targets for a period.
     public struct PlannedPeriod {
         public var id: String
-        public var state: String
+        public var state: WindowState
         public var period: Range<Date>
         public var targets: [String]
     }
@@ -94,7 +94,7 @@ extension Engine {
             for occurrence in config.occurrences(targetZones: zones, storedAt: Date(), from: from.addingTimeInterval(-longest), through: through)
             where occurrence.start < through && occurrence.end > from {
                 guard try store.window(occurrence.id) == nil else { continue }
-                periods.append(PlannedPeriod(id: occurrence.id, state: "scheduled", period: occurrence.start..<occurrence.end, targets: occurrence.targets))
+                periods.append(PlannedPeriod(id: occurrence.id, state: .scheduled, period: occurrence.start..<occurrence.end, targets: occurrence.targets))
             }
         }
         return periods
@@ -136,17 +136,17 @@ extension Engine {
     public func endWindow(_ id: String, now: Date) throws {
         let window = try existingWindow(id)
         switch window.state {
-        case "activating", "active":
+        case .activating, .active, .reactivating:
             let nowMs = Self.milliseconds(now)
             try store.transaction {
                 try store.setWindowEnd(id, endAt: nowMs, at: nowMs)
                 try store.appendEvent(at: nowMs, window: id, kind: "window.end-requested", message: "end requested from the command line")
             }
-        case "scheduled":
+        case .scheduled:
             throw CommandRefusal(.state, "window \(id) has not started; to drop it, run `maint cancel \(id)`")
-        case "deactivating", "verifying":
+        case .deactivating, .verifying:
             break
-        default:
+        case .completed, .canceled, .failed, .degraded, .missed, .skipped:
             throw CommandRefusal(.state, "window \(id) is already over (\(window.state))")
         }
     }
@@ -180,9 +180,9 @@ extension Engine {
     func changeableWindow(_ id: String, verb: String) throws -> WindowRecord {
         let window = try existingWindow(id)
         switch window.state {
-        case "scheduled", "activating", "active": return window
-        case "deactivating", "verifying": throw CommandRefusal(.state, "window \(id) is already ending (\(window.state)); nothing to \(verb)")
-        default: throw CommandRefusal(.state, "window \(id) is over (\(window.state)); nothing to \(verb)")
+        case .scheduled, .activating, .active, .reactivating: return window
+        case .deactivating, .verifying: throw CommandRefusal(.state, "window \(id) is already ending (\(window.state)); nothing to \(verb)")
+        case .completed, .canceled, .failed, .degraded, .missed, .skipped: throw CommandRefusal(.state, "window \(id) is over (\(window.state)); nothing to \(verb)")
         }
     }
 
@@ -192,9 +192,9 @@ extension Engine {
         let nowMs = Self.milliseconds(now)
         try store.transaction {
             try apply()
-            if window.state != "scheduled" {
-                for var target in try store.targets(of: window.id) where target.state == "active" || target.state == "refreshing" {
-                    target.state = "refreshing"
+            if window.state != .scheduled {
+                for var target in try store.targets(of: window.id) where target.state == .active || target.state == .refreshing {
+                    target.state = .refreshing
                     target.attempts = 0
                     target.nextAttemptAt = nowMs
                     try store.saveTarget(target)
@@ -208,11 +208,11 @@ extension Engine {
     /// Cancels a window that has not started, and announces it.
     public func cancelWindow(_ id: String, now: Date) throws {
         let window = try existingWindow(id)
-        guard window.state == "scheduled" else {
+        guard window.state == .scheduled else {
             throw CommandRefusal(.state, window.isTerminal
                 ? "window \(id) is already over (\(window.state))"
                 : "window \(id) has started (\(window.state)); to end it now, run `maint end \(id)`")
         }
-        try close(window, as: "canceled", reason: "canceled from the command line", now: now)
+        try close(window, as: .canceled, reason: "canceled from the command line", now: now)
     }
 }

@@ -8,8 +8,8 @@ extension Engine {
     /// health checks pass (checks that get through maintenance mode, with an admin header).
     public func markDone(_ id: String, now: Date) throws {
         let window = try existingWindow(id)
-        guard ["activating", "active", "reactivating"].contains(window.state) else {
-            throw CommandRefusal(.state, window.state == "scheduled"
+        guard [.activating, .active, .reactivating].contains(window.state) else {
+            throw CommandRefusal(.state, window.state == .scheduled
                 ? "window \(id) has not started; to drop it, run `maint cancel \(id)`"
                 : "window \(id) is \(window.state); nothing to wait for")
         }
@@ -55,7 +55,7 @@ extension Engine {
         doneRounds[windowId] = nil
         let failing = round.results.filter { !$0.result.ok }
         do {
-            guard let window = try store.window(windowId), window.state == "active" else { return }
+            guard let window = try store.window(windowId), window.state == .active else { return }
             if failing.isEmpty {
                 try endWhenHealthy(window, summary: "all \(round.results.count) check(s) pass", now: now)
             } else {

@@ -96,12 +96,12 @@ extension Engine {
         let timeout = window?.healthTimeoutMilliseconds ?? config?.healthTimeoutMilliseconds ?? 300_000
         let passed = results.allSatisfy(\.ok)
         try store.transaction {
-            guard var target = try store.target(name, of: windowId), target.state == "verifying" else { return }
+            guard var target = try store.target(name, of: windowId), target.state == .verifying else { return }
             target.attempts += 1
             target.health = MaintenanceStore.encode(results)
             let summary = results.isEmpty ? "no health checks defined" : results.map { "\($0.check): \($0.ok ? "ok" : $0.detail)" }.joined(separator: "; ")
             if passed {
-                target.state = "healthy"
+                target.state = .healthy
                 target.nextAttemptAt = nil
                 target.lastError = nil
                 try store.saveTarget(target)
@@ -109,14 +109,14 @@ extension Engine {
                                       detail: target.health)
             } else if nowMs - (target.phaseStartedAt ?? nowMs) >= timeout, window?.onHealthFailure == "reactivate", let window {
                 // Back into maintenance until someone has fixed it: the window has no end now.
-                target.state = "activating"
+                target.state = .activating
                 target.attempts = 0
                 target.nextAttemptAt = nowMs
                 target.phaseStartedAt = nowMs
                 target.lastError = summary
                 try store.saveTarget(target)
                 try store.setWindowEnd(windowId, endAt: nil, at: nowMs)
-                try store.setWindowState(windowId, "reactivating", at: nowMs)
+                try store.setWindowState(windowId, .reactivating, at: nowMs)
                 try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.reactivating",
                                       message: "still failing after \(DurationText.format(timeout)): \(summary); putting it back into maintenance",
                                       detail: target.health)
@@ -124,7 +124,7 @@ extension Engine {
                                    next: "It is back in maintenance and the window has no end now: fix it, then `maint done \(windowId)` (ends when the checks pass) or `maint end \(windowId)`.",
                                    now: now)
             } else if nowMs - (target.phaseStartedAt ?? nowMs) >= timeout {
-                target.state = "unhealthy"
+                target.state = .unhealthy
                 target.nextAttemptAt = nil
                 target.lastError = summary
                 try store.saveTarget(target)

@@ -18,7 +18,7 @@ extension Engine {
         func queue(channel: String, attempts: Int, body: (String) -> String) throws {
             let id = Self.newDeliveryId()
             try store.enqueue(DeliveryRecord(id: id, channel: channel, event: event, windowId: window.id, body: body(id),
-                                             state: "pending", attempts: 0, maxAttempts: attempts, nextAttemptAt: nowMs,
+                                             state: .pending, attempts: 0, maxAttempts: attempts, nextAttemptAt: nowMs,
                                              lastError: nil, createdAt: nowMs, deliveredAt: nil))
         }
         for name in current.channels {
@@ -134,7 +134,7 @@ extension Engine {
                 return
             }
             var delivered = delivery
-            delivered.state = "delivered"
+            delivered.state = .delivered
             delivered.attempts += 1
             delivered.deliveredAt = Self.milliseconds(now)
             delivered.lastError = nil
@@ -156,7 +156,7 @@ extension Engine {
         let nowMs = Self.milliseconds(now)
         let dead = final || failed.attempts >= failed.maxAttempts
         if dead {
-            failed.state = "dead"
+            failed.state = .dead
         } else {
             failed.nextAttemptAt = nowMs + deliveryBackoff.delay(afterAttempts: failed.attempts)
         }
@@ -177,8 +177,8 @@ extension Engine {
     /// Sends a dead (or pending) delivery again, now, with the same id and body.
     public func retryDelivery(_ id: String, now: Date) throws {
         guard var delivery = try store.delivery(id) else { throw CommandRefusal(.input, "no delivery \(Quoted(id)) (see `maint status` or `maint show WINDOW`)") }
-        guard delivery.state != "delivered" else { throw CommandRefusal(.state, "delivery \(id) was delivered already") }
-        delivery.state = "pending"
+        guard delivery.state != .delivered else { throw CommandRefusal(.state, "delivery \(id) was delivered already") }
+        delivery.state = .pending
         delivery.attempts = 0
         delivery.nextAttemptAt = Self.milliseconds(now)
         try store.transaction {

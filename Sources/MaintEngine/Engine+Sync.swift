@@ -27,7 +27,7 @@ extension Engine {
         }
         let names = Set(schedule.windows.keys)
         var reported = Set<String>()
-        for window in try store.openWindows() where window.origin == "file" && window.state == "scheduled" {
+        for window in try store.openWindows() where window.origin == "file" && window.state == .scheduled {
             let name = window.series ?? window.id
             if !names.contains(name) && reported.insert(name).inserted {
                 log(.warning, "window \(name) is no longer in the schedule files but \(window.id) is still planned; run `maint cancel \(window.id)` to cancel it")
@@ -66,7 +66,7 @@ extension Engine {
         let produced = Set(occurrences.map(\.id))
         let lastProduced = occurrences.map { Self.milliseconds($0.start) }.max() ?? nowMs
         for stale in try store.scheduledWindows(series: name) where !produced.contains(stale.id) && stale.startAt <= lastProduced && stale.id != name {
-            try close(stale, as: "canceled", reason: "no longer an occurrence of \(name) after \(config.file) changed", now: now)
+            try close(stale, as: .canceled, reason: "no longer an occurrence of \(name) after \(config.file) changed", now: now)
         }
     }
 
@@ -79,7 +79,7 @@ extension Engine {
             : fingerprint + "\u{1F}frozen:" + frozen.map { "\($0.target)=\($0.freeze.name)" }.joined(separator: ",")
         let existing = try store.window(occurrence.id)
         if let existing, existing.fingerprint == fingerprint || existing.origin != "file" { return }
-        if let existing, existing.state != "scheduled" {
+        if let existing, existing.state != .scheduled {
             log(.notice, "window \(occurrence.id) changed in \(config.file), but it is \(existing.state) already; the change is not applied")
             return
         }
@@ -91,23 +91,23 @@ extension Engine {
             id: occurrence.id, origin: "file", sourceFile: config.file, headline: config.headline, message: config.message,
             page: config.page, selectors: config.selectors, channels: config.channels, timezone: zone.identifier,
             startAt: Self.milliseconds(occurrence.start), endAt: Self.milliseconds(occurrence.end),
-            healthTimeoutMilliseconds: config.healthTimeoutMilliseconds, state: "scheduled", fingerprint: fingerprint,
+            healthTimeoutMilliseconds: config.healthTimeoutMilliseconds, state: .scheduled, fingerprint: fingerprint,
             createdAt: existing?.createdAt ?? nowMs, updatedAt: nowMs, series: config.name,
             onFailure: config.onFailure, maxParallel: config.maxParallel)
         record.onHealthFailure = config.onHealthFailure
         let notices = config.notices.map {
-            NoticeRecord(windowId: occurrence.id, offsetMilliseconds: $0, dueAt: record.startAt - $0, state: "pending")
+            NoticeRecord(windowId: occurrence.id, offsetMilliseconds: $0, dueAt: record.startAt - $0, state: .pending)
         }
         // An occurrence that has begun before its definition was first stored switches nothing:
         // it is recorded as skipped, and the next one is planned. (Catch-up after the daemon's own
         // downtime is for windows stored before their start.)
         if existing == nil && occurrence.start <= now {
             var skipped = record
-            skipped.state = "skipped"
+            skipped.state = .skipped
             let over = occurrence.end <= now
             try store.transaction {
                 try store.insertWindow(skipped, targets: occurrence.targets, stages: occurrence.stages,
-                                       notices: notices.map { var n = $0; n.state = "skipped"; return n })
+                                       notices: notices.map { var n = $0; n.state = .skipped; return n })
                 try store.appendEvent(at: nowMs, window: occurrence.id, kind: "window.skipped",
                                       message: "defined after its \(over ? "end" : "start") (\(TimeText.local(occurrence.start, zone: zone))); nothing is switched"
                                         + (config.recurrence == nil ? "" : "; the next occurrence is planned"))
@@ -121,15 +121,15 @@ extension Engine {
         var occurrence = occurrence
         if !frozen.isEmpty && frozen.count == occurrence.targets.count {
             var skipped = record
-            skipped.state = "canceled"
+            skipped.state = .canceled
             let summary = frozen.map { "\($0.target) (\($0.freeze.name))" }.joined(separator: ", ")
             try store.transaction {
                 if existing == nil {
                     try store.insertWindow(skipped, targets: occurrence.targets, stages: occurrence.stages,
-                                           notices: notices.map { var n = $0; n.state = "skipped"; return n })
+                                           notices: notices.map { var n = $0; n.state = .skipped; return n })
                 } else {
                     try store.replanWindow(record, targets: occurrence.targets, notices: [])
-                    try store.setWindowState(record.id, "canceled", at: nowMs)
+                    try store.setWindowState(record.id, .canceled, at: nowMs)
                     try store.skipPendingNotices(of: record.id)
                 }
                 try store.appendEvent(at: nowMs, window: occurrence.id, kind: "window.canceled",

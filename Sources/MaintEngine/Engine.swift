@@ -136,7 +136,7 @@ public final class Engine {
     func step(_ window: WindowRecord, now: Date) throws {
         let nowMs = Self.milliseconds(now)
         var window = window
-        if window.state == "scheduled" {
+        if window.state == .scheduled {
             if let end = window.endAt, nowMs >= end {
                 try markMissed(window, now: now)
                 return
@@ -146,10 +146,10 @@ public final class Engine {
                 return
             }
             try beginActivation(window, now: now)
-            window.state = "activating"
+            window.state = .activating
         }
         switch window.state {
-        case "activating":
+        case .activating:
             // The end is honoured at its instant, even while a target is still being retried.
             if let end = window.endAt, nowMs >= end {
                 try beginDeactivation(window, now: now)
@@ -157,7 +157,7 @@ public final class Engine {
             } else {
                 try stepActivation(window, now: now)
             }
-        case "active":
+        case .active:
             if let end = window.endAt, nowMs >= end {
                 try beginDeactivation(window, now: now)
                 try stepEnding(window, now: now)
@@ -166,38 +166,38 @@ public final class Engine {
                 // Targets told the window's new end or message (`maint extend`, `maint update`),
                 // and targets whose switch expires (rearm).
                 for var target in try store.targets(of: window.id) where (target.nextAttemptAt ?? Int64.max) <= nowMs {
-                    if target.state == "active" {
+                    if target.state == .active {
                         guard nextLook(target.target, openEnded: window.endAt == nil, now: nowMs)?.rearm == true else {
                             launchProbe(window, target, now: now)
                             continue
                         }
-                        target.state = "refreshing"
+                        target.state = .refreshing
                         target.attempts = 0
                         try store.saveTarget(target)
                     }
                     // Refreshed targets, and targets whose first activation is still being retried.
-                    if target.state == "refreshing" || target.state == "activating" { launchAction(window, target.target, activate: true, now: now) }
+                    if target.state == .refreshing || target.state == .activating { launchAction(window, target.target, activate: true, now: now) }
                 }
             }
-        case "deactivating", "verifying":
+        case .deactivating, .verifying:
             try stepEnding(window, now: now)
-        case "reactivating":
+        case .reactivating:
             // Unhealthy targets going back into maintenance; the others finish their checks.
             let targets = try store.targets(of: window.id)
             for target in targets where (target.nextAttemptAt ?? 0) <= nowMs {
-                if target.state == "activating" { launchAction(window, target.target, activate: true, now: now) }
-                if target.state == "verifying" { try launchChecks(window, target, now: now) }
+                if target.state == .activating { launchAction(window, target.target, activate: true, now: now) }
+                if target.state == .verifying { try launchChecks(window, target, now: now) }
             }
             let now2 = try store.targets(of: window.id)
-            if !now2.contains(where: { ["activating", "verifying", "deactivating"].contains($0.state) }) {
+            if !now2.contains(where: { [.activating, .verifying, .deactivating].contains($0.state) }) {
                 try store.transaction {
-                    try store.setWindowState(window.id, "active", at: nowMs)
+                    try store.setWindowState(window.id, .active, at: nowMs)
                     try store.appendEvent(at: nowMs, window: window.id, kind: "window.active",
-                                          message: "back in maintenance: \(now2.filter { $0.state == "active" }.map(\.target).joined(separator: ", "))")
+                                          message: "back in maintenance: \(now2.filter { $0.state == .active }.map(\.target).joined(separator: ", "))")
                 }
             }
-        default:
-            break
+        case .scheduled, .completed, .canceled, .failed, .degraded, .missed, .skipped:
+            break  // a scheduled window became activating above; the others are over
         }
     }
 
@@ -205,19 +205,19 @@ public final class Engine {
 
     /// Ends a window that never started, for good: `missed` or `canceled`, its notices dropped,
     /// the reason in the log, and the event announced, all in one transaction.
-    func close(_ window: WindowRecord, as state: String, reason: String, now: Date) throws {
+    func close(_ window: WindowRecord, as state: WindowState, reason: String, now: Date) throws {
         let nowMs = Self.milliseconds(now)
         try store.transaction {
             try store.setWindowState(window.id, state, at: nowMs)
             try store.skipPendingNotices(of: window.id)
             try store.appendEvent(at: nowMs, window: window.id, kind: "window.\(state)", message: reason)
-            try enqueue(state, window: window, now: now)
+            try enqueue(state.rawValue, window: window, now: now)
         }
-        log(state == "missed" ? .warning : .notice, "window \(window.id): \(state): \(reason)")
+        log(state == .missed ? .warning : .notice, "window \(window.id): \(state): \(reason)")
     }
 
     func markMissed(_ window: WindowRecord, now: Date) throws {
-        try close(window, as: "missed", reason: "the window passed entirely while maint was not running; nothing was switched", now: now)
+        try close(window, as: .missed, reason: "the window passed entirely while maint was not running; nothing was switched", now: now)
     }
 
     /// Queues a `failure` announcement: which target, what it was doing, the error, what happens next.
@@ -232,11 +232,11 @@ public final class Engine {
     /// least a minute), and before the window starts. Stale notices are skipped, never sent late.
     func sendDueNotices(_ window: WindowRecord, now: Date) throws {
         let nowMs = Self.milliseconds(now)
-        for notice in try store.notices(of: window.id) where notice.state == "pending" && notice.dueAt <= nowMs {
+        for notice in try store.notices(of: window.id) where notice.state == .pending && notice.dueAt <= nowMs {
             let lateness = nowMs - notice.dueAt
             let stale = lateness > max(60_000, notice.offsetMilliseconds / 10)
             try store.transaction {
-                try store.setNoticeState(notice, stale ? "skipped" : "sent")
+                try store.setNoticeState(notice, stale ? .skipped : .sent)
                 let offset = DurationText.format(notice.offsetMilliseconds)
                 if stale {
                     try store.appendEvent(at: nowMs, window: window.id, kind: "notice.skipped",
@@ -253,7 +253,7 @@ public final class Engine {
     func beginActivation(_ window: WindowRecord, now: Date) throws {
         let nowMs = Self.milliseconds(now)
         try store.transaction {
-            try store.setWindowState(window.id, "activating", at: nowMs)
+            try store.setWindowState(window.id, .activating, at: nowMs)
             try store.skipPendingNotices(of: window.id)
             let lag = nowMs - window.startAt
             try store.appendEvent(at: nowMs, window: window.id, kind: "window.activating",
@@ -275,25 +275,25 @@ public final class Engine {
         // Every stage launched, every target has answered once, and one is in maintenance: the
         // window is active and `start` is announced; a target still being retried goes on
         // being retried meanwhile, and never holds the others back.
-        if !targets.contains(where: { $0.state == "pending" }),
-           !targets.contains(where: { $0.state == "activating" && $0.attempts == 0 }),
-           targets.contains(where: { $0.state == "active" }) {
+        if !targets.contains(where: { $0.state == .pending }),
+           !targets.contains(where: { $0.state == .activating && $0.attempts == 0 }),
+           targets.contains(where: { $0.state == .active }) {
             try finishActivation(window, targets: targets, now: now)
-            for target in targets where target.state == "activating" && (target.nextAttemptAt ?? 0) <= nowMs {
+            for target in targets where target.state == .activating && (target.nextAttemptAt ?? 0) <= nowMs {
                 launchAction(window, target.target, activate: true, now: now)
             }
             return
         }
-        if !targets.contains(where: { $0.state == "activating" }) {
-            let pending = targets.filter { $0.state == "pending" }
+        if !targets.contains(where: { $0.state == .activating }) {
+            let pending = targets.filter { $0.state == .pending }
             guard let stage = pending.map(\.stage).min() else {
                 try finishActivation(window, targets: targets, now: now)
                 return
             }
-            let halted = window.onFailure == "halt" && targets.contains { $0.state == "failed" }
+            let halted = window.onFailure == "halt" && targets.contains { $0.state == .failed }
             try store.transaction {
                 for var target in pending where halted || target.stage == stage {
-                    target.state = halted ? "skipped" : "activating"
+                    target.state = halted ? .skipped : .activating
                     target.attempts = 0
                     target.nextAttemptAt = halted ? nil : nowMs
                     target.phaseStartedAt = nowMs
@@ -314,22 +314,22 @@ public final class Engine {
                 return
             }
         }
-        for target in targets where target.state == "activating" && (target.nextAttemptAt ?? 0) <= nowMs {
+        for target in targets where target.state == .activating && (target.nextAttemptAt ?? 0) <= nowMs {
             launchAction(window, target.target, activate: true, now: now)
         }
     }
 
     func finishActivation(_ window: WindowRecord, targets: [TargetStateRecord], now: Date) throws {
         let nowMs = Self.milliseconds(now)
-        let failed = targets.filter { $0.state == "failed" || $0.state == "skipped" }
-        let retrying = targets.filter { $0.state == "activating" }
+        let failed = targets.filter { $0.state == .failed || $0.state == .skipped }
+        let retrying = targets.filter { $0.state == .activating }
         try store.transaction {
             if failed.count == targets.count {
-                try store.setWindowState(window.id, "failed", at: nowMs)
+                try store.setWindowState(window.id, .failed, at: nowMs)
                 try store.appendEvent(at: nowMs, window: window.id, kind: "window.failed",
                                       message: "no target could be put into maintenance")
             } else {
-                try store.setWindowState(window.id, "active", at: nowMs)
+                try store.setWindowState(window.id, .active, at: nowMs)
                 try store.appendEvent(at: nowMs, window: window.id, kind: "window.active",
                                       message: "\(targets.count - failed.count - retrying.count) of \(targets.count) target(s) in maintenance"
                                         + (retrying.isEmpty ? "" : "; still retrying: \(retrying.map(\.target).joined(separator: ", "))"))
@@ -343,15 +343,15 @@ public final class Engine {
     func beginDeactivation(_ window: WindowRecord, now: Date) throws {
         let nowMs = Self.milliseconds(now)
         try store.transaction {
-            try store.setWindowState(window.id, "deactivating", at: nowMs)
+            try store.setWindowState(window.id, .deactivating, at: nowMs)
             // Targets whose activation failed are switched off too: deactivation is idempotent,
             // and a half-applied activation must not stay on.
             // Each waits for its stage's turn; stages go back in reverse order.
             // A target still being retried may be on by now: it is switched off too. A target
             // whose stage never began was never switched, and is left alone.
-            for var target in try store.targets(of: window.id) where ["active", "refreshing", "failed", "activating", "pending"].contains(target.state) {
-                let neverStarted = target.state == "pending"
-                target.state = neverStarted ? "skipped" : "waiting"
+            for var target in try store.targets(of: window.id) where [.active, .refreshing, .failed, .activating, .pending].contains(target.state) {
+                let neverStarted = target.state == .pending
+                target.state = neverStarted ? .skipped : .waiting
                 target.nextAttemptAt = nil
                 try store.saveTarget(target)
                 if neverStarted {
@@ -368,11 +368,11 @@ public final class Engine {
     func stepEnding(_ window: WindowRecord, now: Date) throws {
         let nowMs = Self.milliseconds(now)
         var targets = try store.targets(of: window.id)
-        let waiting = targets.filter { $0.state == "waiting" }
-        if !targets.contains(where: { $0.state == "deactivating" }), let stage = waiting.map(\.stage).max() {
+        let waiting = targets.filter { $0.state == .waiting }
+        if !targets.contains(where: { $0.state == .deactivating }), let stage = waiting.map(\.stage).max() {
             try store.transaction {
                 for var target in waiting where target.stage == stage {
-                    target.state = "deactivating"
+                    target.state = .deactivating
                     target.attempts = 0
                     target.nextAttemptAt = nowMs
                     target.phaseStartedAt = nowMs
@@ -386,7 +386,7 @@ public final class Engine {
             targets = try store.targets(of: window.id)
         }
         for target in targets where (target.nextAttemptAt ?? 0) <= nowMs {
-            if target.state == "deactivating" {
+            if target.state == .deactivating {
                 // Another window still holds it: it stays in maintenance, marked held here.
                 let others = try store.holds(of: target.target).filter { $0.window.id != window.id }
                 if !others.isEmpty && !busy.contains("a|\(window.id)|\(target.target)") {
@@ -394,16 +394,16 @@ public final class Engine {
                 } else {
                     launchAction(window, target.target, activate: false, now: now)
                 }
-            } else if target.state == "verifying" {
+            } else if target.state == .verifying {
                 try launchChecks(window, target, now: now)
             }
         }
         let targetsNow = try store.targets(of: window.id)
-        let state: String
-        if targetsNow.contains(where: { $0.state == "deactivating" || $0.state == "waiting" }) {
-            state = "deactivating"
-        } else if targetsNow.contains(where: { $0.state == "verifying" }) {
-            state = "verifying"
+        let state: WindowState
+        if targetsNow.contains(where: { $0.state == .deactivating || $0.state == .waiting }) {
+            state = .deactivating
+        } else if targetsNow.contains(where: { $0.state == .verifying }) {
+            state = .verifying
         } else {
             try finish(window, targets: targetsNow, now: now)
             return
@@ -417,15 +417,15 @@ public final class Engine {
     func leaveHeld(_ target: TargetStateRecord, of window: WindowRecord, holds: [(window: WindowRecord, target: TargetStateRecord)], now: Date) throws {
         let nowMs = Self.milliseconds(now)
         var held = target
-        held.state = "held"
+        held.state = .held
         held.nextAttemptAt = nil
         try store.transaction {
             try store.saveTarget(held)
             try store.appendEvent(at: nowMs, window: window.id, target: target.target, kind: "target.held",
                                   message: "left in maintenance: still held by \(holds.map(\.window.id).joined(separator: ", "))")
-            if let newest = holds.last, newest.target.state == "active" {
+            if let newest = holds.last, newest.target.state == .active {
                 var refresh = newest.target
-                refresh.state = "refreshing"
+                refresh.state = .refreshing
                 refresh.attempts = 0
                 refresh.nextAttemptAt = nowMs
                 try store.saveTarget(refresh)
@@ -437,23 +437,23 @@ public final class Engine {
 
     func finish(_ window: WindowRecord, targets: [TargetStateRecord], now: Date) throws {
         let nowMs = Self.milliseconds(now)
-        let state: String
+        let state: WindowState
         // A target that never went into maintenance failed the window, even if it is healthy now.
-        if targets.contains(where: { $0.state == "failed" || $0.state == "skipped" || $0.activatedAt == nil }) {
-            state = "failed"
-        } else if targets.contains(where: { $0.state == "unhealthy" }) {
-            state = "degraded"
+        if targets.contains(where: { $0.state == .failed || $0.state == .skipped || $0.activatedAt == nil }) {
+            state = .failed
+        } else if targets.contains(where: { $0.state == .unhealthy }) {
+            state = .degraded
         } else {
-            state = "completed"
+            state = .completed
         }
-        let healthy = targets.filter { $0.state == "healthy" }.count
-        let held = targets.filter { $0.state == "held" }.count
+        let healthy = targets.filter { $0.state == .healthy }.count
+        let held = targets.filter { $0.state == .held }.count
         try store.transaction {
             try store.setWindowState(window.id, state, at: nowMs)
             try store.appendEvent(at: nowMs, window: window.id, kind: "window.\(state)",
                                   message: "\(healthy) of \(targets.count) target(s) back and healthy" + (held == 0 ? "" : ", \(held) still held by other windows"))
-            try enqueue("end", window: window, now: now, extra: ["health": Payload.health(targets), "result": .string(state)])
+            try enqueue("end", window: window, now: now, extra: ["health": Payload.health(targets), "result": .string(state.rawValue)])
         }
-        log(state == "completed" ? .notice : .error, "window \(window.id): \(state) (\(healthy)/\(targets.count) healthy)")
+        log(state == .completed ? .notice : .error, "window \(window.id): \(state) (\(healthy)/\(targets.count) healthy)")
     }
 }

@@ -15,7 +15,7 @@ enum Payload {
         }
         var windowObject: [String: JSONValue] = [
             "id": .string(window.id),
-            "state": .string(window.state),
+            "state": .string(window.state.rawValue),
             "headline": .string(window.headline),
             "message": .string(values["message"] ?? window.message),
             "start": .string(values["start"] ?? ""),
@@ -23,7 +23,7 @@ enum Payload {
             "end": window.endAt == nil ? .null : .string(values["end"] ?? ""),
             "endLocal": window.endAt == nil ? .null : .string(values["end.local"] ?? ""),
             "timezone": .string(zone.identifier),
-            "targets": .array(targets.map { .object(["name": .string($0.target), "state": .string($0.state)]) }),
+            "targets": .array(targets.map { .object(["name": .string($0.target), "state": .string($0.state.rawValue)]) }),
             "page": .object(page),
         ]
         if let end = window.endAt { windowObject["durationSeconds"] = .number(Double((end - window.startAt) / 1000)) }
@@ -41,7 +41,7 @@ enum Payload {
         .array(targets.map { target in
             var checks: JSONValue = .array([])
             if let text = target.health, let parsed = try? JSONValue.parseJSON(Data(text.utf8)) { checks = parsed }
-            return .object(["target": .string(target.target), "state": .string(target.state), "checks": checks])
+            return .object(["target": .string(target.target), "state": .string(target.state.rawValue), "checks": checks])
         })
     }
 

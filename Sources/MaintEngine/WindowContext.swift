@@ -32,7 +32,7 @@ public enum WindowContext {
         let nowMs = now.epochMilliseconds
         let window = WindowRecord(id: "", origin: "cli", sourceFile: nil, headline: "", message: "", page: PageFields(), selectors: [],
                                   channels: [], timezone: zone.identifier, startAt: nowMs, endAt: nil, healthTimeoutMilliseconds: nil,
-                                  state: "active", fingerprint: nil, createdAt: nowMs, updatedAt: nowMs)
+                                  state: .active, fingerprint: nil, createdAt: nowMs, updatedAt: nowMs)
         return values(window, target: name, zone: zone, now: now)
     }
 

@@ -17,13 +17,13 @@ public final class MaintenanceStore {
 
     static let windowColumns = "id, origin, source_file, headline, message, page, selectors, channels, timezone, start_at, end_at, health_timeout_ms, state, fingerprint, created_at, updated_at, series, on_failure, max_parallel, on_health_failure, end_when_healthy"
 
-    static func window(_ row: Row) -> WindowRecord {
+    static func window(_ row: Row) throws(SQLiteError) -> WindowRecord {
         var record = WindowRecord(
             id: row.string(0) ?? "", origin: row.string(1) ?? "", sourceFile: row.string(2), headline: row.string(3) ?? "",
             message: row.string(4) ?? "",
             page: (try? JSONDecoder().decode(PageFields.self, from: Data((row.string(5) ?? "{}").utf8))) ?? PageFields(),
             selectors: decodeList(row.string(6)), channels: decodeList(row.string(7)), timezone: row.string(8) ?? "UTC",
-            startAt: row.int(9) ?? 0, endAt: row.int(10), healthTimeoutMilliseconds: row.int(11), state: row.string(12) ?? "",
+            startAt: row.int(9) ?? 0, endAt: row.int(10), healthTimeoutMilliseconds: row.int(11), state: try row.state(12, WindowState.self),
             fingerprint: row.string(13), createdAt: row.int(14) ?? 0, updatedAt: row.int(15) ?? 0, series: row.string(16),
             onFailure: row.string(17) ?? "halt", maxParallel: row.int(18).map(Int.init))
         record.onHealthFailure = row.string(19) ?? "alert"
@@ -87,8 +87,8 @@ public final class MaintenanceStore {
         try database.row("SELECT \(Self.windowColumns) FROM windows WHERE id = ?", [id]).map(Self.window)
     }
 
-    /// The final states as an SQL list: `'canceled','completed',…`.
-    static let terminalList = WindowRecord.terminalStates.sorted().map { "'\($0)'" }.joined(separator: ",")
+    /// The final states as an SQL list: `'completed','canceled',…`.
+    static let terminalList = WindowState.sqlList(WindowState.terminal)
 
     /// Windows not yet in a final state.
     public func openWindows() throws(SQLiteError) -> [WindowRecord] {
@@ -109,7 +109,7 @@ public final class MaintenanceStore {
             .map(Self.window)
     }
 
-    public func setWindowState(_ id: String, _ state: String, at now: Int64) throws(SQLiteError) {
+    public func setWindowState(_ id: String, _ state: WindowState, at now: Int64) throws(SQLiteError) {
         try database.run("UPDATE windows SET state = ?, updated_at = ? WHERE id = ?", [state, now, id])
     }
 
@@ -129,8 +129,8 @@ public final class MaintenanceStore {
 
     static let targetColumns = "window_id, target, state, attempts, next_attempt_at, phase_started_at, activated_at, deactivated_at, last_error, health, stage, driver_state"
 
-    static func targetState(_ row: Row) -> TargetStateRecord {
-        TargetStateRecord(windowId: row.string(0) ?? "", target: row.string(1) ?? "", state: row.string(2) ?? "",
+    static func targetState(_ row: Row) throws(SQLiteError) -> TargetStateRecord {
+        TargetStateRecord(windowId: row.string(0) ?? "", target: row.string(1) ?? "", state: try row.state(2, TargetState.self),
                           attempts: Int(row.int(3) ?? 0), nextAttemptAt: row.int(4), phaseStartedAt: row.int(5),
                           activatedAt: row.int(6), deactivatedAt: row.int(7), lastError: row.string(8), health: row.string(9),
                           stage: Int(row.int(10) ?? 0), driverState: row.string(11))
@@ -141,12 +141,10 @@ public final class MaintenanceStore {
             .map(Self.targetState)
     }
 
-    /// The target states in which a window holds its target in maintenance.
-    public static let holdingStates: Set<String> = ["activating", "active", "refreshing"]
 
     /// The holds on a target: the open windows that want it in maintenance now, oldest start first.
     public func holds(of name: String) throws(SQLiteError) -> [(window: WindowRecord, target: TargetStateRecord)] {
-        let states = Self.holdingStates.sorted().map { "'\($0)'" }.joined(separator: ",")
+        let states = TargetState.sqlList(TargetState.allCases.filter(\.holds))
         let rows = try database.rows("""
             SELECT window_id FROM window_targets JOIN windows ON windows.id = window_targets.window_id
             WHERE window_targets.target = ? AND window_targets.state IN (\(states))
@@ -177,8 +175,8 @@ public final class MaintenanceStore {
     // MARK: Notices
 
     public func notices(of windowId: String) throws(SQLiteError) -> [NoticeRecord] {
-        try database.rows("SELECT window_id, offset_ms, due_at, state FROM notices WHERE window_id = ? ORDER BY due_at", [windowId]).map {
-            NoticeRecord(windowId: $0.string(0) ?? "", offsetMilliseconds: $0.int(1) ?? 0, dueAt: $0.int(2) ?? 0, state: $0.string(3) ?? "")
+        try database.rows("SELECT window_id, offset_ms, due_at, state FROM notices WHERE window_id = ? ORDER BY due_at", [windowId]).map { (row) throws(SQLiteError) in
+            NoticeRecord(windowId: row.string(0) ?? "", offsetMilliseconds: row.int(1) ?? 0, dueAt: row.int(2) ?? 0, state: try row.state(3, NoticeState.self))
         }
     }
 
@@ -187,7 +185,7 @@ public final class MaintenanceStore {
         try database.run("UPDATE notices SET state = 'skipped' WHERE window_id = ? AND state = 'pending'", [windowId])
     }
 
-    public func setNoticeState(_ notice: NoticeRecord, _ state: String) throws(SQLiteError) {
+    public func setNoticeState(_ notice: NoticeRecord, _ state: NoticeState) throws(SQLiteError) {
         try database.run("UPDATE notices SET state = ? WHERE window_id = ? AND offset_ms = ?", [state, notice.windowId, notice.offsetMilliseconds])
     }
 
@@ -217,9 +215,9 @@ public final class MaintenanceStore {
 
     static let deliveryColumns = "id, channel, event, window_id, body, state, attempts, max_attempts, next_attempt_at, last_error, created_at, delivered_at"
 
-    static func delivery(_ row: Row) -> DeliveryRecord {
+    static func delivery(_ row: Row) throws(SQLiteError) -> DeliveryRecord {
         DeliveryRecord(id: row.string(0) ?? "", channel: row.string(1) ?? "", event: row.string(2) ?? "", windowId: row.string(3),
-                       body: row.string(4) ?? "", state: row.string(5) ?? "", attempts: Int(row.int(6) ?? 0),
+                       body: row.string(4) ?? "", state: try row.state(5, DeliveryState.self), attempts: Int(row.int(6) ?? 0),
                        maxAttempts: Int(row.int(7) ?? 1), nextAttemptAt: row.int(8) ?? 0, lastError: row.string(9),
                        createdAt: row.int(10) ?? 0, deliveredAt: row.int(11))
     }
@@ -240,9 +238,9 @@ public final class MaintenanceStore {
             .map(Self.delivery)
     }
 
-    public func deliveries(window: String? = nil, state: String? = nil) throws(SQLiteError) -> [DeliveryRecord] {
+    public func deliveries(window: String? = nil, state: DeliveryState? = nil) throws(SQLiteError) -> [DeliveryRecord] {
         try database.rows("SELECT \(Self.deliveryColumns) FROM outbox WHERE (?1 IS NULL OR window_id = ?1) AND (?2 IS NULL OR state = ?2) ORDER BY created_at, id",
-                          [window, state]).map(Self.delivery)
+                          [window, state?.rawValue]).map(Self.delivery)
     }
 
     public func saveDelivery(_ delivery: DeliveryRecord) throws(SQLiteError) {

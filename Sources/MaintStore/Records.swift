@@ -14,7 +14,7 @@ public struct WindowRecord: Sendable, Equatable {
     public var startAt: Int64
     public var endAt: Int64?
     public var healthTimeoutMilliseconds: Int64?
-    public var state: String
+    public var state: WindowState
     public var fingerprint: String?
     public var createdAt: Int64
     public var updatedAt: Int64
@@ -31,7 +31,7 @@ public struct WindowRecord: Sendable, Equatable {
 
     public init(id: String, origin: String, sourceFile: String?, headline: String, message: String, page: PageFields,
                 selectors: [String], channels: [String], timezone: String, startAt: Int64, endAt: Int64?,
-                healthTimeoutMilliseconds: Int64?, state: String, fingerprint: String?, createdAt: Int64, updatedAt: Int64,
+                healthTimeoutMilliseconds: Int64?, state: WindowState, fingerprint: String?, createdAt: Int64, updatedAt: Int64,
                 series: String? = nil, onFailure: String = "halt", maxParallel: Int? = nil) {
         self.id = id
         self.origin = origin
@@ -54,18 +54,14 @@ public struct WindowRecord: Sendable, Equatable {
         self.maxParallel = maxParallel
     }
 
-    /// `skipped`: an occurrence whose definition appeared (or changed) after it had begun; it
-    /// switches nothing.
-    public static let terminalStates: Set<String> = ["completed", "canceled", "failed", "degraded", "missed", "skipped"]
-    public var isTerminal: Bool { Self.terminalStates.contains(state) }
+    public var isTerminal: Bool { state.isTerminal }
 }
 
 /// One target's progress through one window.
 public struct TargetStateRecord: Sendable, Equatable {
     public var windowId: String
     public var target: String
-    /// pending, activating, active, deactivating, verifying, healthy, unhealthy, failed
-    public var state: String
+    public var state: TargetState
     public var attempts: Int
     public var nextAttemptAt: Int64?
     public var phaseStartedAt: Int64?
@@ -79,7 +75,7 @@ public struct TargetStateRecord: Sendable, Equatable {
     /// What a driver must remember between switching on and off (an Alertmanager silence id).
     public var driverState: String?
 
-    public init(windowId: String, target: String, state: String, attempts: Int, nextAttemptAt: Int64?, phaseStartedAt: Int64?, activatedAt: Int64?, deactivatedAt: Int64?, lastError: String?, health: String?, stage: Int = 0, driverState: String? = nil) {
+    public init(windowId: String, target: String, state: TargetState, attempts: Int, nextAttemptAt: Int64?, phaseStartedAt: Int64?, activatedAt: Int64?, deactivatedAt: Int64?, lastError: String?, health: String?, stage: Int = 0, driverState: String? = nil) {
         self.stage = stage
         self.driverState = driverState
         self.windowId = windowId
@@ -99,10 +95,9 @@ public struct NoticeRecord: Sendable, Equatable {
     public var windowId: String
     public var offsetMilliseconds: Int64
     public var dueAt: Int64
-    /// pending, sent, skipped
-    public var state: String
+    public var state: NoticeState
 
-    public init(windowId: String, offsetMilliseconds: Int64, dueAt: Int64, state: String) {
+    public init(windowId: String, offsetMilliseconds: Int64, dueAt: Int64, state: NoticeState) {
         self.windowId = windowId
         self.offsetMilliseconds = offsetMilliseconds
         self.dueAt = dueAt
@@ -136,8 +131,7 @@ public struct DeliveryRecord: Sendable, Equatable {
     public var event: String
     public var windowId: String?
     public var body: String
-    /// pending, delivered, dead
-    public var state: String
+    public var state: DeliveryState
     public var attempts: Int
     public var maxAttempts: Int
     public var nextAttemptAt: Int64
@@ -145,7 +139,7 @@ public struct DeliveryRecord: Sendable, Equatable {
     public var createdAt: Int64
     public var deliveredAt: Int64?
 
-    public init(id: String, channel: String, event: String, windowId: String?, body: String, state: String, attempts: Int, maxAttempts: Int, nextAttemptAt: Int64, lastError: String?, createdAt: Int64, deliveredAt: Int64?) {
+    public init(id: String, channel: String, event: String, windowId: String?, body: String, state: DeliveryState, attempts: Int, maxAttempts: Int, nextAttemptAt: Int64, lastError: String?, createdAt: Int64, deliveredAt: Int64?) {
         self.id = id
         self.channel = channel
         self.event = event

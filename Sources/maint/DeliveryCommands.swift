@@ -11,11 +11,11 @@ enum DeliveryCommands {
         let (engine, pool, store) = try WindowCommands.prepare(session)
         try WindowCommands.refusing { try engine.retryDelivery(id, now: Date()) }
         let runner = try Runner(engine: engine, pool: pool, log: session.log, signals: [SIGINT, SIGTERM, SIGUSR1])
-        let settled = { () throws -> Bool in (try store.delivery(id)?.state ?? "dead") != "pending" }
+        let settled = { () throws -> Bool in (try store.delivery(id)?.state ?? .dead) != .pending }
         try session.carryOut(runner: runner, until: settled, progress: {}, followingAtMost: 60)
         guard let delivery = try store.delivery(id) else { return .partialFailure }
         print("\(id): \(delivery.event) to \(delivery.channel): \(delivery.state)" + (delivery.lastError.map { " (\($0))" } ?? ""))
-        return delivery.state == "delivered" ? .success : .partialFailure
+        return delivery.state == .delivered ? .success : .partialFailure
     }
 
     static func preview(_ session: Session) throws -> ExitCode {
@@ -38,14 +38,14 @@ enum DeliveryCommands {
             let offset = try store.notices(of: id).first.map { DurationText.format($0.offsetMilliseconds) } ?? "1h"
             extra["notice"] = .object(["offset": .string(offset)])
         case "end":
-            extra["result"] = .string(WindowRecord.terminalStates.contains(window.state) ? window.state : "completed")
+            extra["result"] = .string((window.isTerminal ? window.state : .completed).rawValue)
             extra["health"] = .array(targets.map { target in
                 var checks: JSONValue = .array([])
                 if let text = target.health, let parsed = try? JSONValue.parseJSON(Data(text.utf8)) { checks = parsed }
-                return .object(["target": .string(target.target), "state": .string(target.state), "checks": checks])
+                return .object(["target": .string(target.target), "state": .string(target.state.rawValue), "checks": checks])
             })
         case "failure":
-            let failed = targets.first { $0.state == "failed" } ?? targets.first
+            let failed = targets.first { $0.state == .failed } ?? targets.first
             extra["failure"] = .object(["target": .string(failed?.target ?? "-"), "action": .string("activate"),
                                         "error": .string(failed?.lastError ?? "(the error)"), "attempts": .number(Double(failed?.attempts ?? 0)),
                                         "next": .string("The other targets go on; maint will still send the deactivate request at the end of the window.")])

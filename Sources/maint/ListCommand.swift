@@ -31,7 +31,7 @@ enum ListCommand {
         for window in windows {
             let zone = WindowJSON.zone(window)
             let targets = try store.targets(of: window.id).map(\.target)
-            table.rows.append([window.id, window.state, WindowJSON.local(window.startAt, zone), WindowJSON.local(window.endAt, zone),
+            table.rows.append([window.id, window.state.rawValue, WindowJSON.local(window.startAt, zone), WindowJSON.local(window.endAt, zone),
                                targets.count > 4 ? "\(targets.prefix(4).joined(separator: ",")) +\(targets.count - 4)" : targets.joined(separator: ",")])
         }
         print(table.render())
@@ -55,7 +55,7 @@ enum ShowCommand {
             guard case .object(var object) = WindowJSON.window(window, targets: targets) else { return .success }
             object["targets"] = .array(targets.map(WindowJSON.target))
             object["notices"] = .array(notices.map {
-                .object(["offset": .string(DurationText.format($0.offsetMilliseconds)), "due": WindowJSON.time($0.dueAt), "state": .string($0.state)])
+                .object(["offset": .string(DurationText.format($0.offsetMilliseconds)), "due": WindowJSON.time($0.dueAt), "state": .string($0.state.rawValue)])
             })
             object["deliveries"] = .array(deliveries.map(WindowJSON.delivery))
             object["events"] = .array(events.map(WindowJSON.event))
@@ -83,7 +83,7 @@ enum ShowCommand {
             } else if let error = target.lastError {
                 health = "error: \(error)"
             }
-            table.rows.append(["  " + target.target, target.state, String(target.attempts), health])
+            table.rows.append(["  " + target.target, target.state.rawValue, String(target.attempts), health])
         }
         print(table.render())
         if !notices.isEmpty {
@@ -96,7 +96,7 @@ enum ShowCommand {
             print("\ndeliveries")
             var table = Table(headers: ["  ID", "EVENT", "CHANNEL", "STATE", "ATTEMPTS", "LAST ERROR"])
             for delivery in deliveries {
-                table.rows.append(["  " + delivery.id, delivery.event, delivery.channel, delivery.state, String(delivery.attempts), delivery.lastError ?? "-"])
+                table.rows.append(["  " + delivery.id, delivery.event, delivery.channel, delivery.state.rawValue, String(delivery.attempts), delivery.lastError ?? "-"])
             }
             print(table.render())
         }

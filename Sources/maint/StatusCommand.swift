@@ -7,7 +7,7 @@ import MaintStore
 /// `maint status`: each target in maintenance or not, its current and next window; the daemon;
 /// dead deliveries.
 enum StatusCommand {
-    static let inMaintenance: Set<String> = ["activating", "active", "refreshing", "waiting", "deactivating"]
+    static let inMaintenance: Set<TargetState> = [.activating, .active, .refreshing, .waiting, .deactivating]
 
     static func run(_ session: Session) throws -> ExitCode {
         let store = try session.openStore()
@@ -28,16 +28,16 @@ enum StatusCommand {
         for window in windows {
             for target in try store.targets(of: window.id) {
                 names.insert(target.target)
-                if window.state != "scheduled" {
-                    if MaintenanceStore.holdingStates.contains(target.state) { heldBy[target.target, default: []].append(window.id) }
+                if window.state != .scheduled {
+                    if target.state.holds { heldBy[target.target, default: []].append(window.id) }
                     // The newest window that holds it, else the first running one.
-                    if current[target.target] == nil || MaintenanceStore.holdingStates.contains(target.state) { current[target.target] = (window, target) }
+                    if current[target.target] == nil || target.state.holds { current[target.target] = (window, target) }
                 } else if next[target.target] == nil {
                     next[target.target] = window
                 }
             }
         }
-        let dead = try store.deliveries(state: "dead")
+        let dead = try store.deliveries(state: .dead)
         // What the drivers that can tell say: the real state beside the desired one.
         var actual: [String: (inMaintenance: Bool?, detail: String)] = [:]
         if let schedule {
@@ -68,7 +68,7 @@ enum StatusCommand {
                         "actual": actual[name].map { state in
                             .object(["inMaintenance": state.inMaintenance.map(JSONValue.bool) ?? .null, "detail": .string(state.detail)])
                         } ?? .null,
-                        "state": current[name].map { .string($0.1.state) } ?? .null,
+                        "state": current[name].map { .string($0.1.state.rawValue) } ?? .null,
                         "currentWindow": current[name].map { .string($0.0.id) } ?? .null,
                         "heldBy": .array((heldBy[name] ?? []).map(JSONValue.string)),
                         "nextWindow": next[name].map { .object(["id": .string($0.id), "start": WindowJSON.time($0.startAt)]) } ?? .null,

@@ -57,13 +57,13 @@ enum WindowCommands {
         // Until every target has settled: a target still being retried is followed to its end.
         try drive(session, engine: engine, pool: pool, store: store, window: id) { window, targets in
             guard let window else { return true }
-            return window.isTerminal || (window.state != "scheduled" && window.state != "activating" && !targets.contains { $0.state == "activating" })
+            return window.isTerminal || (window.state != .scheduled && window.state != .activating && !targets.contains { $0.state == .activating })
         }
         guard let window = try store.window(id) else { return .partialFailure }
         let targets = try store.targets(of: id)
-        let failed = targets.filter { $0.state == "failed" }
+        let failed = targets.filter { $0.state == .failed }
         print("\(window.state): \(targets.count - failed.count) of \(targets.count) target(s) in maintenance" + (failed.isEmpty ? "" : "; failed: \(failed.map(\.target).joined(separator: ", "))"))
-        return failed.isEmpty && window.state == "active" ? .success : .partialFailure
+        return failed.isEmpty && window.state == .active ? .success : .partialFailure
     }
 
     static func end(_ session: Session) throws -> ExitCode {
@@ -72,13 +72,13 @@ enum WindowCommands {
         }
         let (engine, pool, store) = try prepare(session)
         try refusing { try engine.endWindow(id, now: Date()) }
-        try drive(session, engine: engine, pool: pool, store: store, window: id) { WindowRecord.terminalStates.contains($0) }
+        try drive(session, engine: engine, pool: pool, store: store, window: id) { window, _ in window?.isTerminal ?? true }
         guard let window = try store.window(id) else { return .partialFailure }
         for target in try store.targets(of: id) {
             print("  \(target.target): \(target.state)" + (target.lastError.map { " (\($0))" } ?? ""))
         }
         print("\(id): \(window.state)")
-        return window.state == "completed" ? .success : .partialFailure
+        return window.state == .completed ? .success : .partialFailure
     }
 
     static func cancel(_ session: Session) throws -> ExitCode {
@@ -134,12 +134,12 @@ enum WindowCommands {
     /// After a change to a running window, follows its targets until each has been told.
     static func tellTargets(_ session: Session, engine: Engine, pool: TransferPool, store: MaintenanceStore, window id: String,
                             since mark: Int64) throws -> ExitCode {
-        guard let window = try store.window(id), window.state != "scheduled" else {
+        guard let window = try store.window(id), window.state != .scheduled else {
             session.wake()
             return .success
         }
         try drive(session, engine: engine, pool: pool, store: store, window: id) { window, targets in
-            !targets.contains { $0.state == "refreshing" } || window?.isTerminal != false
+            !targets.contains { $0.state == .refreshing } || window?.isTerminal != false
         }
         let failed = try store.events(window: id, after: mark).filter { $0.kind == "target.refresh-failed" }
         return failed.isEmpty ? .success : .partialFailure
@@ -189,14 +189,8 @@ enum WindowCommands {
         return nil
     }
 
-    /// Follows a window until `done(state)`: through the daemon if one runs, else here, holding
-    /// the daemon's lock so that no daemon starts switching the same targets meanwhile.
-    static func drive(_ session: Session, engine: Engine, pool: TransferPool, store: MaintenanceStore, window id: String,
-                      done: @escaping (String) -> Bool) throws {
-        try drive(session, engine: engine, pool: pool, store: store, window: id) { window, _ in done(window?.state ?? "completed") }
-    }
-
-    /// As above, with a condition on the window and its targets.
+    /// Follows a window until `done` says so of it and its targets: through the daemon if one
+    /// runs, else here, holding the switching lock (see `Session.carryOut`).
     static func drive(_ session: Session, engine: Engine, pool: TransferPool, store: MaintenanceStore, window id: String,
                       until done: @escaping (WindowRecord?, [TargetStateRecord]) -> Bool) throws {
         var printer = EventPrinter()
@@ -216,9 +210,9 @@ extension WindowCommands {
         let (engine, pool, store) = try prepare(session)
         try refusing { try engine.markDone(id, now: Date()) }
         print("\(id): ends as soon as its health checks pass")
-        try drive(session, engine: engine, pool: pool, store: store, window: id) { WindowRecord.terminalStates.contains($0) }
-        let state = try store.window(id)?.state ?? "?"
-        print("\(id): \(state)")
-        return state == "completed" ? .success : .partialFailure
+        try drive(session, engine: engine, pool: pool, store: store, window: id) { window, _ in window?.isTerminal ?? true }
+        let state = try store.window(id)?.state
+        print("\(id): \(state?.rawValue ?? "?")")
+        return state == .completed ? .success : .partialFailure
     }
 }

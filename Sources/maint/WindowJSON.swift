@@ -20,7 +20,7 @@ enum WindowJSON {
 
     static func window(_ window: WindowRecord, targets: [TargetStateRecord]) -> JSONValue {
         .object([
-            "id": .string(window.id), "state": .string(window.state), "origin": .string(window.origin),
+            "id": .string(window.id), "state": .string(window.state.rawValue), "origin": .string(window.origin),
             "headline": .string(window.headline), "message": .string(window.message),
             "start": time(window.startAt), "end": time(window.endAt), "timezone": .string(window.timezone),
             "selectors": .array(window.selectors.map(JSONValue.string)),
@@ -34,7 +34,7 @@ enum WindowJSON {
         var health: JSONValue = .null
         if let text = target.health { health = (try? JSONValue.parseJSON(Data(text.utf8))) ?? .null }
         return .object([
-            "name": .string(target.target), "state": .string(target.state), "attempts": .number(Double(target.attempts)),
+            "name": .string(target.target), "state": .string(target.state.rawValue), "attempts": .number(Double(target.attempts)),
             "activatedAt": time(target.activatedAt), "deactivatedAt": time(target.deactivatedAt),
             "lastError": target.lastError.map(JSONValue.string) ?? .null, "health": health,
         ])
@@ -43,7 +43,7 @@ enum WindowJSON {
     static func delivery(_ delivery: DeliveryRecord) -> JSONValue {
         .object([
             "id": .string(delivery.id), "channel": .string(delivery.channel), "event": .string(delivery.event),
-            "window": delivery.windowId.map(JSONValue.string) ?? .null, "state": .string(delivery.state),
+            "window": delivery.windowId.map(JSONValue.string) ?? .null, "state": .string(delivery.state.rawValue),
             "attempts": .number(Double(delivery.attempts)), "lastError": delivery.lastError.map(JSONValue.string) ?? .null,
             "createdAt": time(delivery.createdAt), "deliveredAt": time(delivery.deliveredAt),
         ])

@@ -43,15 +43,37 @@ struct DatabaseTests {
         let window = WindowRecord(id: "w", origin: "cli", sourceFile: nil, headline: "H", message: "M",
                                   page: PageFields(bypassUrl: "https://s.example", buttonText: "B"), selectors: ["tag:x"],
                                   channels: ["ops"], timezone: "Europe/Paris", startAt: 1000, endAt: 2000,
-                                  healthTimeoutMilliseconds: nil, state: "scheduled", fingerprint: nil, createdAt: 1, updatedAt: 1)
-        try store.insertWindow(window, targets: ["a", "b"], notices: [NoticeRecord(windowId: "w", offsetMilliseconds: 500, dueAt: 500, state: "pending")])
+                                  healthTimeoutMilliseconds: nil, state: .scheduled, fingerprint: nil, createdAt: 1, updatedAt: 1)
+        try store.insertWindow(window, targets: ["a", "b"], notices: [NoticeRecord(windowId: "w", offsetMilliseconds: 500, dueAt: 500, state: .pending)])
         #expect(try store.window("w") == window)
         #expect(try store.targets(of: "w").map(\.target) == ["a", "b"])
         #expect(try store.nextDueInstant() == 500)
-        try store.enqueue(DeliveryRecord(id: "msg_1", channel: "ops", event: "start", windowId: "w", body: "{}", state: "pending",
+        try store.enqueue(DeliveryRecord(id: "msg_1", channel: "ops", event: "start", windowId: "w", body: "{}", state: .pending,
                                          attempts: 0, maxAttempts: 3, nextAttemptAt: 10, lastError: nil, createdAt: 1, deliveredAt: nil))
         #expect(try store.dueDeliveries(now: 9).isEmpty)
         #expect(try store.dueDeliveries(now: 10).map(\.id) == ["msg_1"])
+    }
+}
+
+/// A row whose state names nothing (a damaged file, or one written by a newer maint) is an error
+/// that says so, never read as some default state.
+struct StoredStateTests {
+    @Test func anUnknownStateInARowIsReportedNotGuessed() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString)/maint.db").path
+        let store = try MaintenanceStore(path: path)
+        let window = WindowRecord(id: "w", origin: "cli", sourceFile: nil, headline: "H", message: "M", page: PageFields(), selectors: ["a"],
+                                  channels: [], timezone: "UTC", startAt: 1000, endAt: 2000, healthTimeoutMilliseconds: nil,
+                                  state: .scheduled, fingerprint: nil, createdAt: 1, updatedAt: 1)
+        try store.insertWindow(window, targets: ["a"], notices: [])
+        let database = try Database(path: path)
+        try database.run("UPDATE windows SET state = 'paused' WHERE id = 'w'")
+        let error = #expect(throws: SQLiteError.self) { try store.window("w") }
+        #expect(error?.message.contains("unknown WindowState: \"paused\"") == true, "\(String(describing: error))")
+        // Every state reads back as itself.
+        for state in WindowState.allCases {
+            try store.setWindowState("w", state, at: 5)
+            #expect(try store.window("w")?.state == state)
+        }
     }
 }
 

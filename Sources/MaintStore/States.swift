@@ -1,0 +1,75 @@
+import MaintCore
+
+/// The closed sets of states, stored as their raw strings.
+
+/// Where a window is in its lifecycle (SPEC "Window lifecycle").
+public enum WindowState: String, Sendable, CaseIterable, StoredState {
+    case scheduled, activating, active, reactivating, deactivating, verifying
+    case completed, canceled, failed, degraded, missed
+    /// An occurrence whose definition appeared after it had begun: it switches nothing.
+    case skipped
+
+    public var isTerminal: Bool {
+        switch self {
+        case .completed, .canceled, .failed, .degraded, .missed, .skipped: return true
+        case .scheduled, .activating, .active, .reactivating, .deactivating, .verifying: return false
+        }
+    }
+
+    public static let terminal: [WindowState] = allCases.filter(\.isTerminal)
+}
+
+/// Where one target is within one window.
+public enum TargetState: String, Sendable, CaseIterable, StoredState {
+    /// Its stage has not begun.
+    case pending
+    case activating, active
+    /// In maintenance, being told a new end or message.
+    case refreshing
+    /// Waiting for its stage's turn to be switched back.
+    case waiting
+    case deactivating, verifying, healthy, unhealthy, failed
+    /// Not switched: an earlier stage failed, or the window ended before its stage.
+    case skipped
+    /// Left in maintenance at this window's end, because another window still holds it.
+    case held
+
+    /// The states in which the window holds the target in maintenance.
+    public var holds: Bool {
+        switch self {
+        case .activating, .active, .refreshing: return true
+        case .pending, .waiting, .deactivating, .verifying, .healthy, .unhealthy, .failed, .skipped, .held: return false
+        }
+    }
+}
+
+/// An advance notice of a window.
+public enum NoticeState: String, Sendable, CaseIterable, StoredState {
+    case pending, sent, skipped
+}
+
+/// An announcement in the outbox.
+public enum DeliveryState: String, Sendable, CaseIterable, StoredState {
+    case pending, delivered, dead
+}
+
+/// A state stored as its raw string; a string that names no state is a damaged row, reported as
+/// such, never read as some default.
+public protocol StoredState: RawRepresentable<String>, SQLConvertible, CaseIterable {}
+
+extension StoredState {
+    public var sqlValue: SQLValue { .text(rawValue) }
+
+    /// `'a','b'`: for `IN (…)` in SQL.
+    static func sqlList(_ states: some Sequence<Self>) -> String { states.map { "'\($0.rawValue)'" }.joined(separator: ",") }
+}
+
+extension Row {
+    /// Column `index` as a state of type `S`.
+    func state<S: StoredState>(_ index: Int, _ type: S.Type) throws(SQLiteError) -> S {
+        guard let text = string(index), let state = S(rawValue: text) else {
+            throw SQLiteError(code: 11, message: "a stored row names an unknown \(S.self): \(string(index).map { Quoted($0).description } ?? "NULL")", sql: nil)
+        }
+        return state
+    }
+}
