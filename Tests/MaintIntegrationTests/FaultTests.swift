@@ -115,8 +115,9 @@ struct FaultTests {
         let start = try #require(rfc3339(window["start"])), end = try #require(rfc3339(window["end"]))
         let calls = site.calls
         let on = try #require(calls.first), off = try #require(calls.dropFirst().first)
-        #expect(on.at.timeIntervalSince(start) < 0.25, "on \(on.at.timeIntervalSince(start)) s late")
-        #expect(off.at.timeIntervalSince(end) < 0.25, "off \(off.at.timeIntervalSince(end)) s late")
+        // Blocked by the socket, the switch would wait out its 5 s timeout; a loaded machine gets 1 s.
+        #expect(on.at.timeIntervalSince(start) < 1, "on \(on.at.timeIntervalSince(start)) s late")
+        #expect(off.at.timeIntervalSince(end) < 1, "off \(off.at.timeIntervalSince(end)) s late")
         // The hung socket is still being retried meanwhile.
         #expect(try workspace.window("a-lb")["state"] as? String == "activating")
         daemon.stop()
