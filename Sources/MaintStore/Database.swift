@@ -32,10 +32,26 @@ public final class Database {
         self.handle = handle
         sqlite3_busy_timeout(handle, 10_000)
         sqlite3_extended_result_codes(handle, 1)
-        try execute("PRAGMA journal_mode = WAL")
+        // Switching a new file to WAL takes an exclusive lock and answers "busy" at once, without
+        // the busy handler, while another process does the same: several commands opening a new
+        // database together wait their turn here instead of failing.
+        try whileBusy { () throws(SQLiteError) in try execute("PRAGMA journal_mode = WAL") }
         try execute("PRAGMA synchronous = FULL")
         try execute("PRAGMA foreign_keys = ON")
-        try Migrations.apply(to: self)
+        try whileBusy { () throws(SQLiteError) in try Migrations.apply(to: self) }
+    }
+
+    /// Runs `body` again while SQLite answers busy, for up to 10 s.
+    private func whileBusy(_ body: () throws(SQLiteError) -> Void) throws(SQLiteError) {
+        let deadline = Date().addingTimeInterval(10)
+        while true {
+            do {
+                try body()
+                return
+            } catch where error.isBusy && Date() < deadline {
+                usleep(20_000)
+            }
+        }
     }
 
     deinit {

@@ -225,6 +225,23 @@ struct FaultTests {
         for site in sites { #expect(site.maintenanceEnabled == false) }
     }
 
+    /// Commands that open a new database all at once: switching the file to WAL answers "busy"
+    /// at once to all but one (no busy handler), and each must wait its turn, not fail with a
+    /// raw database error. (Threads of one process do not show it: SQLite's locks are per process.)
+    @Test func commandsOpeningANewDatabaseTogetherAllSucceed() throws {
+        let workspace = try Workspace()
+        try workspace.write("empty.json5", "{}")
+        for round in 0..<10 {
+            var environment = workspace.environment
+            environment["MAINT_DB"] = workspace.directory.appendingPathComponent("round\(round)/maint.db").path
+            let commands = try (0..<16).map { _ in try ChildProcess(Repository.binary, ["status"], environment: environment, directory: workspace.directory) }
+            for command in commands { command.process.waitUntilExit() }
+            for command in commands {
+                #expect(command.process.terminationStatus == 0, "round \(round): \(command.stderr)")
+            }
+        }
+    }
+
     /// Random command lines built from hostile values (a fixed seed, so a failure repeats): every
     /// one ends with an exit code of the contract, none with a signal, none with a raw database error.
     @Test func randomHostileCommandLinesNeverCrash() throws {
