@@ -113,8 +113,7 @@ public struct HAProxyDriver: Sendable {
     public var socket: String
     /// `backend/server` names.
     public var servers: [String]
-    /// `maint` (the default) or `drain` (no new connections, current ones finish).
-    public var mode: String
+    public var mode: HAProxyMode
     public var timeoutMilliseconds: Int64
 }
 
@@ -169,8 +168,7 @@ public struct ChannelConfig: Sendable {
     }
 
     public struct Webhook: Sendable {
-        /// `json` (signed, Standard Webhooks), `slack`, `teams` or `discord`.
-        public var format: String
+        public var format: WebhookFormat
         public var url: Template
         public var secret: Template?
     }
@@ -178,8 +176,8 @@ public struct ChannelConfig: Sendable {
     public struct Email: Sendable {
         /// `smtp://host:587` or `smtps://host:465`.
         public var server: Template
-        /// `required`, `optional` or `off` (for smtp:// only).
-        public var startTLS: String
+        /// For smtp:// only.
+        public var startTLS: StartTLS
         public var user: String?
         public var password: Template?
         /// `Shop Operations <ops@example.com>`
@@ -271,12 +269,10 @@ public struct WindowConfig: Sendable {
     public var force = false
     /// Each target's stage (`order`): absent means stage 0, all in parallel.
     public var stages: [String: Int] = [:]
-    /// `halt` (default): a failed stage stops the later ones; `continue`.
-    public var onFailure = "halt"
+    public var onFailure = StageFailure.halt
     /// At most this many requests in flight for the window.
     public var maxParallel: Int?
-    /// `alert` (default) or `reactivate`: a target still unhealthy at the health timeout goes back into maintenance.
-    public var onHealthFailure = "alert"
+    public var onHealthFailure = HealthFailure.alert
 
     /// The zone named for display and storage: the fixed zone, or UTC for per-target windows.
     public var timezone: TimeZone {

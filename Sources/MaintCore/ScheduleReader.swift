@@ -103,6 +103,18 @@ struct ScheduleReader {
         return milliseconds
     }
 
+    /// One of a closed set of words (`mode: "drain"`), or its default when absent; anything else
+    /// is an error that lists the choices.
+    mutating func choice<Choice: RawRepresentable<String> & CaseIterable>(_ object: [String: JSONValue], _ key: String, _ path: FieldPath,
+                                                                          default fallback: Choice) -> Choice {
+        guard let text = string(object, key, path) else { return fallback }
+        guard let value = Choice(rawValue: text) else {
+            fail(path.appending(key), "\(Quoted(text)) is not one of: \(Choice.allCases.map(\.rawValue).joined(separator: ", "))")
+            return fallback
+        }
+        return value
+    }
+
     mutating func integer(_ object: [String: JSONValue], _ key: String, _ path: FieldPath, range: ClosedRange<Int>) -> Int? {
         guard let value = object[key] else { return nil }
         guard case .number(let number) = value, number == number.rounded(), range.contains(Int(exactly: number) ?? Int.min) else {
@@ -388,8 +400,7 @@ struct ScheduleReader {
                 fail(path.appending("servers").appending(index), "\(Quoted(server)) is not backend/server")
             }
         }
-        let mode = string(object, "mode", path) ?? "maint"
-        if mode != "maint" && mode != "drain" { fail(path.appending("mode"), "\(Quoted(mode)) is not maint or drain") }
+        let mode = choice(object, "mode", path, default: HAProxyMode.maint)
         let timeout = duration(object, "timeout", path) ?? 5_000
         guard let socket, !servers.isEmpty else { return nil }
         return HAProxyDriver(socket: socket, servers: servers, mode: mode, timeoutMilliseconds: timeout)
@@ -490,10 +501,7 @@ struct ScheduleReader {
             for key in ["smtp", "starttls", "user", "password", "from", "to", "caFile"] where object[key] != nil {
                 fail(path.appending(key), "\(Quoted(key)) is for email channels", key: true)
             }
-            let format = string(object, "format", path) ?? "json"
-            if !["json", "slack", "teams", "discord"].contains(format) {
-                fail(path.appending("format"), "unknown webhook format \(Quoted(format)); available: json, slack, teams, discord")
-            }
+            let format = choice(object, "format", path, default: WebhookFormat.json)
             let url = urlTemplate(object, "url", path, required: true)
             var secret: Template?
             if let text = string(object, "secret", path) {
@@ -501,7 +509,7 @@ struct ScheduleReader {
                 if let secret, secret.secretNames.isEmpty {
                     fail(path.appending("secret"), "write the signing key as \"{{secret:NAME}}\" so that it stays out of files and logs")
                 }
-                if format != "json" { fail(path.appending("secret"), "only the json format is signed", key: true) }
+                if format != .json { fail(path.appending("secret"), "only the json format is signed", key: true) }
             }
             if let url { kind = .webhook(.init(format: format, url: url, secret: secret)) }
         case "email"?:
@@ -516,10 +524,7 @@ struct ScheduleReader {
                     server = parsed
                 }
             }
-            let startTLS = string(object, "starttls", path) ?? "required"
-            if !["required", "optional", "off"].contains(startTLS) {
-                fail(path.appending("starttls"), "\(Quoted(startTLS)) is not required, optional or off")
-            }
+            let startTLS = choice(object, "starttls", path, default: StartTLS.required)
             var password: Template?
             if let text = string(object, "password", path) {
                 password = template(text, path.appending("password"))
@@ -593,14 +598,8 @@ struct ScheduleReader {
                 fail(path.appending("recurrence"), error.message, offset: error.offset)
             }
         }
-        let onHealthFailure = string(object, "onHealthFailure", path) ?? "alert"
-        if onHealthFailure != "alert" && onHealthFailure != "reactivate" {
-            fail(path.appending("onHealthFailure"), "\(Quoted(onHealthFailure)) is not \"alert\" or \"reactivate\"")
-        }
-        let onFailure = string(object, "onFailure", path) ?? "halt"
-        if onFailure != "halt" && onFailure != "continue" {
-            fail(path.appending("onFailure"), "\(Quoted(onFailure)) is not \"halt\" (a failed stage stops the later ones) or \"continue\"")
-        }
+        let onHealthFailure = choice(object, "onHealthFailure", path, default: HealthFailure.alert)
+        let onFailure = choice(object, "onFailure", path, default: StageFailure.halt)
         let maxParallel = integer(object, "maxParallel", path, range: 1...10_000)
         let headline = string(object, "headline", path) ?? "Scheduled maintenance"
         let message = string(object, "message", path) ?? "This site is undergoing scheduled maintenance."

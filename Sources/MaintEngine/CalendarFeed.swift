@@ -28,7 +28,7 @@ public struct CalendarFeed {
         var inSeries = Set<String>()
         for name in schedule.windows.keys.sorted() {
             guard let config = schedule.windows[name], let rule = config.recurrence, case .fixed(let zone) = config.zone else { continue }
-            let occurrences = windows.filter { $0.series == name && $0.origin == "file" }
+            let occurrences = windows.filter { $0.series == name && $0.origin == .file }
             guard let first = occurrences.first else { continue }
             inSeries.formUnion(occurrences.map(\.id))
             // DTSTART is the rule's own start when it has one (COUNT and INTERVAL count from it).

@@ -44,7 +44,7 @@ extension Engine {
         let stamp = TimeText.rfc3339(now).filter { $0.isNumber }.prefix(14)
         let id = (request.emergency ? "now-" : "win-") + stamp + "-" + UUID().uuidString.prefix(4).lowercased()
         let record = WindowRecord(
-            id: id, origin: "cli", sourceFile: nil, headline: request.headline, message: request.message, page: PageFields(),
+            id: id, origin: .cli, sourceFile: nil, headline: request.headline, message: request.message, page: PageFields(),
             selectors: request.selectors, channels: channels, timezone: request.timezone.identifier,
             startAt: Self.milliseconds(request.start), endAt: request.end.map(Self.milliseconds), healthTimeoutMilliseconds: nil,
             state: .scheduled, fingerprint: nil, createdAt: nowMs, updatedAt: nowMs)

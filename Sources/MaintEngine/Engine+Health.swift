@@ -107,7 +107,7 @@ extension Engine {
                 try store.saveTarget(target)
                 try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.healthy", message: summary,
                                       detail: target.health)
-            } else if nowMs - (target.phaseStartedAt ?? nowMs) >= timeout, window?.onHealthFailure == "reactivate", let window {
+            } else if nowMs - (target.phaseStartedAt ?? nowMs) >= timeout, window?.onHealthFailure == .reactivate, let window {
                 // Back into maintenance until someone has fixed it: the window has no end now.
                 target.state = .activating
                 target.attempts = 0

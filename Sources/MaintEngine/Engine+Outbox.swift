@@ -46,10 +46,10 @@ extension Engine {
         switch channel.kind {
         case .webhook(let webhook):
             switch webhook.format {
-            case "slack": return ChatPayload.slack(announcement)
-            case "teams": return ChatPayload.teams(announcement)
-            case "discord": return ChatPayload.discord(announcement)
-            default: return Payload.body(announcement)
+            case .slack: return ChatPayload.slack(announcement)
+            case .teams: return ChatPayload.teams(announcement)
+            case .discord: return ChatPayload.discord(announcement)
+            case .json: return Payload.body(announcement)
             }
         case .email(let email):
             let invites = window.endAt != nil && ["scheduled", "notice", "updated", "extended", "canceled"].contains(event)
@@ -76,7 +76,7 @@ extension Engine {
                 switch channel.kind {
                 case .webhook(let webhook):
                     var headers: [(name: String, value: String)] = [("Content-Type", "application/json")]
-                    if webhook.format == "json" {
+                    if webhook.format == .json {
                         let timestamp = Int64(now.timeIntervalSince1970)
                         headers.append(("webhook-id", delivery.id))
                         headers.append(("webhook-timestamp", String(timestamp)))
@@ -90,7 +90,7 @@ extension Engine {
                     tag = pool.add(MailRequest(
                         url: try email.server.render(context), from: MailAddress.bare(email.from) ?? email.from,
                         recipients: email.to.compactMap(MailAddress.bare), message: Data(delivery.body.utf8), user: email.user,
-                        password: try email.password?.render(context), startTLS: MailRequest.StartTLS(rawValue: email.startTLS) ?? .required,
+                        password: try email.password?.render(context), startTLS: Self.transport(email.startTLS),
                         caFile: email.caFile, timeoutMilliseconds: email.timeoutMilliseconds))
                 }
                 busy.insert("d|\(delivery.id)")
@@ -185,6 +185,15 @@ extension Engine {
             try store.saveDelivery(delivery)
             try store.appendEvent(at: Self.milliseconds(now), window: delivery.windowId, kind: "delivery.retry",
                                   message: "\(delivery.event) to \(delivery.channel): sent again on request (delivery \(id))")
+        }
+    }
+
+    /// The channel's STARTTLS choice as libcurl's request takes it.
+    static func transport(_ startTLS: StartTLS) -> MailRequest.StartTLS {
+        switch startTLS {
+        case .required: return .required
+        case .optional: return .optional
+        case .off: return .off
         }
     }
 }

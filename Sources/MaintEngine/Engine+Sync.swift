@@ -27,7 +27,7 @@ extension Engine {
         }
         let names = Set(schedule.windows.keys)
         var reported = Set<String>()
-        for window in try store.openWindows() where window.origin == "file" && window.state == .scheduled {
+        for window in try store.openWindows() where window.origin == .file && window.state == .scheduled {
             let name = window.series ?? window.id
             if !names.contains(name) && reported.insert(name).inserted {
                 log(.warning, "window \(name) is no longer in the schedule files but \(window.id) is still planned; run `maint cancel \(window.id)` to cancel it")
@@ -78,7 +78,7 @@ extension Engine {
         let fingerprint = frozen.isEmpty ? fingerprint
             : fingerprint + "\u{1F}frozen:" + frozen.map { "\($0.target)=\($0.freeze.name)" }.joined(separator: ",")
         let existing = try store.window(occurrence.id)
-        if let existing, existing.fingerprint == fingerprint || existing.origin != "file" { return }
+        if let existing, existing.fingerprint == fingerprint || existing.origin != .file { return }
         if let existing, existing.state != .scheduled {
             log(.notice, "window \(occurrence.id) changed in \(config.file), but it is \(existing.state) already; the change is not applied")
             return
@@ -88,7 +88,7 @@ extension Engine {
             return occurrence.targets.first.flatMap { schedule.targets[$0]?.timezone } ?? config.timezone
         }()
         var record = WindowRecord(
-            id: occurrence.id, origin: "file", sourceFile: config.file, headline: config.headline, message: config.message,
+            id: occurrence.id, origin: .file, sourceFile: config.file, headline: config.headline, message: config.message,
             page: config.page, selectors: config.selectors, channels: config.channels, timezone: zone.identifier,
             startAt: Self.milliseconds(occurrence.start), endAt: Self.milliseconds(occurrence.end),
             healthTimeoutMilliseconds: config.healthTimeoutMilliseconds, state: .scheduled, fingerprint: fingerprint,
@@ -169,7 +169,8 @@ extension Engine {
                                config.notices.map(String.init).joined(separator: ","), config.channels.joined(separator: ","),
                                config.targets.joined(separator: ","), String(config.healthTimeoutMilliseconds ?? -1),
                                MaintenanceStore.encode(config.page), config.recurrence?.source ?? "",
-                               MaintenanceStore.encode(config.stages), config.onFailure, String(config.maxParallel ?? 0), config.onHealthFailure]
+                               MaintenanceStore.encode(config.stages), config.onFailure.rawValue, String(config.maxParallel ?? 0),
+                               config.onHealthFailure.rawValue]
         switch config.zone {
         case .fixed(let zone): parts.append(zone.identifier)
         case .target: parts.append("target")

@@ -261,7 +261,7 @@ public final class Engine {
         }
         log(.notice, "window \(window.id): activating")
         // An occurrence starting is when its series stores the next ones.
-        if let series = window.series, window.origin == "file", schedule.windows[series]?.recurrence != nil {
+        if let series = window.series, window.origin == .file, schedule.windows[series]?.recurrence != nil {
             try syncWindow(series, now: now)
         }
     }
@@ -290,7 +290,7 @@ public final class Engine {
                 try finishActivation(window, targets: targets, now: now)
                 return
             }
-            let halted = window.onFailure == "halt" && targets.contains { $0.state == .failed }
+            let halted = window.onFailure == .halt && targets.contains { $0.state == .failed }
             try store.transaction {
                 for var target in pending where halted || target.stage == stage {
                     target.state = halted ? .skipped : .activating

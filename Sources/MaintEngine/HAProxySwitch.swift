@@ -14,7 +14,7 @@ struct HAProxySwitch {
     var runtime: HAProxyRuntime { HAProxyRuntime(address: driver.socket, timeoutMilliseconds: Int(driver.timeoutMilliseconds)) }
 
     func apply(activate: Bool) throws -> String {
-        let state = activate ? driver.mode : "ready"
+        let state = activate ? driver.mode.rawValue : "ready"
         let answer = try runtime.send(driver.servers.map { "set server \($0) state \(state)" }.joined(separator: "; "))
         // A successful `set server` answers nothing; anything else is HAProxy's error.
         let complaint = answer.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -22,7 +22,7 @@ struct HAProxySwitch {
         let states = try runtime.serverStates(driver.servers)
         for server in driver.servers {
             guard let current = states[server] else { throw Failure(description: "HAProxy does not list \(server)") }
-            let on = driver.mode == "drain" ? current.drain : current.maintenance
+            let on = driver.mode == .drain ? current.drain : current.maintenance
             if on != activate || (!activate && (current.maintenance || current.drain)) {
                 throw Failure(description: "\(server) is still \(activate ? "not in \(driver.mode)" : "in maintenance or drain") after the command")
             }

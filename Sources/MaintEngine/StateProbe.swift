@@ -34,7 +34,7 @@ public enum StateProbe {
                 do {
                     let states = try HAProxySwitch(driver: haproxy).runtime.serverStates(haproxy.servers)
                     let on = haproxy.servers.allSatisfy { server in
-                        states[server].map { haproxy.mode == "drain" ? $0.drain : $0.maintenance } ?? false
+                        states[server].map { haproxy.mode == .drain ? $0.drain : $0.maintenance } ?? false
                     }
                     return (on, on ? "all servers \(haproxy.mode)" : "not all servers \(haproxy.mode)")
                 } catch {

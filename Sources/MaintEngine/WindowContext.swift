@@ -30,7 +30,7 @@ public enum WindowContext {
     /// times now, for templates that use them in URLs or headers.
     static func values(standaloneTarget name: String, zone: TimeZone, now: Date) -> [String: String] {
         let nowMs = now.epochMilliseconds
-        let window = WindowRecord(id: "", origin: "cli", sourceFile: nil, headline: "", message: "", page: PageFields(), selectors: [],
+        let window = WindowRecord(id: "", origin: .cli, sourceFile: nil, headline: "", message: "", page: PageFields(), selectors: [],
                                   channels: [], timezone: zone.identifier, startAt: nowMs, endAt: nil, healthTimeoutMilliseconds: nil,
                                   state: .active, fingerprint: nil, createdAt: nowMs, updatedAt: nowMs)
         return values(window, target: name, zone: zone, now: now)

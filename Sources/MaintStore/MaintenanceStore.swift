@@ -19,14 +19,14 @@ public final class MaintenanceStore {
 
     static func window(_ row: Row) throws(SQLiteError) -> WindowRecord {
         var record = WindowRecord(
-            id: row.string(0) ?? "", origin: row.string(1) ?? "", sourceFile: row.string(2), headline: row.string(3) ?? "",
+            id: row.string(0) ?? "", origin: try row.state(1, WindowOrigin.self), sourceFile: row.string(2), headline: row.string(3) ?? "",
             message: row.string(4) ?? "",
             page: (try? JSONDecoder().decode(PageFields.self, from: Data((row.string(5) ?? "{}").utf8))) ?? PageFields(),
             selectors: decodeList(row.string(6)), channels: decodeList(row.string(7)), timezone: row.string(8) ?? "UTC",
             startAt: row.int(9) ?? 0, endAt: row.int(10), healthTimeoutMilliseconds: row.int(11), state: try row.state(12, WindowState.self),
             fingerprint: row.string(13), createdAt: row.int(14) ?? 0, updatedAt: row.int(15) ?? 0, series: row.string(16),
-            onFailure: row.string(17) ?? "halt", maxParallel: row.int(18).map(Int.init))
-        record.onHealthFailure = row.string(19) ?? "alert"
+            onFailure: try row.state(17, StageFailure.self), maxParallel: row.int(18).map(Int.init))
+        record.onHealthFailure = try row.state(19, HealthFailure.self)
         record.endWhenHealthy = (row.int(20) ?? 0) != 0
         return record
     }

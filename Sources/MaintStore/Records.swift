@@ -3,7 +3,7 @@ import MaintCore
 /// A window as stored. Times are milliseconds since the Unix epoch, UTC.
 public struct WindowRecord: Sendable, Equatable {
     public var id: String
-    public var origin: String
+    public var origin: WindowOrigin
     public var sourceFile: String?
     public var headline: String
     public var message: String
@@ -20,19 +20,17 @@ public struct WindowRecord: Sendable, Equatable {
     public var updatedAt: Int64
     /// The schedule-file window this one is an occurrence of.
     public var series: String?
-    /// `halt` (a failed stage stops the later ones) or `continue`.
-    public var onFailure: String
+    public var onFailure: StageFailure
     /// At most this many requests in flight for the window; nil for no limit.
     public var maxParallel: Int?
-    /// `alert` (unhealthy targets are reported) or `reactivate` (and put back into maintenance).
-    public var onHealthFailure: String = "alert"
+    public var onHealthFailure = HealthFailure.alert
     /// `maint done`: end as soon as the health checks pass.
     public var endWhenHealthy: Bool = false
 
-    public init(id: String, origin: String, sourceFile: String?, headline: String, message: String, page: PageFields,
+    public init(id: String, origin: WindowOrigin, sourceFile: String?, headline: String, message: String, page: PageFields,
                 selectors: [String], channels: [String], timezone: String, startAt: Int64, endAt: Int64?,
                 healthTimeoutMilliseconds: Int64?, state: WindowState, fingerprint: String?, createdAt: Int64, updatedAt: Int64,
-                series: String? = nil, onFailure: String = "halt", maxParallel: Int? = nil) {
+                series: String? = nil, onFailure: StageFailure = .halt, maxParallel: Int? = nil) {
         self.id = id
         self.origin = origin
         self.sourceFile = sourceFile

@@ -43,6 +43,17 @@ public enum TargetState: String, Sendable, CaseIterable, StoredState {
     }
 }
 
+/// Where a window came from.
+public enum WindowOrigin: String, Sendable, CaseIterable, StoredState {
+    /// A schedule file (one-off, or an occurrence of a recurring definition).
+    case file
+    /// `maint add` or `maint now`.
+    case cli
+}
+
+extension StageFailure: StoredState {}
+extension HealthFailure: StoredState {}
+
 /// An advance notice of a window.
 public enum NoticeState: String, Sendable, CaseIterable, StoredState {
     case pending, sent, skipped
@@ -65,7 +76,7 @@ extension StoredState {
 }
 
 extension Row {
-    /// Column `index` as a state of type `S`.
+    /// Column `index` as a value of the closed set `S`.
     func state<S: StoredState>(_ index: Int, _ type: S.Type) throws(SQLiteError) -> S {
         guard let text = string(index), let state = S(rawValue: text) else {
             throw SQLiteError(code: 11, message: "a stored row names an unknown \(S.self): \(string(index).map { Quoted($0).description } ?? "NULL")", sql: nil)

@@ -58,7 +58,7 @@ enum DeliveryCommands {
             // The URL as written: it may hold a secret, which a preview must not show.
             print("POST \(webhook.url.source)")
             print("Content-Type: application/json")
-            if webhook.format == "json" {
+            if webhook.format == .json {
                 print("webhook-id: msg_preview (each delivery has its own)")
                 print("webhook-timestamp: (the time of sending)")
                 if webhook.secret != nil { print("webhook-signature: v1,… (HMAC-SHA256 with \(webhook.secret?.source ?? ""))") }

@@ -20,7 +20,7 @@ enum WindowJSON {
 
     static func window(_ window: WindowRecord, targets: [TargetStateRecord]) -> JSONValue {
         .object([
-            "id": .string(window.id), "state": .string(window.state.rawValue), "origin": .string(window.origin),
+            "id": .string(window.id), "state": .string(window.state.rawValue), "origin": .string(window.origin.rawValue),
             "headline": .string(window.headline), "message": .string(window.message),
             "start": time(window.startAt), "end": time(window.endAt), "timezone": .string(window.timezone),
             "selectors": .array(window.selectors.map(JSONValue.string)),

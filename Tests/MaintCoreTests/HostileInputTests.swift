@@ -127,6 +127,14 @@ struct HostileInputTests {
         #expect(TimeText.rfc3339(early) == "0042-03-01T12:00:00Z")
     }
 
+    /// Every closed choice is read by one function: a word outside it lists the choices.
+    @Test(arguments: [("onFailure", "stop", "halt, continue"), ("onHealthFailure", "retry", "alert, reactivate")])
+    func aWordOutsideAClosedChoiceListsTheChoices(_ key: String, _ word: String, _ choices: String) throws {
+        let found = try issues(replacing(#"duration: "1h""#, "duration: \"1h\", \(key): \"\(word)\""))
+        let issue = try #require(found.first { $0.path == "windows.w.\(key)" }, "got: \(found)")
+        #expect(issue.message == "\"\(word)\" is not one of: \(choices)")
+    }
+
     @Test func quotedTextIsCutAndEscaped() {
         #expect(Quoted("a\u{202E}b\u{7F}").description == #""a\u{202E}b\u{7F}""#)
         #expect(Quoted(String(repeating: "é", count: 100), limit: 3).description == "\"ééé…(100 characters)\"")

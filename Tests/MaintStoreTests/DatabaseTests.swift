@@ -40,7 +40,7 @@ struct DatabaseTests {
 
     @Test func windowsTheirTargetsAndDeliveriesRoundTrip() throws {
         let store = try MaintenanceStore(path: temporaryPath())
-        let window = WindowRecord(id: "w", origin: "cli", sourceFile: nil, headline: "H", message: "M",
+        let window = WindowRecord(id: "w", origin: .cli, sourceFile: nil, headline: "H", message: "M",
                                   page: PageFields(bypassUrl: "https://s.example", buttonText: "B"), selectors: ["tag:x"],
                                   channels: ["ops"], timezone: "Europe/Paris", startAt: 1000, endAt: 2000,
                                   healthTimeoutMilliseconds: nil, state: .scheduled, fingerprint: nil, createdAt: 1, updatedAt: 1)
@@ -61,7 +61,7 @@ struct StoredStateTests {
     @Test func anUnknownStateInARowIsReportedNotGuessed() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString)/maint.db").path
         let store = try MaintenanceStore(path: path)
-        let window = WindowRecord(id: "w", origin: "cli", sourceFile: nil, headline: "H", message: "M", page: PageFields(), selectors: ["a"],
+        let window = WindowRecord(id: "w", origin: .cli, sourceFile: nil, headline: "H", message: "M", page: PageFields(), selectors: ["a"],
                                   channels: [], timezone: "UTC", startAt: 1000, endAt: 2000, healthTimeoutMilliseconds: nil,
                                   state: .scheduled, fingerprint: nil, createdAt: 1, updatedAt: 1)
         try store.insertWindow(window, targets: ["a"], notices: [])

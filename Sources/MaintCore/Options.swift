@@ -1,0 +1,31 @@
+/// The closed choices of a schedule file, each stored and compared as itself, never as a string
+/// read again later. The schedule reader takes them all through one function (`choice`).
+
+/// A webhook channel's body: `json` (signed, Standard Webhooks), or a chat service's own shape.
+public enum WebhookFormat: String, Sendable, CaseIterable {
+    case json, slack, teams, discord
+}
+
+/// STARTTLS for an `smtp://` server.
+public enum StartTLS: String, Sendable, CaseIterable {
+    case required, optional, off
+}
+
+/// How the haproxy driver takes servers out: `maint`, or `drain` (current connections finish).
+public enum HAProxyMode: String, Sendable, CaseIterable {
+    case maint, drain
+}
+
+/// What a failed stage does to the later ones.
+public enum StageFailure: String, Sendable, CaseIterable {
+    case halt
+    case `continue`
+}
+
+/// What a target still unhealthy at its health timeout does.
+public enum HealthFailure: String, Sendable, CaseIterable {
+    /// Reported in the `end` announcement.
+    case alert
+    /// And put back into maintenance, with no end.
+    case reactivate
+}
