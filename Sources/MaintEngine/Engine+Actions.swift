@@ -8,9 +8,9 @@ extension Engine {
     /// Sends the activate or deactivate request of one target. The target's state was committed
     /// before this call; the outcome is committed in `completeAction`.
     func launchAction(_ window: WindowRecord, _ name: String, activate: Bool, now: Date) {
-        let key = "a|\(window.id)|\(name)"
+        let key = InFlight.action(window: window.id, target: name)
         guard !busy.contains(key) else { return }
-        if let limit = window.maxParallel, busy.filter({ $0.hasPrefix("a|\(window.id)|") }).count >= limit {
+        if let limit = window.maxParallel, busy.filter({ if case .action(window.id, _) = $0 { return true } else { return false } }).count >= limit {
             // Waits for a slot: a finished request starts the next round.
             throttled.insert(key)
             return
@@ -92,7 +92,7 @@ extension Engine {
     /// The outcome of an http or alertmanager driver request.
     func completeAction(window windowId: String, target name: String, activate: Bool, secrets: [String],
                         result: Result<HTTPResponse, TransferError>, now: Date) {
-        busy.remove("a|\(windowId)|\(name)")
+        busy.remove(.action(window: windowId, target: name))
         if case .alertmanager(let alertmanager)? = schedule.targets[name]?.driver {
             switch AlertmanagerSilence.outcome(activate: activate, result: result) {
             case .success(let detail, let silenceId):
@@ -127,7 +127,7 @@ extension Engine {
     /// The outcome of a command driver program: its exit code, and the end of what it wrote to stderr.
     func completeCommand(_ completion: ProcessPool.Completion, now: Date) {
         guard case .action(let windowId, let name, let activate, let secrets)? = processJobs.removeValue(forKey: completion.tag) else { return }
-        busy.remove("a|\(windowId)|\(name)")
+        busy.remove(.action(window: windowId, target: name))
         guard case .command(let activateAction, let deactivateAction)? = schedule.targets[name]?.driver else {
             recordActionFailure(window: windowId, target: name, activate: activate, now: now,
                                 error: "target \"\(name)\" is no longer defined as a command target", final: true)
@@ -288,7 +288,7 @@ extension Engine {
         case .doneCheck(let window, let target, let index):
             completeDoneCheck(window: window, target: target, index: index, result: completion.result, now: now)
         case .probe(let window, let target):
-            busy.remove("p|\(window)|\(target)")
+            busy.remove(.probe(window: window, target: target))
             guard let config = schedule.targets[target] else { return }
             let (on, detail) = StateProbe.interpret(config, completion.result)
             recordProbe(window: window, target: target, inMaintenance: on, detail: scrub(detail, []), now: now)
@@ -299,7 +299,7 @@ extension Engine {
 extension Engine {
     /// Reads an active target's real state (see `StateProbe`).
     func launchProbe(_ window: WindowRecord, _ state: TargetStateRecord, now: Date) {
-        let key = "p|\(window.id)|\(state.target)"
+        let key = InFlight.probe(window: window.id, target: state.target)
         guard !busy.contains(key), let target = schedule.targets[state.target] else { return }
         let values = WindowContext.values(window, target: target.name, zone: target.timezone, now: now)
         switch StateProbe.start(target, driverState: state.driverState, values: values, builder: builder) {

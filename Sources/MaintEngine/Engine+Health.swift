@@ -42,7 +42,7 @@ extension Engine {
     }
 
     func launchChecks(_ window: WindowRecord, _ state: TargetStateRecord, now: Date) throws {
-        let key = "h|\(window.id)|\(state.target)"
+        let key = InFlight.checks(window: window.id, target: state.target)
         guard !busy.contains(key) else { return }
         let target = schedule.targets[state.target]
         let checks = target?.health ?? []
@@ -65,7 +65,7 @@ extension Engine {
     }
 
     func completeCheck(window: String, target name: String, index: Int, secrets: [String], result: Result<HTTPResponse, TransferError>, now: Date) {
-        let key = "h|\(window)|\(name)"
+        let key = InFlight.checks(window: window, target: name)
         guard let check = schedule.targets[name]?.health[safe: index] else {
             healthRuns[key]?.results[index] = CheckResult(check: "check\(index + 1)", ok: false, status: nil, responseTimeMs: nil, detail: "check no longer defined")
             try? settleIfComplete(key: key, window: window, target: name, now: now)
@@ -80,7 +80,7 @@ extension Engine {
         }
     }
 
-    func settleIfComplete(key: String, window: String, target: String, now: Date) throws {
+    func settleIfComplete(key: InFlight, window: String, target: String, now: Date) throws {
         guard let run = healthRuns[key], run.results.count == run.expected else { return }
         healthRuns[key] = nil
         busy.remove(key)

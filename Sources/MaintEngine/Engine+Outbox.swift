@@ -59,7 +59,7 @@ extension Engine {
     }
 
     func sendDueDeliveries(now: Date) throws {
-        for delivery in try store.dueDeliveries(now: Self.milliseconds(now)) where !busy.contains("d|\(delivery.id)") {
+        for delivery in try store.dueDeliveries(now: Self.milliseconds(now)) where !busy.contains(.delivery(delivery.id)) {
             // Oldest first, one at a time per channel: `start` never overtakes `scheduled`.
             guard !busyChannels.contains(delivery.channel) else { continue }
             do {
@@ -93,7 +93,7 @@ extension Engine {
                         password: try email.password?.render(context), startTLS: Self.transport(email.startTLS),
                         caFile: email.caFile, timeoutMilliseconds: email.timeoutMilliseconds))
                 }
-                busy.insert("d|\(delivery.id)")
+                busy.insert(.delivery(delivery.id))
                 busyChannels.insert(delivery.channel)
                 jobs[tag] = .delivery(id: delivery.id, secrets: channel.secretNames)
             } catch {
@@ -111,13 +111,13 @@ extension Engine {
             return
         }
         let request = try builder.request(action, values: WindowContext.values(window, target: name, zone: target.timezone, now: now))
-        busy.insert("d|\(delivery.id)")
+        busy.insert(.delivery(delivery.id))
         busyChannels.insert(delivery.channel)
         jobs[pool.add(request)] = .delivery(id: delivery.id, secrets: action.secretNames)
     }
 
     func completeDelivery(id: String, secrets: [String], result: Result<HTTPResponse, TransferError>, now: Date) {
-        busy.remove("d|\(id)")
+        busy.remove(.delivery(id))
         guard let delivery = try? store.delivery(id) else { return }
         busyChannels.remove(delivery.channel)
         let accepted: Bool

@@ -193,12 +193,12 @@ extension Engine {
         var candidates: [Int64] = []
         if let instant = try store.nextDueInstant() { candidates.append(instant) }
         for (window, target, at) in try store.pendingTargetAttempts()
-        where !busy.contains("a|\(window)|\(target)") && !busy.contains("h|\(window)|\(target)") && !busy.contains("p|\(window)|\(target)")
-            && !throttled.contains("a|\(window)|\(target)") {
+        where !busy.contains(.action(window: window, target: target)) && !busy.contains(.checks(window: window, target: target)) && !busy.contains(.probe(window: window, target: target))
+            && !throttled.contains(.action(window: window, target: target)) {
             candidates.append(at)
         }
         // A channel with a delivery in flight sends its next one when that one is answered.
-        for pending in try store.pendingDeliveryTimes() where !busy.contains("d|\(pending.id)") && !busyChannels.contains(pending.channel) {
+        for pending in try store.pendingDeliveryTimes() where !busy.contains(.delivery(pending.id)) && !busyChannels.contains(pending.channel) {
             candidates.append(pending.at)
         }
         for (window, at) in doneNext where doneRounds[window] == nil { candidates.append(Self.milliseconds(at)) }

@@ -56,10 +56,18 @@ public final class Engine {
     }
     /// What every command driver program inherits: PATH, HOME, LANG; never the daemon's secrets.
     let environmentBase: [String: String]
-    /// What is in flight, so that nothing is sent twice at once: "a|w|t", "h|w|t", "d|id".
-    var busy: Set<String> = []
+    /// Work in flight for a window's target, or for a delivery.
+    enum InFlight: Hashable {
+        case action(window: String, target: String)
+        case checks(window: String, target: String)
+        case probe(window: String, target: String)
+        case delivery(String)
+    }
+
+    /// What is in flight, so that nothing is sent twice at once.
+    var busy: Set<InFlight> = []
     /// Actions held back by `maxParallel`; they do not count as due until a slot frees.
-    var throttled: Set<String> = []
+    var throttled: Set<InFlight> = []
     /// Channels with a delivery in flight: one at a time each, so that they arrive in order.
     var busyChannels: Set<String> = []
     /// Windows waiting to end when healthy: their round in flight, and when the next is due.
@@ -68,7 +76,7 @@ public final class Engine {
     /// Set when an outcome was recorded during a round (a file driver acts at once): the window
     /// can move on, so the loop runs another round instead of sleeping.
     var outcomeRecorded = false
-    var healthRuns: [String: HealthRun] = [:]
+    var healthRuns: [InFlight: HealthRun] = [:]
 
     public init(store: MaintenanceStore, schedule: Schedule, secrets: SecretSource, log: Log, pool: TransferPool) throws {
         self.processes = try ProcessPool()
@@ -101,17 +109,17 @@ public final class Engine {
             guard let job = workJobs.removeValue(forKey: completion.tag) else { continue }
             switch (job, completion.result) {
             case (.action(let window, let target, let activate, _), .success(let output)):
-                busy.remove("a|\(window)|\(target)")
+                busy.remove(.action(window: window, target: target))
                 let detail: String = { if case .switched(let text) = output { return text } else { return "done" } }()
                 recordActionSuccess(window: window, target: target, activate: activate, detail: detail, elapsed: completion.elapsedMilliseconds, now: now)
             case (.action(let window, let target, let activate, let secrets), .failure(let error)):
-                busy.remove("a|\(window)|\(target)")
+                busy.remove(.action(window: window, target: target))
                 recordActionFailure(window: window, target: target, activate: activate, now: now, error: scrub(error.description, secrets), final: false, retries: 3)
             case (.probe(let window, let target), .success(.probed(let on, let detail))):
-                busy.remove("p|\(window)|\(target)")
+                busy.remove(.probe(window: window, target: target))
                 recordProbe(window: window, target: target, inMaintenance: on, detail: scrub(detail, []), now: now)
             case (.probe(let window, let target), let result):
-                busy.remove("p|\(window)|\(target)")
+                busy.remove(.probe(window: window, target: target))
                 let detail: String = { if case .failure(let error) = result { return error.description } else { return "no answer" } }()
                 recordProbe(window: window, target: target, inMaintenance: nil, detail: scrub(detail, []), now: now)
             case (.check, _), (.delivery, _), (.doneCheck, _):
@@ -389,7 +397,7 @@ public final class Engine {
             if target.state == .deactivating {
                 // Another window still holds it: it stays in maintenance, marked held here.
                 let others = try store.holds(of: target.target).filter { $0.window.id != window.id }
-                if !others.isEmpty && !busy.contains("a|\(window.id)|\(target.target)") {
+                if !others.isEmpty && !busy.contains(.action(window: window.id, target: target.target)) {
                     try leaveHeld(target, of: window, holds: others, now: now)
                 } else {
                     launchAction(window, target.target, activate: false, now: now)
