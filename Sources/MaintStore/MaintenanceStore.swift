@@ -19,15 +19,16 @@ public final class MaintenanceStore {
 
     static func window(_ row: Row) throws(SQLiteError) -> WindowRecord {
         var record = WindowRecord(
-            id: row.string(0) ?? "", origin: try row.state(1, WindowOrigin.self), sourceFile: row.string(2), headline: row.string(3) ?? "",
-            message: row.string(4) ?? "",
-            page: (try? JSONDecoder().decode(PageFields.self, from: Data((row.string(5) ?? "{}").utf8))) ?? PageFields(),
-            selectors: decodeList(row.string(6)), channels: decodeList(row.string(7)), timezone: row.string(8) ?? "UTC",
-            startAt: row.int(9) ?? 0, endAt: row.int(10), healthTimeoutMilliseconds: row.int(11), state: try row.state(12, WindowState.self),
-            fingerprint: row.string(13), createdAt: row.int(14) ?? 0, updatedAt: row.int(15) ?? 0, series: row.string(16),
-            onFailure: try row.state(17, StageFailure.self), maxParallel: row.int(18).map(Int.init))
-        record.onHealthFailure = try row.state(19, HealthFailure.self)
-        record.endWhenHealthy = (row.int(20) ?? 0) != 0
+            id: row.string("id") ?? "", origin: try row.state("origin", WindowOrigin.self), sourceFile: row.string("source_file"),
+            headline: row.string("headline") ?? "", message: row.string("message") ?? "",
+            page: (try? JSONDecoder().decode(PageFields.self, from: Data((row.string("page") ?? "{}").utf8))) ?? PageFields(),
+            selectors: decodeList(row.string("selectors")), channels: decodeList(row.string("channels")), timezone: row.string("timezone") ?? "UTC",
+            startAt: row.int("start_at") ?? 0, endAt: row.int("end_at"), healthTimeoutMilliseconds: row.int("health_timeout_ms"),
+            state: try row.state("state", WindowState.self), fingerprint: row.string("fingerprint"), createdAt: row.int("created_at") ?? 0,
+            updatedAt: row.int("updated_at") ?? 0, series: row.string("series"), onFailure: try row.state("on_failure", StageFailure.self),
+            maxParallel: row.int("max_parallel").map(Int.init))
+        record.onHealthFailure = try row.state("on_health_failure", HealthFailure.self)
+        record.endWhenHealthy = (row.int("end_when_healthy") ?? 0) != 0
         return record
     }
 
@@ -130,10 +131,10 @@ public final class MaintenanceStore {
     static let targetColumns = "window_id, target, state, attempts, next_attempt_at, phase_started_at, activated_at, deactivated_at, last_error, health, stage, driver_state"
 
     static func targetState(_ row: Row) throws(SQLiteError) -> TargetStateRecord {
-        TargetStateRecord(windowId: row.string(0) ?? "", target: row.string(1) ?? "", state: try row.state(2, TargetState.self),
-                          attempts: Int(row.int(3) ?? 0), nextAttemptAt: row.int(4), phaseStartedAt: row.int(5),
-                          activatedAt: row.int(6), deactivatedAt: row.int(7), lastError: row.string(8), health: row.string(9),
-                          stage: Int(row.int(10) ?? 0), driverState: row.string(11))
+        TargetStateRecord(windowId: row.string("window_id") ?? "", target: row.string("target") ?? "", state: try row.state("state", TargetState.self),
+                          attempts: Int(row.int("attempts") ?? 0), nextAttemptAt: row.int("next_attempt_at"), phaseStartedAt: row.int("phase_started_at"),
+                          activatedAt: row.int("activated_at"), deactivatedAt: row.int("deactivated_at"), lastError: row.string("last_error"),
+                          health: row.string("health"), stage: Int(row.int("stage") ?? 0), driverState: row.string("driver_state"))
     }
 
     public func targets(of windowId: String) throws(SQLiteError) -> [TargetStateRecord] {
@@ -176,7 +177,8 @@ public final class MaintenanceStore {
 
     public func notices(of windowId: String) throws(SQLiteError) -> [NoticeRecord] {
         try database.rows("SELECT window_id, offset_ms, due_at, state FROM notices WHERE window_id = ? ORDER BY due_at", [windowId]).map { (row) throws(SQLiteError) in
-            NoticeRecord(windowId: row.string(0) ?? "", offsetMilliseconds: row.int(1) ?? 0, dueAt: row.int(2) ?? 0, state: try row.state(3, NoticeState.self))
+            NoticeRecord(windowId: row.string("window_id") ?? "", offsetMilliseconds: row.int("offset_ms") ?? 0, dueAt: row.int("due_at") ?? 0,
+                         state: try row.state("state", NoticeState.self))
         }
     }
 
@@ -206,8 +208,8 @@ public final class MaintenanceStore {
             rows = try database.rows("SELECT id, at, window_id, target, kind, message, detail FROM events WHERE id > ? ORDER BY id", [id])
         }
         return rows.map {
-            EventRecord(id: $0.int(0) ?? 0, at: $0.int(1) ?? 0, windowId: $0.string(2), target: $0.string(3),
-                        kind: $0.string(4) ?? "", message: $0.string(5) ?? "", detail: $0.string(6))
+            EventRecord(id: $0.int("id") ?? 0, at: $0.int("at") ?? 0, windowId: $0.string("window_id"), target: $0.string("target"),
+                        kind: $0.string("kind") ?? "", message: $0.string("message") ?? "", detail: $0.string("detail"))
         }
     }
 
@@ -216,10 +218,11 @@ public final class MaintenanceStore {
     static let deliveryColumns = "id, channel, event, window_id, body, state, attempts, max_attempts, next_attempt_at, last_error, created_at, delivered_at"
 
     static func delivery(_ row: Row) throws(SQLiteError) -> DeliveryRecord {
-        DeliveryRecord(id: row.string(0) ?? "", channel: row.string(1) ?? "", event: row.string(2) ?? "", windowId: row.string(3),
-                       body: row.string(4) ?? "", state: try row.state(5, DeliveryState.self), attempts: Int(row.int(6) ?? 0),
-                       maxAttempts: Int(row.int(7) ?? 1), nextAttemptAt: row.int(8) ?? 0, lastError: row.string(9),
-                       createdAt: row.int(10) ?? 0, deliveredAt: row.int(11))
+        DeliveryRecord(id: row.string("id") ?? "", channel: row.string("channel") ?? "", event: row.string("event") ?? "",
+                       windowId: row.string("window_id"), body: row.string("body") ?? "", state: try row.state("state", DeliveryState.self),
+                       attempts: Int(row.int("attempts") ?? 0), maxAttempts: Int(row.int("max_attempts") ?? 1),
+                       nextAttemptAt: row.int("next_attempt_at") ?? 0, lastError: row.string("last_error"),
+                       createdAt: row.int("created_at") ?? 0, deliveredAt: row.int("delivered_at"))
     }
 
     public func enqueue(_ delivery: DeliveryRecord) throws(SQLiteError) {

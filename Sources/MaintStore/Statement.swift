@@ -15,7 +15,16 @@ public final class Statement {
         self.handle = handle
         self.sql = sql
         self.database = database
+        var columns: [String: Int] = [:]
+        for column in 0..<sqlite3_column_count(handle) {
+            if let name = sqlite3_column_name(handle, column) { columns[String(cString: name)] = Int(column) }
+        }
+        self.columns = columns
     }
+
+    /// Each result column's index, by name: rows are read by name, so that a query's column
+    /// order can change without shifting every field.
+    let columns: [String: Int]
 
     deinit { sqlite3_finalize(handle) }
 
@@ -62,7 +71,7 @@ public final class Statement {
                 }
             }
         }
-        return Row(values: values)
+        return Row(values: values, columns: columns)
     }
 }
 
@@ -76,6 +85,11 @@ public enum SQLValue: Sendable, Equatable {
 /// One result row, read by column index.
 public struct Row: Sendable {
     public var values: [SQLValue]
+    /// Column indexes by name (one dictionary shared by a statement's rows).
+    let columns: [String: Int]
+
+    public func int(_ name: String) -> Int64? { columns[name].flatMap(int) }
+    public func string(_ name: String) -> String? { columns[name].flatMap(string) }
 
     public func int(_ index: Int) -> Int64? {
         guard index < values.count else { return nil }

@@ -76,10 +76,10 @@ extension StoredState {
 }
 
 extension Row {
-    /// Column `index` as a value of the closed set `S`.
-    func state<S: StoredState>(_ index: Int, _ type: S.Type) throws(SQLiteError) -> S {
-        guard let text = string(index), let state = S(rawValue: text) else {
-            throw SQLiteError(code: 11, message: "a stored row names an unknown \(S.self): \(string(index).map { Quoted($0).description } ?? "NULL")", sql: nil)
+    /// Column `name` as a value of the closed set `S`.
+    func state<S: StoredState>(_ name: String, _ type: S.Type) throws(SQLiteError) -> S {
+        guard let text = string(name), let state = S(rawValue: text) else {
+            throw SQLiteError(code: 11, message: "a stored row names an unknown \(S.self) in \(name): \(string(name).map { Quoted($0).description } ?? "NULL")", sql: nil)
         }
         return state
     }

@@ -52,6 +52,18 @@ struct DatabaseTests {
                                          attempts: 0, maxAttempts: 3, nextAttemptAt: 10, lastError: nil, createdAt: 1, deliveredAt: nil))
         #expect(try store.dueDeliveries(now: 9).isEmpty)
         #expect(try store.dueDeliveries(now: 10).map(\.id) == ["msg_1"])
+        // Every field of every record reads back by its column's name.
+        let delivery = DeliveryRecord(id: "msg_2", channel: "ops", event: "end", windowId: "w", body: "{\"a\":1}", state: .dead,
+                                      attempts: 3, maxAttempts: 3, nextAttemptAt: 11, lastError: "refused", createdAt: 2, deliveredAt: 12)
+        try store.enqueue(delivery)
+        #expect(try store.delivery("msg_2") == delivery)
+        let target = TargetStateRecord(windowId: "w", target: "b", state: .held, attempts: 2, nextAttemptAt: 7, phaseStartedAt: 3,
+                                       activatedAt: 4, deactivatedAt: 5, lastError: "e", health: "[]", stage: 0, driverState: "silence-1")
+        try store.saveTarget(target)
+        #expect(try store.target("b", of: "w") == target)
+        #expect(try store.notices(of: "w") == [NoticeRecord(windowId: "w", offsetMilliseconds: 500, dueAt: 500, state: .pending)])
+        let eventId = try store.appendEvent(at: 9, window: "w", target: "a", kind: "target.held", message: "m", detail: "d")
+        #expect(try store.events(window: "w").last == EventRecord(id: eventId, at: 9, windowId: "w", target: "a", kind: "target.held", message: "m", detail: "d"))
     }
 }
 
@@ -68,7 +80,7 @@ struct StoredStateTests {
         let database = try Database(path: path)
         try database.run("UPDATE windows SET state = 'paused' WHERE id = 'w'")
         let error = #expect(throws: SQLiteError.self) { try store.window("w") }
-        #expect(error?.message.contains("unknown WindowState: \"paused\"") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("unknown WindowState in state: \"paused\"") == true, "\(String(describing: error))")
         // Every state reads back as itself.
         for state in WindowState.allCases {
             try store.setWindowState("w", state, at: 5)
