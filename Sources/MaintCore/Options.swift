@@ -29,3 +29,8 @@ public enum HealthFailure: String, Sendable, CaseIterable {
     /// And put back into maintenance, with no end.
     case reactivate
 }
+
+/// What a channel can be told about a window (SPEC "Window lifecycle").
+public enum AnnouncementEvent: String, Sendable, CaseIterable {
+    case scheduled, notice, start, updated, extended, canceled, end, failure, missed
+}

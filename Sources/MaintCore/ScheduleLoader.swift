@@ -3,7 +3,6 @@ import Foundation
 /// Reads every `*.json5` and `*.json` file of a directory, checks each value, and merges them.
 /// Any problem rejects the whole set, so a caller keeps the schedule it had.
 public struct ScheduleLoader: Sendable {
-    public static let eventNames: Set<String> = ["scheduled", "notice", "start", "updated", "extended", "canceled", "end", "failure", "missed"]
 
     public var now: Date
 

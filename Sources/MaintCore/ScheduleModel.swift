@@ -196,15 +196,16 @@ public struct ChannelConfig: Sendable {
     public var name: String
     public var file: String
     public var kind: Kind
-    /// Event names, or "*" for all.
-    public var events: Set<String>
+    /// The events it is told of (`*` in the file: all of them).
+    public var events: Set<AnnouncementEvent>
     public var timezone: TimeZone
     /// Attempts before a delivery is dead.
     public var attempts: Int
-    /// By event name, or "*" for every event.
-    public var templates: [String: Wording]
+    /// Wording by event; `*` in the file, for every event not named, is `allEvents`.
+    public var templates: [AnnouncementEvent: Wording]
+    public var allEvents: Wording?
 
-    public func wants(_ event: String) -> Bool { events.contains("*") || events.contains(event) }
+    public func wants(_ event: AnnouncementEvent) -> Bool { events.contains(event) }
 
     public var secretNames: [String] {
         switch kind {

@@ -553,16 +553,20 @@ struct ScheduleReader {
         case nil:
             break
         }
-        var events = Set<String>()
-        for (index, event) in (strings(object, "events", path) ?? ["*"]).enumerated() {
-            if event == "*" || ScheduleLoader.eventNames.contains(event) {
+        var events = Set<AnnouncementEvent>()
+        let known = AnnouncementEvent.allCases.map(\.rawValue)
+        for (index, name) in (strings(object, "events", path) ?? ["*"]).enumerated() {
+            if name == "*" {
+                events.formUnion(AnnouncementEvent.allCases)
+            } else if let event = AnnouncementEvent(rawValue: name) {
                 events.insert(event)
             } else {
-                fail(path.appending("events").appending(index), "unknown event \(Quoted(event)); known: \(ScheduleLoader.eventNames.sorted().joined(separator: ", ")), *")
+                fail(path.appending("events").appending(index), "unknown event \(Quoted(name)); known: \(known.joined(separator: ", ")), *")
             }
         }
-        var templates: [String: ChannelConfig.Wording] = [:]
-        if let value = object["templates"], let byEvent = self.object(value, path.appending("templates"), allowed: ScheduleLoader.eventNames.union(["*"])) {
+        var templates: [AnnouncementEvent: ChannelConfig.Wording] = [:]
+        var allEvents: ChannelConfig.Wording?
+        if let value = object["templates"], let byEvent = self.object(value, path.appending("templates"), allowed: Set(known + ["*"])) {
             for (event, wording) in byEvent.sorted(by: { $0.key < $1.key }) {
                 let eventPath = path.appending("templates").appending(event)
                 guard let fields = self.object(wording, eventPath, allowed: ["subject", "body"]) else { continue }
@@ -573,13 +577,13 @@ struct ScheduleReader {
                     if let parsed, !parsed.secretNames.isEmpty { fail(eventPath.appending(key), "secrets cannot be used in an announcement") }
                     if key == "subject" { result.subject = parsed } else { result.body = parsed }
                 }
-                templates[event] = result
+                if let named = AnnouncementEvent(rawValue: event) { templates[named] = result } else { allEvents = result }
             }
         }
         let zone = timezone(object, "timezone", path)
         let attempts = integer(object, "attempts", path, range: 1...1000) ?? 12
         guard let kind, let zone else { return nil }
-        return ChannelConfig(name: name, file: document.file, kind: kind, events: events, timezone: zone, attempts: attempts, templates: templates)
+        return ChannelConfig(name: name, file: document.file, kind: kind, events: events, timezone: zone, attempts: attempts, templates: templates, allEvents: allEvents)
     }
 
     static func address(_ text: String) -> String? { MailAddress.bare(text) }

@@ -6,7 +6,7 @@ import MaintStore
 /// zone, from the channel's own wording or the defaults. Every format (JSON, chat, e-mail) is
 /// built from it, so that they all say the same thing.
 struct Announcement {
-    var event: String
+    var event: AnnouncementEvent
     var subject: String
     var body: String
     var values: [String: String]
@@ -16,10 +16,10 @@ struct Announcement {
     var zone: TimeZone
     var now: Date
 
-    init(event: String, window: WindowRecord, targets: [TargetStateRecord], channel: ChannelConfig?, extra: [String: JSONValue], now: Date) {
+    init(event: AnnouncementEvent, window: WindowRecord, targets: [TargetStateRecord], channel: ChannelConfig?, extra: [String: JSONValue], now: Date) {
         let zone = channel?.timezone ?? TimeZone(identifier: window.timezone) ?? .current
         var values = WindowContext.values(window, target: nil, zone: zone, now: now)
-        values["event"] = event
+        values["event"] = event.rawValue
         values["targets"] = targets.map(\.target).joined(separator: ", ")
         values["state"] = window.state.rawValue
         values["channel"] = channel?.name ?? ""
@@ -29,7 +29,7 @@ struct Announcement {
             values["failure.\(key)"] = extra["failure"]?[key]?.stringValue ?? ""
         }
         values["health"] = Self.healthText(extra["health"])
-        let wording = channel?.templates[event] ?? channel?.templates["*"]
+        let wording = channel?.templates[event] ?? channel?.allEvents
         let defaults = DefaultWording.for(event)
         let context = TemplateContext(values: values, secrets: SecretSource(environment: [:]))
         subject = ((try? (wording?.subject ?? defaults.subject).render(context)) ?? window.headline)

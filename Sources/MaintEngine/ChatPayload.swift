@@ -4,12 +4,12 @@ import MaintCore
 /// Chat formats of an announcement: what Slack, Microsoft Teams and Discord incoming webhooks accept.
 enum ChatPayload {
     /// A colour per kind of news: blue planned, amber under way, green over, red trouble.
-    static func color(_ event: String, result: String) -> Int {
+    static func color(_ event: AnnouncementEvent, result: String) -> Int {
         switch event {
-        case "failure", "missed": return 0xD73A49
-        case "end": return result == "completed" ? 0x2DA44E : 0xD73A49
-        case "start", "updated", "extended": return 0xBF8700
-        default: return 0x0969DA
+        case .failure, .missed: return 0xD73A49
+        case .end: return result == "completed" ? 0x2DA44E : 0xD73A49
+        case .start, .updated, .extended: return 0xBF8700
+        case .scheduled, .notice, .canceled: return 0x0969DA
         }
     }
 
@@ -29,7 +29,7 @@ enum ChatPayload {
                 .object(["type": .string("header"), "text": .object(["type": .string("plain_text"), "text": .string(String(announcement.subject.prefix(150)))])]),
                 .object(["type": .string("section"), "text": .object(["type": .string("mrkdwn"), "text": .string(escapeSlack(String(announcement.body.prefix(2900))))])]),
                 .object(["type": .string("section"), "fields": .array(fields)]),
-                .object(["type": .string("context"), "elements": .array([.object(["type": .string("mrkdwn"), "text": .string("maint · \(escapeSlack(announcement.event))")])])]),
+                .object(["type": .string("context"), "elements": .array([.object(["type": .string("mrkdwn"), "text": .string("maint · \(escapeSlack(announcement.event.rawValue))")])])]),
             ]),
         ]).serialized()
     }
@@ -47,7 +47,7 @@ enum ChatPayload {
             "version": .string("1.4"),
             "body": .array([
                 .object(["type": .string("TextBlock"), "text": .string(announcement.subject), "weight": .string("Bolder"), "size": .string("Medium"), "wrap": .bool(true),
-                         "color": .string(["failure", "missed"].contains(announcement.event) ? "Attention" : "Default")]),
+                         "color": .string([.failure, .missed].contains(announcement.event) ? "Attention" : "Default")]),
                 .object(["type": .string("TextBlock"), "text": .string(announcement.body), "wrap": .bool(true)]),
                 .object(["type": .string("FactSet"), "facts": .array(facts(announcement).map { .object(["title": .string($0.0), "value": .string($0.1)]) })]),
             ]),
@@ -68,7 +68,7 @@ enum ChatPayload {
                 "color": .number(Double(color(announcement.event, result: announcement.values["result"] ?? ""))),
                 "timestamp": .string(TimeText.rfc3339(announcement.now)),
                 "fields": .array(facts(announcement).map { .object(["name": .string($0.0), "value": .string(String($0.1.prefix(1024))), "inline": .bool($0.0 != "Targets")]) }),
-                "footer": .object(["text": .string("maint · \(announcement.event)")]),
+                "footer": .object(["text": .string("maint · \(announcement.event.rawValue)")]),
             ])]),
         ]).serialized()
     }

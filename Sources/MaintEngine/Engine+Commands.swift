@@ -64,7 +64,7 @@ extension Engine {
             try store.insertWindow(record, targets: resolved.targets, notices: notices)
             try store.appendEvent(at: nowMs, window: id, kind: "window.planned",
                                   message: "\(request.emergency ? "emergency window" : "planned") from the command line: \(resolved.targets.joined(separator: ", "))")
-            if !request.emergency && nowMs < record.startAt { try enqueue("scheduled", window: record, now: now) }
+            if !request.emergency && nowMs < record.startAt { try enqueue(.scheduled, window: record, now: now) }
         }
         return id
     }
@@ -159,7 +159,7 @@ extension Engine {
         guard endMs > window.startAt, endMs > Self.milliseconds(now) else {
             throw CommandRefusal(.input, "the new end \(TimeText.local(end, zone: TimeZone(identifier: window.timezone) ?? .current)) is not after the start and now")
         }
-        try change(window, now: now, event: "extended", message: "end moved to \(TimeText.rfc3339(end))") {
+        try change(window, now: now, event: .extended, message: "end moved to \(TimeText.rfc3339(end))") {
             try store.setWindowEnd(id, endAt: endMs, at: Self.milliseconds(now))
         }
     }
@@ -172,7 +172,7 @@ extension Engine {
         } catch let error as Template.ParseError {
             throw CommandRefusal(.input, "in the message: \(error.message)")
         }
-        try change(window, now: now, event: "updated", message: "message changed") {
+        try change(window, now: now, event: .updated, message: "message changed") {
             try store.setWindowMessage(id, message, at: Self.milliseconds(now))
         }
     }
@@ -188,7 +188,7 @@ extension Engine {
 
     /// Applies a change in one transaction with its log entry, its announcement, and, for a
     /// running window, the refresh of its targets.
-    func change(_ window: WindowRecord, now: Date, event: String, message: String, apply: () throws -> Void) throws {
+    func change(_ window: WindowRecord, now: Date, event: AnnouncementEvent, message: String, apply: () throws -> Void) throws {
         let nowMs = Self.milliseconds(now)
         try store.transaction {
             try apply()

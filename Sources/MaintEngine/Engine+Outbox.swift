@@ -11,7 +11,7 @@ extension Engine {
     /// in-app banner of every target that has a `notice` request. Called inside the transaction of
     /// the state change that caused it, so the change and its announcements land together. The
     /// body is rendered now, so every retry sends the same bytes.
-    func enqueue(_ event: String, window: WindowRecord, now: Date, extra: [String: JSONValue] = [:]) throws {
+    func enqueue(_ event: AnnouncementEvent, window: WindowRecord, now: Date, extra: [String: JSONValue] = [:]) throws {
         let nowMs = Self.milliseconds(now)
         let current = try store.window(window.id) ?? window
         let targets = try store.targets(of: window.id)
@@ -28,7 +28,7 @@ extension Engine {
                 render(event, window: current, targets: targets, channel: channel, extra: extra, now: now, id: $0)
             }
         }
-        if event == "notice" {
+        if event == .notice {
             for target in targets {
                 guard let action = schedule.targets[target.target]?.notice else { continue }
                 try queue(channel: Self.bannerPrefix + target.target, attempts: action.retries + 1) { _ in extra["notice"]?["offset"]?.stringValue ?? "" }
@@ -40,7 +40,7 @@ extension Engine {
     static func newDeliveryId() -> String { "msg_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() }
 
     /// Exactly what a channel is sent for an event: the webhook body, or the whole e-mail.
-    public func render(_ event: String, window: WindowRecord, targets: [TargetStateRecord], channel: ChannelConfig,
+    public func render(_ event: AnnouncementEvent, window: WindowRecord, targets: [TargetStateRecord], channel: ChannelConfig,
                        extra: [String: JSONValue], now: Date, id: String) -> String {
         let announcement = Announcement(event: event, window: window, targets: targets, channel: channel, extra: extra, now: now)
         switch channel.kind {
@@ -52,7 +52,7 @@ extension Engine {
             case .json: return Payload.body(announcement)
             }
         case .email(let email):
-            let invites = window.endAt != nil && ["scheduled", "notice", "updated", "extended", "canceled"].contains(event)
+            let invites = window.endAt != nil && [.scheduled, .notice, .updated, .extended, .canceled].contains(event)
             let invitation = invites ? CalendarFeed(store: store, schedule: schedule).invitation(for: window) : nil
             return MailMessage.render(announcement, email: email, id: id, invitation: invitation)
         }

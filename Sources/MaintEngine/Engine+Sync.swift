@@ -155,7 +155,7 @@ extension Engine {
                                           message: "left out of this occurrence: the freeze \(freeze.summary) covers \(target)")
                 }
                 // A recurring window is announced by its notices, not once per occurrence.
-                if nowMs < record.startAt && config.recurrence == nil { try enqueue("scheduled", window: record, now: now) }
+                if nowMs < record.startAt && config.recurrence == nil { try enqueue(.scheduled, window: record, now: now) }
             } else {
                 try store.replanWindow(record, targets: occurrence.targets, stages: occurrence.stages, notices: notices)
                 try store.appendEvent(at: nowMs, window: occurrence.id, kind: "window.replanned", message: "re-planned from \(config.file)")

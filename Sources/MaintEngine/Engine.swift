@@ -213,15 +213,35 @@ public final class Engine {
 
     /// Ends a window that never started, for good: `missed` or `canceled`, its notices dropped,
     /// the reason in the log, and the event announced, all in one transaction.
-    func close(_ window: WindowRecord, as state: WindowState, reason: String, now: Date) throws {
+    func close(_ window: WindowRecord, as closing: Closing, reason: String, now: Date) throws {
+        let state = closing.state
         let nowMs = Self.milliseconds(now)
         try store.transaction {
             try store.setWindowState(window.id, state, at: nowMs)
             try store.skipPendingNotices(of: window.id)
             try store.appendEvent(at: nowMs, window: window.id, kind: "window.\(state)", message: reason)
-            try enqueue(state.rawValue, window: window, now: now)
+            try enqueue(closing.event, window: window, now: now)
         }
         log(state == .missed ? .warning : .notice, "window \(window.id): \(state): \(reason)")
+    }
+
+    /// How a window that never started is closed: its final state, and the event that says so.
+    enum Closing {
+        case missed, canceled
+
+        var state: WindowState {
+            switch self {
+            case .missed: return .missed
+            case .canceled: return .canceled
+            }
+        }
+
+        var event: AnnouncementEvent {
+            switch self {
+            case .missed: return .missed
+            case .canceled: return .canceled
+            }
+        }
     }
 
     func markMissed(_ window: WindowRecord, now: Date) throws {
@@ -230,7 +250,7 @@ public final class Engine {
 
     /// Queues a `failure` announcement: which target, what it was doing, the error, what happens next.
     func enqueueFailure(_ window: WindowRecord, target: String, action: String, error: String, attempts: Int, next: String, now: Date) throws {
-        try enqueue("failure", window: window, now: now, extra: ["failure": .object([
+        try enqueue(.failure, window: window, now: now, extra: ["failure": .object([
             "target": .string(target), "action": .string(action), "error": .string(error),
             "attempts": .number(Double(attempts)), "next": .string(next),
         ])])
@@ -251,7 +271,7 @@ public final class Engine {
                                           message: "the \(offset) notice was due \(DurationText.format(lateness)) ago; not sent late")
                 } else {
                     try store.appendEvent(at: nowMs, window: window.id, kind: "notice.sent", message: "\(offset) notice")
-                    try enqueue("notice", window: window, now: now, extra: ["notice": .object(["offset": .string(offset)])])
+                    try enqueue(.notice, window: window, now: now, extra: ["notice": .object(["offset": .string(offset)])])
                 }
             }
             log(stale ? .warning : .info, "window \(window.id): \(DurationText.format(notice.offsetMilliseconds)) notice \(stale ? "skipped (stale)" : "queued")")
@@ -341,7 +361,7 @@ public final class Engine {
                 try store.appendEvent(at: nowMs, window: window.id, kind: "window.active",
                                       message: "\(targets.count - failed.count - retrying.count) of \(targets.count) target(s) in maintenance"
                                         + (retrying.isEmpty ? "" : "; still retrying: \(retrying.map(\.target).joined(separator: ", "))"))
-                try enqueue("start", window: window, now: now)
+                try enqueue(.start, window: window, now: now)
             }
         }
         log(failed.count == targets.count ? .error : .notice,
@@ -460,7 +480,7 @@ public final class Engine {
             try store.setWindowState(window.id, state, at: nowMs)
             try store.appendEvent(at: nowMs, window: window.id, kind: "window.\(state)",
                                   message: "\(healthy) of \(targets.count) target(s) back and healthy" + (held == 0 ? "" : ", \(held) still held by other windows"))
-            try enqueue("end", window: window, now: now, extra: ["health": Payload.health(targets), "result": .string(state.rawValue)])
+            try enqueue(.end, window: window, now: now, extra: ["health": Payload.health(targets), "result": .string(state.rawValue)])
         }
         log(state == .completed ? .notice : .error, "window \(window.id): \(state) (\(healthy)/\(targets.count) healthy)")
     }

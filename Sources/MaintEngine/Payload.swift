@@ -27,11 +27,11 @@ enum Payload {
             "page": .object(page),
         ]
         if let end = window.endAt { windowObject["durationSeconds"] = .number(Double((end - window.startAt) / 1000)) }
-        var data: [String: JSONValue] = ["event": .string(event), "window": .object(windowObject),
+        var data: [String: JSONValue] = ["event": .string(event.rawValue), "window": .object(windowObject),
                                          "subject": .string(announcement.subject), "text": .string(announcement.body)]
         for (key, value) in extra { data[key] = value }
         return JSONValue.object([
-            "type": .string("window.\(event)"),
+            "type": .string("window.\(event.rawValue)"),
             "timestamp": .string(TimeText.rfc3339(now)),
             "data": .object(data),
         ]).serialized()

@@ -218,7 +218,7 @@ public final class MaintenanceStore {
     static let deliveryColumns = "id, channel, event, window_id, body, state, attempts, max_attempts, next_attempt_at, last_error, created_at, delivered_at"
 
     static func delivery(_ row: Row) throws(SQLiteError) -> DeliveryRecord {
-        DeliveryRecord(id: row.string("id") ?? "", channel: row.string("channel") ?? "", event: row.string("event") ?? "",
+        DeliveryRecord(id: row.string("id") ?? "", channel: row.string("channel") ?? "", event: try row.state("event", AnnouncementEvent.self),
                        windowId: row.string("window_id"), body: row.string("body") ?? "", state: try row.state("state", DeliveryState.self),
                        attempts: Int(row.int("attempts") ?? 0), maxAttempts: Int(row.int("max_attempts") ?? 1),
                        nextAttemptAt: row.int("next_attempt_at") ?? 0, lastError: row.string("last_error"),

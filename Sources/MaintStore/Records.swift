@@ -126,7 +126,7 @@ public struct EventRecord: Sendable, Equatable {
 public struct DeliveryRecord: Sendable, Equatable {
     public var id: String
     public var channel: String
-    public var event: String
+    public var event: AnnouncementEvent
     public var windowId: String?
     public var body: String
     public var state: DeliveryState
@@ -137,7 +137,7 @@ public struct DeliveryRecord: Sendable, Equatable {
     public var createdAt: Int64
     public var deliveredAt: Int64?
 
-    public init(id: String, channel: String, event: String, windowId: String?, body: String, state: DeliveryState, attempts: Int, maxAttempts: Int, nextAttemptAt: Int64, lastError: String?, createdAt: Int64, deliveredAt: Int64?) {
+    public init(id: String, channel: String, event: AnnouncementEvent, windowId: String?, body: String, state: DeliveryState, attempts: Int, maxAttempts: Int, nextAttemptAt: Int64, lastError: String?, createdAt: Int64, deliveredAt: Int64?) {
         self.id = id
         self.channel = channel
         self.event = event

@@ -52,6 +52,7 @@ public enum WindowOrigin: String, Sendable, CaseIterable, StoredState {
 }
 
 extension StageFailure: StoredState {}
+extension AnnouncementEvent: StoredState {}
 extension HealthFailure: StoredState {}
 
 /// An advance notice of a window.

@@ -21,8 +21,8 @@ enum DeliveryCommands {
     static func preview(_ session: Session) throws -> ExitCode {
         let arguments = session.arguments
         guard arguments.positionals.count == 1, let id = arguments.positionals.first else { throw Failure(.usage, "name one WINDOW") }
-        guard let event = arguments.value("--event"), ScheduleLoader.eventNames.contains(event) else {
-            throw Failure(.usage, "--event is one of \(ScheduleLoader.eventNames.sorted().joined(separator: ", "))")
+        guard let event = arguments.value("--event").flatMap(AnnouncementEvent.init(rawValue:)) else {
+            throw Failure(.usage, "--event is one of \(AnnouncementEvent.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard let channelName = arguments.value("--channel") else { throw Failure(.usage, "--channel C is required") }
         let (engine, _, store) = try WindowCommands.prepare(session)
@@ -34,23 +34,23 @@ enum DeliveryCommands {
         // What the event would carry, from the window as it stands.
         var extra: [String: JSONValue] = [:]
         switch event {
-        case "notice":
+        case .notice:
             let offset = try store.notices(of: id).first.map { DurationText.format($0.offsetMilliseconds) } ?? "1h"
             extra["notice"] = .object(["offset": .string(offset)])
-        case "end":
+        case .end:
             extra["result"] = .string((window.isTerminal ? window.state : .completed).rawValue)
             extra["health"] = .array(targets.map { target in
                 var checks: JSONValue = .array([])
                 if let text = target.health, let parsed = try? JSONValue.parseJSON(Data(text.utf8)) { checks = parsed }
                 return .object(["target": .string(target.target), "state": .string(target.state.rawValue), "checks": checks])
             })
-        case "failure":
+        case .failure:
             let failed = targets.first { $0.state == .failed } ?? targets.first
             extra["failure"] = .object(["target": .string(failed?.target ?? "-"), "action": .string("activate"),
                                         "error": .string(failed?.lastError ?? "(the error)"), "attempts": .number(Double(failed?.attempts ?? 0)),
                                         "next": .string("The other targets go on; maint will still send the deactivate request at the end of the window.")])
-        default:
-            break
+        case .scheduled, .start, .updated, .extended, .canceled, .missed:
+            break  // they carry nothing beyond the window
         }
         let body = engine.render(event, window: window, targets: targets, channel: channel, extra: extra, now: Date(), id: "msg_preview")
         switch channel.kind {

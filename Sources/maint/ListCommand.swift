@@ -96,7 +96,7 @@ enum ShowCommand {
             print("\ndeliveries")
             var table = Table(headers: ["  ID", "EVENT", "CHANNEL", "STATE", "ATTEMPTS", "LAST ERROR"])
             for delivery in deliveries {
-                table.rows.append(["  " + delivery.id, delivery.event, delivery.channel, delivery.state.rawValue, String(delivery.attempts), delivery.lastError ?? "-"])
+                table.rows.append(["  " + delivery.id, delivery.event.rawValue, delivery.channel, delivery.state.rawValue, String(delivery.attempts), delivery.lastError ?? "-"])
             }
             print(table.render())
         }

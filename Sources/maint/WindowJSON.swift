@@ -42,7 +42,7 @@ enum WindowJSON {
 
     static func delivery(_ delivery: DeliveryRecord) -> JSONValue {
         .object([
-            "id": .string(delivery.id), "channel": .string(delivery.channel), "event": .string(delivery.event),
+            "id": .string(delivery.id), "channel": .string(delivery.channel), "event": .string(delivery.event.rawValue),
             "window": delivery.windowId.map(JSONValue.string) ?? .null, "state": .string(delivery.state.rawValue),
             "attempts": .number(Double(delivery.attempts)), "lastError": delivery.lastError.map(JSONValue.string) ?? .null,
             "createdAt": time(delivery.createdAt), "deliveredAt": time(delivery.deliveredAt),

@@ -97,7 +97,7 @@ struct WebhookFormatTests {
             }
             """)
         _ = try workspace.readyDaemon()
-        for event in ScheduleLoader.eventNames.sorted() {
+        for event in AnnouncementEvent.allCases.map(\.rawValue) {
             let preview = try workspace.maint(["preview", "w", "--event", event, "--channel", "hook"])
             #expect(preview.status == 0, "\(event): \(preview.stderr)")
             #expect(preview.stdout.hasPrefix("POST http://127.0.0.1:9/{{secret:HOOK_PATH}}"))

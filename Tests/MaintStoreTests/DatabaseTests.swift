@@ -48,12 +48,12 @@ struct DatabaseTests {
         #expect(try store.window("w") == window)
         #expect(try store.targets(of: "w").map(\.target) == ["a", "b"])
         #expect(try store.nextDueInstant() == 500)
-        try store.enqueue(DeliveryRecord(id: "msg_1", channel: "ops", event: "start", windowId: "w", body: "{}", state: .pending,
+        try store.enqueue(DeliveryRecord(id: "msg_1", channel: "ops", event: .start, windowId: "w", body: "{}", state: .pending,
                                          attempts: 0, maxAttempts: 3, nextAttemptAt: 10, lastError: nil, createdAt: 1, deliveredAt: nil))
         #expect(try store.dueDeliveries(now: 9).isEmpty)
         #expect(try store.dueDeliveries(now: 10).map(\.id) == ["msg_1"])
         // Every field of every record reads back by its column's name.
-        let delivery = DeliveryRecord(id: "msg_2", channel: "ops", event: "end", windowId: "w", body: "{\"a\":1}", state: .dead,
+        let delivery = DeliveryRecord(id: "msg_2", channel: "ops", event: .end, windowId: "w", body: "{\"a\":1}", state: .dead,
                                       attempts: 3, maxAttempts: 3, nextAttemptAt: 11, lastError: "refused", createdAt: 2, deliveredAt: 12)
         try store.enqueue(delivery)
         #expect(try store.delivery("msg_2") == delivery)
