@@ -9,7 +9,9 @@ extension Engine {
     /// before this call; the outcome is committed in `completeAction`.
     func launchAction(_ window: WindowRecord, _ name: String, activate: Bool, now: Date) {
         let key = InFlight.action(window: window.id, target: name)
-        guard !busy.contains(key) else { return }
+        // One switch at a time per target, whichever window asks: one window's activate and
+        // another's deactivate of a shared target never cross on the wire.
+        guard !switching(name) else { return }
         if let limit = window.maxParallel, busy.filter({ if case .action(window.id, _) = $0 { return true } else { return false } }).count >= limit {
             // Waits for a slot: a finished request starts the next round.
             throttled.insert(key)
@@ -273,6 +275,11 @@ extension Engine {
     /// The target states an activate (or deactivate) outcome is waited for in.
     static func awaits(_ state: TargetState, activate: Bool) -> Bool {
         activate ? state == .activating || state == .refreshing : state == .deactivating
+    }
+
+    /// Whether an activate or deactivate request of `target` is in flight, for any window.
+    func switching(_ target: String) -> Bool {
+        busy.contains { if case .action(_, target) = $0 { return true } else { return false } }
     }
 
     /// Routes a finished transfer to what started it.

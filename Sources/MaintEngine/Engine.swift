@@ -417,7 +417,7 @@ public final class Engine {
             if target.state == .deactivating {
                 // Another window still holds it: it stays in maintenance, marked held here.
                 let others = try store.holds(of: target.target).filter { $0.window.id != window.id }
-                if !others.isEmpty && !busy.contains(.action(window: window.id, target: target.target)) {
+                if !others.isEmpty && !switching(target.target) {
                     try leaveHeld(target, of: window, holds: others, now: now)
                 } else {
                     launchAction(window, target.target, activate: false, now: now)

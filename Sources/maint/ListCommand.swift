@@ -51,9 +51,19 @@ enum ShowCommand {
         let notices = try store.notices(of: id)
         let deliveries = try store.deliveries(window: id)
         let events = try store.events(window: id)
+        // The other windows that hold each target in maintenance now (SPEC "Targets held by
+        // several windows"): a target this window left `held` is still on because of them.
+        var heldBy: [String: [String]] = [:]
+        for target in targets {
+            heldBy[target.target] = try store.holds(of: target.target).map(\.window.id).filter { $0 != id }
+        }
         if session.json {
             guard case .object(var object) = WindowJSON.window(window, targets: targets) else { return .success }
-            object["targets"] = .array(targets.map(WindowJSON.target))
+            object["targets"] = .array(targets.map { target in
+                guard case .object(var fields) = WindowJSON.target(target) else { return WindowJSON.target(target) }
+                fields["heldBy"] = .array((heldBy[target.target] ?? []).map(JSONValue.string))
+                return .object(fields)
+            })
             object["notices"] = .array(notices.map {
                 .object(["offset": .string(DurationText.format($0.offsetMilliseconds)), "due": WindowJSON.time($0.dueAt), "state": .string($0.state.rawValue)])
             })
@@ -71,7 +81,7 @@ enum ShowCommand {
         print("selectors \(window.selectors.joined(separator: " "))")
         print("channels  \(window.channels.isEmpty ? "-" : window.channels.joined(separator: " "))")
         print("\ntargets")
-        var table = Table(headers: ["  TARGET", "STATE", "ATTEMPTS", "HEALTH"])
+        var table = Table(headers: ["  TARGET", "STATE", "ATTEMPTS", "ALSO HELD BY", "HEALTH"])
         for target in targets {
             var health = "-"
             if let text = target.health, let value = try? JSONValue.parseJSON(Data(text.utf8)), case .array(let checks) = value {
@@ -83,7 +93,8 @@ enum ShowCommand {
             } else if let error = target.lastError {
                 health = "error: \(error)"
             }
-            table.rows.append(["  " + target.target, target.state.rawValue, String(target.attempts), health])
+            let others = heldBy[target.target] ?? []
+            table.rows.append(["  " + target.target, target.state.rawValue, String(target.attempts), others.isEmpty ? "-" : others.joined(separator: ", "), health])
         }
         print(table.render())
         if !notices.isEmpty {

@@ -171,6 +171,8 @@ struct SharedTargetTests {
         #expect(row?["heldBy"] as? [String] == ["second"], "\(row ?? [:])")
         let first = try workspace.window("first")
         #expect((first["targets"] as? [[String: Any]])?.first?["state"] as? String == "held")
+        #expect((first["targets"] as? [[String: Any]])?.first?["heldBy"] as? [String] == ["second"])
+        #expect(try workspace.maint(["show", "first"]).stdout.contains("held"))
         #expect(((first["events"] as? [[String: Any]]) ?? []).contains { $0["kind"] as? String == "target.held" && ($0["message"] as? String)?.contains("second") == true })
         #expect(try workspace.waitForWindow("second", in: ["completed", "failed", "degraded"], timeout: 30) == "completed")
         let calls = shared.calls
