@@ -8,10 +8,10 @@ import MaintSystem
 /// causes leave, and each outcome after; so after a crash, `advance` resumes from the database.
 ///
 /// Window: scheduled → activating → active → deactivating → verifying → completed, or canceled,
-/// failed, degraded, missed. Target: pending → activating → active → deactivating → verifying →
-/// healthy, or unhealthy, failed, skipped (a stage before it failed); an active target is
-/// `refreshing` while it is told a new end or message, and `waiting` for its stage's turn to
-/// be switched back.
+/// failed, degraded, missed, skipped (`WindowState`). Target: pending → activating → active →
+/// deactivating → verifying → healthy, or unhealthy, failed, skipped, held (`TargetState`); an
+/// active target is `refreshing` while it is told a new end or message, and `waiting` for its
+/// stage's turn to be switched back.
 public final class Engine {
     public let store: MaintenanceStore
     public private(set) var schedule: Schedule
@@ -73,7 +73,7 @@ public final class Engine {
     /// Windows waiting to end when healthy: their round in flight, and when the next is due.
     var doneRounds: [String: DoneRound] = [:]
     var doneNext: [String: Date] = [:]
-    /// Set when an outcome was recorded during a round (a file driver acts at once): the window
+    /// Set when an outcome was recorded during a round (a refusal, a hold, an answer known at once): the window
     /// can move on, so the loop runs another round instead of sleeping.
     var outcomeRecorded = false
     var healthRuns: [InFlight: HealthRun] = [:]

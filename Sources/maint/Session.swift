@@ -83,7 +83,10 @@ struct Session {
                 progress()
                 return
             }
-            guard let holder = lock.holder() else { continue }  // let go meanwhile: try again
+            guard let holder = lock.holder() else {  // let go meanwhile: try again
+                usleep(10_000)
+                continue
+            }
             if holder != followed {
                 switch holder {
                 case .daemon(let pid): print("the daemon (pid \(pid)) is switching")
