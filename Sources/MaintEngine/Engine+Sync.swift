@@ -101,7 +101,7 @@ extension Engine {
         // An occurrence that has begun before its definition was first stored switches nothing:
         // it is recorded as skipped, and the next one is planned. (Catch-up after the daemon's own
         // downtime is for windows stored before their start.)
-        if existing == nil && occurrence.start <= now {
+        if existing == nil && occurrence.start < now {
             var skipped = record
             skipped.state = .skipped
             let over = occurrence.end <= now
@@ -150,15 +150,15 @@ extension Engine {
                 try store.appendEvent(at: nowMs, window: occurrence.id, kind: "window.planned",
                                       message: "planned from \(config.file)" + (config.recurrence.map { " (\($0.source))" } ?? "")
                                         + ": \(occurrence.targets.joined(separator: ", "))")
-                for (target, freeze) in frozen {
-                    try store.appendEvent(at: nowMs, window: occurrence.id, target: target, kind: "target.frozen",
-                                          message: "left out of this occurrence: the freeze \(freeze.summary) covers \(target)")
-                }
                 // A recurring window is announced by its notices, not once per occurrence.
                 if nowMs < record.startAt && config.recurrence == nil { try enqueue(.scheduled, window: record, now: now) }
             } else {
                 try store.replanWindow(record, targets: occurrence.targets, stages: occurrence.stages, notices: notices)
                 try store.appendEvent(at: nowMs, window: occurrence.id, kind: "window.replanned", message: "re-planned from \(config.file)")
+            }
+            for (target, freeze) in frozen {
+                try store.appendEvent(at: nowMs, window: occurrence.id, target: target, kind: "target.frozen",
+                                      message: "left out of this occurrence: the freeze \(freeze.summary) covers \(target)")
             }
         }
         log(.info, "window \(occurrence.id): \(existing == nil ? "planned" : "re-planned") for \(TimeText.local(occurrence.start, zone: zone))")
