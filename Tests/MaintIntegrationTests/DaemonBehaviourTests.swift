@@ -5,15 +5,7 @@ import Testing
 @Suite(.serialized)
 struct DaemonBehaviourTests {
     func schedule(_ sites: [DemoSite], _ receiver: WebhookReceiver, windows: String = "", healthTimeout: String = "20s") -> String {
-        """
-        {
-          targets: {
-        \(sites.map { $0.target(tags: ["shop"], healthTimeout: healthTimeout) }.joined(separator: "\n"))
-          },
-          channels: { \(receiver.channel) },
-          windows: { \(windows) },
-        }
-        """
+        scheduleText(sites, receiver: receiver, windows: windows, healthTimeout: healthTimeout)
     }
 
     @Test func validateReportsEveryErrorAndExits65() throws {

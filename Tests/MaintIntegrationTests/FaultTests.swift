@@ -6,15 +6,7 @@ import Testing
 @Suite(.serialized)
 struct FaultTests {
     func schedule(_ sites: [DemoSite], _ receiver: WebhookReceiver, windows: String = "", healthTimeout: String = "20s", extraHealth: String = "") -> String {
-        """
-        {
-          targets: {
-        \(sites.map { $0.target(tags: ["shop"], healthTimeout: healthTimeout, extraHealth: extraHealth) }.joined(separator: "\n"))
-          },
-          channels: { \(receiver.channel) },
-          windows: { \(windows) },
-        }
-        """
+        scheduleText(sites, receiver: receiver, windows: windows, healthTimeout: healthTimeout, extraHealth: extraHealth)
     }
 
     /// The database's disk fills up across a window's end, then space comes back: the daemon

@@ -145,6 +145,21 @@ final class DemoSite: @unchecked Sendable {
     }
 }
 
+/// A schedule file over demo sites (tagged `shop`), with the receiver's `ops` channel if given.
+func scheduleText(_ sites: [DemoSite], receiver: WebhookReceiver? = nil, windows: String = "", freezes: String = "",
+                  healthTimeout: String = "20s", extraHealth: String = "") -> String {
+    """
+    {
+      targets: {
+    \(sites.map { $0.target(tags: ["shop"], healthTimeout: healthTimeout, extraHealth: extraHealth) }.joined(separator: "\n"))
+      },
+      channels: { \(receiver?.channel ?? "") },
+      windows: { \(windows) },
+      freezes: { \(freezes) },
+    }
+    """
+}
+
 /// The webhook receiver (deploy/demo/webhook_receiver.py).
 final class WebhookReceiver: @unchecked Sendable {
     let child: ChildProcess

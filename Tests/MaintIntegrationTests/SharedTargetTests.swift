@@ -8,15 +8,7 @@ import Testing
 @Suite(.serialized)
 struct SharedTargetTests {
     func schedule(_ sites: [DemoSite], windows: String = "", freezes: String = "") -> String {
-        """
-        {
-          targets: {
-        \(sites.map { $0.target(tags: ["shop"], healthTimeout: "10s") }.joined(separator: "\n"))
-          },
-          windows: { \(windows) },
-          freezes: { \(freezes) },
-        }
-        """
+        scheduleText(sites, windows: windows, freezes: freezes, healthTimeout: "10s")
     }
 
     /// Of twenty `maint add` for the same slot at once, exactly one is planned; the others are
