@@ -33,7 +33,7 @@ let package = Package(
 
         .testTarget(name: "MaintCoreTests", dependencies: ["MaintCore", "MaintFuzz"]),
         .testTarget(name: "MaintStoreTests", dependencies: ["MaintStore", "MaintCore"]),
-        .testTarget(name: "MaintEngineTests", dependencies: ["MaintEngine", "MaintNet"]),
+        .testTarget(name: "MaintEngineTests", dependencies: ["MaintEngine", "MaintNet", "MaintCore", "MaintStore", "MaintSystem"]),
         .testTarget(name: "MaintIntegrationTests", dependencies: ["maint", "MaintNet"]),
     ]
 )
