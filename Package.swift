@@ -34,7 +34,7 @@ let package = Package(
         .testTarget(name: "MaintCoreTests", dependencies: ["MaintCore", "MaintFuzz"]),
         .testTarget(name: "MaintStoreTests", dependencies: ["MaintStore", "MaintCore"]),
         .testTarget(name: "MaintEngineTests", dependencies: ["MaintEngine", "MaintNet", "MaintCore", "MaintStore", "MaintSystem"]),
-        .testTarget(name: "MaintIntegrationTests", dependencies: ["maint", "MaintNet"]),
+        .testTarget(name: "MaintIntegrationTests", dependencies: ["maint", "MaintNet", "MaintFuzz"]),
     ]
 )
 

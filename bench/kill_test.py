@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -79,32 +80,24 @@ class Site:
 
 
 class Receiver:
-    """The webhook channel: records each delivery's id and (window, event)."""
+    """The webhook channel: the demo's receiver (deploy/demo/webhook_receiver.py), in its own
+    process; it records each delivery's id and body."""
 
     def __init__(self):
-        self.received = []
-        lock = threading.Lock()
-        receiver = self
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "deploy", "demo", "webhook_receiver.py")
+        self.process = subprocess.Popen([sys.executable, script, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.process.stdout.readline()  # "webhooks listening on PORT"
+        self.port = int(line.split()[-1])
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+    def received(self):
+        """(webhook id, window id, event) of each delivery it answered."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/received") as answer:
+            records = json.load(answer)
+        return [(r["id"], ((r.get("body") or {}).get("data") or {}).get("window", {}).get("id"), r["event"]) for r in records]
 
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
-                data = body.get("data", {})
-                with lock:
-                    receiver.received.append((self.headers.get("webhook-id"), data.get("window", {}).get("id"), data.get("event")))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        self.server = QuietServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def stop(self):
+        self.process.terminate()
+        self.process.wait()
 
 
 def main():
@@ -188,7 +181,9 @@ def main():
         if ons < args.windows or offs < args.windows:
             missed_switch += 1
     ids_by_pair = {}
-    for msg_id, window, event in receiver.received:
+    deliveries = receiver.received()
+    receiver.stop()
+    for msg_id, window, event in deliveries:
         ids_by_pair.setdefault((window, event), set()).add(msg_id)
     expected = [(f"w{k}", e) for k in range(args.windows) for e in ("scheduled", "start", "end")]
     lost = [p for p in expected if p not in ids_by_pair]

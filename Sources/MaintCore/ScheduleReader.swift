@@ -137,19 +137,20 @@ struct ScheduleReader {
         return zone
     }
 
+    /// Every template of the files is read here, so that the secrets it names are remembered.
+    mutating func parse(_ text: String, placeholders: Set<String>) throws(Template.ParseError) -> Template {
+        let template = try Template(parsing: text, placeholders: placeholders)
+        secretNames.formUnion(template.secretNames)
+        return template
+    }
+
     mutating func template(_ text: String, _ path: FieldPath, allowSecrets: Bool = true) -> Template? {
-        do {
-            let template = try Template(parsing: text)
-            secretNames.formUnion(template.secretNames)
-            if !allowSecrets, let secret = template.secretNames.first {
-                fail(path, "{{secret:\(secret)}} cannot be used here: this text is shown to people and stored")
-                return nil
-            }
-            return template
-        } catch {
-            fail(path, error.message, offset: error.offset)
+        guard let template = template(text, path, placeholders: Template.placeholders) else { return nil }
+        if !allowSecrets, let secret = template.secretNames.first {
+            fail(path, "{{secret:\(secret)}} cannot be used here: this text is shown to people and stored")
             return nil
         }
+        return template
     }
 
     /// A URL template: a constant start must be an absolute http or https URL.
@@ -419,9 +420,7 @@ struct ScheduleReader {
         for (index, word) in words.enumerated() {
             do {
                 // Only secrets: the window's fields are in MAINT_* variables, never on the command line.
-                let template = try Template(parsing: word, placeholders: [])
-                secretNames.formUnion(template.secretNames)
-                argv.append(template)
+                argv.append(try parse(word, placeholders: []))
             } catch {
                 fail(path.appending("argv").appending(index), error.message + " (the window's fields are in MAINT_* environment variables)", offset: error.offset)
             }
@@ -435,9 +434,7 @@ struct ScheduleReader {
                 guard case .string(let text) = element else { fail(path.appending("env").appending(name), "expected a string"); continue }
                 if name.hasPrefix("MAINT_") { fail(path.appending("env").appending(name), "MAINT_* variables are set by maint", key: true); continue }
                 do {
-                    let template = try Template(parsing: text, placeholders: [])
-                    secretNames.formUnion(template.secretNames)
-                    environment[name] = template
+                    environment[name] = try parse(text, placeholders: [])
                 } catch {
                     fail(path.appending("env").appending(name), error.message, offset: error.offset)
                 }
@@ -479,9 +476,7 @@ struct ScheduleReader {
 
     mutating func template(_ text: String, _ path: FieldPath, placeholders: Set<String>) -> Template? {
         do {
-            let template = try Template(parsing: text, placeholders: placeholders)
-            secretNames.formUnion(template.secretNames)
-            return template
+            return try parse(text, placeholders: placeholders)
         } catch {
             fail(path, error.message, offset: error.offset)
             return nil
@@ -641,7 +636,7 @@ struct ScheduleReader {
         }()
         var start: WindowConfig.Start?
         if let text = string(object, "start", path, required: true), zone != nil {
-            let local = Self.localTime(text)
+            let local = CivilDateTime(parsing: text.trimmingWhitespace())
             if recurrence != nil || perTarget {
                 // Read in each zone the window uses, so only wall-clock forms make sense.
                 if let local {
@@ -856,9 +851,6 @@ struct ScheduleReader {
             }
         }
     }
-
-    /// `YYYY-MM-DD HH:MM[:SS]` as a wall-clock time.
-    static func localTime(_ text: String) -> CivilDateTime? { CivilDateTime(parsing: text.trimmingWhitespace()) }
 
     /// `HH:MM[:SS]` as seconds after midnight.
     static func timeOfDay(_ text: String) -> Int? {

@@ -11,8 +11,8 @@ extension Engine {
         let key = InFlight.action(window: window.id, target: name)
         // One switch at a time per target, whichever window asks: one window's activate and
         // another's deactivate of a shared target never cross on the wire.
-        guard !switching(name) else { return }
-        if let limit = window.maxParallel, busy.filter({ if case .action(window.id, _) = $0 { return true } else { return false } }).count >= limit {
+        guard !busy.switching(name) else { return }
+        if let limit = window.maxParallel, busy.actions(of: window.id) >= limit {
             // Waits for a slot: a finished request starts the next round.
             throttled.insert(key)
             return
@@ -85,7 +85,7 @@ extension Engine {
     /// What a target held by several windows shows: the newest hold's headline, message and page,
     /// with the latest end among all its holds (none, if one is open-ended).
     func shownWindow(for target: String, asking window: WindowRecord) -> WindowRecord {
-        let holds = ((try? store.holds(of: target)) ?? []).map(\.window).filter { $0.id != window.id } + [window]
+        let holds = ((try? store.holds(of: target)) ?? []).filter { $0.id != window.id } + [window]
         guard holds.count > 1, var newest = holds.max(by: { ($0.startAt, $0.id) < ($1.startAt, $1.id) }) else { return window }
         newest.endAt = holds.contains { $0.endAt == nil } ? nil : holds.compactMap(\.endAt).max()
         return newest
@@ -275,11 +275,6 @@ extension Engine {
     /// The target states an activate (or deactivate) outcome is waited for in.
     static func awaits(_ state: TargetState, activate: Bool) -> Bool {
         activate ? state == .activating || state == .refreshing : state == .deactivating
-    }
-
-    /// Whether an activate or deactivate request of `target` is in flight, for any window.
-    func switching(_ target: String) -> Bool {
-        busy.contains { if case .action(_, target) = $0 { return true } else { return false } }
     }
 
     /// Routes a finished transfer to what started it.

@@ -193,7 +193,7 @@ extension Engine {
         var candidates: [Int64] = []
         if let instant = try store.nextDueInstant() { candidates.append(instant) }
         for (window, target, at) in try store.pendingTargetAttempts()
-        where !switching(target) && !busy.contains(.checks(window: window, target: target)) && !busy.contains(.probe(window: window, target: target))
+        where !busy.switching(target) && !busy.contains(.checks(window: window, target: target)) && !busy.contains(.probe(window: window, target: target))
             && !throttled.contains(.action(window: window, target: target)) {
             candidates.append(at)
         }

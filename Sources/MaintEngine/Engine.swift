@@ -57,15 +57,10 @@ public final class Engine {
     /// What every command driver program inherits: PATH, HOME, LANG; never the daemon's secrets.
     let environmentBase: [String: String]
     /// Work in flight for a window's target, or for a delivery.
-    enum InFlight: Hashable {
-        case action(window: String, target: String)
-        case checks(window: String, target: String)
-        case probe(window: String, target: String)
-        case delivery(String)
-    }
+    typealias InFlight = InFlightWork.Key
 
     /// What is in flight, so that nothing is sent twice at once.
-    var busy: Set<InFlight> = []
+    var busy = InFlightWork()
     /// Actions held back by `maxParallel`; they do not count as due until a slot frees.
     var throttled: Set<InFlight> = []
     /// Channels with a delivery in flight: one at a time each, so that they arrive in order.
@@ -307,12 +302,7 @@ public final class Engine {
            !targets.contains(where: { $0.state == .activating && $0.attempts == 0 }),
            targets.contains(where: { $0.state == .active }) {
             try finishActivation(window, targets: targets, now: now)
-            for target in targets where target.state == .activating && (target.nextAttemptAt ?? 0) <= nowMs {
-                launchAction(window, target.target, activate: true, now: now)
-            }
-            return
-        }
-        if !targets.contains(where: { $0.state == .activating }) {
+        } else if !targets.contains(where: { $0.state == .activating }) {
             let pending = targets.filter { $0.state == .pending }
             guard let stage = pending.map(\.stage).min() else {
                 try finishActivation(window, targets: targets, now: now)
@@ -416,8 +406,8 @@ public final class Engine {
         for target in targets where (target.nextAttemptAt ?? 0) <= nowMs {
             if target.state == .deactivating {
                 // Another window still holds it: it stays in maintenance, marked held here.
-                let others = try store.holds(of: target.target).filter { $0.window.id != window.id }
-                if !others.isEmpty && !switching(target.target) {
+                let others = try store.holds(of: target.target).filter { $0.id != window.id }
+                if !others.isEmpty && !busy.switching(target.target) {
                     try leaveHeld(target, of: window, holds: others, now: now)
                 } else {
                     launchAction(window, target.target, activate: false, now: now)
@@ -442,7 +432,7 @@ public final class Engine {
     /// A window ends while other windows still hold one of its targets: the target is left in
     /// maintenance (`held` here, no deactivate, no checks: those come with the last hold), and the
     /// newest remaining hold is told again, so that the target shows its text and the latest end.
-    func leaveHeld(_ target: TargetStateRecord, of window: WindowRecord, holds: [(window: WindowRecord, target: TargetStateRecord)], now: Date) throws {
+    func leaveHeld(_ target: TargetStateRecord, of window: WindowRecord, holds: [WindowRecord], now: Date) throws {
         let nowMs = Self.milliseconds(now)
         var held = target
         held.state = .held
@@ -450,9 +440,8 @@ public final class Engine {
         try store.transaction {
             try store.saveTarget(held)
             try store.appendEvent(at: nowMs, window: window.id, target: target.target, kind: "target.held",
-                                  message: "left in maintenance: still held by \(holds.map(\.window.id).joined(separator: ", "))")
-            if let newest = holds.last, newest.target.state == .active {
-                var refresh = newest.target
+                                  message: "left in maintenance: still held by \(holds.map(\.id).joined(separator: ", "))")
+            if let newest = holds.last, var refresh = try store.target(target.target, of: newest.id), refresh.state == .active {
                 refresh.state = .refreshing
                 refresh.attempts = 0
                 refresh.nextAttemptAt = nowMs
@@ -460,7 +449,7 @@ public final class Engine {
             }
         }
         outcomeRecorded = true
-        log(.info, "window \(window.id): \(target.target) stays in maintenance, held by \(holds.map(\.window.id).joined(separator: ", "))")
+        log(.info, "window \(window.id): \(target.target) stays in maintenance, held by \(holds.map(\.id).joined(separator: ", "))")
     }
 
     func finish(_ window: WindowRecord, targets: [TargetStateRecord], now: Date) throws {

@@ -44,7 +44,6 @@ public final class Runner {
         var stopStarted = Date.distantFuture
         var lastWatchdog = Date.distantPast
         var failedRounds = 0
-        var lastRoundFailed = false
         while true {
             let now = Date()
             var next: Date?
@@ -53,6 +52,7 @@ public final class Runner {
                     try engine.advance(now: now)
                     next = try engine.nextDue(now: now)
                     if engine.wantsAnotherRound { next = now }
+                    if failedRounds > 0 { log(.notice, "scheduler rounds succeed again after \(failedRounds) failed") }
                     failedRounds = 0
                 } catch {
                     // A write that failed (a full disk, an I/O error) was rolled back whole; the
@@ -62,10 +62,6 @@ public final class Runner {
                     log(.error, "scheduler round failed (\(failedRounds) in a row): \(error); trying again in \(DurationText.format(Int64(delay * 1000)))")
                     next = now.addingTimeInterval(delay)
                 }
-                if failedRounds == 0 && lastRoundFailed {
-                    log(.notice, "scheduler rounds succeed again")
-                }
-                lastRoundFailed = failedRounds > 0
                 if try done() {
                     stopping = true
                     stopStarted = now

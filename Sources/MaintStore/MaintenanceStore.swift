@@ -19,15 +19,15 @@ public final class MaintenanceStore {
 
     static func window(_ row: Row) throws(SQLiteError) -> WindowRecord {
         var record = WindowRecord(
-            id: row.string("id") ?? "", origin: try row.state("origin", WindowOrigin.self), sourceFile: row.string("source_file"),
+            id: row.string("id") ?? "", origin: try row.value("origin", WindowOrigin.self), sourceFile: row.string("source_file"),
             headline: row.string("headline") ?? "", message: row.string("message") ?? "",
             page: (try? JSONDecoder().decode(PageFields.self, from: Data((row.string("page") ?? "{}").utf8))) ?? PageFields(),
             selectors: decodeList(row.string("selectors")), channels: decodeList(row.string("channels")), timezone: row.string("timezone") ?? "UTC",
             startAt: row.int("start_at") ?? 0, endAt: row.int("end_at"), healthTimeoutMilliseconds: row.int("health_timeout_ms"),
-            state: try row.state("state", WindowState.self), fingerprint: row.string("fingerprint"), createdAt: row.int("created_at") ?? 0,
-            updatedAt: row.int("updated_at") ?? 0, series: row.string("series"), onFailure: try row.state("on_failure", StageFailure.self),
+            state: try row.value("state", WindowState.self), fingerprint: row.string("fingerprint"), createdAt: row.int("created_at") ?? 0,
+            updatedAt: row.int("updated_at") ?? 0, series: row.string("series"), onFailure: try row.value("on_failure", StageFailure.self),
             maxParallel: row.int("max_parallel").map(Int.init))
-        record.onHealthFailure = try row.state("on_health_failure", HealthFailure.self)
+        record.onHealthFailure = try row.value("on_health_failure", HealthFailure.self)
         record.endWhenHealthy = (row.int("end_when_healthy") ?? 0) != 0
         return record
     }
@@ -131,7 +131,7 @@ public final class MaintenanceStore {
     static let targetColumns = "window_id, target, state, attempts, next_attempt_at, phase_started_at, activated_at, deactivated_at, last_error, health, stage, driver_state"
 
     static func targetState(_ row: Row) throws(SQLiteError) -> TargetStateRecord {
-        TargetStateRecord(windowId: row.string("window_id") ?? "", target: row.string("target") ?? "", state: try row.state("state", TargetState.self),
+        TargetStateRecord(windowId: row.string("window_id") ?? "", target: row.string("target") ?? "", state: try row.value("state", TargetState.self),
                           attempts: Int(row.int("attempts") ?? 0), nextAttemptAt: row.int("next_attempt_at"), phaseStartedAt: row.int("phase_started_at"),
                           activatedAt: row.int("activated_at"), deactivatedAt: row.int("deactivated_at"), lastError: row.string("last_error"),
                           health: row.string("health"), stage: Int(row.int("stage") ?? 0), driverState: row.string("driver_state"))
@@ -144,21 +144,18 @@ public final class MaintenanceStore {
 
 
     /// The holds on a target: the open windows that want it in maintenance now, oldest start first.
-    public func holds(of name: String) throws(SQLiteError) -> [(window: WindowRecord, target: TargetStateRecord)] {
-        let states = TargetState.sqlList(TargetState.allCases.filter(\.holds))
-        let rows = try database.rows("""
-            SELECT window_id FROM window_targets JOIN windows ON windows.id = window_targets.window_id
-            WHERE window_targets.target = ? AND window_targets.state IN (\(states))
+    /// One query: it runs for every activate request.
+    public func holds(of name: String) throws(SQLiteError) -> [WindowRecord] {
+        try database.rows("""
+            SELECT \(Self.qualifiedWindowColumns) FROM window_targets JOIN windows ON windows.id = window_targets.window_id
+            WHERE window_targets.target = ? AND window_targets.state IN (\(Self.holdingList))
               AND windows.state NOT IN (\(Self.terminalList)) AND windows.state != 'scheduled'
             ORDER BY windows.start_at, windows.id
-            """, [name])
-        var holds: [(window: WindowRecord, target: TargetStateRecord)] = []
-        for row in rows {
-            guard let id = row.string(0), let window = try window(id), let target = try target(name, of: id) else { continue }
-            holds.append((window, target))
-        }
-        return holds
+            """, [name]).map(Self.window)
     }
+
+    static let holdingList = TargetState.sqlList(TargetState.allCases.filter(\.holds))
+    static let qualifiedWindowColumns = windowColumns.split(separator: ",").map { "windows." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
 
     /// One target of a window.
     public func target(_ name: String, of windowId: String) throws(SQLiteError) -> TargetStateRecord? {
@@ -178,7 +175,7 @@ public final class MaintenanceStore {
     public func notices(of windowId: String) throws(SQLiteError) -> [NoticeRecord] {
         try database.rows("SELECT window_id, offset_ms, due_at, state FROM notices WHERE window_id = ? ORDER BY due_at", [windowId]).map { (row) throws(SQLiteError) in
             NoticeRecord(windowId: row.string("window_id") ?? "", offsetMilliseconds: row.int("offset_ms") ?? 0, dueAt: row.int("due_at") ?? 0,
-                         state: try row.state("state", NoticeState.self))
+                         state: try row.value("state", NoticeState.self))
         }
     }
 
@@ -218,8 +215,8 @@ public final class MaintenanceStore {
     static let deliveryColumns = "id, channel, event, window_id, body, state, attempts, max_attempts, next_attempt_at, last_error, created_at, delivered_at"
 
     static func delivery(_ row: Row) throws(SQLiteError) -> DeliveryRecord {
-        DeliveryRecord(id: row.string("id") ?? "", channel: row.string("channel") ?? "", event: try row.state("event", AnnouncementEvent.self),
-                       windowId: row.string("window_id"), body: row.string("body") ?? "", state: try row.state("state", DeliveryState.self),
+        DeliveryRecord(id: row.string("id") ?? "", channel: row.string("channel") ?? "", event: try row.value("event", AnnouncementEvent.self),
+                       windowId: row.string("window_id"), body: row.string("body") ?? "", state: try row.value("state", DeliveryState.self),
                        attempts: Int(row.int("attempts") ?? 0), maxAttempts: Int(row.int("max_attempts") ?? 1),
                        nextAttemptAt: row.int("next_attempt_at") ?? 0, lastError: row.string("last_error"),
                        createdAt: row.int("created_at") ?? 0, deliveredAt: row.int("delivered_at"))

@@ -1,9 +1,9 @@
 import MaintCore
 
-/// The closed sets of states, stored as their raw strings.
+/// The closed sets of the database, stored as their raw strings.
 
 /// Where a window is in its lifecycle (SPEC "Window lifecycle").
-public enum WindowState: String, Sendable, CaseIterable, StoredState {
+public enum WindowState: String, Sendable, CaseIterable, StoredValue {
     case scheduled, activating, active, reactivating, deactivating, verifying
     case completed, canceled, failed, degraded, missed
     /// An occurrence whose definition appeared after it had begun: it switches nothing.
@@ -20,7 +20,7 @@ public enum WindowState: String, Sendable, CaseIterable, StoredState {
 }
 
 /// Where one target is within one window.
-public enum TargetState: String, Sendable, CaseIterable, StoredState {
+public enum TargetState: String, Sendable, CaseIterable, StoredValue {
     /// Its stage has not begun.
     case pending
     case activating, active
@@ -44,32 +44,32 @@ public enum TargetState: String, Sendable, CaseIterable, StoredState {
 }
 
 /// Where a window came from.
-public enum WindowOrigin: String, Sendable, CaseIterable, StoredState {
+public enum WindowOrigin: String, Sendable, CaseIterable, StoredValue {
     /// A schedule file (one-off, or an occurrence of a recurring definition).
     case file
     /// `maint add` or `maint now`.
     case cli
 }
 
-extension StageFailure: StoredState {}
-extension AnnouncementEvent: StoredState {}
-extension HealthFailure: StoredState {}
+extension StageFailure: StoredValue {}
+extension AnnouncementEvent: StoredValue {}
+extension HealthFailure: StoredValue {}
 
 /// An advance notice of a window.
-public enum NoticeState: String, Sendable, CaseIterable, StoredState {
+public enum NoticeState: String, Sendable, CaseIterable, StoredValue {
     case pending, sent, skipped
 }
 
 /// An announcement in the outbox.
-public enum DeliveryState: String, Sendable, CaseIterable, StoredState {
+public enum DeliveryState: String, Sendable, CaseIterable, StoredValue {
     case pending, delivered, dead
 }
 
-/// A state stored as its raw string; a string that names no state is a damaged row, reported as
-/// such, never read as some default.
-public protocol StoredState: RawRepresentable<String>, SQLConvertible, CaseIterable {}
+/// A value of a closed set (a state, an option, an event) stored as its raw string; a string that
+/// names none of the set is a damaged row, reported as such, never read as some default.
+public protocol StoredValue: RawRepresentable<String>, SQLConvertible, CaseIterable {}
 
-extension StoredState {
+extension StoredValue {
     public var sqlValue: SQLValue { .text(rawValue) }
 
     /// `'a','b'`: for `IN (…)` in SQL.
@@ -78,7 +78,7 @@ extension StoredState {
 
 extension Row {
     /// Column `name` as a value of the closed set `S`.
-    func state<S: StoredState>(_ name: String, _ type: S.Type) throws(SQLiteError) -> S {
+    func value<S: StoredValue>(_ name: String, _ type: S.Type) throws(SQLiteError) -> S {
         guard let text = string(name), let state = S(rawValue: text) else {
             throw SQLiteError(code: 11, message: "a stored row names an unknown \(S.self) in \(name): \(string(name).map { Quoted($0).description } ?? "NULL")", sql: nil)
         }

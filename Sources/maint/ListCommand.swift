@@ -55,7 +55,7 @@ enum ShowCommand {
         // several windows"): a target this window left `held` is still on because of them.
         var heldBy: [String: [String]] = [:]
         for target in targets {
-            heldBy[target.target] = try store.holds(of: target.target).map(\.window.id).filter { $0 != id }
+            heldBy[target.target] = try store.holds(of: target.target).map(\.id).filter { $0 != id }
         }
         if session.json {
             guard case .object(var object) = WindowJSON.window(window, targets: targets) else { return .success }

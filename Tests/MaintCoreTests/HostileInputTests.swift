@@ -140,15 +140,20 @@ struct HostileInputTests {
         #expect(Quoted(String(repeating: "é", count: 100), limit: 3).description == "\"ééé…(100 characters)\"")
     }
 
-    /// Every saved input that once crashed or hung a parser is replayed here.
-    @Test(arguments: FuzzTarget.allCases)
-    func savedFuzzInputsReplayCleanly(_ target: FuzzTarget) throws {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../fuzz/regressions/\(target.rawValue)").standardized
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        for file in files.sorted() where !file.hasPrefix(".") {
-            let data = try #require(FileManager.default.contents(atPath: folder.appendingPathComponent(file).path))
-            #expect(throws: Never.self, "\(target.rawValue)/\(file)") { try target.run(Array(data)) }
+    /// Every saved input that once crashed or hung a parser (fuzz/regressions/TARGET/) is replayed.
+    @Test func savedFuzzInputsReplayCleanly() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../fuzz/regressions").standardized
+        var replayed = 0
+        for target in FuzzTarget.allCases {
+            let folder = root.appendingPathComponent(target.rawValue)
+            for file in ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() where !file.hasPrefix(".") {
+                let data = try #require(FileManager.default.contents(atPath: folder.appendingPathComponent(file).path))
+                #expect(throws: Never.self, "\(target.rawValue)/\(file)") { try target.run(Array(data)) }
+                replayed += 1
+            }
         }
+        // The folder is found and holds the inputs kept so far (at least the Julian-calendar one).
+        #expect(replayed >= 1)
     }
 }
 

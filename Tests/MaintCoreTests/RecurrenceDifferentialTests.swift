@@ -1,5 +1,6 @@
 import Foundation
 import MaintCore
+import MaintFuzz
 import Testing
 
 /// A few hundred random rules in ten zones, expanded over two years by maint and by
@@ -8,20 +9,6 @@ struct RecurrenceDifferentialTests {
     static let zones = ["Europe/Paris", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "America/Sao_Paulo",
                         "Pacific/Auckland", "UTC", "Europe/London", "Asia/Tokyo", "America/Los_Angeles"]
 
-    /// A small deterministic generator (SplitMix64), so that a failure can be replayed.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-        mutating func chance(_ percent: Int) -> Bool { int(1...100) <= percent }
-        mutating func pick<T>(_ values: [T]) -> T { values[int(0...(values.count - 1))] }
-    }
 
     struct Case {
         var rule: String
@@ -30,7 +17,7 @@ struct RecurrenceDifferentialTests {
         var through: CivilDate
     }
 
-    static func randomCase(_ random: inout Generator) -> Case {
+    static func randomCase(_ random: inout SplitMix64) -> Case {
         let days = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
         let frequency = random.pick(["DAILY", "WEEKLY", "MONTHLY", "YEARLY"])
         var parts = ["FREQ=\(frequency)"]
@@ -65,7 +52,7 @@ struct RecurrenceDifferentialTests {
     }
 
     @Test func maintExpandsRulesExactlyAsDateutilDoes() throws {
-        var random = Generator(state: 20_261_121)
+        var random = SplitMix64(seed: 20_261_121)
         let cases = (0..<400).map { _ in Self.randomCase(&random) }
         let input = cases.map { c in
             #"{"rule": "\#(c.rule)", "start": "\#(c.start)", "zone": "\#(c.zone)", "through": "\#(c.through)"}"#

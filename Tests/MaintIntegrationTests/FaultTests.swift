@@ -1,4 +1,5 @@
 import Foundation
+import MaintFuzz
 import MaintNet
 import Testing
 
@@ -251,13 +252,13 @@ struct FaultTests {
             ("extend", ["--by", "--until"]), ("update", ["--message"]), ("show", []), ("cancel", []), ("plan", ["--duration", "--within", "--count"]),
             ("preview", ["--event", "--channel"]), ("page", []), ("validate", []), ("export", []), ("status", []), ("log", []),
         ]
-        var generator = SplitMix(seed: 0x6d61696e74)
+        var random = SplitMix64(seed: 0x6d61696e74)
         for round in 0..<400 {
-            let (command, options) = commands[Int(generator.next() % UInt64(commands.count))]
+            let (command, options) = random.pick(commands)
             var arguments = [command]
-            if generator.next() % 2 == 0 { arguments.append(["site", planned, values[Int(generator.next() % UInt64(values.count))]][Int(generator.next() % 3)]) }
-            for option in options where generator.next() % 3 != 0 {
-                arguments += [option, values[Int(generator.next() % UInt64(values.count))]]
+            if random.chance(50) { arguments.append(random.pick(["site", planned, random.pick(values)])) }
+            for option in options where random.chance(67) {
+                arguments += [option, random.pick(values)]
             }
             let result = try workspace.maint(arguments, timeout: 30)
             #expect([0, 1, 2, 65, 69, 75].contains(result.status), "round \(round): \(arguments) exited \(result.status): \(result.stderr)")
@@ -272,18 +273,5 @@ struct FaultTests {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw FixtureError("\(executable) \(arguments) exited \(process.terminationStatus)") }
-    }
-}
-
-/// A small seeded generator (SplitMix64), so that a random test fails the same way every time.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

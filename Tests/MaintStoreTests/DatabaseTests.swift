@@ -69,7 +69,7 @@ struct DatabaseTests {
 
 /// A row whose state names nothing (a damaged file, or one written by a newer maint) is an error
 /// that says so, never read as some default state.
-struct StoredStateTests {
+struct StoredValueTests {
     @Test func anUnknownStateInARowIsReportedNotGuessed() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString)/maint.db").path
         let store = try MaintenanceStore(path: path)
