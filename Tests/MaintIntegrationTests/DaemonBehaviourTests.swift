@@ -46,9 +46,7 @@ struct DaemonBehaviourTests {
     }
 
     @Test func aBadReloadKeepsTheRunningScheduleAndAGoodOneIsTakenAtOnce() throws {
-        let workspace = try Workspace()
-        let site = try DemoSite(name: "site", directory: workspace.directory)
-        let receiver = try WebhookReceiver(directory: workspace.directory)
+        let (workspace, site, receiver) = try siteSetup()
         try workspace.write("shop.json5", schedule([site], receiver, windows: #""first": { targets: ["site"], start: "+4s", duration: "2s" },"#))
         let daemon = try workspace.readyDaemon()
         defer { daemon.stop() }
@@ -95,9 +93,7 @@ struct DaemonBehaviourTests {
     }
 
     @Test func secretsReachNeitherTheDatabaseNorTheLogNorJSON() throws {
-        let workspace = try Workspace()
-        let site = try DemoSite(name: "site", directory: workspace.directory)
-        let receiver = try WebhookReceiver(directory: workspace.directory)
+        let (workspace, site, receiver) = try siteSetup()
         try workspace.write("shop.json5", schedule([site], receiver, windows: #""w": { targets: ["site"], start: "+1s", duration: "2s", channels: ["ops"] },"#))
         let daemon = try workspace.daemon()
         #expect(try workspace.waitForWindow("w", in: ["completed"], timeout: 30) == "completed")
@@ -143,9 +139,7 @@ struct DaemonBehaviourTests {
     }
 
     @Test func aWindowAddedFromTheCommandLineWakesAnIdleDaemon() throws {
-        let workspace = try Workspace()
-        let site = try DemoSite(name: "site", directory: workspace.directory)
-        let receiver = try WebhookReceiver(directory: workspace.directory)
+        let (workspace, site, receiver) = try siteSetup()
         try workspace.write("shop.json5", schedule([site], receiver))
         let daemon = try workspace.readyDaemon()
         defer { daemon.stop() }
@@ -161,9 +155,7 @@ struct DaemonBehaviourTests {
     }
 
     @Test func failingHealthChecksEndInDegradedWithTheResults() throws {
-        let workspace = try Workspace()
-        let site = try DemoSite(name: "site", directory: workspace.directory)
-        let receiver = try WebhookReceiver(directory: workspace.directory)
+        let (workspace, site, receiver) = try siteSetup()
         _ = site.post("/admin/api/faults", json: #"{"unhealthy": true}"#)
         try workspace.write("shop.json5", schedule([site], receiver, windows: #""w": { targets: ["site"], start: "+1s", duration: "1s", channels: ["ops"] },"#, healthTimeout: "3s"))
         let daemon = try workspace.daemon()
@@ -216,9 +208,7 @@ struct DaemonBehaviourTests {
     }
 
     @Test func aCanceledWindowNeverTouchesItsTargetsAndIsAnnounced() throws {
-        let workspace = try Workspace()
-        let site = try DemoSite(name: "site", directory: workspace.directory)
-        let receiver = try WebhookReceiver(directory: workspace.directory)
+        let (workspace, site, receiver) = try siteSetup()
         try workspace.write("shop.json5", schedule([site], receiver))
         let daemon = try workspace.readyDaemon()
         defer { daemon.stop() }

@@ -40,9 +40,7 @@ struct FaultTests {
 
     /// A rule whose numbers overflow Int is refused on reload; the running window ends as planned.
     @Test func aReloadWithAnOverflowingRuleIsRefusedAndTheDaemonGoesOn() throws {
-        let workspace = try Workspace()
-        let site = try DemoSite(name: "site", directory: workspace.directory)
-        let receiver = try WebhookReceiver(directory: workspace.directory)
+        let (workspace, site, receiver) = try siteSetup()
         try workspace.write("shop.json5", schedule([site], receiver, windows: #""w": { targets: ["site"], start: "+1s", duration: "5s" },"#))
         let daemon = try workspace.readyDaemon()
         #expect(waitUntil(timeout: 20) { site.maintenanceEnabled == true })
@@ -60,9 +58,7 @@ struct FaultTests {
     /// A reload of a file that takes seconds to read (lists nested 62 deep, thousands of them)
     /// runs beside the scheduler: a window due meanwhile is switched on time.
     @Test func aSlowReloadDoesNotHoldUpADueSwitch() throws {
-        let workspace = try Workspace()
-        let site = try DemoSite(name: "site", directory: workspace.directory)
-        let receiver = try WebhookReceiver(directory: workspace.directory)
+        let (workspace, site, receiver) = try siteSetup()
         try workspace.write("shop.json5", schedule([site], receiver, windows: #""w": { targets: ["site"], start: "+4s", duration: "2s" },"#))
         let daemon = try workspace.readyDaemon()
         let nested = String(repeating: "[", count: 62) + String(repeating: "]", count: 62)
@@ -83,9 +79,7 @@ struct FaultTests {
     /// A HAProxy runtime socket that takes connections and never answers (each try waits out its
     /// 5 s timeout) delays no other window: the site's switch leaves at its start instant.
     @Test func aHungHAProxySocketDelaysNoOtherWindow() throws {
-        let workspace = try Workspace()
-        let site = try DemoSite(name: "site", directory: workspace.directory)
-        let receiver = try WebhookReceiver(directory: workspace.directory)
+        let (workspace, site, receiver) = try siteSetup()
         let socketPath = workspace.directory.appendingPathComponent("hung.sock").path
         let listener = try silentUnixListener(at: socketPath)
         defer { close(listener) }
@@ -134,9 +128,7 @@ struct FaultTests {
 
     /// Times and durations past what a date can hold are usage errors, never a signal.
     @Test func timesBeyondTheYear9999AreUsageErrors() throws {
-        let workspace = try Workspace()
-        let site = try DemoSite(name: "site", directory: workspace.directory)
-        let receiver = try WebhookReceiver(directory: workspace.directory)
+        let (workspace, site, receiver) = try siteSetup()
         try workspace.write("shop.json5", schedule([site], receiver))
         let id = try workspace.add(["site", "--at", "+1h", "--for", "1h"])
         for arguments in [["ls", "--from", "300000000-01-01 00:00"], ["add", "site", "--at", "300000000-01-01 00:00", "--for", "1h"],
@@ -157,9 +149,7 @@ struct FaultTests {
     /// A secret echoed by the platform in a failing check's reply is replaced before it is
     /// stored, shown, logged or announced.
     @Test func aSecretEchoedByAFailingCheckIsNeverStoredOrShown() throws {
-        let workspace = try Workspace()
-        let site = try DemoSite(name: "site", directory: workspace.directory)
-        let receiver = try WebhookReceiver(directory: workspace.directory)
+        let (workspace, site, receiver) = try siteSetup()
         let wrong = "S3cr3t-" + String(repeating: "7", count: 40)
         let admin = #", { name: "admin", url: "\#(site.base)/admin/api/maintenance", headers: { Authorization: "Bearer {{secret:WRONG_TOKEN}}" }, expect: "[BODY].error == none" }"#
         try workspace.write("shop.json5", schedule([site], receiver, windows: #""w": { targets: ["site"], start: "+1s", duration: "2s", channels: ["ops"] },"#,
@@ -238,9 +228,7 @@ struct FaultTests {
     /// Random command lines built from hostile values (a fixed seed, so a failure repeats): every
     /// one ends with an exit code of the contract, none with a signal, none with a raw database error.
     @Test func randomHostileCommandLinesNeverCrash() throws {
-        let workspace = try Workspace()
-        let site = try DemoSite(name: "site", directory: workspace.directory)
-        let receiver = try WebhookReceiver(directory: workspace.directory)
+        let (workspace, site, receiver) = try siteSetup()
         try workspace.write("shop.json5", schedule([site], receiver))
         let planned = try workspace.add(["site", "--at", "+2d", "--for", "1h"])
         let values = ["300000000-01-01 00:00", "9000000000000000000-01-01 00:00", "-9223372036854775808", "9223372036854775807",

@@ -145,6 +145,13 @@ final class DemoSite: @unchecked Sendable {
     }
 }
 
+/// What most daemon tests start from: a workspace, one demo site named `site`, and the webhook
+/// receiver (held by the caller for the test's length).
+func siteSetup() throws -> (Workspace, DemoSite, WebhookReceiver) {
+    let workspace = try Workspace()
+    return (workspace, try DemoSite(name: "site", directory: workspace.directory), try WebhookReceiver(directory: workspace.directory))
+}
+
 /// A schedule file over demo sites (tagged `shop`), with the receiver's `ops` channel if given.
 func scheduleText(_ sites: [DemoSite], receiver: WebhookReceiver? = nil, windows: String = "", freezes: String = "",
                   healthTimeout: String = "20s", extraHealth: String = "") -> String {
