@@ -20,8 +20,8 @@ let package = Package(
         .target(name: "MaintCore"),
         // The SQLite file: connection, statements, migrations, records.
         .target(name: "MaintStore", dependencies: ["CSQLite", "MaintCore"]),
-        // libcurl transfers (HTTP) and libcrypto HMAC.
-        .target(name: "MaintNet", dependencies: ["CCurl", "CCrypto"]),
+        // libcurl transfers (the requests MaintCore describes) and libcrypto HMAC.
+        .target(name: "MaintNet", dependencies: ["CCurl", "CCrypto", "MaintCore"]),
         // Process plumbing: sd_notify, logging, timerfd, signals, the process lock.
         .target(name: "MaintSystem", dependencies: ["CLinux"]),
         // Scheduler, http driver, webhooks, health checks.
@@ -34,7 +34,7 @@ let package = Package(
         .testTarget(name: "MaintCoreTests", dependencies: ["MaintCore", "MaintFuzz"]),
         .testTarget(name: "MaintStoreTests", dependencies: ["MaintStore", "MaintCore"]),
         .testTarget(name: "MaintEngineTests", dependencies: ["MaintEngine", "MaintNet", "MaintCore", "MaintStore", "MaintSystem"]),
-        .testTarget(name: "MaintIntegrationTests", dependencies: ["maint", "MaintNet", "MaintFuzz"]),
+        .testTarget(name: "MaintIntegrationTests", dependencies: ["maint", "MaintCore", "MaintNet", "MaintFuzz"]),
     ]
 )
 

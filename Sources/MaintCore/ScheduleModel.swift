@@ -33,14 +33,6 @@ public struct HTTPAction: Sendable {
     }
 }
 
-/// A request that reads whether a site is in maintenance: the condition holds when it is.
-public struct StateProbeRequest: Sendable {
-    public var url: Template
-    public var headers: [HTTPAction.Header]
-    public var condition: Condition
-    public var timeoutMilliseconds: Int64
-}
-
 public struct HealthCheck: Sendable {
     public var name: String
     public var url: Template
@@ -53,112 +45,21 @@ public struct HealthCheck: Sendable {
     public var caFile: String?
 }
 
-/// How a target's maintenance mode is switched.
-public enum DriverConfig: Sendable {
-    case http(activate: HTTPAction, deactivate: HTTPAction)
-    case file(FileDriver)
-    case command(activate: CommandAction, deactivate: CommandAction)
-    case haproxy(HAProxyDriver)
-    case alertmanager(AlertmanagerDriver)
-
-    public var name: String {
-        switch self {
-        case .alertmanager: return "alertmanager"
-        case .http: return "http"
-        case .file: return "file"
-        case .command: return "command"
-        case .haproxy: return "haproxy"
-        }
-    }
-}
-
-/// A Prometheus Alertmanager silence for the target's alerts while the window lasts.
-public struct AlertmanagerDriver: Sendable {
-    public struct Matcher: Sendable, Equatable {
-        public var name: String
-        public var value: String
-        public var isRegex: Bool
-        public var isEqual: Bool
-
-        /// amtool's syntax: `instance=shop-eu:443`, `job=~node.*`, `env!=dev`, `team!~ops|sre`.
-        public init?(parsing text: String) {
-            for (op, regex, equal) in [("!~", true, false), ("=~", true, true), ("!=", false, false), ("=", false, true)] {
-                guard let range = text.range(of: op) else { continue }
-                let name = String(text[..<range.lowerBound]).trimmingWhitespace()
-                let value = String(text[range.upperBound...]).trimmingWhitespace().trimmingCharacters(in: "\"")
-                guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else { return nil }
-                self.name = name
-                self.value = value
-                self.isRegex = regex
-                self.isEqual = equal
-                return
-            }
-            return nil
-        }
-    }
-
-    /// The Alertmanager's base URL, `http://127.0.0.1:9093`.
-    public var url: Template
-    public var matchers: [Matcher]
-    public var headers: [HTTPAction.Header]
-    public var createdBy: String
-    public var comment: Template
-    public var timeoutMilliseconds: Int64
-    public var retries: Int
-}
-
-/// Servers of an HAProxy put into maintenance (or drain) through its runtime API.
-public struct HAProxyDriver: Sendable {
-    /// A Unix socket path, or `tcp://HOST:PORT`.
-    public var socket: String
-    /// `backend/server` names.
-    public var servers: [String]
-    public var mode: HAProxyMode
-    public var timeoutMilliseconds: Int64
-}
-
-/// A flag file (nginx `if (-f …)`, WordPress `.maintenance`) and, optionally, the rendered page.
-public struct FileDriver: Sendable {
-    public var path: String
-    /// Where to write the maintenance page, if anywhere.
-    public var page: String?
-    /// What the flag file holds; empty when not given. `{{now.unix}}` is the time of writing.
-    public var content: Template?
-    /// Rewrite the flag this often while the window lasts (files that expire, like WordPress's).
-    public var rearmMilliseconds: Int64?
-}
-
-/// A program run with no shell: the window's fields reach it as MAINT_* environment variables,
-/// never in its arguments, so no message can change the command line.
-public struct CommandAction: Sendable {
-    /// The program and its arguments; only `{{secret:NAME}}` may appear in them.
-    public var argv: [Template]
-    public var directory: String?
-    /// More environment variables; values may use `{{secret:NAME}}`.
-    public var environment: [String: Template]
-    public var timeoutMilliseconds: Int64
-    public var retries: Int
-    /// Exit codes that count as success.
-    public var successCodes: [Int32]
-
-    public var secretNames: [String] { argv.flatMap(\.secretNames) + environment.values.flatMap(\.secretNames) }
-}
-
 public struct TargetConfig: Sendable {
     public var name: String
     public var file: String
     public var timezone: TimeZone
     public var tags: [String]
     public var offPeak: [OffPeakRule]
-    public var driver: DriverConfig
-    /// Called at each notice offset, for the platform's own banner ahead of maintenance.
-    public var notice: HTTPAction?
-    /// For the http driver: a request whose condition holds while the site is in maintenance.
-    public var probe: StateProbeRequest?
+    /// How it is switched: one of `DriverRegistry.kinds`.
+    public var driver: any Driver
     /// How often the real state is read during a window, to re-assert maintenance if it drifted.
     public var probeIntervalMilliseconds: Int64
     public var health: [HealthCheck]
     public var healthTimeoutMilliseconds: Int64
+
+    /// Called at each notice offset, for the platform's own banner ahead of maintenance.
+    public var notice: HTTPAction? { driver.noticeAction }
 }
 
 public struct ChannelConfig: Sendable {

@@ -2,7 +2,7 @@ import Foundation
 
 /// Checks the values of one schedule document at a time and builds the model, collecting every
 /// problem with its position instead of stopping at the first.
-struct ScheduleReader {
+public struct ScheduleReader {
     var now: Date
     var document: ScheduleLoader.Document?
     var issues: [ScheduleIssue] = []
@@ -248,9 +248,9 @@ struct ScheduleReader {
 
     mutating func target(_ name: String, _ value: JSONValue) -> TargetConfig? {
         let path = FieldPath().appending("targets").appending(name)
-        guard let document, let object = object(value, path, allowed: [
-            "timezone", "tags", "offPeak", "driver", "activate", "deactivate", "notice", "file", "haproxy", "alertmanager", "probe", "probeInterval", "health", "healthTimeout",
-        ]) else { return nil }
+        guard let document, let object = object(value, path, allowed: DriverRegistry.allKeys.union([
+            "timezone", "tags", "offPeak", "driver", "probeInterval", "health", "healthTimeout",
+        ])) else { return nil }
         let zone = timezone(object, "timezone", path)
         let tags = strings(object, "tags", path) ?? []
         for (index, tag) in tags.enumerated() where !Self.isValidName(tag) {
@@ -264,67 +264,16 @@ struct ScheduleReader {
             }
             offPeak.append(rule)
         }
-        let driverName = string(object, "driver", path, required: true)
-        var driver: DriverConfig?
-        switch driverName {
-        case "http"?:
-            if object["file"] != nil { fail(path.appending("file"), "\"file\" is for the file driver", key: true) }
-            let activate = action(object["activate"], path.appending("activate"), required: true)
-            let deactivate = action(object["deactivate"], path.appending("deactivate"), required: true)
-            if let activate, let deactivate { driver = .http(activate: activate, deactivate: deactivate) }
-        case "file"?:
-            for key in ["activate", "deactivate"] where object[key] != nil {
-                fail(path.appending(key), "the file driver writes and removes its flag file; it takes \"file\", not \(Quoted(key))", key: true)
-            }
-            if let value = object["file"] {
-                driver = fileDriver(value, path.appending("file")).map(DriverConfig.file)
-            } else {
-                fail(path, "the field \"file\" is missing (the file driver needs at least file: { path: \"…\" })")
-            }
-        case "command"?:
-            let activate = command(object["activate"], path.appending("activate"))
-            let deactivate = command(object["deactivate"], path.appending("deactivate"))
-            if let activate, let deactivate { driver = .command(activate: activate, deactivate: deactivate) }
-        case "haproxy"?:
-            if let value = object["haproxy"] {
-                driver = haproxyDriver(value, path.appending("haproxy")).map(DriverConfig.haproxy)
-            } else {
-                fail(path, "the field \"haproxy\" is missing (haproxy: { socket: \"/run/haproxy/admin.sock\", servers: [\"backend/server\"] })")
-            }
-        case "alertmanager"?:
-            if let value = object["alertmanager"] {
-                driver = alertmanagerDriver(value, path.appending("alertmanager")).map(DriverConfig.alertmanager)
-            } else {
-                fail(path, "the field \"alertmanager\" is missing (alertmanager: { url: \"http://127.0.0.1:9093\", matchers: [\"instance=shop\"] })")
-            }
-        case let other?:
-            fail(path.appending("driver"), "unknown driver \(Quoted(other)); available: http, file, command, haproxy, alertmanager")
-        case nil:
-            break
-        }
-        var notice: HTTPAction?
-        if object["notice"] != nil {
-            if driverName == "http" {
-                notice = action(object["notice"], path.appending("notice"), required: false)
-            } else {
-                fail(path.appending("notice"), "a notice request is for the http driver", key: true)
-            }
-        }
-        var probe: StateProbeRequest?
-        if let value = object["probe"] {
-            if driverName != "http" {
-                fail(path.appending("probe"), "the \(driverName ?? "") driver reads its state itself; probe is for the http driver", key: true)
-            } else if let fields = self.object(value, path.appending("probe"), allowed: ["url", "headers", "expect", "timeout"]) {
-                let probePath = path.appending("probe")
-                let url = urlTemplate(fields, "url", probePath, required: true)
-                var condition: Condition?
-                if let text = string(fields, "expect", probePath, required: true) {
-                    do { condition = try Condition(parsing: text) } catch { fail(probePath.appending("expect"), error.message, offset: error.offset) }
+        var driver: (any Driver)?
+        if let driverName = string(object, "driver", path, required: true) {
+            if let kind = DriverRegistry.kind(named: driverName) {
+                // A key of another driver is named as such, rather than as unknown.
+                for key in object.keys.sorted() where DriverRegistry.allKeys.contains(key) && !kind.keys.contains(key) {
+                    fail(path.appending(key), "\(Quoted(key)) is for the \(DriverRegistry.owners(of: key).joined(separator: " and ")) driver, not \(driverName)", key: true)
                 }
-                if let url, let condition {
-                    probe = StateProbeRequest(url: url, headers: headers(fields, probePath), condition: condition,
-                                              timeoutMilliseconds: duration(fields, "timeout", probePath) ?? 5_000)
-                }
+                driver = kind.read(object, at: path, reader: &self)
+            } else {
+                fail(path.appending("driver"), "unknown driver \(Quoted(driverName)); available: \(DriverRegistry.kinds.map { $0.name }.joined(separator: ", "))")
             }
         }
         let probeInterval = duration(object, "probeInterval", path) ?? 60_000
@@ -343,115 +292,8 @@ struct ScheduleReader {
         let healthTimeout = duration(object, "healthTimeout", path) ?? 300_000
         guard let zone, let driver else { return nil }
         return TargetConfig(name: name, file: document.file, timezone: zone, tags: tags, offPeak: offPeak, driver: driver,
-                            notice: notice, probe: probe, probeIntervalMilliseconds: probeInterval, health: checks,
+                            probeIntervalMilliseconds: probeInterval, health: checks,
                             healthTimeoutMilliseconds: healthTimeout)
-    }
-
-    mutating func fileDriver(_ value: JSONValue, _ path: FieldPath) -> FileDriver? {
-        guard let object = object(value, path, allowed: ["path", "page", "content", "rearm"]) else { return nil }
-        let flag = string(object, "path", path, required: true)
-        let page = string(object, "page", path)
-        for (key, file) in [("path", flag), ("page", page)] {
-            if let file, !file.hasPrefix("/") { fail(path.appending(key), "write an absolute path") }
-        }
-        var content: Template?
-        if let text = string(object, "content", path) {
-            content = template(text, path.appending("content"), placeholders: Template.placeholders.union(["now.unix"]))
-        }
-        let rearm = duration(object, "rearm", path)
-        guard let flag, flag.hasPrefix("/") else { return nil }
-        return FileDriver(path: flag, page: page, content: content, rearmMilliseconds: rearm)
-    }
-
-    mutating func alertmanagerDriver(_ value: JSONValue, _ path: FieldPath) -> AlertmanagerDriver? {
-        guard let object = object(value, path, allowed: ["url", "matchers", "headers", "createdBy", "comment", "timeout", "retries"]) else { return nil }
-        let url = urlTemplate(object, "url", path, required: true)
-        var matchers: [AlertmanagerDriver.Matcher] = []
-        let texts = strings(object, "matchers", path) ?? []
-        if object["matchers"] == nil { fail(path, "the field \"matchers\" is missing (a silence without matchers would silence everything)") }
-        else if texts.isEmpty { fail(path.appending("matchers"), "give at least one matcher: a silence without matchers would silence everything") }
-        for (index, text) in texts.enumerated() {
-            guard let matcher = AlertmanagerDriver.Matcher(parsing: text) else {
-                fail(path.appending("matchers").appending(index), "\(Quoted(text)) is not a matcher such as instance=shop-eu:443, job=~node.* or env!=dev")
-                continue
-            }
-            matchers.append(matcher)
-        }
-        let headers = headers(object, path)
-        let comment = string(object, "comment", path).flatMap { template($0, path.appending("comment")) }
-            ?? (try? Template(parsing: "{{headline}} (maint window {{window.id}})")) ?? Template.literal("maint")
-        let timeout = duration(object, "timeout", path) ?? 10_000
-        let retries = integer(object, "retries", path, range: 0...100) ?? 5
-        guard let url, !matchers.isEmpty, matchers.count == texts.count else { return nil }
-        return AlertmanagerDriver(url: url, matchers: matchers, headers: headers, createdBy: string(object, "createdBy", path) ?? "maint",
-                                  comment: comment, timeoutMilliseconds: timeout, retries: retries)
-    }
-
-    mutating func haproxyDriver(_ value: JSONValue, _ path: FieldPath) -> HAProxyDriver? {
-        guard let object = object(value, path, allowed: ["socket", "servers", "mode", "timeout"]) else { return nil }
-        let socket = string(object, "socket", path, required: true)
-        if let socket, !(socket.hasPrefix("/") || socket.hasPrefix("tcp://")) {
-            fail(path.appending("socket"), "write a Unix socket path (/run/haproxy/admin.sock) or tcp://HOST:PORT")
-        }
-        let servers = strings(object, "servers", path) ?? []
-        if object["servers"] == nil { fail(path, "the field \"servers\" is missing") } else if servers.isEmpty { fail(path.appending("servers"), "give at least one backend/server") }
-        for (index, server) in servers.enumerated() {
-            let parts = server.split(separator: "/", omittingEmptySubsequences: false)
-            if parts.count != 2 || parts.contains(where: { $0.isEmpty || $0.contains(where: { $0 == " " || $0 == ";" }) }) {
-                fail(path.appending("servers").appending(index), "\(Quoted(server)) is not backend/server")
-            }
-        }
-        let mode = choice(object, "mode", path, default: HAProxyMode.maint)
-        let timeout = duration(object, "timeout", path) ?? 5_000
-        guard let socket, !servers.isEmpty else { return nil }
-        return HAProxyDriver(socket: socket, servers: servers, mode: mode, timeoutMilliseconds: timeout)
-    }
-
-    mutating func command(_ value: JSONValue?, _ path: FieldPath) -> CommandAction? {
-        guard let value else {
-            fail(path.parent ?? path, "the field \"\(path.components.last.map { if case .key(let k) = $0 { return k } else { return "" } } ?? "")\" is missing")
-            return nil
-        }
-        guard let object = object(value, path, allowed: ["argv", "cwd", "env", "timeout", "retries", "exitCodes"]) else { return nil }
-        var argv: [Template] = []
-        let words = strings(object, "argv", path) ?? []
-        if object["argv"] == nil { fail(path, "the field \"argv\" is missing (a list: the program, then its arguments)") }
-        else if words.isEmpty { fail(path.appending("argv"), "give at least the program") }
-        for (index, word) in words.enumerated() {
-            do {
-                // Only secrets: the window's fields are in MAINT_* variables, never on the command line.
-                argv.append(try parse(word, placeholders: []))
-            } catch {
-                fail(path.appending("argv").appending(index), error.message + " (the window's fields are in MAINT_* environment variables)", offset: error.offset)
-            }
-        }
-        var environment: [String: Template] = [:]
-        switch object["env"] {
-        case nil:
-            break
-        case .object(let entries)?:
-            for (name, element) in entries.sorted(by: { $0.key < $1.key }) {
-                guard case .string(let text) = element else { fail(path.appending("env").appending(name), "expected a string"); continue }
-                if name.hasPrefix("MAINT_") { fail(path.appending("env").appending(name), "MAINT_* variables are set by maint", key: true); continue }
-                do {
-                    environment[name] = try parse(text, placeholders: [])
-                } catch {
-                    fail(path.appending("env").appending(name), error.message, offset: error.offset)
-                }
-            }
-        case let other?:
-            fail(path.appending("env"), "expected an object of variable names and values, got \(other.kindName)")
-        }
-        let directory = string(object, "cwd", path)
-        var codes: [Int32] = [0]
-        if case .array(let list)? = object["exitCodes"] {
-            codes = list.compactMap { if case .number(let n) = $0, let code = Int32(exactly: n) { return code } else { return nil } }
-            if codes.count != list.count || codes.isEmpty { fail(path.appending("exitCodes"), "expected a list of exit codes") }
-        }
-        let timeout = duration(object, "timeout", path) ?? 60_000
-        let retries = integer(object, "retries", path, range: 0...100) ?? 2
-        guard !argv.isEmpty, words.count == argv.count else { return nil }
-        return CommandAction(argv: argv, directory: directory, environment: environment, timeoutMilliseconds: timeout, retries: retries, successCodes: codes)
     }
 
     mutating func healthCheck(_ value: JSONValue, _ path: FieldPath, index: Int) -> HealthCheck? {

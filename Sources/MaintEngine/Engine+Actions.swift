@@ -5,9 +5,10 @@ import MaintStore
 import MaintSystem
 
 extension Engine {
-    /// Sends the activate or deactivate request of one target. The target's state was committed
-    /// before this call; the outcome is committed in `completeAction`.
-    func launchAction(_ window: WindowRecord, _ name: String, activate: Bool, now: Date) {
+    /// Starts the activate or deactivate work of one target. The target's state was committed
+    /// before this call; the outcome is committed when the work comes back (`finish`).
+    func launchAction(_ window: WindowRecord, _ state: TargetStateRecord, activate: Bool, now: Date) {
+        let name = state.target
         let key = InFlight.action(window: window.id, target: name)
         // One switch at a time per target, whichever window asks: one window's activate and
         // another's deactivate of a shared target never cross on the wire.
@@ -20,65 +21,72 @@ extension Engine {
         throttled.remove(key)
         guard let target = schedule.targets[name] else {
             recordActionFailure(window: window.id, target: name, activate: activate, now: now,
-                                error: "target \"\(name)\" is no longer defined in the schedule files", final: true)
+                                error: "target \(Quoted(name)) is no longer defined in the schedule files", final: true)
             return
         }
         // Switched on, a target shows its newest hold's text and the latest end among its holds.
         let shown = activate ? shownWindow(for: name, asking: window) : window
-        let values = WindowContext.values(shown, target: name, zone: target.timezone, now: now)
-        switch target.driver {
-        case .http(let activateAction, let deactivateAction):
-            let action = activate ? activateAction : deactivateAction
-            do {
-                let request = try builder.request(action, values: values)
-                busy.insert(key)
-                jobs[pool.add(request)] = .action(window: window.id, target: name, activate: activate, secrets: action.secretNames)
-            } catch {
-                recordActionFailure(window: window.id, target: name, activate: activate, now: now, error: error.description, final: true)
+        do {
+            let work = try target.driver.switchWork(activate: activate, driverContext(shown, target: target, driverState: state.driverState, now: now))
+            perform(work, as: .action(window: window.id, target: name, activate: activate), now: now)
+        } catch {
+            recordActionFailure(window: window.id, target: name, activate: activate, now: now, error: scrub(error.description, []), final: true)
+        }
+    }
+
+    /// What a driver builds its work from: the window shown, rendered for the target's zone.
+    func driverContext(_ window: WindowRecord, target: TargetConfig, driverState: String?, now: Date) -> DriverContext {
+        DriverContext(values: WindowContext.values(window, target: target.name, zone: target.timezone, now: now), secrets: builder.secrets,
+                      headline: window.headline, message: window.message, page: window.page, end: window.endAt.map(Self.date),
+                      driverState: driverState, now: now)
+    }
+
+    /// Starts a driver's work where it cannot hold up the loop: a request on the transfer pool, a
+    /// program on the process pool, files and sockets on a worker thread. Each comes back to `finish`.
+    func perform(_ work: DriverWork, as job: Job, now: Date) {
+        guard let key = job.inFlight else { return }
+        busy.insert(key)
+        switch work {
+        case .request(let request):
+            jobs[pool.add(request)] = job
+        case .program(let run):
+            var environment = environmentBase.merging(run.environment) { $1 }
+            if environment["PATH"] == nil { environment["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
+            processJobs[processes.start(argv: run.argv, environment: environment, directory: run.directory,
+                                        timeoutMilliseconds: run.timeoutMilliseconds)] = job
+        case .files(let files):
+            workJobs[workers.start { LocalWork.perform(files) }] = job
+        case .socket(let exchange):
+            workJobs[workers.start { LocalWork.perform(exchange) }] = job
+        case .known(let result):
+            finish(job, result, elapsed: 0, now: now)
+        }
+    }
+
+    /// A driver's work came back: its driver says what it means, and that is recorded.
+    func finish(_ job: Job, _ result: DriverResult, elapsed: Int, now: Date) {
+        if let key = job.inFlight { busy.remove(key) }
+        switch job {
+        case .action(let windowId, let name, let activate):
+            guard let driver = schedule.targets[name]?.driver else {
+                recordActionFailure(window: windowId, target: name, activate: activate, now: now,
+                                    error: "target \(Quoted(name)) is no longer defined in the schedule files", final: true)
+                return
             }
-        case .file(let file):
-            // On a worker: a slow disk or the page's image never holds up the loop.
-            let fileSwitch = FileSwitch(driver: file, secrets: builder.secrets)
-            busy.insert(key)
-            workJobs[workers.start {
-                try fileSwitch.apply(activate: activate, window: shown, values: values)
-                return .switched(activate ? "flag \(file.path) written" : "flag \(file.path) removed")
-            }] = .action(window: window.id, target: name, activate: activate, secrets: [])
-        case .alertmanager(let alertmanager):
-            do {
-                let state = try store.target(name, of: window.id)?.driverState
-                guard let request = try AlertmanagerSilence(driver: alertmanager, secrets: builder.secrets)
-                    .request(activate: activate, silenceId: state, window: window, values: values, now: now) else {
-                    recordActionSuccess(window: window.id, target: name, activate: activate, detail: "no silence to expire", elapsed: 0, now: now)
-                    return
-                }
-                busy.insert(key)
-                jobs[pool.add(request)] = .action(window: window.id, target: name, activate: activate,
-                                                  secrets: alertmanager.url.secretNames + alertmanager.headers.flatMap(\.value.secretNames))
-            } catch {
-                recordActionFailure(window: window.id, target: name, activate: activate, now: now, error: "\(error)", final: true)
+            switch driver.outcome(activate: activate, result) {
+            case .success(let detail, let keep):
+                recordActionSuccess(window: windowId, target: name, activate: activate, detail: scrub(detail, [], limit: 600),
+                                    elapsed: elapsed, now: now, driverState: keep)
+            case .failure(let error):
+                recordActionFailure(window: windowId, target: name, activate: activate, now: now, error: scrub(error, [], limit: 600),
+                                    final: false, retries: driver.retries(activate: activate))
             }
-        case .haproxy(let haproxy):
-            // The runtime socket on a worker (it has its own timeout): a HAProxy that never
-            // answers delays nobody else's switch.
-            busy.insert(key)
-            workJobs[workers.start { .switched(try HAProxySwitch(driver: haproxy).apply(activate: activate)) }] =
-                .action(window: window.id, target: name, activate: activate, secrets: [])
-        case .command(let activateAction, let deactivateAction):
-            let action = activate ? activateAction : deactivateAction
-            do {
-                let context = TemplateContext(values: [:], secrets: builder.secrets)
-                var argv: [String] = []
-                for word in action.argv { argv.append(try word.render(context)) }
-                var environment = CommandEnvironment.variables(values: values, action: activate ? "activate" : "deactivate", base: environmentBase)
-                for (variable, value) in action.environment { environment[variable] = try value.render(context) }
-                busy.insert(key)
-                processJobs[processes.start(argv: argv, environment: environment, directory: action.directory,
-                                            timeoutMilliseconds: action.timeoutMilliseconds)] =
-                    .action(window: window.id, target: name, activate: activate, secrets: action.secretNames)
-            } catch {
-                recordActionFailure(window: window.id, target: name, activate: activate, now: now, error: "\(error)", final: true)
-            }
+        case .probe(let windowId, let name):
+            guard let driver = schedule.targets[name]?.driver else { return }
+            let reading = driver.probeOutcome(result)
+            recordProbe(window: windowId, target: name, inMaintenance: reading.inMaintenance, detail: scrub(reading.detail, []), now: now)
+        case .check, .delivery, .doneCheck:
+            break  // requests only, finished in `complete`
         }
     }
 
@@ -89,69 +97,6 @@ extension Engine {
         guard holds.count > 1, var newest = holds.max(by: { ($0.startAt, $0.id) < ($1.startAt, $1.id) }) else { return window }
         newest.endAt = holds.contains { $0.endAt == nil } ? nil : holds.compactMap(\.endAt).max()
         return newest
-    }
-
-    /// The outcome of an http or alertmanager driver request.
-    func completeAction(window windowId: String, target name: String, activate: Bool, secrets: [String],
-                        result: Result<HTTPResponse, TransferError>, now: Date) {
-        busy.remove(.action(window: windowId, target: name))
-        if case .alertmanager(let alertmanager)? = schedule.targets[name]?.driver {
-            switch AlertmanagerSilence.outcome(activate: activate, result: result) {
-            case .success(let detail, let silenceId):
-                recordActionSuccess(window: windowId, target: name, activate: activate, detail: detail,
-                                    elapsed: (try? result.get().elapsedMilliseconds) ?? 0, now: now, driverState: silenceId)
-            case .failure(let error):
-                recordActionFailure(window: windowId, target: name, activate: activate, now: now,
-                                    error: scrub(error, secrets), final: false, retries: alertmanager.retries)
-            }
-            return
-        }
-        guard case .http(let activateAction, let deactivateAction)? = schedule.targets[name]?.driver else {
-            recordActionFailure(window: windowId, target: name, activate: activate, now: now,
-                                error: "target \"\(name)\" is no longer defined as an http target", final: true)
-            return
-        }
-        let action = activate ? activateAction : deactivateAction
-        switch result {
-        case .success(let response) where action.accepts(response.status):
-            recordActionSuccess(window: windowId, target: name, activate: activate, detail: "HTTP \(response.status)",
-                                elapsed: response.elapsedMilliseconds, now: now)
-        case .success(let response):
-            recordActionFailure(window: windowId, target: name, activate: activate, now: now,
-                                error: scrub("HTTP \(response.status)" + (response.text.isEmpty ? "" : ": \(response.text)"), secrets),
-                                final: false, retries: action.retries)
-        case .failure(let error):
-            recordActionFailure(window: windowId, target: name, activate: activate, now: now,
-                                error: scrub(error.message, secrets), final: false, retries: action.retries)
-        }
-    }
-
-    /// The outcome of a command driver program: its exit code, and the end of what it wrote to stderr.
-    func completeCommand(_ completion: ProcessPool.Completion, now: Date) {
-        guard case .action(let windowId, let name, let activate, let secrets)? = processJobs.removeValue(forKey: completion.tag) else { return }
-        busy.remove(.action(window: windowId, target: name))
-        guard case .command(let activateAction, let deactivateAction)? = schedule.targets[name]?.driver else {
-            recordActionFailure(window: windowId, target: name, activate: activate, now: now,
-                                error: "target \"\(name)\" is no longer defined as a command target", final: true)
-            return
-        }
-        let action = activate ? activateAction : deactivateAction
-        // Its last lines say most; secrets are replaced before it is cut.
-        let stderr = scrub(completion.stderr, secrets, limit: 500, keep: .end)
-        if let launchError = completion.launchError {
-            recordActionFailure(window: windowId, target: name, activate: activate, now: now, error: launchError, final: false, retries: action.retries)
-        } else if completion.timedOut {
-            recordActionFailure(window: windowId, target: name, activate: activate, now: now,
-                                error: "timed out after \(DurationText.format(action.timeoutMilliseconds))" + (stderr.isEmpty ? "" : "; stderr: \(stderr)"),
-                                final: false, retries: action.retries)
-        } else if action.successCodes.contains(completion.status) {
-            recordActionSuccess(window: windowId, target: name, activate: activate,
-                                detail: "exit \(completion.status)" + (stderr.isEmpty ? "" : "; stderr: \(stderr)"),
-                                elapsed: completion.elapsedMilliseconds, now: now)
-        } else {
-            recordActionFailure(window: windowId, target: name, activate: activate, now: now,
-                                error: "exit \(completion.status)" + (stderr.isEmpty ? "" : "; stderr: \(stderr)"), final: false, retries: action.retries)
-        }
     }
 
     func recordActionSuccess(window windowId: String, target name: String, activate: Bool, detail: String, elapsed: Int, now: Date,
@@ -249,21 +194,10 @@ extension Engine {
     /// targets whose real state can be read are probed on their `probeInterval`, so that a
     /// target that drifted out of maintenance is noticed and switched back.
     func nextLook(_ name: String, openEnded: Bool, now: Int64) -> (at: Int64, rearm: Bool)? {
-        guard let target = schedule.targets[name] else { return nil }
-        switch target.driver {
-        case .file(let file):
-            if let interval = file.rearmMilliseconds { return (now + interval, true) }
-        // A silence for an open-ended window lasts a day; it is renewed an hour before it lapses.
-        case .alertmanager:
-            if openEnded { return (now + AlertmanagerSilence.openEndedLength - 3_600_000, true) }
-        case .command:
-            return nil
-        case .http:
-            if target.probe == nil { return nil }
-        case .haproxy:
-            break
-        }
-        return (now + target.probeIntervalMilliseconds, false)
+        guard let target = schedule.targets[name],
+              let look = target.driver.look(openEnded: openEnded, probeInterval: target.probeIntervalMilliseconds) else { return nil }
+        if case .rearm = look { return (now + look.delay, true) }
+        return (now + look.delay, false)
     }
 
     /// A text from a request (a reply, an error, a program's output) as it may be stored, logged
@@ -281,38 +215,32 @@ extension Engine {
     public func complete(_ completion: TransferPool.Completion, now: Date) {
         guard let job = jobs.removeValue(forKey: completion.tag) else { return }
         switch job {
-        case .action(let window, let target, let activate, let secrets):
-            completeAction(window: window, target: target, activate: activate, secrets: secrets, result: completion.result, now: now)
+        case .action, .probe:
+            let elapsed: Int
+            switch completion.result {
+            case .success(let response): elapsed = response.elapsedMilliseconds
+            case .failure(let error): elapsed = error.elapsedMilliseconds
+            }
+            finish(job, DriverResult(completion.result), elapsed: elapsed, now: now)
         case .check(let window, let target, let index, let secrets):
             completeCheck(window: window, target: target, index: index, secrets: secrets, result: completion.result, now: now)
         case .delivery(let id, let secrets):
             completeDelivery(id: id, secrets: secrets, result: completion.result, now: now)
         case .doneCheck(let window, let target, let index):
             completeDoneCheck(window: window, target: target, index: index, result: completion.result, now: now)
-        case .probe(let window, let target):
-            busy.remove(.probe(window: window, target: target))
-            guard let config = schedule.targets[target] else { return }
-            let (on, detail) = StateProbe.interpret(config, completion.result)
-            recordProbe(window: window, target: target, inMaintenance: on, detail: scrub(detail, []), now: now)
         }
     }
 }
 
 extension Engine {
-    /// Reads an active target's real state (see `StateProbe`).
+    /// Reads an active target's real state through its driver (`Driver.probeWork`).
     func launchProbe(_ window: WindowRecord, _ state: TargetStateRecord, now: Date) {
-        let key = InFlight.probe(window: window.id, target: state.target)
-        guard !busy.contains(key), let target = schedule.targets[state.target] else { return }
-        let values = WindowContext.values(window, target: target.name, zone: target.timezone, now: now)
-        switch StateProbe.start(target, driverState: state.driverState, values: values, builder: builder) {
-        case .answer(let on, let detail):
-            recordProbe(window: window.id, target: target.name, inMaintenance: on, detail: detail, now: now)
-        case .request(let request):
-            busy.insert(key)
-            jobs[pool.add(request)] = .probe(window: window.id, target: target.name)
-        case .blocking(let read):
-            busy.insert(key)
-            workJobs[workers.start { let (on, detail) = read(); return .probed(on, detail) }] = .probe(window: window.id, target: target.name)
+        let job = Job.probe(window: window.id, target: state.target)
+        guard let key = job.inFlight, !busy.contains(key), let target = schedule.targets[state.target] else { return }
+        do {
+            perform(try target.driver.probeWork(driverContext(window, target: target, driverState: state.driverState, now: now)), as: job, now: now)
+        } catch {
+            recordProbe(window: window.id, target: target.name, inMaintenance: nil, detail: scrub(error.description, []), now: now)
         }
     }
 

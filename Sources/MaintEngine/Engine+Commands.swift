@@ -159,7 +159,7 @@ extension Engine {
         guard endMs > window.startAt, endMs > Self.milliseconds(now) else {
             throw CommandRefusal(.input, "the new end \(TimeText.local(end, zone: TimeZone(identifier: window.timezone) ?? .current)) is not after the start and now")
         }
-        try change(window, now: now, event: .extended, message: "end moved to \(TimeText.rfc3339(end))") {
+        try change(window, .end, now: now, event: .extended, message: "end moved to \(TimeText.rfc3339(end))") {
             try store.setWindowEnd(id, endAt: endMs, at: Self.milliseconds(now))
         }
     }
@@ -172,7 +172,7 @@ extension Engine {
         } catch let error as Template.ParseError {
             throw CommandRefusal(.input, "in the message: \(error.message)")
         }
-        try change(window, now: now, event: .updated, message: "message changed") {
+        try change(window, .text, now: now, event: .updated, message: "message changed") {
             try store.setWindowMessage(id, message, at: Self.milliseconds(now))
         }
     }
@@ -187,13 +187,15 @@ extension Engine {
     }
 
     /// Applies a change in one transaction with its log entry, its announcement, and, for a
-    /// running window, the refresh of its targets.
-    func change(_ window: WindowRecord, now: Date, event: AnnouncementEvent, message: String, apply: () throws -> Void) throws {
+    /// running window, the refresh of the targets whose driver shows what changed.
+    func change(_ window: WindowRecord, _ change: WindowChange, now: Date, event: AnnouncementEvent, message: String,
+                apply: () throws -> Void) throws {
         let nowMs = Self.milliseconds(now)
         try store.transaction {
             try apply()
             if window.state != .scheduled {
-                for var target in try store.targets(of: window.id) where target.state == .active || target.state == .refreshing {
+                for var target in try store.targets(of: window.id)
+                where (target.state == .active || target.state == .refreshing) && schedule.targets[target.target]?.driver.refreshes(on: change) != false {
                     target.state = .refreshing
                     target.attempts = 0
                     target.nextAttemptAt = nowMs

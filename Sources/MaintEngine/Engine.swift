@@ -23,11 +23,20 @@ public final class Engine {
     let deliveryBackoff = Backoff(base: 2_000, cap: 300_000)
 
     enum Job {
-        case action(window: String, target: String, activate: Bool, secrets: [String])
+        case action(window: String, target: String, activate: Bool)
         case check(window: String, target: String, index: Int, secrets: [String])
         case delivery(id: String, secrets: [String])
         case probe(window: String, target: String)
         case doneCheck(window: String, target: String, index: Int)
+
+        /// The in-flight key of a driver's work, which `perform` and `finish` keep.
+        var inFlight: InFlight? {
+            switch self {
+            case .action(let window, let target, _): return .action(window: window, target: target)
+            case .probe(let window, let target): return .probe(window: window, target: target)
+            case .check, .delivery, .doneCheck: return nil
+            }
+        }
     }
 
     /// `maint done`: one round of checks of a window's targets, gathered until all have answered.
@@ -42,18 +51,11 @@ public final class Engine {
     var processJobs: [Int: Job] = [:]
     /// Runs the command driver's programs.
     public let processes: ProcessPool
-    /// Runs what would block the loop: the file and haproxy drivers' switches and probes.
-    public let workers: WorkerPool<WorkOutput>
+    /// Runs what would block the loop: driver work on files and runtime sockets.
+    public let workers: WorkerPool<DriverResult>
     /// Work running on `workers`, by tag.
     var workJobs: [Int: Job] = [:]
 
-    /// What a worker's job gives back.
-    public enum WorkOutput: Sendable {
-        /// A switch was made: what it did.
-        case switched(String)
-        /// The real state was read: in maintenance or not (nil: cannot tell), and why.
-        case probed(Bool?, String)
-    }
     /// What every command driver program inherits: PATH, HOME, LANG; never the daemon's secrets.
     let environmentBase: [String: String]
     /// Work in flight for a window's target, or for a delivery.
@@ -91,35 +93,30 @@ public final class Engine {
     /// Whether the last round recorded an outcome and so should be followed by another at once.
     public var wantsAnotherRound: Bool { outcomeRecorded }
 
-    /// Collects the command driver programs that finished.
+    /// Collects the programs that finished.
     public func completeProcesses(now: Date) {
         processes.wake.drain()
-        for completion in processes.take() { completeCommand(completion, now: now) }
+        for completion in processes.take() {
+            guard let job = processJobs.removeValue(forKey: completion.tag) else { continue }
+            // Its last lines say most; secrets are replaced before it is cut.
+            let result: DriverResult = completion.launchError.map { .failed(scrub($0, [])) }
+                ?? .exited(ProgramExit(status: completion.status, timedOut: completion.timedOut,
+                                       stderr: scrub(completion.stderr, [], limit: 500, keep: .end)))
+            finish(job, result, elapsed: completion.elapsedMilliseconds, now: now)
+        }
     }
 
-    /// Collects the workers' jobs that finished: file and haproxy switches and probes.
+    /// Collects the workers' jobs that finished: driver work on files and runtime sockets.
     public func completeWork(now: Date) {
         workers.wake.drain()
         for completion in workers.take() {
             guard let job = workJobs.removeValue(forKey: completion.tag) else { continue }
-            switch (job, completion.result) {
-            case (.action(let window, let target, let activate, _), .success(let output)):
-                busy.remove(.action(window: window, target: target))
-                let detail: String = { if case .switched(let text) = output { return text } else { return "done" } }()
-                recordActionSuccess(window: window, target: target, activate: activate, detail: detail, elapsed: completion.elapsedMilliseconds, now: now)
-            case (.action(let window, let target, let activate, let secrets), .failure(let error)):
-                busy.remove(.action(window: window, target: target))
-                recordActionFailure(window: window, target: target, activate: activate, now: now, error: scrub(error.description, secrets), final: false, retries: 3)
-            case (.probe(let window, let target), .success(.probed(let on, let detail))):
-                busy.remove(.probe(window: window, target: target))
-                recordProbe(window: window, target: target, inMaintenance: on, detail: scrub(detail, []), now: now)
-            case (.probe(let window, let target), let result):
-                busy.remove(.probe(window: window, target: target))
-                let detail: String = { if case .failure(let error) = result { return error.description } else { return "no answer" } }()
-                recordProbe(window: window, target: target, inMaintenance: nil, detail: scrub(detail, []), now: now)
-            case (.check, _), (.delivery, _), (.doneCheck, _):
-                break  // not run on workers
+            let result: DriverResult
+            switch completion.result {
+            case .success(let output): result = output
+            case .failure(let error): result = .failed(error.description)
             }
+            finish(job, result, elapsed: completion.elapsedMilliseconds, now: now)
         }
     }
 
@@ -179,7 +176,7 @@ public final class Engine {
                         try store.saveTarget(target)
                     }
                     // Refreshed targets, and targets whose first activation is still being retried.
-                    if target.state == .refreshing || target.state == .activating { launchAction(window, target.target, activate: true, now: now) }
+                    if target.state == .refreshing || target.state == .activating { launchAction(window, target, activate: true, now: now) }
                 }
             }
         case .deactivating, .verifying:
@@ -188,7 +185,7 @@ public final class Engine {
             // Unhealthy targets going back into maintenance; the others finish their checks.
             let targets = try store.targets(of: window.id)
             for target in targets where (target.nextAttemptAt ?? 0) <= nowMs {
-                if target.state == .activating { launchAction(window, target.target, activate: true, now: now) }
+                if target.state == .activating { launchAction(window, target, activate: true, now: now) }
                 if target.state == .verifying { try launchChecks(window, target, now: now) }
             }
             let now2 = try store.targets(of: window.id)
@@ -333,7 +330,7 @@ public final class Engine {
             }
         }
         for target in targets where target.state == .activating && (target.nextAttemptAt ?? 0) <= nowMs {
-            launchAction(window, target.target, activate: true, now: now)
+            launchAction(window, target, activate: true, now: now)
         }
     }
 
@@ -410,7 +407,7 @@ public final class Engine {
                 if !others.isEmpty && !busy.switching(target.target) {
                     try leaveHeld(target, of: window, holds: others, now: now)
                 } else {
-                    launchAction(window, target.target, activate: false, now: now)
+                    launchAction(window, target, activate: false, now: now)
                 }
             } else if target.state == .verifying {
                 try launchChecks(window, target, now: now)

@@ -80,25 +80,4 @@ public struct HAProxyRuntime: Sendable {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
-
-    /// Each listed server's administrative state from `show servers state`: whether it is in
-    /// forced maintenance (flag 0x01) or drain (0x08).
-    public func serverStates(_ servers: [String]) throws(Failure) -> [String: (maintenance: Bool, drain: Bool)] {
-        let answer = try send("show servers state")
-        var columns: [String] = []
-        var states: [String: (Bool, Bool)] = [:]
-        for line in answer.split(separator: "\n") {
-            let fields = line.split(separator: " ").map(String.init)
-            if line.hasPrefix("# ") {
-                columns = Array(fields.dropFirst())
-                continue
-            }
-            guard let backend = columns.firstIndex(of: "be_name"), let server = columns.firstIndex(of: "srv_name"),
-                  let admin = columns.firstIndex(of: "srv_admin_state"), fields.count > max(backend, server, admin),
-                  let flags = Int(fields[admin]) else { continue }
-            let name = "\(fields[backend])/\(fields[server])"
-            if servers.contains(name) { states[name] = (flags & 0x01 != 0, flags & 0x08 != 0) }
-        }
-        return states
-    }
 }

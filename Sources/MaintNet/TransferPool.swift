@@ -1,6 +1,7 @@
 import CCrypto
 import CCurl
 import Foundation
+import MaintCore
 
 /// HTTP transfers in flight on one libcurl multi handle. Used from one thread: `add` requests,
 /// then `wait` (which can also watch the caller's own file descriptors) and collect what finished.

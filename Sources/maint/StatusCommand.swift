@@ -39,7 +39,7 @@ enum StatusCommand {
         }
         let dead = try store.deliveries(state: .dead)
         // What the drivers that can tell say: the real state beside the desired one.
-        var actual: [String: (inMaintenance: Bool?, detail: String)] = [:]
+        var actual: [String: ProbeReading] = [:]
         if let schedule {
             let pool = TransferPool()
             actual = try session.engine(schedule: schedule, store: store, pool: pool).actualStates(names.sorted())
@@ -47,7 +47,7 @@ enum StatusCommand {
         // "-": the driver cannot tell; "?": it can, but the reading failed (the reason is listed below).
         var unreadable: [String] = []
         func actualText(_ name: String) -> String {
-            guard let target = schedule?.targets[name], StateProbe.canRead(target), let state = actual[name] else { return "-" }
+            guard let target = schedule?.targets[name], target.driver.readsState, let state = actual[name] else { return "-" }
             guard let on = state.inMaintenance else {
                 unreadable.append("\(name): cannot read its state: \(state.detail)")
                 return "?"

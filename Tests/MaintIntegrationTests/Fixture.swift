@@ -1,4 +1,5 @@
 import Foundation
+import MaintCore
 import MaintNet
 import Testing
 
@@ -329,6 +330,6 @@ func freePort() throws -> Int {
 }
 
 /// GET with optional headers, through the project's own libcurl pool.
-func httpGet(_ url: String, headers: [(name: String, value: String)] = []) -> MaintNet.HTTPResponse? {
+func httpGet(_ url: String, headers: [(name: String, value: String)] = []) -> MaintCore.HTTPResponse? {
     try? TransferPool().perform([HTTPRequest(method: "GET", url: url, headers: headers)]).first?.get()
 }

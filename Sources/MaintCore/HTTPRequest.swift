@@ -29,6 +29,13 @@ public struct HTTPResponse: Sendable {
     public var certificateExpiry: Date?
 
     public var text: String { String(decoding: body, as: UTF8.self) }
+
+    public init(status: Int, body: Data, elapsedMilliseconds: Int, certificateExpiry: Date? = nil) {
+        self.status = status
+        self.body = body
+        self.elapsedMilliseconds = elapsedMilliseconds
+        self.certificateExpiry = certificateExpiry
+    }
 }
 
 /// A transfer that did not produce an HTTP response: refused, timed out, bad TLS…
@@ -37,4 +44,10 @@ public struct TransferError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var elapsedMilliseconds: Int
     public var description: String { message }
+
+    public init(code: Int32, message: String, elapsedMilliseconds: Int) {
+        self.code = code
+        self.message = message
+        self.elapsedMilliseconds = elapsedMilliseconds
+    }
 }

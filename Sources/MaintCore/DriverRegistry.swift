@@ -1,0 +1,14 @@
+/// Every driver, by the name a schedule file gives it. The schedule reader, the engine and the
+/// state probe all find a target's driver through here, or through the `Driver` it produced.
+public enum DriverRegistry {
+    public static let kinds: [any Driver.Type] = [
+        HTTPDriver.self, FileDriver.self, CommandDriver.self, HAProxyDriver.self, AlertmanagerDriver.self,
+    ]
+
+    public static func kind(named name: String) -> (any Driver.Type)? { kinds.first { $0.name == name } }
+
+    /// The drivers that read `key`, for an error that says which driver a key belongs to.
+    static func owners(of key: String) -> [String] { kinds.filter { $0.keys.contains(key) }.map { $0.name } }
+
+    static var allKeys: Set<String> { kinds.reduce(into: Set<String>()) { $0.formUnion($1.keys) } }
+}
