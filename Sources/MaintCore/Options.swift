@@ -1,14 +1,14 @@
 /// The closed choices of a schedule file, each stored and compared as itself, never as a string
 /// read again later. The schedule reader takes them all through one function (`choice`).
 
-/// A webhook channel's body: `json` (signed, Standard Webhooks), or a chat service's own shape.
-public enum WebhookFormat: String, Sendable, CaseIterable {
-    case json, slack, teams, discord
-}
-
 /// STARTTLS for an `smtp://` server.
 public enum StartTLS: String, Sendable, CaseIterable {
-    case required, optional, off
+    /// Refuse to send unless the server upgrades the connection.
+    case required
+    /// Upgrade when the server offers it.
+    case optional
+    /// Plain text (a server on the same host, say).
+    case off
 }
 
 /// How the haproxy driver takes servers out: `maint`, or `drain` (current connections finish).

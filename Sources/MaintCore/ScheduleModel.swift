@@ -63,31 +63,6 @@ public struct TargetConfig: Sendable {
 }
 
 public struct ChannelConfig: Sendable {
-    public enum Kind: Sendable {
-        case webhook(Webhook)
-        case email(Email)
-    }
-
-    public struct Webhook: Sendable {
-        public var format: WebhookFormat
-        public var url: Template
-        public var secret: Template?
-    }
-
-    public struct Email: Sendable {
-        /// `smtp://host:587` or `smtps://host:465`.
-        public var server: Template
-        /// For smtp:// only.
-        public var startTLS: StartTLS
-        public var user: String?
-        public var password: Template?
-        /// `Shop Operations <ops@example.com>`
-        public var from: String
-        public var to: [String]
-        public var caFile: String?
-        public var timeoutMilliseconds: Int64
-    }
-
     /// A channel's own wording for one event; either part may be left to the default.
     public struct Wording: Sendable {
         public var subject: Template?
@@ -96,7 +71,8 @@ public struct ChannelConfig: Sendable {
 
     public var name: String
     public var file: String
-    public var kind: Kind
+    /// Its kind, one of `ChannelRegistry.kinds`, with the kind's own settings.
+    public var kind: any Channel
     /// The events it is told of (`*` in the file: all of them).
     public var events: Set<AnnouncementEvent>
     public var timezone: TimeZone
@@ -108,12 +84,7 @@ public struct ChannelConfig: Sendable {
 
     public func wants(_ event: AnnouncementEvent) -> Bool { events.contains(event) }
 
-    public var secretNames: [String] {
-        switch kind {
-        case .webhook(let webhook): return webhook.url.secretNames + (webhook.secret?.secretNames ?? [])
-        case .email(let email): return email.server.secretNames + (email.password?.secretNames ?? [])
-        }
-    }
+    public var secretNames: [String] { kind.secretNames }
 }
 
 public struct PageFields: Sendable, Equatable, Codable {

@@ -327,68 +327,20 @@ public struct ScheduleReader {
 
     mutating func channel(_ name: String, _ value: JSONValue) -> ChannelConfig? {
         let path = FieldPath().appending("channels").appending(name)
-        guard let document, let object = object(value, path, allowed: [
-            "type", "format", "url", "secret", "events", "timezone", "attempts", "templates",
-            "smtp", "starttls", "user", "password", "from", "to", "caFile", "timeout",
-        ]) else { return nil }
-        let type = string(object, "type", path, required: true)
-        var kind: ChannelConfig.Kind?
-        switch type {
-        case "webhook"?:
-            for key in ["smtp", "starttls", "user", "password", "from", "to", "caFile"] where object[key] != nil {
-                fail(path.appending(key), "\(Quoted(key)) is for email channels", key: true)
-            }
-            let format = choice(object, "format", path, default: WebhookFormat.json)
-            let url = urlTemplate(object, "url", path, required: true)
-            var secret: Template?
-            if let text = string(object, "secret", path) {
-                secret = template(text, path.appending("secret"))
-                if let secret, secret.secretNames.isEmpty {
-                    fail(path.appending("secret"), "write the signing key as \"{{secret:NAME}}\" so that it stays out of files and logs")
+        guard let document, let object = object(value, path, allowed: ChannelRegistry.allKeys.union([
+            "type", "events", "timezone", "attempts", "templates",
+        ])) else { return nil }
+        var kind: (any Channel)?
+        if let type = string(object, "type", path, required: true) {
+            if let channelKind = ChannelRegistry.kind(named: type) {
+                // A key of another kind is named as such, rather than as unknown.
+                for key in object.keys.sorted() where ChannelRegistry.allKeys.contains(key) && !channelKind.keys.contains(key) {
+                    fail(path.appending(key), "\(Quoted(key)) is for \(ChannelRegistry.owners(of: key).joined(separator: " and ")) channels, not \(type)", key: true)
                 }
-                if format != .json { fail(path.appending("secret"), "only the json format is signed", key: true) }
+                kind = channelKind.read(object, at: path, reader: &self)
+            } else {
+                fail(path.appending("type"), "unknown channel type \(Quoted(type)); available: \(ChannelRegistry.kinds.map { $0.type }.joined(separator: ", "))")
             }
-            if let url { kind = .webhook(.init(format: format, url: url, secret: secret)) }
-        case "email"?:
-            for key in ["url", "secret", "format"] where object[key] != nil {
-                fail(path.appending(key), "\(Quoted(key)) is for webhook channels; an email channel has smtp, from and to", key: true)
-            }
-            var server: Template?
-            if let text = string(object, "smtp", path, required: true), let parsed = template(text, path.appending("smtp")) {
-                if case .text(let prefix)? = parsed.parts.first, !(prefix.hasPrefix("smtp://") || prefix.hasPrefix("smtps://")) {
-                    fail(path.appending("smtp"), "not an smtp:// or smtps:// URL")
-                } else {
-                    server = parsed
-                }
-            }
-            let startTLS = choice(object, "starttls", path, default: StartTLS.required)
-            var password: Template?
-            if let text = string(object, "password", path) {
-                password = template(text, path.appending("password"))
-                if let password, password.secretNames.isEmpty {
-                    fail(path.appending("password"), "write the password as \"{{secret:NAME}}\" so that it stays out of files and logs")
-                }
-            }
-            let from = string(object, "from", path, required: true)
-            if let from, Self.address(from) == nil { fail(path.appending("from"), "\(Quoted(from)) is not an address such as \"Ops <ops@example.com>\"") }
-            let to = strings(object, "to", path) ?? []
-            if object["to"] == nil { fail(path, "the field \"to\" is missing") } else if to.isEmpty { fail(path.appending("to"), "give at least one recipient") }
-            for (index, recipient) in to.enumerated() where Self.address(recipient) == nil {
-                fail(path.appending("to").appending(index), "\(Quoted(recipient)) is not an e-mail address")
-            }
-            let caFile = string(object, "caFile", path)
-            if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
-                fail(path.appending("caFile"), "cannot read \(caFile)")
-            }
-            let timeout = duration(object, "timeout", path) ?? 30_000
-            if let server, let from, !to.isEmpty {
-                kind = .email(.init(server: server, startTLS: startTLS, user: string(object, "user", path), password: password,
-                                    from: from, to: to, caFile: caFile, timeoutMilliseconds: timeout))
-            }
-        case let other?:
-            fail(path.appending("type"), "unknown channel type \(Quoted(other)); available: webhook, email")
-        case nil:
-            break
         }
         var events = Set<AnnouncementEvent>()
         let known = AnnouncementEvent.allCases.map(\.rawValue)
@@ -422,8 +374,6 @@ public struct ScheduleReader {
         guard let kind, let zone else { return nil }
         return ChannelConfig(name: name, file: document.file, kind: kind, events: events, timezone: zone, attempts: attempts, templates: templates, allEvents: allEvents)
     }
-
-    static func address(_ text: String) -> String? { MailAddress.bare(text) }
 
     mutating func window(_ name: String, _ value: JSONValue, schedule: Schedule) -> WindowConfig? {
         let path = FieldPath().appending("windows").appending(name)

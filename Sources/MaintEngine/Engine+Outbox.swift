@@ -43,19 +43,8 @@ extension Engine {
     public func render(_ event: AnnouncementEvent, window: WindowRecord, targets: [TargetStateRecord], channel: ChannelConfig,
                        extra: [String: JSONValue], now: Date, id: String) -> String {
         let announcement = Announcement(event: event, window: window, targets: targets, channel: channel, extra: extra, now: now)
-        switch channel.kind {
-        case .webhook(let webhook):
-            switch webhook.format {
-            case .slack: return ChatPayload.slack(announcement)
-            case .teams: return ChatPayload.teams(announcement)
-            case .discord: return ChatPayload.discord(announcement)
-            case .json: return Payload.body(announcement)
-            }
-        case .email(let email):
-            let invites = window.endAt != nil && [.scheduled, .notice, .updated, .extended, .canceled].contains(event)
-            let invitation = invites ? CalendarFeed(store: store, schedule: schedule).invitation(for: window) : nil
-            return MailMessage.render(announcement, email: email, id: id, invitation: invitation)
-        }
+        let invitation = window.endAt != nil && channel.kind.invites(event) ? CalendarFeed(store: store, schedule: schedule).invitation(for: window) : nil
+        return channel.kind.render(announcement, id: id, invitation: invitation)
     }
 
     func sendDueDeliveries(now: Date) throws {
@@ -71,27 +60,11 @@ extension Engine {
                     recordDelivery(delivery, error: "channel \"\(delivery.channel)\" is no longer defined in the schedule files", final: true, now: now)
                     continue
                 }
-                let context = TemplateContext(values: [:], secrets: builder.secrets)
                 let tag: Int
-                switch channel.kind {
-                case .webhook(let webhook):
-                    var headers: [(name: String, value: String)] = [("Content-Type", "application/json")]
-                    if webhook.format == .json {
-                        let timestamp = Int64(now.timeIntervalSince1970)
-                        headers.append(("webhook-id", delivery.id))
-                        headers.append(("webhook-timestamp", String(timestamp)))
-                        if let secret = try webhook.secret?.render(context) {
-                            headers.append(("webhook-signature", WebhookSigner.signature(id: delivery.id, timestamp: timestamp, body: delivery.body, secret: secret)))
-                        }
-                    }
-                    tag = pool.add(HTTPRequest(method: "POST", url: try webhook.url.render(context), headers: headers,
-                                               body: Data(delivery.body.utf8), timeoutMilliseconds: 15_000))
-                case .email(let email):
-                    tag = pool.add(MailRequest(
-                        url: try email.server.render(context), from: MailAddress.bare(email.from) ?? email.from,
-                        recipients: email.to.compactMap(MailAddress.bare), message: Data(delivery.body.utf8), user: email.user,
-                        password: try email.password?.render(context), startTLS: Self.transport(email.startTLS),
-                        caFile: email.caFile, timeoutMilliseconds: email.timeoutMilliseconds))
+                switch try channel.kind.delivery(of: delivery.body, id: delivery.id, now: now, secrets: builder.secrets,
+                                                 authenticate: HMACSHA256.authenticate) {
+                case .request(let request): tag = pool.add(request)
+                case .mail(let mail): tag = pool.add(mail)
                 }
                 busy.insert(.delivery(delivery.id))
                 busyChannels.insert(delivery.channel)
@@ -185,15 +158,6 @@ extension Engine {
             try store.saveDelivery(delivery)
             try store.appendEvent(at: Self.milliseconds(now), window: delivery.windowId, kind: "delivery.retry",
                                   message: "\(delivery.event) to \(delivery.channel): sent again on request (delivery \(id))")
-        }
-    }
-
-    /// The channel's STARTTLS choice as libcurl's request takes it.
-    static func transport(_ startTLS: StartTLS) -> MailRequest.StartTLS {
-        switch startTLS {
-        case .required: return .required
-        case .optional: return .optional
-        case .off: return .off
         }
     }
 }

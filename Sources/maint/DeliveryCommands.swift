@@ -53,22 +53,14 @@ enum DeliveryCommands {
             break  // they carry nothing beyond the window
         }
         let body = engine.render(event, window: window, targets: targets, channel: channel, extra: extra, now: Date(), id: "msg_preview")
-        switch channel.kind {
-        case .webhook(let webhook):
-            // The URL as written: it may hold a secret, which a preview must not show.
-            print("POST \(webhook.url.source)")
-            print("Content-Type: application/json")
-            if webhook.format == .json {
-                print("webhook-id: msg_preview (each delivery has its own)")
-                print("webhook-timestamp: (the time of sending)")
-                if webhook.secret != nil { print("webhook-signature: v1,… (HMAC-SHA256 with \(webhook.secret?.source ?? ""))") }
-            }
-            print("")
-            if let value = try? JSONValue.parseJSON(Data(body.utf8)) { printJSON(value) } else { print(body) }
-        case .email(let email):
-            print("SMTP \(email.server.source) (STARTTLS \(email.startTLS)) from \(email.from) to \(email.to.joined(separator: ", "))")
-            print("")
+        for line in channel.kind.previewLines { print(line) }
+        print("")
+        if channel.kind is EmailChannel {
             print(body.replacingOccurrences(of: "\r\n", with: "\n"))
+        } else if let value = try? JSONValue.parseJSON(Data(body.utf8)) {
+            printJSON(value)
+        } else {
+            print(body)
         }
         return .success
     }

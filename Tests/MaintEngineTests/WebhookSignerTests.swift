@@ -1,4 +1,5 @@
 import Foundation
+import MaintCore
 import MaintEngine
 import MaintNet
 import Testing
@@ -6,8 +7,9 @@ import Testing
 struct WebhookSignerTests {
     /// The example of the Standard Webhooks specification.
     @Test func matchesTheStandardWebhooksExample() {
-        let signature = WebhookSigner.signature(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330,
-                                                body: #"{"test": 2432232314}"#, secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        let signature = WebhookChannel.signature(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330,
+                                                 body: #"{"test": 2432232314}"#, secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                                                 authenticate: HMACSHA256.authenticate)
         #expect(signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
     }
 

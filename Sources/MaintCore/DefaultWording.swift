@@ -1,4 +1,3 @@
-import MaintCore
 
 /// The English wording of every event, for channels that do not set their own.
 enum DefaultWording {

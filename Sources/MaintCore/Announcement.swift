@@ -1,22 +1,20 @@
 import Foundation
-import MaintCore
-import MaintStore
 
 /// What one channel says about one event: a subject and a plain-text body, in the channel's
 /// zone, from the channel's own wording or the defaults. Every format (JSON, chat, e-mail) is
 /// built from it, so that they all say the same thing.
-struct Announcement {
-    var event: AnnouncementEvent
-    var subject: String
-    var body: String
-    var values: [String: String]
-    var window: WindowRecord
-    var targets: [TargetStateRecord]
-    var extra: [String: JSONValue]
-    var zone: TimeZone
-    var now: Date
+public struct Announcement {
+    public var event: AnnouncementEvent
+    public var subject: String
+    public var body: String
+    public var values: [String: String]
+    public var window: WindowRecord
+    public var targets: [TargetStateRecord]
+    public var extra: [String: JSONValue]
+    public var zone: TimeZone
+    public var now: Date
 
-    init(event: AnnouncementEvent, window: WindowRecord, targets: [TargetStateRecord], channel: ChannelConfig?, extra: [String: JSONValue], now: Date) {
+    public init(event: AnnouncementEvent, window: WindowRecord, targets: [TargetStateRecord], channel: ChannelConfig?, extra: [String: JSONValue], now: Date) {
         let zone = channel?.timezone ?? TimeZone(identifier: window.timezone) ?? .current
         var values = WindowContext.values(window, target: nil, zone: zone, now: now)
         values["event"] = event.rawValue

@@ -1,9 +1,7 @@
-import MaintCore
-
-/// The closed sets of the database, stored as their raw strings.
+/// The lifecycle states of windows, targets, notices and deliveries (stored as their raw strings).
 
 /// Where a window is in its lifecycle (SPEC "Window lifecycle").
-public enum WindowState: String, Sendable, CaseIterable, StoredValue {
+public enum WindowState: String, Sendable, CaseIterable {
     case scheduled, activating, active, reactivating, deactivating, verifying
     case completed, canceled, failed, degraded, missed
     /// An occurrence whose definition appeared after it had begun: it switches nothing.
@@ -20,7 +18,7 @@ public enum WindowState: String, Sendable, CaseIterable, StoredValue {
 }
 
 /// Where one target is within one window.
-public enum TargetState: String, Sendable, CaseIterable, StoredValue {
+public enum TargetState: String, Sendable, CaseIterable {
     /// Its stage has not begun.
     case pending
     case activating, active
@@ -44,44 +42,20 @@ public enum TargetState: String, Sendable, CaseIterable, StoredValue {
 }
 
 /// Where a window came from.
-public enum WindowOrigin: String, Sendable, CaseIterable, StoredValue {
+public enum WindowOrigin: String, Sendable, CaseIterable {
     /// A schedule file (one-off, or an occurrence of a recurring definition).
     case file
     /// `maint add` or `maint now`.
     case cli
 }
 
-extension StageFailure: StoredValue {}
-extension AnnouncementEvent: StoredValue {}
-extension HealthFailure: StoredValue {}
-
 /// An advance notice of a window.
-public enum NoticeState: String, Sendable, CaseIterable, StoredValue {
+public enum NoticeState: String, Sendable, CaseIterable {
     case pending, sent, skipped
 }
 
 /// An announcement in the outbox.
-public enum DeliveryState: String, Sendable, CaseIterable, StoredValue {
+public enum DeliveryState: String, Sendable, CaseIterable {
     case pending, delivered, dead
 }
 
-/// A value of a closed set (a state, an option, an event) stored as its raw string; a string that
-/// names none of the set is a damaged row, reported as such, never read as some default.
-public protocol StoredValue: RawRepresentable<String>, SQLConvertible, CaseIterable {}
-
-extension StoredValue {
-    public var sqlValue: SQLValue { .text(rawValue) }
-
-    /// `'a','b'`: for `IN (…)` in SQL.
-    static func sqlList(_ states: some Sequence<Self>) -> String { states.map { "'\($0.rawValue)'" }.joined(separator: ",") }
-}
-
-extension Row {
-    /// Column `name` as a value of the closed set `S`.
-    func value<S: StoredValue>(_ name: String, _ type: S.Type) throws(SQLiteError) -> S {
-        guard let text = string(name), let state = S(rawValue: text) else {
-            throw SQLiteError(code: 11, message: "a stored row names an unknown \(S.self) in \(name): \(string(name).map { Quoted($0).description } ?? "NULL")", sql: nil)
-        }
-        return state
-    }
-}

@@ -1,6 +1,4 @@
 import Foundation
-import MaintCore
-import MaintStore
 
 /// The values a window's templates see, for one target (or none, for channels).
 public enum WindowContext {
@@ -28,7 +26,7 @@ public enum WindowContext {
 
     /// The values for a target outside any window (`maint check`, `maint status`): its name and
     /// times now, for templates that use them in URLs or headers.
-    static func values(standaloneTarget name: String, zone: TimeZone, now: Date) -> [String: String] {
+    public static func values(standaloneTarget name: String, zone: TimeZone, now: Date) -> [String: String] {
         let nowMs = now.epochMilliseconds
         let window = WindowRecord(id: "", origin: .cli, sourceFile: nil, headline: "", message: "", page: PageFields(), selectors: [],
                                   channels: [], timezone: zone.identifier, startAt: nowMs, endAt: nil, healthTimeoutMilliseconds: nil,

@@ -3,15 +3,6 @@ import Foundation
 /// One message to send through SMTP with libcurl: `smtp://host:port` (STARTTLS as `tls` says)
 /// or `smtps://host:port` (TLS from the start).
 public struct MailRequest: Sendable {
-    public enum StartTLS: String, Sendable {
-        /// Refuse to send unless the server upgrades the connection.
-        case required
-        /// Upgrade when the server offers it.
-        case optional
-        /// Plain text (a server on the same host, say).
-        case off
-    }
-
     public var url: String
     public var from: String
     public var recipients: [String]

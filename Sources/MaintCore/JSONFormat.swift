@@ -1,11 +1,13 @@
 import Foundation
-import MaintCore
-import MaintStore
 
-/// The generic JSON webhook body (schema in docs/webhook-json.md):
-/// `{"type": "window.EVENT", "timestamp": RFC 3339, "data": {...}}`, after the Standard Webhooks layout.
-enum Payload {
-    static func body(_ announcement: Announcement) -> String {
+/// The generic JSON body (schema in docs/webhook-json.schema.json):
+/// `{"type": "window.EVENT", "timestamp": RFC 3339, "data": {...}}`, after the Standard Webhooks
+/// layout; the only format that is signed.
+public enum JSONFormat: WebhookFormatter {
+    public static let name = "json"
+    public static let signed = true
+
+    public static func body(_ announcement: Announcement) -> String {
         let (event, window, targets, zone, now, extra, values) = (announcement.event, announcement.window, announcement.targets,
                                                                   announcement.zone, announcement.now, announcement.extra, announcement.values)
         var page: [String: JSONValue] = [:]
@@ -36,14 +38,4 @@ enum Payload {
             "data": .object(data),
         ]).serialized()
     }
-
-    static func health(_ targets: [TargetStateRecord]) -> JSONValue {
-        .array(targets.map { target in
-            var checks: JSONValue = .array([])
-            if let text = target.health, let parsed = try? JSONValue.parseJSON(Data(text.utf8)) { checks = parsed }
-            return .object(["target": .string(target.target), "state": .string(target.state.rawValue), "checks": checks])
-        })
-    }
-
-    static func object(_ values: [String: JSONValue]) -> String { JSONValue.object(values).serialized() }
 }

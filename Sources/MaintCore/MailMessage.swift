@@ -1,11 +1,10 @@
 import Foundation
-import MaintCore
 
 /// An announcement as an e-mail: MIME with text and HTML alternatives, RFC 2047 headers, a
 /// `Message-ID` made from the delivery id (so every retry is the same message), and, for a
 /// window with an end, an iCalendar part with the UID `maint export --ics` uses.
 enum MailMessage {
-    static func render(_ announcement: Announcement, email: ChannelConfig.Email, id: String, invitation: String?) -> String {
+    static func render(_ announcement: Announcement, email: EmailChannel, id: String, invitation: String?) -> String {
         let domain = MailAddress.bare(email.from)?.split(separator: "@").last.map(String.init) ?? "maint.invalid"
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

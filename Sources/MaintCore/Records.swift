@@ -1,5 +1,3 @@
-import MaintCore
-
 /// A window as stored. Times are milliseconds since the Unix epoch, UTC.
 public struct WindowRecord: Sendable, Equatable {
     public var id: String

@@ -1,0 +1,10 @@
+/// Every kind of channel, by the name a schedule file gives it.
+public enum ChannelRegistry {
+    public static let kinds: [any Channel.Type] = [WebhookChannel.self, EmailChannel.self]
+
+    public static func kind(named name: String) -> (any Channel.Type)? { kinds.first { $0.type == name } }
+
+    static func owners(of key: String) -> [String] { kinds.filter { $0.keys.contains(key) }.map { $0.type } }
+
+    static var allKeys: Set<String> { kinds.reduce(into: Set<String>()) { $0.formUnion($1.keys) } }
+}
