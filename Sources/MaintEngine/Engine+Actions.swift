@@ -101,45 +101,8 @@ extension Engine {
 
     func recordActionSuccess(window windowId: String, target name: String, activate: Bool, detail: String, elapsed: Int, now: Date,
                              driverState: String? = nil) {
-        let nowMs = Self.milliseconds(now)
-        outcomeRecorded = true
-        do {
-            try store.transaction {
-                guard var target = try store.target(name, of: windowId),
-                      Self.awaits(target.state, activate: activate) else { return }
-                let refreshed = target.state == .refreshing
-                target.attempts += 1
-                target.lastError = nil
-                if let driverState { target.driverState = driverState }
-                let openEnded = try store.window(windowId)?.endAt == nil
-                if refreshed {
-                    target.state = .active
-                    target.nextAttemptAt = nextLook(name, openEnded: openEnded, now: nowMs)?.at
-                    try store.saveTarget(target)
-                    try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.refreshed",
-                                          message: "told the new end or message: \(detail) in \(elapsed) ms")
-                    return
-                }
-                if activate {
-                    target.state = .active
-                    target.activatedAt = nowMs
-                    target.nextAttemptAt = nextLook(name, openEnded: openEnded, now: nowMs)?.at
-                } else {
-                    target.state = .verifying
-                    target.deactivatedAt = nowMs
-                    target.phaseStartedAt = nowMs
-                    target.nextAttemptAt = nowMs
-                    target.health = nil
-                }
-                try store.saveTarget(target)
-                let lag = nowMs - (target.phaseStartedAt ?? nowMs)
-                try store.appendEvent(at: nowMs, window: windowId, target: name, kind: activate ? "target.activated" : "target.deactivated",
-                                      message: "\(activate ? "in maintenance" : "maintenance off"): \(detail) in \(elapsed) ms (attempt \(target.attempts))",
-                                      detail: Payload.object(["result": .string(detail), "elapsedMs": .number(Double(elapsed)), "attempt": .number(Double(target.attempts)), "phaseMs": .number(Double(lag))]))
-            }
-            log(.info, "window \(windowId): \(name) \(activate ? "activated" : "deactivated") (\(detail), \(elapsed) ms)")
-        } catch {
-            log(.error, "window \(windowId): \(name): cannot record the outcome: \(error)")
+        record(window: windowId, target: name, now: now) { machine, window, target in
+            machine.switched(window, target, activate: activate, detail: detail, elapsed: elapsed, keep: driverState)
         }
     }
 
@@ -147,68 +110,37 @@ extension Engine {
     /// mend), the target fails and a `failure` announcement goes out.
     func recordActionFailure(window windowId: String, target name: String, activate: Bool, now: Date, error: String,
                              final: Bool, retries: Int = 0) {
-        let nowMs = Self.milliseconds(now)
-        outcomeRecorded = true
-        var gaveUp = false
-        do {
-            try store.transaction {
-                guard var target = try store.target(name, of: windowId),
-                      Self.awaits(target.state, activate: activate) else { return }
-                target.attempts += 1
-                target.lastError = error
-                gaveUp = final || target.attempts > retries
-                let verb = activate ? "activate" : "deactivate"
-                if gaveUp {
-                    // A refresh that fails leaves the target in maintenance with the previous end or
-                    // message; any other action that fails leaves it failed.
-                    let refreshing = target.state == .refreshing
-                    target.state = refreshing ? .active : .failed
-                    target.nextAttemptAt = nil
-                    try store.saveTarget(target)
-                    try store.appendEvent(at: nowMs, window: windowId, target: name, kind: refreshing ? "target.refresh-failed" : "target.failed",
-                                          message: "could not \(refreshing ? "be told the new end or message" : verb) after \(target.attempts) attempt(s): \(error)")
-                    let next = refreshing ? "The target stays in maintenance and shows the previous end or message."
-                        : activate ? "The other targets go on; maint will still send the deactivate request at the end of the window."
-                        : "maint has stopped trying; switch maintenance off on this target by hand."
-                    if let window = try store.window(windowId) {
-                        try enqueueFailure(window, target: name, action: refreshing ? "update" : verb, error: error,
-                                           attempts: target.attempts, next: next, now: now)
-                    }
-                } else {
-                    let delay = backoff.delay(afterAttempts: target.attempts)
-                    target.nextAttemptAt = nowMs + delay
-                    try store.saveTarget(target)
-                    try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.retry",
-                                          message: "\(verb) attempt \(target.attempts) failed: \(error); next try in \(DurationText.format(delay))")
-                }
+        record(window: windowId, target: name, now: now) { machine, window, target in
+            machine.switchFailed(window, target, activate: activate, error: error, final: final, retries: retries) {
+                self.backoff.delay(afterAttempts: $0)
             }
-        } catch {
-            log(.error, "window \(windowId): \(name): cannot record the outcome: \(error)")
-            return
         }
-        log(gaveUp ? .error : .warning, "window \(windowId): \(name): \(activate ? "activate" : "deactivate") failed: \(error)\(gaveUp ? " (giving up)" : ", will retry")")
     }
 
-    /// When an active target is next looked at, and how: files that expire (WordPress's
-    /// `.maintenance` after 600 s) and silences of open-ended windows are made again (`rearm`);
-    /// targets whose real state can be read are probed on their `probeInterval`, so that a
-    /// target that drifted out of maintenance is noticed and switched back.
-    func nextLook(_ name: String, openEnded: Bool, now: Int64) -> (at: Int64, rearm: Bool)? {
-        guard let target = schedule.targets[name],
-              let look = target.driver.look(openEnded: openEnded, probeInterval: target.probeIntervalMilliseconds) else { return nil }
-        if case .rearm = look { return (now + look.delay, true) }
-        return (now + look.delay, false)
+    /// Records an outcome of a target's work: the machine decides, from the window and the target
+    /// as they are in the same transaction.
+    func record(window windowId: String, target name: String, now: Date,
+                decide: (WindowMachine, WindowRecord, TargetStateRecord) -> WindowStep?) {
+        outcomeRecorded = true
+        let machine = machine(now)
+        do {
+            var decided: WindowStep?
+            try store.transaction {
+                guard let window = try store.window(windowId), let target = try store.target(name, of: windowId),
+                      let step = decide(machine, window, target) else { return }
+                try write(step, read: window, now: now)
+                decided = step
+            }
+            if let decided { note(decided) }
+        } catch {
+            log(.error, "window \(windowId): \(name): cannot record the outcome: \(error)")
+        }
     }
 
     /// A text from a request (a reply, an error, a program's output) as it may be stored, logged
     /// and announced: clear of every secret of the schedule and of the request, then cut.
     func scrub(_ text: String, _ requestSecrets: [String], limit: Int = 300, keep: SecretSource.Keep = .start) -> String {
         builder.secrets.scrub(text, names: schedule.secretNames + requestSecrets, limit: limit, keep: keep)
-    }
-
-    /// The target states an activate (or deactivate) outcome is waited for in.
-    static func awaits(_ state: TargetState, activate: Bool) -> Bool {
-        activate ? state == .activating || state == .refreshing : state == .deactivating
     }
 
     /// Routes a finished transfer to what started it.
@@ -246,28 +178,8 @@ extension Engine {
 
     /// In maintenance: look again later. Drifted out: record it and switch it back at once.
     func recordProbe(window windowId: String, target name: String, inMaintenance: Bool?, detail: String, now: Date) {
-        let nowMs = Self.milliseconds(now)
-        outcomeRecorded = true
-        do {
-            try store.transaction {
-                guard var target = try store.target(name, of: windowId), target.state == .active else { return }
-                if inMaintenance == false {
-                    target.state = .refreshing
-                    target.attempts = 0
-                    target.nextAttemptAt = nowMs
-                    try store.saveTarget(target)
-                    try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.drifted",
-                                          message: "found out of maintenance (\(detail)); switching it back")
-                } else {
-                    let openEnded = try store.window(windowId)?.endAt == nil
-                    target.nextAttemptAt = nextLook(name, openEnded: openEnded, now: nowMs)?.at
-                    try store.saveTarget(target)
-                }
-            }
-        } catch {
-            log(.error, "window \(windowId): \(name): cannot record its state: \(error)")
-            return
+        record(window: windowId, target: name, now: now) { machine, window, target in
+            machine.probed(window, target, inMaintenance: inMaintenance, detail: detail)
         }
-        if inMaintenance == false { log(.warning, "window \(windowId): \(name) drifted out of maintenance (\(detail)); re-asserting") }
     }
 }

@@ -90,6 +90,8 @@ extension Engine {
     /// All checks passed: healthy. Some failed: try again after an interval, until the health
     /// timeout has run out since deactivation; then unhealthy.
     func settleHealth(window windowId: String, target name: String, results: [CheckResult], now: Date) throws {
+        // The window may end with this target: the loop takes another round rather than sleep.
+        outcomeRecorded = true
         let nowMs = Self.milliseconds(now)
         let config = schedule.targets[name]
         let window = try store.window(windowId)

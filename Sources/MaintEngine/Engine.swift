@@ -133,341 +133,100 @@ public final class Engine {
         try sendDueDeliveries(now: now)
     }
 
-    func step(_ window: WindowRecord, now: Date) throws {
-        let nowMs = Self.milliseconds(now)
-        var window = window
-        if window.state == .scheduled {
-            if let end = window.endAt, nowMs >= end {
-                try markMissed(window, now: now)
-                return
-            }
-            guard nowMs >= window.startAt else {
-                try sendDueNotices(window, now: now)
-                return
-            }
-            try beginActivation(window, now: now)
-            window.state = .activating
-        }
-        switch window.state {
-        case .activating:
-            // The end is honoured at its instant, even while a target is still being retried.
-            if let end = window.endAt, nowMs >= end {
-                try beginDeactivation(window, now: now)
-                try stepEnding(window, now: now)
-            } else {
-                try stepActivation(window, now: now)
-            }
-        case .active:
-            if let end = window.endAt, nowMs >= end {
-                try beginDeactivation(window, now: now)
-                try stepEnding(window, now: now)
-            } else {
-                if window.endWhenHealthy { try stepDone(window, now: now) }
-                // Targets told the window's new end or message (`maint extend`, `maint update`),
-                // and targets whose switch expires (rearm).
-                for var target in try store.targets(of: window.id) where (target.nextAttemptAt ?? Int64.max) <= nowMs {
-                    if target.state == .active {
-                        guard nextLook(target.target, openEnded: window.endAt == nil, now: nowMs)?.rearm == true else {
-                            launchProbe(window, target, now: now)
-                            continue
-                        }
-                        target.state = .refreshing
-                        target.attempts = 0
-                        try store.saveTarget(target)
-                    }
-                    // Refreshed targets, and targets whose first activation is still being retried.
-                    if target.state == .refreshing || target.state == .activating { launchAction(window, target, activate: true, now: now) }
-                }
-            }
-        case .deactivating, .verifying:
-            try stepEnding(window, now: now)
-        case .reactivating:
-            // Unhealthy targets going back into maintenance; the others finish their checks.
-            let targets = try store.targets(of: window.id)
-            for target in targets where (target.nextAttemptAt ?? 0) <= nowMs {
-                if target.state == .activating { launchAction(window, target, activate: true, now: now) }
-                if target.state == .verifying { try launchChecks(window, target, now: now) }
-            }
-            let now2 = try store.targets(of: window.id)
-            if !now2.contains(where: { [.activating, .verifying, .deactivating].contains($0.state) }) {
-                try store.transaction {
-                    try store.setWindowState(window.id, .active, at: nowMs)
-                    try store.appendEvent(at: nowMs, window: window.id, kind: "window.active",
-                                          message: "back in maintenance: \(now2.filter { $0.state == .active }.map(\.target).joined(separator: ", "))")
-                }
-            }
-        case .scheduled, .completed, .canceled, .failed, .degraded, .missed, .skipped:
-            break  // a scheduled window became activating above; the others are over
+    /// The window machine at `now`, with what is in flight and each target's driver.
+    func machine(_ now: Date) -> WindowMachine {
+        let targets = schedule.targets
+        return WindowMachine(now: Self.milliseconds(now), switching: busy.switchingTargets) { name, openEnded in
+            guard let target = targets[name] else { return nil }
+            return target.driver.look(openEnded: openEnded, probeInterval: target.probeIntervalMilliseconds)
         }
     }
 
-    // MARK: Transitions
+    /// One window's step: read, decided by the machine, committed, then its work started.
+    func step(_ window: WindowRecord, now: Date) throws {
+        let machine = machine(now)
+        let targets = try store.targets(of: window.id)
+        let notices = window.state == .scheduled ? try store.notices(of: window.id) : []
+        var holders: [String: WindowMachine.Holders] = [:]
+        if machine.needsHolders(window) {
+            for target in targets where ![.healthy, .unhealthy, .skipped, .held, .verifying, .pending].contains(target.state) {
+                holders[target.target] = try self.holders(of: target.target, besides: window.id)
+            }
+        }
+        let step = machine.step(window, targets: targets, notices: notices, holders: holders)
+        try commit(step, read: window, now: now)
+        try start(step.effects, of: step.window, targets: targets, changed: step.targets, now: now)
+    }
+
+    /// The other open windows that hold a target, and the newest one's record of it.
+    func holders(of target: String, besides windowId: String) throws -> WindowMachine.Holders {
+        let windows = try store.holds(of: target).filter { $0.id != windowId }
+        return WindowMachine.Holders(windows: windows, newest: try windows.last.flatMap { try store.target(target, of: $0.id) })
+    }
+
+    /// Writes a step in one transaction: the window's state, its targets and notices, the events,
+    /// and the announcements, so that a change and what it causes land together.
+    func commit(_ step: WindowStep, read: WindowRecord, now: Date) throws {
+        if step.isEmpty && step.window.state == read.state {
+            note(step)
+            return
+        }
+        try store.transaction { try write(step, read: read, now: now) }
+        note(step)
+    }
+
+    /// A step's writes, inside a transaction the caller holds.
+    func write(_ step: WindowStep, read: WindowRecord, now: Date) throws {
+        let nowMs = Self.milliseconds(now)
+        if step.window.state != read.state { try store.setWindowState(step.window.id, step.window.state, at: nowMs) }
+        if step.dropsPendingNotices { try store.skipPendingNotices(of: step.window.id) }
+        for notice in step.notices { try store.setNoticeState(notice, notice.state) }
+        for target in step.targets { try store.saveTarget(target) }
+        for event in step.events {
+            try store.appendEvent(at: nowMs, window: event.window, target: event.target, kind: event.kind, message: event.message, detail: event.detail)
+        }
+        for announcement in step.announcements { try enqueue(announcement.event, window: step.window, now: now, extra: announcement.extra) }
+    }
+
+    /// A step's log lines, once it is committed.
+    func note(_ step: WindowStep) {
+        if step.movedOn { outcomeRecorded = true }
+        for note in step.notes {
+            switch note.severity {
+            case .info: log(.info, note.text)
+            case .notice: log(.notice, note.text)
+            case .warning: log(.warning, note.text)
+            case .error: log(.error, note.text)
+            }
+        }
+    }
+
+    /// Starts the work a committed step asked for.
+    func start(_ effects: [WindowStep.Effect], of window: WindowRecord, targets: [TargetStateRecord], changed: [TargetStateRecord], now: Date) throws {
+        guard !effects.isEmpty else { return }
+        var records: [String: TargetStateRecord] = [:]
+        for target in targets + changed where target.windowId == window.id { records[target.target] = target }
+        for effect in effects {
+            switch effect {
+            case .switchOn(let name): if let record = records[name] { launchAction(window, record, activate: true, now: now) }
+            case .switchOff(let name): if let record = records[name] { launchAction(window, record, activate: false, now: now) }
+            case .probe(let name): if let record = records[name] { launchProbe(window, record, now: now) }
+            case .checks(let name): if let record = records[name] { try launchChecks(window, record, now: now) }
+            case .doneRound: try stepDone(window, now: now)
+            case .renewSeries(let series): if schedule.windows[series]?.recurrence != nil { try syncWindow(series, now: now) }
+            }
+        }
+    }
 
     /// Ends a window that never started, for good: `missed` or `canceled`, its notices dropped,
     /// the reason in the log, and the event announced, all in one transaction.
     func close(_ window: WindowRecord, as closing: Closing, reason: String, now: Date) throws {
-        let state = closing.state
-        let nowMs = Self.milliseconds(now)
-        try store.transaction {
-            try store.setWindowState(window.id, state, at: nowMs)
-            try store.skipPendingNotices(of: window.id)
-            try store.appendEvent(at: nowMs, window: window.id, kind: "window.\(state)", message: reason)
-            try enqueue(closing.event, window: window, now: now)
-        }
-        log(state == .missed ? .warning : .notice, "window \(window.id): \(state): \(reason)")
-    }
-
-    /// How a window that never started is closed: its final state, and the event that says so.
-    enum Closing {
-        case missed, canceled
-
-        var state: WindowState {
-            switch self {
-            case .missed: return .missed
-            case .canceled: return .canceled
-            }
-        }
-
-        var event: AnnouncementEvent {
-            switch self {
-            case .missed: return .missed
-            case .canceled: return .canceled
-            }
-        }
-    }
-
-    func markMissed(_ window: WindowRecord, now: Date) throws {
-        try close(window, as: .missed, reason: "the window passed entirely while maint was not running; nothing was switched", now: now)
+        try commit(machine(now).close(window, as: closing, reason: reason), read: window, now: now)
     }
 
     /// Queues a `failure` announcement: which target, what it was doing, the error, what happens next.
     func enqueueFailure(_ window: WindowRecord, target: String, action: String, error: String, attempts: Int, next: String, now: Date) throws {
-        try enqueue(.failure, window: window, now: now, extra: ["failure": .object([
-            "target": .string(target), "action": .string(action), "error": .string(error),
-            "attempts": .number(Double(attempts)), "next": .string(next),
-        ])])
-    }
-
-    /// A notice is sent if it is due and not stale: late by at most a tenth of its offset (at
-    /// least a minute), and before the window starts. Stale notices are skipped, never sent late.
-    func sendDueNotices(_ window: WindowRecord, now: Date) throws {
-        let nowMs = Self.milliseconds(now)
-        for notice in try store.notices(of: window.id) where notice.state == .pending && notice.dueAt <= nowMs {
-            let lateness = nowMs - notice.dueAt
-            let stale = lateness > max(60_000, notice.offsetMilliseconds / 10)
-            try store.transaction {
-                try store.setNoticeState(notice, stale ? .skipped : .sent)
-                let offset = DurationText.format(notice.offsetMilliseconds)
-                if stale {
-                    try store.appendEvent(at: nowMs, window: window.id, kind: "notice.skipped",
-                                          message: "the \(offset) notice was due \(DurationText.format(lateness)) ago; not sent late")
-                } else {
-                    try store.appendEvent(at: nowMs, window: window.id, kind: "notice.sent", message: "\(offset) notice")
-                    try enqueue(.notice, window: window, now: now, extra: ["notice": .object(["offset": .string(offset)])])
-                }
-            }
-            log(stale ? .warning : .info, "window \(window.id): \(DurationText.format(notice.offsetMilliseconds)) notice \(stale ? "skipped (stale)" : "queued")")
-        }
-    }
-
-    func beginActivation(_ window: WindowRecord, now: Date) throws {
-        let nowMs = Self.milliseconds(now)
-        try store.transaction {
-            try store.setWindowState(window.id, .activating, at: nowMs)
-            try store.skipPendingNotices(of: window.id)
-            let lag = nowMs - window.startAt
-            try store.appendEvent(at: nowMs, window: window.id, kind: "window.activating",
-                                  message: "activating \(try store.targets(of: window.id).count) target(s)" + (lag > 1000 ? ", \(DurationText.format(lag)) after the planned start" : ""))
-        }
-        log(.notice, "window \(window.id): activating")
-        // An occurrence starting is when its series stores the next ones.
-        if let series = window.series, window.origin == .file, schedule.windows[series]?.recurrence != nil {
-            try syncWindow(series, now: now)
-        }
-    }
-
-    /// Stage by stage: a stage's targets are switched together; the next stage starts when none
-    /// of them is still activating. After a failed stage, with `onFailure: halt`, the targets of
-    /// the later stages are skipped.
-    func stepActivation(_ window: WindowRecord, now: Date) throws {
-        let nowMs = Self.milliseconds(now)
-        var targets = try store.targets(of: window.id)
-        // Every stage launched, every target has answered once, and one is in maintenance: the
-        // window is active and `start` is announced; a target still being retried goes on
-        // being retried meanwhile, and never holds the others back.
-        if !targets.contains(where: { $0.state == .pending }),
-           !targets.contains(where: { $0.state == .activating && $0.attempts == 0 }),
-           targets.contains(where: { $0.state == .active }) {
-            try finishActivation(window, targets: targets, now: now)
-        } else if !targets.contains(where: { $0.state == .activating }) {
-            let pending = targets.filter { $0.state == .pending }
-            guard let stage = pending.map(\.stage).min() else {
-                try finishActivation(window, targets: targets, now: now)
-                return
-            }
-            let halted = window.onFailure == .halt && targets.contains { $0.state == .failed }
-            try store.transaction {
-                for var target in pending where halted || target.stage == stage {
-                    target.state = halted ? .skipped : .activating
-                    target.attempts = 0
-                    target.nextAttemptAt = halted ? nil : nowMs
-                    target.phaseStartedAt = nowMs
-                    try store.saveTarget(target)
-                    if halted {
-                        try store.appendEvent(at: nowMs, window: window.id, target: target.target, kind: "target.skipped",
-                                              message: "not switched: an earlier stage failed (onFailure: halt)")
-                    }
-                }
-                if !halted && (pending.contains(where: { $0.stage != stage }) || stage > 0) {
-                    try store.appendEvent(at: nowMs, window: window.id, kind: "stage.activating",
-                                          message: "stage \(stage + 1): \(pending.filter { $0.stage == stage }.map(\.target).joined(separator: ", "))")
-                }
-            }
-            targets = try store.targets(of: window.id)
-            if halted {
-                try finishActivation(window, targets: targets, now: now)
-                return
-            }
-        }
-        for target in targets where target.state == .activating && (target.nextAttemptAt ?? 0) <= nowMs {
-            launchAction(window, target, activate: true, now: now)
-        }
-    }
-
-    func finishActivation(_ window: WindowRecord, targets: [TargetStateRecord], now: Date) throws {
-        let nowMs = Self.milliseconds(now)
-        let failed = targets.filter { $0.state == .failed || $0.state == .skipped }
-        let retrying = targets.filter { $0.state == .activating }
-        try store.transaction {
-            if failed.count == targets.count {
-                try store.setWindowState(window.id, .failed, at: nowMs)
-                try store.appendEvent(at: nowMs, window: window.id, kind: "window.failed",
-                                      message: "no target could be put into maintenance")
-            } else {
-                try store.setWindowState(window.id, .active, at: nowMs)
-                try store.appendEvent(at: nowMs, window: window.id, kind: "window.active",
-                                      message: "\(targets.count - failed.count - retrying.count) of \(targets.count) target(s) in maintenance"
-                                        + (retrying.isEmpty ? "" : "; still retrying: \(retrying.map(\.target).joined(separator: ", "))"))
-                try enqueue(.start, window: window, now: now)
-            }
-        }
-        log(failed.count == targets.count ? .error : .notice,
-            "window \(window.id): \(failed.count == targets.count ? "failed, no target could be activated" : "active")")
-    }
-
-    func beginDeactivation(_ window: WindowRecord, now: Date) throws {
-        let nowMs = Self.milliseconds(now)
-        try store.transaction {
-            try store.setWindowState(window.id, .deactivating, at: nowMs)
-            // Targets whose activation failed are switched off too: deactivation is idempotent,
-            // and a half-applied activation must not stay on.
-            // Each waits for its stage's turn; stages go back in reverse order.
-            // A target still being retried may be on by now: it is switched off too. A target
-            // whose stage never began was never switched, and is left alone.
-            for var target in try store.targets(of: window.id) where [.active, .refreshing, .failed, .activating, .pending].contains(target.state) {
-                let neverStarted = target.state == .pending
-                target.state = neverStarted ? .skipped : .waiting
-                target.nextAttemptAt = nil
-                try store.saveTarget(target)
-                if neverStarted {
-                    try store.appendEvent(at: nowMs, window: window.id, target: target.target, kind: "target.skipped",
-                                          message: "not switched: the window ended before its stage began")
-                }
-            }
-            try store.appendEvent(at: nowMs, window: window.id, kind: "window.deactivating", message: "ending maintenance")
-        }
-        log(.notice, "window \(window.id): deactivating")
-    }
-
-    /// Deactivation and health checks, target by target; the window ends when every target has.
-    func stepEnding(_ window: WindowRecord, now: Date) throws {
-        let nowMs = Self.milliseconds(now)
-        var targets = try store.targets(of: window.id)
-        let waiting = targets.filter { $0.state == .waiting }
-        if !targets.contains(where: { $0.state == .deactivating }), let stage = waiting.map(\.stage).max() {
-            try store.transaction {
-                for var target in waiting where target.stage == stage {
-                    target.state = .deactivating
-                    target.attempts = 0
-                    target.nextAttemptAt = nowMs
-                    target.phaseStartedAt = nowMs
-                    try store.saveTarget(target)
-                }
-                if waiting.contains(where: { $0.stage != stage }) || stage > 0 {
-                    try store.appendEvent(at: nowMs, window: window.id, kind: "stage.deactivating",
-                                          message: "stage \(stage + 1): \(waiting.filter { $0.stage == stage }.map(\.target).joined(separator: ", "))")
-                }
-            }
-            targets = try store.targets(of: window.id)
-        }
-        for target in targets where (target.nextAttemptAt ?? 0) <= nowMs {
-            if target.state == .deactivating {
-                // Another window still holds it: it stays in maintenance, marked held here.
-                let others = try store.holds(of: target.target).filter { $0.id != window.id }
-                if !others.isEmpty && !busy.switching(target.target) {
-                    try leaveHeld(target, of: window, holds: others, now: now)
-                } else {
-                    launchAction(window, target, activate: false, now: now)
-                }
-            } else if target.state == .verifying {
-                try launchChecks(window, target, now: now)
-            }
-        }
-        let targetsNow = try store.targets(of: window.id)
-        let state: WindowState
-        if targetsNow.contains(where: { $0.state == .deactivating || $0.state == .waiting }) {
-            state = .deactivating
-        } else if targetsNow.contains(where: { $0.state == .verifying }) {
-            state = .verifying
-        } else {
-            try finish(window, targets: targetsNow, now: now)
-            return
-        }
-        if state != window.state { try store.setWindowState(window.id, state, at: nowMs) }
-    }
-
-    /// A window ends while other windows still hold one of its targets: the target is left in
-    /// maintenance (`held` here, no deactivate, no checks: those come with the last hold), and the
-    /// newest remaining hold is told again, so that the target shows its text and the latest end.
-    func leaveHeld(_ target: TargetStateRecord, of window: WindowRecord, holds: [WindowRecord], now: Date) throws {
-        let nowMs = Self.milliseconds(now)
-        var held = target
-        held.state = .held
-        held.nextAttemptAt = nil
-        try store.transaction {
-            try store.saveTarget(held)
-            try store.appendEvent(at: nowMs, window: window.id, target: target.target, kind: "target.held",
-                                  message: "left in maintenance: still held by \(holds.map(\.id).joined(separator: ", "))")
-            if let newest = holds.last, var refresh = try store.target(target.target, of: newest.id), refresh.state == .active {
-                refresh.state = .refreshing
-                refresh.attempts = 0
-                refresh.nextAttemptAt = nowMs
-                try store.saveTarget(refresh)
-            }
-        }
-        outcomeRecorded = true
-        log(.info, "window \(window.id): \(target.target) stays in maintenance, held by \(holds.map(\.id).joined(separator: ", "))")
-    }
-
-    func finish(_ window: WindowRecord, targets: [TargetStateRecord], now: Date) throws {
-        let nowMs = Self.milliseconds(now)
-        let state: WindowState
-        // A target that never went into maintenance failed the window, even if it is healthy now.
-        if targets.contains(where: { $0.state == .failed || $0.state == .skipped || $0.activatedAt == nil }) {
-            state = .failed
-        } else if targets.contains(where: { $0.state == .unhealthy }) {
-            state = .degraded
-        } else {
-            state = .completed
-        }
-        let healthy = targets.filter { $0.state == .healthy }.count
-        let held = targets.filter { $0.state == .held }.count
-        try store.transaction {
-            try store.setWindowState(window.id, state, at: nowMs)
-            try store.appendEvent(at: nowMs, window: window.id, kind: "window.\(state)",
-                                  message: "\(healthy) of \(targets.count) target(s) back and healthy" + (held == 0 ? "" : ", \(held) still held by other windows"))
-            try enqueue(.end, window: window, now: now, extra: ["health": Payload.health(targets), "result": .string(state.rawValue)])
-        }
-        log(state == .completed ? .notice : .error, "window \(window.id): \(state) (\(healthy)/\(targets.count) healthy)")
+        try enqueue(.failure, window: window, now: now,
+                    extra: WindowMachine.failure(target: target, action: action, error: error, attempts: attempts, next: next))
     }
 }

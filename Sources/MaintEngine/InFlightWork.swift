@@ -18,6 +18,9 @@ struct InFlightWork {
     /// Whether an activate or deactivate request of `target` is in flight, for any window.
     func switching(_ target: String) -> Bool { actionsByTarget[target] != nil }
 
+    /// Every target with a switch in flight.
+    var switchingTargets: Set<String> { Set(actionsByTarget.keys) }
+
     /// How many actions of `window` are in flight.
     func actions(of window: String) -> Int { actionsByWindow[window] ?? 0 }
 

@@ -1,0 +1,77 @@
+/// What the window machine decided for one window at one instant: the records to store, the
+/// events and announcements to write with them (all in one transaction), and, only once that
+/// transaction is committed, the work to start.
+public struct WindowStep: Sendable {
+    /// The window as it is now; its state is stored when it differs from the one read.
+    public var window: WindowRecord
+    /// Targets whose record changed, this window's and, for a hold handed on, another's.
+    public var targets: [TargetStateRecord] = []
+    /// Notices whose state changed.
+    public var notices: [NoticeRecord] = []
+    /// The window's notices still pending are dropped: it started, or will never start.
+    public var dropsPendingNotices = false
+    public var events: [Event] = []
+    public var announcements: [Announce] = []
+    /// Work to start after the commit.
+    public var effects: [Effect] = []
+    public var notes: [Note] = []
+    /// An outcome was recorded that lets a window go on at once: run another round, do not sleep.
+    public var movedOn = false
+
+    public init(window: WindowRecord) { self.window = window }
+
+    public var isEmpty: Bool { targets.isEmpty && notices.isEmpty && events.isEmpty && announcements.isEmpty && !dropsPendingNotices }
+
+    /// A line of the event log.
+    public struct Event: Sendable, Equatable {
+        public var window: String
+        public var target: String?
+        public var kind: String
+        public var message: String
+        public var detail: String?
+    }
+
+    /// An announcement to queue for the window's channels.
+    public struct Announce: Sendable, Equatable {
+        public var event: AnnouncementEvent
+        public var extra: [String: JSONValue]
+    }
+
+    public enum Effect: Sendable, Equatable {
+        /// Send the target's activate (or deactivate) work.
+        case switchOn(String), switchOff(String)
+        /// Read the target's real state.
+        case probe(String)
+        /// Run the target's health checks.
+        case checks(String)
+        /// One round of `maint done`'s checks, when due.
+        case doneRound
+        /// An occurrence of a recurring definition began: store the next ones.
+        case renewSeries(String)
+    }
+
+    /// A line for the daemon's log.
+    public struct Note: Sendable, Equatable {
+        public enum Severity: Sendable { case info, notice, warning, error }
+        public var severity: Severity
+        public var text: String
+    }
+
+    mutating func save(_ target: TargetStateRecord) {
+        if let index = targets.firstIndex(where: { $0.windowId == target.windowId && $0.target == target.target }) {
+            targets[index] = target
+        } else {
+            targets.append(target)
+        }
+    }
+
+    mutating func event(_ kind: String, target: String? = nil, _ message: String, detail: String? = nil) {
+        events.append(Event(window: window.id, target: target, kind: kind, message: message, detail: detail))
+    }
+
+    mutating func announce(_ event: AnnouncementEvent, _ extra: [String: JSONValue] = [:]) {
+        announcements.append(Announce(event: event, extra: extra))
+    }
+
+    mutating func note(_ severity: Note.Severity, _ text: String) { notes.append(Note(severity: severity, text: "window \(window.id): \(text)")) }
+}
