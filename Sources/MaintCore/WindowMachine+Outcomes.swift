@@ -106,6 +106,75 @@ extension WindowMachine {
         return step
     }
 
+    /// A target's health checks came back. All passed: healthy. Some failed: checked again after
+    /// `retryInterval`, until `healthTimeout` has run out since it was switched off; then
+    /// unhealthy or, with `onHealthFailure: reactivate`, back into maintenance, the window open-ended.
+    public func checked(_ window: WindowRecord, _ record: TargetStateRecord, results: [CheckResult], healthTimeout: Int64,
+                        retryInterval: Int64) -> WindowStep? {
+        guard record.state == .verifying else { return nil }
+        var step = WindowStep(window: window)
+        var target = record
+        target.attempts += 1
+        target.health = results.stored
+        let summary = results.summary
+        let timedOut = now - (target.phaseStartedAt ?? now) >= healthTimeout
+        // The window may end with this target: the loop takes another round rather than sleep.
+        step.movedOn = true
+        if results.allSatisfy(\.ok) {
+            target.state = .healthy
+            target.nextAttemptAt = nil
+            target.lastError = nil
+            step.event("target.healthy", target: target.target, summary, detail: target.health)
+        } else if timedOut && window.onHealthFailure == .reactivate {
+            // Back into maintenance until someone has fixed it: the window has no end now.
+            target.state = .activating
+            target.attempts = 0
+            target.nextAttemptAt = now
+            target.phaseStartedAt = now
+            target.lastError = summary
+            step.window.endAt = nil
+            step.window.state = .reactivating
+            step.event("target.reactivating", target: target.target,
+                       "still failing after \(DurationText.format(healthTimeout)): \(summary); putting it back into maintenance", detail: target.health)
+            step.announce(.failure, Self.failure(target: target.target, action: "health", error: summary, attempts: record.attempts + 1,
+                                                 next: "It is back in maintenance and the window has no end now: fix it, then `maint done \(window.id)` (ends when the checks pass) or `maint end \(window.id)`."))
+        } else if timedOut {
+            target.state = .unhealthy
+            target.nextAttemptAt = nil
+            target.lastError = summary
+            step.event("target.unhealthy", target: target.target, "still failing after \(DurationText.format(healthTimeout)): \(summary)", detail: target.health)
+        } else {
+            target.nextAttemptAt = now + retryInterval
+            target.lastError = summary
+            step.event("target.checking", target: target.target, summary, detail: target.health)
+        }
+        step.save(target)
+        return step
+    }
+
+    /// `maint extend` or `maint update` of a running window: its targets in maintenance whose
+    /// driver shows what changed are told again at once.
+    public func tellAgain(_ targets: [TargetStateRecord], of window: WindowRecord, refreshes: (String) -> Bool) -> [TargetStateRecord] {
+        guard window.state != .scheduled else { return [] }
+        return targets.filter { ($0.state == .active || $0.state == .refreshing) && refreshes($0.target) }.map {
+            var target = $0
+            target.state = .refreshing
+            target.attempts = 0
+            target.nextAttemptAt = now
+            return target
+        }
+    }
+
+    /// `maint done`: every check passed (or there is none): the window ends now.
+    public func endWhenHealthy(_ window: WindowRecord, summary: String) -> WindowStep {
+        var step = WindowStep(window: window)
+        step.window.endAt = now
+        step.event("window.healthy", "\(summary): ending the window")
+        step.note(.notice, "healthy again (\(summary)); ending it")
+        step.movedOn = true
+        return step
+    }
+
     /// What a `failure` announcement carries: which target, what it was doing, the error, what happens next.
     public static func failure(target: String, action: String, error: String, attempts: Int, next: String) -> [String: JSONValue] {
         ["failure": .object(["target": .string(target), "action": .string(action), "error": .string(error),

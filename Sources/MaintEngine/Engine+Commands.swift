@@ -193,14 +193,10 @@ extension Engine {
         let nowMs = Self.milliseconds(now)
         try store.transaction {
             try apply()
-            if window.state != .scheduled {
-                for var target in try store.targets(of: window.id)
-                where (target.state == .active || target.state == .refreshing) && schedule.targets[target.target]?.driver.refreshes(on: change) != false {
-                    target.state = .refreshing
-                    target.attempts = 0
-                    target.nextAttemptAt = nowMs
-                    try store.saveTarget(target)
-                }
+            for target in machine(now).tellAgain(try store.targets(of: window.id), of: window, refreshes: {
+                schedule.targets[$0]?.driver.refreshes(on: change) != false
+            }) {
+                try store.saveTarget(target)
             }
             try store.appendEvent(at: nowMs, window: window.id, kind: "window.\(event)", message: message + " from the command line")
             if let updated = try store.window(window.id) { try enqueue(event, window: updated, now: now) }

@@ -71,13 +71,7 @@ extension Engine {
     }
 
     func endWhenHealthy(_ window: WindowRecord, summary: String, now: Date) throws {
-        let nowMs = Self.milliseconds(now)
         doneNext[window.id] = nil
-        try store.transaction {
-            try store.setWindowEnd(window.id, endAt: nowMs, at: nowMs)
-            try store.appendEvent(at: nowMs, window: window.id, kind: "window.healthy", message: "\(summary): ending the window")
-        }
-        outcomeRecorded = true
-        log(.notice, "window \(window.id): healthy again (\(summary)); ending it")
+        try commit(machine(now).endWhenHealthy(window, summary: summary), read: window, now: now)
     }
 }

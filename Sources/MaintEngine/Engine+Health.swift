@@ -9,30 +9,6 @@ struct HealthRun {
     var expected: Int
 }
 
-/// One check's outcome, as stored and announced.
-public struct CheckResult: Codable, Sendable {
-    public var check: String
-    public var ok: Bool
-    public var status: Int?
-    public var responseTimeMs: Int?
-    public var detail: String
-
-    /// Judges a check's reply by its condition.
-    static func judge(_ check: HealthCheck, _ result: Result<HTTPResponse, TransferError>, now: Date, redact: (String) -> String) -> CheckResult {
-        switch result {
-        case .success(let response):
-            let observation = HealthObservation(status: response.status, responseTimeMilliseconds: response.elapsedMilliseconds, body: response.text,
-                                                certificateExpiresInMilliseconds: response.certificateExpiry.map { Int64($0.timeIntervalSince(now) * 1000) })
-            let ok = check.condition.evaluate(observation)
-            // A failed condition names the value it got, which may echo what the request sent.
-            return CheckResult(check: check.name, ok: ok, status: response.status, responseTimeMs: response.elapsedMilliseconds,
-                               detail: ok ? check.condition.source : redact("failed: " + check.condition.failures(observation).joined(separator: "; ")))
-        case .failure(let error):
-            return CheckResult(check: check.name, ok: false, status: nil, responseTimeMs: error.elapsedMilliseconds, detail: redact(error.message))
-        }
-    }
-}
-
 extension Engine {
     /// Time between two rounds of a target's checks, from its health timeout: 1 s to 10 s.
     func checkInterval(_ target: TargetConfig?) -> Int64 {
@@ -87,57 +63,13 @@ extension Engine {
         try settleHealth(window: window, target: target, results: run.results.sorted { $0.key < $1.key }.map(\.value), now: now)
     }
 
-    /// All checks passed: healthy. Some failed: try again after an interval, until the health
-    /// timeout has run out since deactivation; then unhealthy.
+    /// A target's checks all answered: the machine decides (`WindowMachine.checked`).
     func settleHealth(window windowId: String, target name: String, results: [CheckResult], now: Date) throws {
-        // The window may end with this target: the loop takes another round rather than sleep.
-        outcomeRecorded = true
-        let nowMs = Self.milliseconds(now)
         let config = schedule.targets[name]
-        let window = try store.window(windowId)
-        let timeout = window?.healthTimeoutMilliseconds ?? config?.healthTimeoutMilliseconds ?? 300_000
-        let passed = results.allSatisfy(\.ok)
-        try store.transaction {
-            guard var target = try store.target(name, of: windowId), target.state == .verifying else { return }
-            target.attempts += 1
-            target.health = MaintenanceStore.encode(results)
-            let summary = results.isEmpty ? "no health checks defined" : results.map { "\($0.check): \($0.ok ? "ok" : $0.detail)" }.joined(separator: "; ")
-            if passed {
-                target.state = .healthy
-                target.nextAttemptAt = nil
-                target.lastError = nil
-                try store.saveTarget(target)
-                try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.healthy", message: summary,
-                                      detail: target.health)
-            } else if nowMs - (target.phaseStartedAt ?? nowMs) >= timeout, window?.onHealthFailure == .reactivate, let window {
-                // Back into maintenance until someone has fixed it: the window has no end now.
-                target.state = .activating
-                target.attempts = 0
-                target.nextAttemptAt = nowMs
-                target.phaseStartedAt = nowMs
-                target.lastError = summary
-                try store.saveTarget(target)
-                try store.setWindowEnd(windowId, endAt: nil, at: nowMs)
-                try store.setWindowState(windowId, .reactivating, at: nowMs)
-                try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.reactivating",
-                                      message: "still failing after \(DurationText.format(timeout)): \(summary); putting it back into maintenance",
-                                      detail: target.health)
-                try enqueueFailure(window, target: name, action: "health", error: summary, attempts: target.attempts,
-                                   next: "It is back in maintenance and the window has no end now: fix it, then `maint done \(windowId)` (ends when the checks pass) or `maint end \(windowId)`.",
-                                   now: now)
-            } else if nowMs - (target.phaseStartedAt ?? nowMs) >= timeout {
-                target.state = .unhealthy
-                target.nextAttemptAt = nil
-                target.lastError = summary
-                try store.saveTarget(target)
-                try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.unhealthy",
-                                      message: "still failing after \(DurationText.format(timeout)): \(summary)", detail: target.health)
-            } else {
-                target.nextAttemptAt = nowMs + checkInterval(config)
-                target.lastError = summary
-                try store.saveTarget(target)
-                try store.appendEvent(at: nowMs, window: windowId, target: name, kind: "target.checking", message: summary, detail: target.health)
-            }
+        record(window: windowId, target: name, now: now) { machine, window, target in
+            machine.checked(window, target, results: results,
+                            healthTimeout: window.healthTimeoutMilliseconds ?? config?.healthTimeoutMilliseconds ?? 300_000,
+                            retryInterval: checkInterval(config))
         }
     }
 }

@@ -167,7 +167,7 @@ public final class Engine {
     /// Writes a step in one transaction: the window's state, its targets and notices, the events,
     /// and the announcements, so that a change and what it causes land together.
     func commit(_ step: WindowStep, read: WindowRecord, now: Date) throws {
-        if step.isEmpty && step.window.state == read.state {
+        if step.isEmpty && step.window.state == read.state && step.window.endAt == read.endAt {
             note(step)
             return
         }
@@ -179,6 +179,7 @@ public final class Engine {
     func write(_ step: WindowStep, read: WindowRecord, now: Date) throws {
         let nowMs = Self.milliseconds(now)
         if step.window.state != read.state { try store.setWindowState(step.window.id, step.window.state, at: nowMs) }
+        if step.window.endAt != read.endAt { try store.setWindowEnd(step.window.id, endAt: step.window.endAt, at: nowMs) }
         if step.dropsPendingNotices { try store.skipPendingNotices(of: step.window.id) }
         for notice in step.notices { try store.setNoticeState(notice, notice.state) }
         for target in step.targets { try store.saveTarget(target) }

@@ -36,11 +36,7 @@ public final class MaintenanceStore {
         (try? JSONDecoder().decode([String].self, from: Data((text ?? "[]").utf8))) ?? []
     }
 
-    public static func encode<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
-    }
+    public static func encode<T: Encodable>(_ value: T) -> String { StoredJSON.text(value) }
 
     /// `stages[target]` is the target's stage (0 when absent).
     public func insertWindow(_ window: WindowRecord, targets: [String], stages: [String: Int] = [:], notices: [NoticeRecord]) throws(SQLiteError) {

@@ -396,4 +396,106 @@ struct WindowMachineStepTests {
         #expect(step.announcements.map(\.event) == [.canceled])
         #expect(step.events.map(\.message) == ["canceled from the command line"])
     }
+
+    // MARK: Health, extend and update, done
+
+    static func results(_ ok: Bool) -> [CheckResult] {
+        [CheckResult(check: "home", ok: true, status: 200, responseTimeMs: 3, detail: "[STATUS] == 200"),
+         CheckResult(check: "api", ok: ok, status: ok ? 200 : 503, responseTimeMs: 4, detail: ok ? "[STATUS] == 200" : "failed: [STATUS] (503) == 200")]
+    }
+
+    /// A window past its end whose only target was switched off at `t0`, and is being checked.
+    static func verifying(onHealthFailure: HealthFailure = .alert) -> World {
+        var world = World()
+        world.add("w", start: Self.t0 - 2 * Self.minute, end: Self.t0, targets: ["shop"])
+        world.windows["w"]?.state = .verifying
+        world.windows["w"]?.onHealthFailure = onHealthFailure
+        world.targets["w"] = world.targets["w"]?.map {
+            var t = $0; t.state = .verifying; t.activatedAt = Self.t0 - 2 * Self.minute; t.phaseStartedAt = Self.t0; t.nextAttemptAt = Self.t0; return t
+        }
+        return world
+    }
+
+    @Test func passingChecksMakeATargetHealthyAndFailingOnesAreTriedAgain() throws {
+        var world = Self.verifying()
+        #expect(world.round()["w"] == [.checks("shop")])
+        let window = try #require(world.windows["w"])
+        let checking = try #require(world.target("shop", of: "w"))
+        let failing = try #require(world.machine.checked(window, checking, results: Self.results(false),
+                                                          healthTimeout: 5 * Self.minute, retryInterval: 10_000))
+        world.apply(failing)
+        #expect(world.target("shop", of: "w")?.state == .verifying)
+        #expect(world.target("shop", of: "w")?.nextAttemptAt == Self.t0 + 10_000)
+        #expect(world.events.last?.message == "home: ok; api: failed: [STATUS] (503) == 200")
+        #expect(world.round().isEmpty)
+        world.now += 10_000
+        #expect(world.round()["w"] == [.checks("shop")])
+        let retried = try #require(world.target("shop", of: "w"))
+        let passing = try #require(world.machine.checked(window, retried, results: Self.results(true),
+                                                          healthTimeout: 5 * Self.minute, retryInterval: 10_000))
+        world.apply(passing)
+        #expect(world.target("shop", of: "w")?.state == .healthy)
+        #expect(world.target("shop", of: "w")?.health?.contains("\"check\":\"api\"") == true)
+        _ = world.round()
+        #expect(world.state("w") == .completed)
+    }
+
+    @Test func checksStillFailingAtTheTimeoutLeaveTheTargetUnhealthy() throws {
+        var world = Self.verifying()
+        world.now = Self.t0 + 5 * Self.minute
+        let window = try #require(world.windows["w"])
+        let target = try #require(world.target("shop", of: "w"))
+        let step = try #require(world.machine.checked(window, target, results: Self.results(false), healthTimeout: 5 * Self.minute,
+                                                       retryInterval: 10_000))
+        world.apply(step)
+        #expect(world.target("shop", of: "w")?.state == .unhealthy)
+        _ = world.round()
+        #expect(world.state("w") == .degraded)
+    }
+
+    @Test func withReactivateAFailingTargetGoesBackIntoMaintenanceWithNoEnd() throws {
+        var world = Self.verifying(onHealthFailure: .reactivate)
+        world.now = Self.t0 + 5 * Self.minute
+        let window = try #require(world.windows["w"])
+        let target = try #require(world.target("shop", of: "w"))
+        let step = try #require(world.machine.checked(window, target, results: Self.results(false), healthTimeout: 5 * Self.minute,
+                                                       retryInterval: 10_000))
+        world.apply(step)
+        #expect(world.state("w") == .reactivating)
+        #expect(world.windows["w"]?.endAt == nil)
+        #expect(world.target("shop", of: "w")?.state == .activating)
+        #expect(world.announced.last?.event == .failure)
+        #expect(world.announced.last?.extra["failure"]?["action"]?.stringValue == "health")
+        #expect(world.round()["w"] == [.switchOn("shop")])
+    }
+
+    @Test func extendAndUpdateTellAgainOnlyTheTargetsWhoseDriverShowsIt() throws {
+        var world = World()
+        world.add("w", start: Self.t0, end: Self.t0 + Self.minute, targets: ["lb", "shop"])
+        let window = try #require(world.windows["w"])
+        // Not started: nothing to tell.
+        #expect(world.machine.tellAgain(world.targets["w"] ?? [], of: window, refreshes: { _ in true }).isEmpty)
+        _ = world.round()
+        world.answer("w", "lb", activate: true)
+        world.answer("w", "shop", activate: true)
+        _ = world.round()
+        let active = try #require(world.windows["w"])
+        let told = world.machine.tellAgain(world.targets["w"] ?? [], of: active, refreshes: { $0 != "lb" })
+        #expect(told.map(\.target) == ["shop"])
+        #expect(told.first?.state == .refreshing && told.first?.nextAttemptAt == Self.t0)
+    }
+
+    @Test func doneEndsTheWindowNowAndTheEndFollows() throws {
+        var world = World()
+        world.add("w", start: Self.t0, end: nil, targets: ["shop"])
+        _ = world.round()
+        world.answer("w", "shop", activate: true)
+        _ = world.round()
+        world.now += Self.minute
+        let window = try #require(world.windows["w"])
+        world.apply(world.machine.endWhenHealthy(window, summary: "all 2 check(s) pass"))
+        #expect(world.windows["w"]?.endAt == Self.t0 + Self.minute)
+        #expect(world.events.last?.message == "all 2 check(s) pass: ending the window")
+        #expect(world.round()["w"] == [.switchOff("shop")])
+    }
 }
