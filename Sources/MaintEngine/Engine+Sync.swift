@@ -43,7 +43,7 @@ extension Engine {
     func syncWindow(_ name: String, now: Date) throws {
         guard let config = schedule.windows[name] else { return }
         let nowMs = Self.milliseconds(now)
-        let fingerprint = Self.fingerprint(config)
+        let fingerprint = config.fingerprint
         let zones = schedule.targets.mapValues(\.timezone)
         let duration: Int64 = { if case .duration(let length) = config.end { return length } else { return 0 } }()
         var storedAt = now
@@ -70,122 +70,34 @@ extension Engine {
         }
     }
 
+    /// Stores one occurrence as `OccurrencePlan` decides, in one transaction with its events.
     func syncOccurrence(_ occurrence: Occurrence, config: WindowConfig, fingerprint: String, now: Date) throws {
-        let nowMs = Self.milliseconds(now)
-        // The freezes that cover some of its targets are part of what was planned: a freeze added
-        // or lifted re-plans an occurrence that has not started.
-        let frozen = config.force ? [] : schedule.frozen(occurrence.start, occurrence.end, targets: occurrence.targets)
-        let fingerprint = frozen.isEmpty ? fingerprint
-            : fingerprint + "\u{1F}frozen:" + frozen.map { "\($0.target)=\($0.freeze.name)" }.joined(separator: ",")
-        let existing = try store.window(occurrence.id)
-        if let existing, existing.fingerprint == fingerprint || existing.origin != .file { return }
-        if let existing, existing.state != .scheduled {
-            log(.notice, "window \(occurrence.id) changed in \(config.file), but it is \(existing.state) already; the change is not applied")
-            return
-        }
         let zone: TimeZone = {
             if case .fixed(let fixed) = config.zone { return fixed }
             return occurrence.targets.first.flatMap { schedule.targets[$0]?.timezone } ?? config.timezone
         }()
-        var record = WindowRecord(
-            id: occurrence.id, origin: .file, sourceFile: config.file, headline: config.headline, message: config.message,
-            page: config.page, selectors: config.selectors, channels: config.channels, timezone: zone.identifier,
-            startAt: Self.milliseconds(occurrence.start), endAt: Self.milliseconds(occurrence.end),
-            healthTimeoutMilliseconds: config.healthTimeoutMilliseconds, state: .scheduled, fingerprint: fingerprint,
-            createdAt: existing?.createdAt ?? nowMs, updatedAt: nowMs, series: config.name,
-            onFailure: config.onFailure, maxParallel: config.maxParallel)
-        record.onHealthFailure = config.onHealthFailure
-        let notices = config.notices.map {
-            NoticeRecord(windowId: occurrence.id, offsetMilliseconds: $0, dueAt: record.startAt - $0, state: .pending)
-        }
-        // An occurrence that has begun before its definition was first stored switches nothing:
-        // it is recorded as skipped, and the next one is planned. (Catch-up after the daemon's own
-        // downtime is for windows stored before their start.)
-        if existing == nil && occurrence.start < now {
-            var skipped = record
-            skipped.state = .skipped
-            let over = occurrence.end <= now
+        let frozen = config.force ? [] : schedule.frozen(occurrence.start, occurrence.end, targets: occurrence.targets)
+        let plan = OccurrencePlan.plan(occurrence, of: config, fingerprint: fingerprint, frozen: frozen, zone: zone,
+                                       existing: try store.window(occurrence.id), now: Self.milliseconds(now))
+        if plan.action == .insert || plan.action == .replan {
+            let nowMs = Self.milliseconds(now)
             try store.transaction {
-                try store.insertWindow(skipped, targets: occurrence.targets, stages: occurrence.stages,
-                                       notices: notices.map { var n = $0; n.state = .skipped; return n })
-                try store.appendEvent(at: nowMs, window: occurrence.id, kind: "window.skipped",
-                                      message: "defined after its \(over ? "end" : "start") (\(TimeText.local(occurrence.start, zone: zone))); nothing is switched"
-                                        + (config.recurrence == nil ? "" : "; the next occurrence is planned"))
-            }
-            log(.notice, "window \(occurrence.id): skipped, defined after its \(over ? "end" : "start")")
-            return
-        }
-        // A recurring window leaves out the targets a freeze covers (a one-off one is refused at
-        // load); the other targets keep the occurrence. Only when every target is frozen is the
-        // occurrence canceled.
-        var occurrence = occurrence
-        if !frozen.isEmpty && frozen.count == occurrence.targets.count {
-            var skipped = record
-            skipped.state = .canceled
-            let summary = frozen.map { "\($0.target) (\($0.freeze.name))" }.joined(separator: ", ")
-            try store.transaction {
-                if existing == nil {
-                    try store.insertWindow(skipped, targets: occurrence.targets, stages: occurrence.stages,
-                                           notices: notices.map { var n = $0; n.state = .skipped; return n })
+                if plan.action == .insert {
+                    try store.insertWindow(plan.record, targets: plan.targets, stages: plan.stages, notices: plan.notices)
                 } else {
-                    try store.replanWindow(record, targets: occurrence.targets, notices: [])
-                    try store.setWindowState(record.id, .canceled, at: nowMs)
-                    try store.skipPendingNotices(of: record.id)
+                    try store.replanWindow(plan.record, targets: plan.targets, stages: plan.stages, notices: plan.notices)
+                    if plan.record.state != .scheduled {
+                        try store.setWindowState(plan.record.id, plan.record.state, at: nowMs)
+                        try store.skipPendingNotices(of: plan.record.id)
+                    }
                 }
-                try store.appendEvent(at: nowMs, window: occurrence.id, kind: "window.canceled",
-                                      message: "skipped: the freeze \(frozen[0].freeze.summary) covers every target: \(summary)")
-            }
-            log(.notice, "window \(occurrence.id): skipped, every target frozen: \(summary)")
-            return
-        }
-        let frozenNames = Set(frozen.map(\.target))
-        occurrence.targets.removeAll { frozenNames.contains($0) }
-        occurrence.stages = occurrence.stages.filter { !frozenNames.contains($0.key) }
-        for (target, freeze) in frozen {
-            log(.notice, "window \(occurrence.id): \(target) left out, within the freeze \(freeze.name)")
-        }
-        try store.transaction {
-            if existing == nil {
-                try store.insertWindow(record, targets: occurrence.targets, stages: occurrence.stages, notices: notices)
-                try store.appendEvent(at: nowMs, window: occurrence.id, kind: "window.planned",
-                                      message: "planned from \(config.file)" + (config.recurrence.map { " (\($0.source))" } ?? "")
-                                        + ": \(occurrence.targets.joined(separator: ", "))")
-                // A recurring window is announced by its notices, not once per occurrence.
-                if nowMs < record.startAt && config.recurrence == nil { try enqueue(.scheduled, window: record, now: now) }
-            } else {
-                try store.replanWindow(record, targets: occurrence.targets, stages: occurrence.stages, notices: notices)
-                try store.appendEvent(at: nowMs, window: occurrence.id, kind: "window.replanned", message: "re-planned from \(config.file)")
-            }
-            for (target, freeze) in frozen {
-                try store.appendEvent(at: nowMs, window: occurrence.id, target: target, kind: "target.frozen",
-                                      message: "left out of this occurrence: the freeze \(freeze.summary) covers \(target)")
+                for event in plan.events {
+                    try store.appendEvent(at: nowMs, window: event.window, target: event.target, kind: event.kind, message: event.message)
+                }
+                if plan.announcesScheduled { try enqueue(.scheduled, window: plan.record, now: now) }
             }
         }
-        log(.info, "window \(occurrence.id): \(existing == nil ? "planned" : "re-planned") for \(TimeText.local(occurrence.start, zone: zone))")
-    }
-
-    static func fingerprint(_ config: WindowConfig) -> String {
-        var parts: [String] = [config.headline, config.message, config.selectors.joined(separator: ","),
-                               config.notices.map(String.init).joined(separator: ","), config.channels.joined(separator: ","),
-                               config.targets.joined(separator: ","), String(config.healthTimeoutMilliseconds ?? -1),
-                               MaintenanceStore.encode(config.page), config.recurrence?.source ?? "",
-                               MaintenanceStore.encode(config.stages), config.onFailure.rawValue, String(config.maxParallel ?? 0),
-                               config.onHealthFailure.rawValue]
-        switch config.zone {
-        case .fixed(let zone): parts.append(zone.identifier)
-        case .target: parts.append("target")
-        }
-        switch config.start {
-        case .instant(let date): parts.append("at:\(milliseconds(date))")
-        case .relative(let offset): parts.append("in:\(offset)")
-        case .local(let local): parts.append("local:\(local)")
-        case .timeOfDay(let seconds): parts.append("daily:\(seconds)")
-        }
-        switch config.end {
-        case .instant(let date): parts.append("until:\(milliseconds(date))")
-        case .duration(let length): parts.append("for:\(length)")
-        }
-        return parts.joined(separator: "\u{1F}")
+        note(plan.notes)
     }
 
     /// The next instant something is due, leaving out work already in flight.

@@ -192,7 +192,11 @@ public final class Engine {
     /// A step's log lines, once it is committed.
     func note(_ step: WindowStep) {
         if step.movedOn { outcomeRecorded = true }
-        for note in step.notes {
+        note(step.notes)
+    }
+
+    func note(_ notes: [WindowStep.Note]) {
+        for note in notes {
             switch note.severity {
             case .info: log(.info, note.text)
             case .notice: log(.notice, note.text)

@@ -6,10 +6,10 @@ import MaintStore
 import MaintSystem
 import Testing
 
-/// The window machine driven by a fake clock: each test hands the engine the instants it chooses
+/// The engine over a real SQLite file, driven by a fake clock: each test hands it the instants it chooses
 /// and reads the database; nothing here sends a request, starts a program or sleeps. (The
 /// subprocess tests cover the wiring to real sites.)
-struct WindowMachineTests {
+struct EngineClockTests {
     /// Two file-driver targets (no request is ever sent before a window activates) and no channel.
     static let targets = """
         targets: {
