@@ -42,12 +42,9 @@ public struct AlertmanagerDriver: Driver {
     }
 
     public static func read(_ target: [String: JSONValue], at path: FieldPath, reader: inout ScheduleReader) -> AlertmanagerDriver? {
-        guard let value = target["alertmanager"] else {
-            reader.fail(path, "the field \"alertmanager\" is missing (alertmanager: { url: \"http://127.0.0.1:9093\", matchers: [\"instance=shop\"] })")
-            return nil
-        }
-        let path = path.appending("alertmanager")
-        guard let object = reader.object(value, path, allowed: ["url", "matchers", "headers", "createdBy", "comment", "timeout", "retries"]) else { return nil }
+        guard let (object, path) = reader.section(target, "alertmanager", path,
+                                                  allowed: ["url", "matchers", "headers", "createdBy", "comment", "timeout", "retries"],
+                                                  example: "alertmanager: { url: \"http://127.0.0.1:9093\", matchers: [\"instance=shop\"] }") else { return nil }
         let url = reader.urlTemplate(object, "url", path, required: true)
         var matchers: [Matcher] = []
         let texts = reader.strings(object, "matchers", path) ?? []

@@ -22,12 +22,8 @@ public struct FileDriver: Driver {
     }
 
     public static func read(_ target: [String: JSONValue], at path: FieldPath, reader: inout ScheduleReader) -> FileDriver? {
-        guard let value = target["file"] else {
-            reader.fail(path, "the field \"file\" is missing (the file driver needs at least file: { path: \"…\" })")
-            return nil
-        }
-        let path = path.appending("file")
-        guard let object = reader.object(value, path, allowed: ["path", "page", "content", "rearm"]) else { return nil }
+        guard let (object, path) = reader.section(target, "file", path, allowed: ["path", "page", "content", "rearm"],
+                                                  example: "the file driver needs at least file: { path: \"…\" }") else { return nil }
         let flag = reader.string(object, "path", path, required: true)
         let page = reader.string(object, "page", path)
         for (key, file) in [("path", flag), ("page", page)] {

@@ -22,12 +22,8 @@ public struct HAProxyDriver: Driver {
     }
 
     public static func read(_ target: [String: JSONValue], at path: FieldPath, reader: inout ScheduleReader) -> HAProxyDriver? {
-        guard let value = target["haproxy"] else {
-            reader.fail(path, "the field \"haproxy\" is missing (haproxy: { socket: \"/run/haproxy/admin.sock\", servers: [\"backend/server\"] })")
-            return nil
-        }
-        let path = path.appending("haproxy")
-        guard let object = reader.object(value, path, allowed: ["socket", "servers", "mode", "timeout"]) else { return nil }
+        guard let (object, path) = reader.section(target, "haproxy", path, allowed: ["socket", "servers", "mode", "timeout"],
+                                                  example: "haproxy: { socket: \"/run/haproxy/admin.sock\", servers: [\"backend/server\"] }") else { return nil }
         let socket = reader.string(object, "socket", path, required: true)
         if let socket, !(socket.hasPrefix("/") || socket.hasPrefix("tcp://")) {
             reader.fail(path.appending("socket"), "write a Unix socket path (/run/haproxy/admin.sock) or tcp://HOST:PORT")

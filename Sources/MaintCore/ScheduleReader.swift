@@ -61,6 +61,16 @@ public struct ScheduleReader {
         return object
     }
 
+    /// The object under `key` (`file: { … }`), which must be there: `example` shows what it looks like.
+    mutating func section(_ object: [String: JSONValue], _ key: String, _ path: FieldPath, allowed: Set<String>,
+                          example: String) -> (fields: [String: JSONValue], path: FieldPath)? {
+        guard let value = object[key] else {
+            fail(path, "the field \(Quoted(key)) is missing (\(example))")
+            return nil
+        }
+        return self.object(value, path.appending(key), allowed: allowed).map { ($0, path.appending(key)) }
+    }
+
     mutating func string(_ object: [String: JSONValue], _ key: String, _ path: FieldPath, required: Bool = false) -> String? {
         guard let value = object[key] else {
             if required { fail(path, "the field \(Quoted(key)) is missing") }

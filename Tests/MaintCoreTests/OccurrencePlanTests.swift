@@ -110,4 +110,10 @@ struct OccurrencePlanTests {
         #expect(replanned.record.state == .canceled)
         #expect(replanned.notices.isEmpty)
     }
+
+    @Test func sequentialOrderGivesEachTargetItsOwnStage() throws {
+        let schedule = try Self.schedule(#"w: { targets: ["paris", "lyon"], order: "sequential", start: "2030-03-20T02:00:00Z", duration: "1h" },"#)
+        let plan = try Self.plan(schedule, "w", now: Self.loadedAt)
+        #expect(plan.stages == ["paris": 0, "lyon": 1])
+    }
 }

@@ -51,28 +51,6 @@ struct StagedWindowTests {
         #expect(kinds.contains("stage 3: edge-newyork, edge-sydney"))
     }
 
-    @Test func aFailedStageHaltsTheLaterOnesButItsPredecessorsComeBack() throws {
-        let workspace = try Workspace()
-        let api = try DemoSite(name: "api", directory: workspace.directory)
-        let web = try DemoSite(name: "web", directory: workspace.directory)
-        let edge = try DemoSite(name: "edge", directory: workspace.directory)
-        _ = web.post("/admin/api/faults", json: #"{"failNext": 2}"#)
-        try workspace.write("shop.json5", """
-            {
-              targets: { \(api.target(tags: ["x"], retries: 1)) \(web.target(tags: ["x"], retries: 1)) \(edge.target(tags: ["x"], retries: 1)) },
-              windows: { w: { targets: ["api", "web", "edge"], order: "sequential", start: "+1s", duration: "4s" } },
-            }
-            """)
-        let daemon = try workspace.readyDaemon()
-        defer { daemon.stop() }
-        #expect(try workspace.waitForWindow("w", in: ["completed", "failed", "degraded"], timeout: 40) == "failed")
-        #expect(api.calls.map(\.enabled) == [true, false])
-        #expect(web.calls.map(\.enabled) == [true, true, false])
-        #expect(edge.calls.isEmpty)
-        let targets = try #require(try workspace.window("w")["targets"] as? [[String: Any]])
-        #expect(targets.map { $0["state"] as? String } == ["healthy", "healthy", "skipped"])
-    }
-
     @Test func maxParallelCapsRequestsInFlight() throws {
         let workspace = try Workspace()
         let sites = try (1...4).map { try DemoSite(name: "s\($0)", directory: workspace.directory) }
