@@ -106,13 +106,8 @@ extension Engine {
                 recordDelivery(delivery, error: "answered \(response.status)", final: false, now: now)
                 return
             }
-            var delivered = delivery
-            delivered.state = .delivered
-            delivered.attempts += 1
-            delivered.deliveredAt = Self.milliseconds(now)
-            delivered.lastError = nil
             do {
-                try store.saveDelivery(delivered)
+                try store.saveDelivery(DeliveryOutcome.delivered(delivery, now: Self.milliseconds(now)))
             } catch {
                 log(.error, "delivery \(id): delivered but cannot record it: \(error)")
             }
@@ -123,28 +118,17 @@ extension Engine {
     }
 
     func recordDelivery(_ delivery: DeliveryRecord, error: String, final: Bool, now: Date) {
-        var failed = delivery
-        failed.attempts += 1
-        failed.lastError = error
         let nowMs = Self.milliseconds(now)
-        let dead = final || failed.attempts >= failed.maxAttempts
-        if dead {
-            failed.state = .dead
-        } else {
-            failed.nextAttemptAt = nowMs + deliveryBackoff.delay(afterAttempts: failed.attempts)
-        }
+        let (failed, dead) = DeliveryOutcome.failed(delivery, error: error, final: final, now: nowMs) { deliveryBackoff.delay(afterAttempts: $0) }
         do {
             try store.transaction {
                 try store.saveDelivery(failed)
-                if dead {
-                    try store.appendEvent(at: nowMs, window: delivery.windowId, kind: "delivery.dead",
-                                          message: "\(delivery.event) to \(delivery.channel) gave up after \(failed.attempts) attempt(s): \(error); `maint retry \(delivery.id)` sends it again")
-                }
+                if let dead { try store.appendEvent(at: nowMs, window: delivery.windowId, kind: "delivery.dead", message: dead) }
             }
         } catch {
             log(.error, "delivery \(delivery.id): cannot record the failure: \(error)")
         }
-        log(dead ? .error : .warning, "delivery \(delivery.id): \(delivery.event) to \(delivery.channel) failed: \(error)\(dead ? " (dead)" : ", will retry")")
+        log(dead != nil ? .error : .warning, "delivery \(delivery.id): \(delivery.event) to \(delivery.channel) failed: \(error)\(dead != nil ? " (dead)" : ", will retry")")
     }
 
     /// Sends a dead (or pending) delivery again, now, with the same id and body.
