@@ -4,14 +4,11 @@ import MaintNet
 import MaintStore
 import MaintSystem
 
-/// The window state machine. Every transition is committed to SQLite before the requests it
-/// causes leave, and each outcome after; so after a crash, `advance` resumes from the database.
-///
-/// Window: scheduled → activating → active → deactivating → verifying → completed, or canceled,
-/// failed, degraded, missed, skipped (`WindowState`). Target: pending → activating → active →
-/// deactivating → verifying → healthy, or unhealthy, failed, skipped, held (`TargetState`); an
-/// active target is `refreshing` while it is told a new end or message, and `waiting` for its
-/// stage's turn to be switched back.
+/// The edges of the window machine: it reads each open window from SQLite, asks `WindowMachine`
+/// for its step, commits the step, then starts the work the step asked for (requests, programs,
+/// files, sockets, checks, deliveries) and hands each outcome back to the machine. Every
+/// transition is committed before the work it causes starts, and each outcome after; so after a
+/// crash, `advance` resumes from the database.
 public final class Engine {
     public let store: MaintenanceStore
     public private(set) var schedule: Schedule
