@@ -4,7 +4,5 @@ public enum ChannelRegistry {
 
     public static func kind(named name: String) -> (any Channel.Type)? { kinds.first { $0.type == name } }
 
-    static func owners(of key: String) -> [String] { kinds.filter { $0.keys.contains(key) }.map { $0.type } }
-
     static var allKeys: Set<String> { kinds.reduce(into: Set<String>()) { $0.formUnion($1.keys) } }
 }

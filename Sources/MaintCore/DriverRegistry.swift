@@ -7,8 +7,5 @@ public enum DriverRegistry {
 
     public static func kind(named name: String) -> (any Driver.Type)? { kinds.first { $0.name == name } }
 
-    /// The drivers that read `key`, for an error that says which driver a key belongs to.
-    static func owners(of key: String) -> [String] { kinds.filter { $0.keys.contains(key) }.map { $0.name } }
-
     static var allKeys: Set<String> { kinds.reduce(into: Set<String>()) { $0.formUnion($1.keys) } }
 }

@@ -61,6 +61,22 @@ public struct ScheduleReader {
         return object
     }
 
+    /// The kind a word of the file names (`driver: "http"`, `type: "email"`), among kinds that each
+    /// read their own keys; a key of another kind is reported as that kind's, not as unknown.
+    mutating func kind<Kind>(_ object: [String: JSONValue], _ field: String, _ path: FieldPath, among kinds: [Kind],
+                             name: (Kind) -> String, keys: (Kind) -> Set<String>, noun: String) -> Kind? {
+        guard let word = string(object, field, path, required: true) else { return nil }
+        guard let chosen = kinds.first(where: { name($0) == word }) else {
+            fail(path.appending(field), "unknown \(noun) \(Quoted(word)); available: \(kinds.map(name).joined(separator: ", "))")
+            return nil
+        }
+        for key in object.keys.sorted() where !keys(chosen).contains(key) {
+            let owners = kinds.filter { keys($0).contains(key) }.map(name)
+            if !owners.isEmpty { fail(path.appending(key), "\(Quoted(key)) is for the \(owners.joined(separator: " and ")) \(noun), not \(word)", key: true) }
+        }
+        return chosen
+    }
+
     /// The object under `key` (`file: { … }`), which must be there: `example` shows what it looks like.
     mutating func section(_ object: [String: JSONValue], _ key: String, _ path: FieldPath, allowed: Set<String>,
                           example: String) -> (fields: [String: JSONValue], path: FieldPath)? {
@@ -274,18 +290,8 @@ public struct ScheduleReader {
             }
             offPeak.append(rule)
         }
-        var driver: (any Driver)?
-        if let driverName = string(object, "driver", path, required: true) {
-            if let kind = DriverRegistry.kind(named: driverName) {
-                // A key of another driver is named as such, rather than as unknown.
-                for key in object.keys.sorted() where DriverRegistry.allKeys.contains(key) && !kind.keys.contains(key) {
-                    fail(path.appending(key), "\(Quoted(key)) is for the \(DriverRegistry.owners(of: key).joined(separator: " and ")) driver, not \(driverName)", key: true)
-                }
-                driver = kind.read(object, at: path, reader: &self)
-            } else {
-                fail(path.appending("driver"), "unknown driver \(Quoted(driverName)); available: \(DriverRegistry.kinds.map { $0.name }.joined(separator: ", "))")
-            }
-        }
+        let driver = kind(object, "driver", path, among: DriverRegistry.kinds, name: { $0.name }, keys: { $0.keys }, noun: "driver")
+            .flatMap { $0.read(object, at: path, reader: &self) }
         let probeInterval = duration(object, "probeInterval", path) ?? 60_000
         var checks: [HealthCheck] = []
         if let value = object["health"] {
@@ -340,18 +346,8 @@ public struct ScheduleReader {
         guard let document, let object = object(value, path, allowed: ChannelRegistry.allKeys.union([
             "type", "events", "timezone", "attempts", "templates",
         ])) else { return nil }
-        var kind: (any Channel)?
-        if let type = string(object, "type", path, required: true) {
-            if let channelKind = ChannelRegistry.kind(named: type) {
-                // A key of another kind is named as such, rather than as unknown.
-                for key in object.keys.sorted() where ChannelRegistry.allKeys.contains(key) && !channelKind.keys.contains(key) {
-                    fail(path.appending(key), "\(Quoted(key)) is for \(ChannelRegistry.owners(of: key).joined(separator: " and ")) channels, not \(type)", key: true)
-                }
-                kind = channelKind.read(object, at: path, reader: &self)
-            } else {
-                fail(path.appending("type"), "unknown channel type \(Quoted(type)); available: \(ChannelRegistry.kinds.map { $0.type }.joined(separator: ", "))")
-            }
-        }
+        let kind = kind(object, "type", path, among: ChannelRegistry.kinds, name: { $0.type }, keys: { $0.keys }, noun: "channel type")
+            .flatMap { $0.read(object, at: path, reader: &self) }
         var events = Set<AnnouncementEvent>()
         let known = AnnouncementEvent.allCases.map(\.rawValue)
         for (index, name) in (strings(object, "events", path) ?? ["*"]).enumerated() {

@@ -52,7 +52,7 @@ struct ChannelDecisionTests {
     @Test func aKeyOfTheOtherKindIsNamedAsSuch() throws {
         let issue = try #require(Self.issues(#"type: "webhook", url: "https://hooks.example/x", smtp: "smtp://127.0.0.1:25""#).first)
         #expect(issue.path == "channels.c.smtp")
-        #expect(issue.message == "\"smtp\" is for email channels, not webhook")
+        #expect(issue.message == "\"smtp\" is for the email channel type, not webhook")
     }
 
     @Test func onlyTheJSONFormatTakesASigningKey() throws {
