@@ -59,21 +59,27 @@ enum StatusCommand {
             return nil
         }()
         if session.json {
+            // Each value typed on its own: one literal of them all takes the type checker seconds.
+            func target(_ name: String) -> JSONValue {
+                let reading: JSONValue = actual[name].map { state in
+                    .object(["inMaintenance": state.inMaintenance.map(JSONValue.bool) ?? .null, "detail": .string(state.detail)])
+                } ?? .null
+                let nextWindow: JSONValue = next[name].map { .object(["id": .string($0.id), "start": WindowJSON.time($0.startAt)]) } ?? .null
+                let fields: [String: JSONValue] = [
+                    "name": .string(name),
+                    "inMaintenance": .bool(current[name].map { inMaintenance.contains($0.1.state) } ?? false),
+                    "actual": reading,
+                    "state": current[name].map { .string($0.1.state.rawValue) } ?? .null,
+                    "currentWindow": current[name].map { .string($0.0.id) } ?? .null,
+                    "heldBy": .array((heldBy[name] ?? []).map(JSONValue.string)),
+                    "nextWindow": nextWindow,
+                ]
+                return .object(fields)
+            }
+            let running: JSONValue = daemon.map { .object(["running": .bool(true), "pid": .number(Double($0))]) } ?? .object(["running": .bool(false)])
             printJSON(.object([
-                "daemon": daemon.map { .object(["running": .bool(true), "pid": .number(Double($0))]) } ?? .object(["running": .bool(false)]),
-                "targets": .array(names.sorted().map { name in
-                    .object([
-                        "name": .string(name),
-                        "inMaintenance": .bool(current[name].map { inMaintenance.contains($0.1.state) } ?? false),
-                        "actual": actual[name].map { state in
-                            .object(["inMaintenance": state.inMaintenance.map(JSONValue.bool) ?? .null, "detail": .string(state.detail)])
-                        } ?? .null,
-                        "state": current[name].map { .string($0.1.state.rawValue) } ?? .null,
-                        "currentWindow": current[name].map { .string($0.0.id) } ?? .null,
-                        "heldBy": .array((heldBy[name] ?? []).map(JSONValue.string)),
-                        "nextWindow": next[name].map { .object(["id": .string($0.id), "start": WindowJSON.time($0.startAt)]) } ?? .null,
-                    ])
-                }),
+                "daemon": running,
+                "targets": .array(names.sorted().map(target)),
                 "deadDeliveries": .array(dead.map(WindowJSON.delivery)),
             ]))
             return .success

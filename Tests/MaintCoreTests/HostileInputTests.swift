@@ -39,7 +39,8 @@ struct HostileInputTests {
         let rule = "FREQ=MONTHLY;\(part)"
         let error = #expect(throws: RecurrenceRule.ParseError.self) { try RecurrenceRule(parsing: rule) }
         // At the value, after "FREQ=MONTHLY;" and the part's name.
-        #expect(error?.offset == 13 + (part.firstIndex(of: "=").map { part.distance(from: part.startIndex, to: $0) } ?? 0) + 1)
+        let name: Int = part.firstIndex(of: "=").map { part.distance(from: part.startIndex, to: $0) } ?? 0
+        #expect(error?.offset == 13 + name + 1)
     }
 
     @Test func aRuleWithAnOverflowingIntervalIsReportedInTheFile() throws {

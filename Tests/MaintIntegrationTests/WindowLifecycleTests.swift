@@ -129,7 +129,8 @@ struct WindowLifecycleTests {
             // Admins still get through.
             #expect(site.get("/", admin: true)?.status == 200)
         }
-        let id = try #require(now.stdout.split(separator: "\n").first?.split(separator: " ").dropFirst(2).first.map(String.init))
+        let firstLine: Substring? = now.stdout.split(separator: "\n").first
+        let id = try #require(firstLine?.split(separator: " ").dropFirst(2).first.map(String.init))
         let status = try #require(try workspace.json(["status"]) as? [String: Any])
         let targets = try #require(status["targets"] as? [[String: Any]])
         #expect(targets.map { $0["name"] as? String } == ["site1", "site2", "site3"])
