@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Instants as schedule files and the command line write them.
 public enum TimeText {
@@ -91,6 +92,16 @@ public enum TimeText {
         return civil(date, zone: zone).description + (offset == 0 ? "Z" : offsetText(offset))
     }
 
+    /// `2026-12-06T01:00:00.250` in `zone`, to the millisecond (`separator` between date and
+    /// time): for logs, event lines and JSON, with no formatter built per call.
+    public static func stamp(_ date: Date, zone: TimeZone = TimeZone(secondsFromGMT: 0) ?? .current, separator: String = "T") -> String {
+        let wall = civil(date, zone: zone)
+        let milliseconds = Int((date.timeIntervalSince1970 * 1000).rounded(.down)) % 1000
+        let fraction = (milliseconds + 1000) % 1000
+        let digits = String(fraction)
+        return wall.description.replacingOccurrences(of: "T", with: separator) + "." + String(repeating: "0", count: 3 - digits.count) + digits
+    }
+
     /// `+01:00`, `-03:30`.
     static func offsetText(_ offset: Int) -> String {
         let sign = offset < 0 ? "-" : "+"
@@ -109,8 +120,30 @@ public enum TimeText {
 
     /// The zone's usual abbreviation (CET, EDT, IST, AEDT). ICU gives it only in the locale where
     /// it is common, so a few English locales are asked in turn; none means the offset alone.
+    /// Asked once per zone and offset: building ICU's formatters costs far more than the rest.
     public static func abbreviation(_ date: Date, zone: TimeZone) -> String? {
         if ["UTC", "GMT", "Etc/UTC", "Etc/GMT", "Universal", "Zulu"].contains(zone.identifier) { return "UTC" }
+        let key = AbbreviationKey(zone: zone.identifier, offset: zone.secondsFromGMT(for: date), daylight: zone.isDaylightSavingTime(for: date))
+        if let known = abbreviations.withLock({ $0[key] }) { return known.text }
+        let text = askICU(date, zone: zone)
+        abbreviations.withLock { $0[key] = Abbreviation(text: text) }
+        return text
+    }
+
+    struct AbbreviationKey: Hashable, Sendable {
+        var zone: String
+        var offset: Int
+        var daylight: Bool
+    }
+
+    /// What ICU said, none included.
+    struct Abbreviation: Sendable {
+        var text: String?
+    }
+
+    static let abbreviations = Mutex<[AbbreviationKey: Abbreviation]>([:])
+
+    static func askICU(_ date: Date, zone: TimeZone) -> String? {
         let formatter = DateFormatter()
         formatter.timeZone = zone
         formatter.dateFormat = "zzz"

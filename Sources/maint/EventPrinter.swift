@@ -10,11 +10,7 @@ struct EventPrinter {
 
     static func line(_ event: EventRecord, zone: TimeZone, showWindow: Bool) -> String {
         let date = Date(timeIntervalSince1970: Double(event.at) / 1000)
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS"
-        var parts = [formatter.string(from: date)]
+        var parts = [TimeText.stamp(date, zone: zone, separator: " ")]
         if showWindow { parts.append(event.windowId ?? "-") }
         parts.append(event.target ?? "-")
         parts.append(event.kind)

@@ -7,9 +7,7 @@ enum WindowJSON {
     /// RFC 3339 in UTC with milliseconds: `2026-12-06T01:00:00.000Z`.
     static func time(_ milliseconds: Int64?) -> JSONValue {
         guard let milliseconds else { return .null }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return .string(formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000)))
+        return .string(TimeText.stamp(Date(timeIntervalSince1970: Double(milliseconds) / 1000)) + "Z")
     }
 
     static func zone(_ window: WindowRecord) -> TimeZone { TimeZone(identifier: window.timezone) ?? .current }
