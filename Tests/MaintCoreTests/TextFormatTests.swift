@@ -57,6 +57,22 @@ struct TimeTextTests {
         #expect(TimeText.local(date, zone: Self.paris) == "2026-12-06 02:00 CET (+01:00)")
         #expect(TimeText.local(date, zone: TimeZone(identifier: "Asia/Kolkata")!) == "2026-12-06 06:30 IST (+05:30)")
     }
+
+    @Test func stampsCarryMillisecondsInTheirZoneWithoutAFormatter() throws {
+        let paris = try #require(TimeZone(identifier: "Europe/Paris"))
+        let date = Date(timeIntervalSince1970: 1_900_000_000.25)
+        #expect(TimeText.stamp(date) == "2030-03-17T17:46:40.250")
+        #expect(TimeText.stamp(date, zone: paris, separator: " ") == "2030-03-17 18:46:40.250")
+        #expect(TimeText.stamp(Date(timeIntervalSince1970: -0.75)) == "1969-12-31T23:59:59.250")
+    }
+
+    @Test func abbreviationsAreTheSameWhenAskedAgain() throws {
+        let paris = try #require(TimeZone(identifier: "Europe/Paris"))
+        let winter = Date(timeIntervalSince1970: 1_900_000_000), summer = Date(timeIntervalSince1970: 1_910_000_000)
+        #expect(TimeText.abbreviation(winter, zone: paris) == "CET")
+        #expect(TimeText.abbreviation(summer, zone: paris) == "CEST")
+        #expect(TimeText.abbreviation(winter, zone: paris) == "CET")
+    }
 }
 
 struct TemplateTests {
@@ -162,5 +178,20 @@ struct ConditionLanguageTests {
     @Test func noCertificateMeansTheConditionFails() throws {
         let plain = HealthObservation(status: 200, responseTimeMilliseconds: 1, body: "")
         #expect(try Condition(parsing: "[CERTIFICATE_EXPIRATION] > 1h").evaluate(plain) == false)
+    }
+}
+
+struct JSONValueTests {
+    @Test func serializedTextHasSortedKeysWholeNumbersAndUnescapedSlashes() {
+        let value: JSONValue = .object(["b": .number(7200), "a": .string("x/y \"q\"\n"), "c": .array([.bool(true), .null, .number(2.5)])])
+        #expect(value.serialized() == #"{"a":"x/y \"q\"\n","b":7200,"c":[true,null,2.5]}"#)
+        #expect(JSONValue.string("a\"b").serialized() == #""a\"b""#)
+        #expect(JSONValue.number(.nan).serialized() == "null")
+    }
+
+    @Test func readingTriesEveryKind() throws {
+        let value = try JSONValue.parseJSON5(Data(#"{ s: "x", n: 1.5, b: false, a: [1, null], o: { k: "v" } }"#.utf8))
+        #expect(value == .object(["s": .string("x"), "n": .number(1.5), "b": .bool(false), "a": .array([.number(1), .null]),
+                                  "o": .object(["k": .string("v")])]))
     }
 }
