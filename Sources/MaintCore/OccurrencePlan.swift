@@ -101,6 +101,37 @@ public struct OccurrencePlan: Sendable {
     }
 }
 
+extension Schedule {
+    /// How `occurrence` of `config` is stored at `now`, given what is stored under its id: with
+    /// the freezes over its targets, shown in its zone (a per-target window: its first target's).
+    public func plan(_ occurrence: Occurrence, of config: WindowConfig, existing: WindowRecord?, now: Date) -> OccurrencePlan {
+        let zone: TimeZone = {
+            if case .fixed(let fixed) = config.zone { return fixed }
+            return occurrence.targets.first.flatMap { targets[$0]?.timezone } ?? config.timezone
+        }()
+        let frozen = config.force ? [] : self.frozen(occurrence.start, occurrence.end, targets: occurrence.targets)
+        return OccurrencePlan.plan(occurrence, of: config, fingerprint: config.fingerprint, frozen: frozen, zone: zone,
+                                   existing: existing, now: now.epochMilliseconds)
+    }
+
+    /// Every occurrence of the files' windows that starts from `from` (not before `now`) through
+    /// `through`, as it would be stored: for listing beyond what the daemon has stored so far.
+    public func forecast(from: Date, through: Date, now: Date) -> [OccurrencePlan] {
+        let from = max(from, now)
+        guard from <= through else { return [] }
+        let zones = targets.mapValues(\.timezone)
+        var plans: [OccurrencePlan] = []
+        for name in windows.keys.sorted() {
+            guard let config = windows[name] else { continue }
+            for occurrence in config.occurrences(targetZones: zones, storedAt: now, from: from, through: through)
+            where occurrence.start >= from && occurrence.start <= through {
+                plans.append(plan(occurrence, of: config, existing: nil, now: now))
+            }
+        }
+        return plans.sorted { ($0.record.startAt, $0.record.id) < ($1.record.startAt, $1.record.id) }
+    }
+}
+
 extension WindowConfig {
     /// Everything written of the definition: a stored occurrence whose fingerprint differs was edited.
     public var fingerprint: String {

@@ -43,7 +43,6 @@ extension Engine {
     func syncWindow(_ name: String, now: Date) throws {
         guard let config = schedule.windows[name] else { return }
         let nowMs = Self.milliseconds(now)
-        let fingerprint = config.fingerprint
         let zones = schedule.targets.mapValues(\.timezone)
         let duration: Int64 = { if case .duration(let length) = config.end { return length } else { return 0 } }()
         var storedAt = now
@@ -60,7 +59,7 @@ extension Engine {
             occurrences += later.prefix(1)
         }
         for occurrence in occurrences {
-            try syncOccurrence(occurrence, config: config, fingerprint: fingerprint, now: now)
+            try syncOccurrence(occurrence, config: config, now: now)
         }
         // Occurrences an edited rule no longer produces.
         let produced = Set(occurrences.map(\.id))
@@ -71,14 +70,8 @@ extension Engine {
     }
 
     /// Stores one occurrence as `OccurrencePlan` decides, in one transaction with its events.
-    func syncOccurrence(_ occurrence: Occurrence, config: WindowConfig, fingerprint: String, now: Date) throws {
-        let zone: TimeZone = {
-            if case .fixed(let fixed) = config.zone { return fixed }
-            return occurrence.targets.first.flatMap { schedule.targets[$0]?.timezone } ?? config.timezone
-        }()
-        let frozen = config.force ? [] : schedule.frozen(occurrence.start, occurrence.end, targets: occurrence.targets)
-        let plan = OccurrencePlan.plan(occurrence, of: config, fingerprint: fingerprint, frozen: frozen, zone: zone,
-                                       existing: try store.window(occurrence.id), now: Self.milliseconds(now))
+    func syncOccurrence(_ occurrence: Occurrence, config: WindowConfig, now: Date) throws {
+        let plan = schedule.plan(occurrence, of: config, existing: try store.window(occurrence.id), now: now)
         if plan.action == .insert || plan.action == .replan {
             let nowMs = Self.milliseconds(now)
             try store.transaction {

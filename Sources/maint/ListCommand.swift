@@ -16,26 +16,60 @@ enum ListCommand {
         }
         let from = try bound("--from"), to = try bound("--to")
         let store = try session.openStore()
-        let windows = try store.windows(includeFinished: arguments.has("--all") || from != nil || to != nil).filter { window in
+        var rows: [Row] = try store.windows(includeFinished: arguments.has("--all") || from != nil || to != nil).filter { window in
             (from.map { (window.endAt ?? Int64.max) >= $0 } ?? true) && (to.map { window.startAt <= $0 } ?? true)
+        }.map { Row(window: $0, targets: try store.targets(of: $0.id), stored: true) }
+        // A range reaches as far as it says: occurrences the daemon has not stored yet (it stores
+        // two weeks ahead) are computed from the files, and marked so.
+        if let to {
+            do {
+                let schedule = try session.loadSchedule()
+                let stored = Set(rows.map(\.window.id))
+                let plans = schedule.forecast(from: Date(timeIntervalSince1970: Double(from ?? 0) / 1000),
+                                              through: Date(timeIntervalSince1970: Double(to) / 1000), now: now)
+                for plan in plans where !stored.contains(plan.record.id) {
+                    rows.append(Row(window: plan.record, targets: plan.targets.map {
+                        TargetStateRecord(windowId: plan.record.id, target: $0, state: .pending, attempts: 0, nextAttemptAt: nil, phaseStartedAt: nil,
+                                          activatedAt: nil, deactivatedAt: nil, lastError: nil, health: nil, stage: plan.stages[$0] ?? 0)
+                    }, stored: false))
+                }
+                rows.sort { ($0.window.startAt, $0.window.id) < ($1.window.startAt, $1.window.id) }
+            } catch {
+                FileHandle.standardError.write(Data("maint: occurrences not yet stored are left out: \(error)\n".utf8))
+            }
         }
         if session.json {
-            printJSON(.array(try windows.map { WindowJSON.window($0, targets: try store.targets(of: $0.id)) }))
+            printJSON(.array(rows.map { row in
+                guard case .object(var object) = WindowJSON.window(row.window, targets: row.targets) else { return .null }
+                object["stored"] = .bool(row.stored)
+                return .object(object)
+            }))
             return .success
         }
-        if windows.isEmpty {
+        if rows.isEmpty {
             print(arguments.has("--all") ? "no windows" : "no open windows (--all shows finished ones)")
             return .success
         }
         var table = Table(headers: ["WINDOW", "STATE", "START", "END", "TARGETS"])
-        for window in windows {
-            let zone = WindowJSON.zone(window)
-            let targets = try store.targets(of: window.id).map(\.target)
-            table.rows.append([window.id, window.state.rawValue, WindowJSON.local(window.startAt, zone), WindowJSON.local(window.endAt, zone),
+        for row in rows {
+            let zone = WindowJSON.zone(row.window)
+            let targets = row.targets.map(\.target)
+            table.rows.append([row.window.id, row.window.state.rawValue + (row.stored ? "" : "*"), WindowJSON.local(row.window.startAt, zone),
+                               WindowJSON.local(row.window.endAt, zone),
                                targets.count > 4 ? "\(targets.prefix(4).joined(separator: ",")) +\(targets.count - 4)" : targets.joined(separator: ",")])
         }
         print(table.render())
+        if rows.contains(where: { !$0.stored }) {
+            print("* not stored yet: computed from the schedule files; the daemon stores each occurrence two weeks ahead")
+        }
         return .success
+    }
+
+    /// A window as listed: stored, or computed from the files beyond what is stored.
+    struct Row {
+        var window: WindowRecord
+        var targets: [TargetStateRecord]
+        var stored: Bool
     }
 }
 
