@@ -16,7 +16,7 @@ enum CommandLineTool {
         "validate": Command(usage: "maint validate [DIR]", valued: common, flags: [], run: ValidateCommand.run),
         "daemon": Command(usage: "maint daemon", valued: common, flags: ["--verbose"], run: DaemonCommand.run),
         "status": Command(usage: "maint status [--json]", valued: common, flags: ["--json"], run: StatusCommand.run),
-        "ls": Command(usage: "maint ls [--all] [--from T] [--to T] [--json]", valued: common.union(["--from", "--to"]), flags: ["--all", "--json"], run: ListCommand.run),
+        "ls": Command(usage: "maint ls [--all] [--limit N] [--from T] [--to T] [--json]", valued: common.union(["--from", "--to", "--limit"]), flags: ["--all", "--json"], run: ListCommand.run),
         "show": Command(usage: "maint show WINDOW [--json]", valued: common, flags: ["--json"], run: ShowCommand.run),
         "add": Command(usage: "maint add TARGET… --at TIME (--for DUR | --until TIME) [--message M] [--headline H] [--notice 24h,1h] [--channel C] [--timezone ZONE] [--force]",
                        valued: common.union(["--at", "--for", "--until", "--message", "--headline", "--notice", "--channel", "--timezone"]),

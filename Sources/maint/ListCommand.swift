@@ -3,8 +3,12 @@ import MaintCore
 import MaintEngine
 import MaintStore
 
-/// `maint ls`: windows, upcoming first; finished ones with --all.
+/// `maint ls`: windows, upcoming first; finished ones with --all. A page at a time: the first
+/// `defaultLimit` unless `--limit N` or `--all` says otherwise, in the table and in JSON alike,
+/// with how many more there are on stderr.
 enum ListCommand {
+    static let defaultLimit = 50
+
     static func run(_ session: Session) throws -> ExitCode {
         let arguments = session.arguments
         guard arguments.positionals.isEmpty else { throw Failure(.usage, "ls takes no positional arguments") }
@@ -15,6 +19,11 @@ enum ListCommand {
             return date.epochMilliseconds
         }
         let from = try bound("--from"), to = try bound("--to")
+        var limit: Int? = arguments.has("--all") ? nil : defaultLimit
+        if let text = arguments.value("--limit") {
+            guard let number = Int(text), number > 0 else { throw Failure(.usage, "--limit \(Quoted(text)): not a whole number above 0") }
+            limit = number
+        }
         let store = try session.openStore()
         var rows: [Row] = try store.windows(includeFinished: arguments.has("--all") || from != nil || to != nil).filter { window in
             (from.map { (window.endAt ?? Int64.max) >= $0 } ?? true) && (to.map { window.startAt <= $0 } ?? true)
@@ -37,6 +46,11 @@ enum ListCommand {
             } catch {
                 FileHandle.standardError.write(Data("maint: occurrences not yet stored are left out: \(error)\n".utf8))
             }
+        }
+        let total = rows.count
+        if let limit, total > limit {
+            rows.removeLast(total - limit)
+            FileHandle.standardError.write(Data("maint: the first \(limit) of \(total) windows; --limit N or --all for more\n".utf8))
         }
         if session.json {
             printJSON(.array(rows.map { row in

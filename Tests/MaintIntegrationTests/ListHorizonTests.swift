@@ -6,7 +6,8 @@ import Testing
 /// `maint ls --from --to` reaches as far as it is asked, beyond the two weeks the daemon stores.
 struct ListHorizonTests {
     /// 120 random rules in ten zones (`RandomRule`), nothing stored yet: a year of `maint ls`
-    /// must list exactly the occurrences python-dateutil finds, each marked as not stored.
+    /// must list exactly the occurrences python-dateutil finds, each marked as not stored; and
+    /// without `--all` it lists them a page at a time.
     @Test func aYearOfOccurrencesIsListedAsDateutilFindsThem() throws {
         let workspace = try Workspace()
         var random = SplitMix64(seed: 20_261_202)
@@ -28,7 +29,8 @@ struct ListHorizonTests {
         let validate = try workspace.maint(["validate"])
         try #require(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
 
-        let listed = try workspace.maint(["ls", "--from", TimeText.rfc3339(from), "--to", TimeText.rfc3339(to), "--json"])
+        let range = ["--from", TimeText.rfc3339(from), "--to", TimeText.rfc3339(to)]
+        let listed = try workspace.maint(["ls"] + range + ["--all", "--json"])
         try #require(listed.status == 0, "\(listed.stderr)")
         let windows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
         #expect(windows.allSatisfy { $0["stored"] as? Bool == false })
@@ -49,5 +51,17 @@ struct ListHorizonTests {
         }
         #expect(compared > 1_000, "only \(compared) occurrences in the year")
         print("compared \(rules.count) rules over a year through maint ls: \(compared) occurrences")
+
+        // A page at a time unless asked: the earliest first, and how many more on stderr.
+        let page = try workspace.maint(["ls"] + range + ["--json"])
+        let firstPage = try #require(try JSONSerialization.jsonObject(with: Data(page.stdout.utf8)) as? [[String: Any]])
+        #expect(firstPage.count == 50)
+        #expect(page.stderr.contains("the first 50 of \(windows.count) windows; --limit N or --all for more"))
+        let seven = try workspace.maint(["ls"] + range + ["--limit", "7", "--json"])
+        let sevenIds = (try #require(try JSONSerialization.jsonObject(with: Data(seven.stdout.utf8)) as? [[String: Any]])).map { $0["id"] as? String }
+        #expect(sevenIds == windows.prefix(7).map { $0["id"] as? String })
+        let table = try workspace.maint(["ls"] + range + ["--limit", "3"])
+        #expect(table.stdout.split(separator: "\n").count == 1 + 3 + 1, "\(table.stdout)")
+        #expect(try workspace.maint(["ls", "--limit", "0"]).status == 2)
     }
 }
