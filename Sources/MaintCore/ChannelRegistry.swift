@@ -2,7 +2,5 @@
 public enum ChannelRegistry {
     public static let kinds: [any Channel.Type] = [WebhookChannel.self, EmailChannel.self]
 
-    public static func kind(named name: String) -> (any Channel.Type)? { kinds.first { $0.type == name } }
-
     static var allKeys: Set<String> { kinds.reduce(into: Set<String>()) { $0.formUnion($1.keys) } }
 }

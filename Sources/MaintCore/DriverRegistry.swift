@@ -5,7 +5,5 @@ public enum DriverRegistry {
         HTTPDriver.self, FileDriver.self, CommandDriver.self, HAProxyDriver.self, AlertmanagerDriver.self,
     ]
 
-    public static func kind(named name: String) -> (any Driver.Type)? { kinds.first { $0.name == name } }
-
     static var allKeys: Set<String> { kinds.reduce(into: Set<String>()) { $0.formUnion($1.keys) } }
 }

@@ -27,14 +27,14 @@ public struct OccurrencePlan: Sendable {
     public var announcesScheduled = false
     public var notes: [WindowStep.Note] = []
 
-    /// Plans `occurrence` of `config`, whose `fingerprint` says what was written, at `now`.
-    /// `frozen` are its targets within a freeze, with the freeze; `zone` the zone it is shown in.
-    public static func plan(_ occurrence: Occurrence, of config: WindowConfig, fingerprint: String,
-                            frozen: [(target: String, freeze: Freeze)], zone: TimeZone, existing: WindowRecord?, now: Int64) -> OccurrencePlan {
+    /// Plans `occurrence` of `config` at `now`. `frozen` are its targets within a freeze, with the
+    /// freeze; `zone` the zone it is shown in. (`Schedule.plan` finds both.)
+    static func plan(_ occurrence: Occurrence, of config: WindowConfig, frozen: [(target: String, freeze: Freeze)], zone: TimeZone,
+                     existing: WindowRecord?, now: Int64) -> OccurrencePlan {
         // The freezes that cover some of its targets are part of what was planned: a freeze added
         // or lifted re-plans an occurrence that has not started.
-        let fingerprint = frozen.isEmpty ? fingerprint
-            : fingerprint + "\u{1F}frozen:" + frozen.map { "\($0.target)=\($0.freeze.name)" }.joined(separator: ",")
+        let fingerprint = frozen.isEmpty ? config.fingerprint
+            : config.fingerprint + "\u{1F}frozen:" + frozen.map { "\($0.target)=\($0.freeze.name)" }.joined(separator: ",")
         var record = WindowRecord(
             id: occurrence.id, origin: .file, sourceFile: config.file, headline: config.headline, message: config.message,
             page: config.page, selectors: config.selectors, channels: config.channels, timezone: zone.identifier,
@@ -110,8 +110,7 @@ extension Schedule {
             return occurrence.targets.first.flatMap { targets[$0]?.timezone } ?? config.timezone
         }()
         let frozen = config.force ? [] : self.frozen(occurrence.start, occurrence.end, targets: occurrence.targets)
-        return OccurrencePlan.plan(occurrence, of: config, fingerprint: config.fingerprint, frozen: frozen, zone: zone,
-                                   existing: existing, now: now.epochMilliseconds)
+        return OccurrencePlan.plan(occurrence, of: config, frozen: frozen, zone: zone, existing: existing, now: now.epochMilliseconds)
     }
 
     /// Every occurrence of the files' windows that starts from `from` (not before `now`) through

@@ -38,13 +38,21 @@ public struct WindowMachine {
         }
     }
 
-    /// Whether `step` needs to know who else holds the window's targets: only once it ends.
-    public func needsHolders(_ window: WindowRecord) -> Bool {
+    /// The targets whose other holders `step` must know: the ones it may switch off or hand on
+    /// this step, so only once the window ends. (Each costs the engine a query.)
+    public func targetsNeedingHolders(_ window: WindowRecord, _ targets: [TargetStateRecord]) -> [String] {
+        let ending: Set<TargetState>
         switch window.state {
-        case .deactivating, .verifying: return true
-        case .activating, .active, .scheduled: return window.endAt.map { now >= $0 } ?? false
-        case .reactivating, .completed, .canceled, .failed, .degraded, .missed, .skipped: return false
+        case .deactivating, .verifying: ending = []
+        case .activating, .active:
+            guard let end = window.endAt, now >= end else { return [] }
+            // What `beginDeactivation` turns into `waiting`.
+            ending = [.active, .refreshing, .failed, .activating]
+        case .scheduled, .reactivating, .completed, .canceled, .failed, .degraded, .missed, .skipped: return []
         }
+        return targets.filter { target in
+            target.state == .waiting || ending.contains(target.state) || (target.state == .deactivating && (target.nextAttemptAt ?? 0) <= now)
+        }.map(\.target)
     }
 
     /// Moves one open window as far as `now` allows.
@@ -63,18 +71,13 @@ public struct WindowMachine {
             beginActivation(&draft)
         }
         switch draft.window.state {
-        case .activating:
+        case .activating, .active:
             // The end is honoured at its instant, even while a target is still being retried.
             if let end = draft.window.endAt, now >= end {
                 beginDeactivation(&draft)
                 stepEnding(&draft, holders: holders)
-            } else {
+            } else if draft.window.state == .activating {
                 stepActivation(&draft)
-            }
-        case .active:
-            if let end = draft.window.endAt, now >= end {
-                beginDeactivation(&draft)
-                stepEnding(&draft, holders: holders)
             } else {
                 stepActive(&draft)
             }

@@ -145,10 +145,8 @@ public final class Engine {
         let targets = try store.targets(of: window.id)
         let notices = window.state == .scheduled ? try store.notices(of: window.id) : []
         var holders: [String: WindowMachine.Holders] = [:]
-        if machine.needsHolders(window) {
-            for target in targets where ![.healthy, .unhealthy, .skipped, .held, .verifying, .pending].contains(target.state) {
-                holders[target.target] = try self.holders(of: target.target, besides: window.id)
-            }
+        for name in machine.targetsNeedingHolders(window, targets) {
+            holders[name] = try self.holders(of: name, besides: window.id)
         }
         let step = machine.step(window, targets: targets, notices: notices, holders: holders)
         try commit(step, read: window, now: now)

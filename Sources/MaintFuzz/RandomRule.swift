@@ -55,29 +55,10 @@ public struct RandomRule: Sendable {
 
     /// What python-dateutil makes of each rule: its occurrences as Unix seconds, each local time
     /// read in the zone with fold=0 (`oracle` is Tests/Support/rrule_oracle.py).
+    /// (It needs /usr/bin/python3 with python3-dateutil: deploy/install-deps.sh.)
     public static func dateutil(_ rules: [RandomRule], oracle: String) throws -> [[Int]] {
-        let input = rules.map { c in
+        try LineFilter.run(["/usr/bin/python3", oracle], lines: rules.map { c in
             #"{"rule": "\#(c.rule)", "start": "\#(c.start)", "zone": "\#(c.zone)", "through": "\#(c.through)"}"#
-        }.joined(separator: "\n") + "\n"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [oracle]
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw OracleFailure(status: process.terminationStatus) }
-        return String(decoding: output, as: UTF8.self).split(separator: "\n").map {
-            (try? JSONDecoder().decode([Int].self, from: Data($0.utf8))) ?? [-1]
-        }
-    }
-
-    public struct OracleFailure: Error, CustomStringConvertible {
-        public var status: Int32
-        public var description: String { "the oracle exited \(status): it needs /usr/bin/python3 with python3-dateutil (deploy/install-deps.sh)" }
+        }).map { (try? JSONDecoder().decode([Int].self, from: Data($0.utf8))) ?? [-1] }
     }
 }

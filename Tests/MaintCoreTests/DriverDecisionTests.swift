@@ -30,8 +30,6 @@ struct DriverDecisionTests {
         let names = DriverRegistry.kinds.map { $0.name }
         #expect(Set(names).count == names.count)
         #expect(Set(names) == ["http", "file", "command", "haproxy", "alertmanager"])
-        for name in names { #expect(DriverRegistry.kind(named: name)?.name == name) }
-        #expect(DriverRegistry.kind(named: "telnet") == nil)
     }
 
     @Test func aKeyOfAnotherDriverIsNamedAsSuch() throws {

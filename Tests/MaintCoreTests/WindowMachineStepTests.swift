@@ -69,8 +69,8 @@ struct WindowMachineStepTests {
             for window in windows.values.filter({ !$0.state.isTerminal }).sorted(by: { ($0.startAt, $0.id) < ($1.startAt, $1.id) }) {
                 let machine = self.machine
                 var holders: [String: WindowMachine.Holders] = [:]
-                if machine.needsHolders(window) {
-                    for target in targets[window.id] ?? [] { holders[target.target] = self.holders(of: target.target, besides: window.id) }
+                for name in machine.targetsNeedingHolders(window, targets[window.id] ?? []) {
+                    holders[name] = self.holders(of: name, besides: window.id)
                 }
                 let step = machine.step(window, targets: targets[window.id] ?? [], notices: notices[window.id] ?? [], holders: holders)
                 apply(step)
@@ -346,6 +346,28 @@ struct WindowMachineStepTests {
         // The last hold's end switches it off.
         world.now = Self.t0 + 2 * Self.minute
         #expect(world.round()["second"] == [.switchOff("shop")])
+    }
+
+    @Test func whoElseHoldsATargetIsAskedOnlyWhenItMayBeSwitchedOff() throws {
+        var world = World()
+        world.add("w", start: Self.t0, end: Self.t0 + Self.minute, targets: ["api", "web"], stages: ["web": 1])
+        _ = world.round()
+        world.answer("w", "api", activate: true)
+        _ = world.round()
+        world.answer("w", "web", activate: true)
+        _ = world.round()
+        let active = try #require(world.windows["w"])
+        // In maintenance before its end: no target can be switched off, nobody is asked.
+        #expect(world.machine.targetsNeedingHolders(active, world.targets["w"] ?? []).isEmpty)
+        world.now = Self.t0 + Self.minute
+        #expect(world.machine.targetsNeedingHolders(active, world.targets["w"] ?? []) == ["api", "web"])
+        _ = world.round()
+        world.answer("w", "web", activate: false)
+        _ = world.round()
+        // Ending: the target on its way off, not the one being checked.
+        let ending = try #require(world.windows["w"])
+        #expect(world.target("web", of: "w")?.state == .verifying)
+        #expect(world.machine.targetsNeedingHolders(ending, world.targets["w"] ?? []) == ["api"])
     }
 
     @Test func aTargetWithASwitchInFlightIsNotAskedForASecondOne() {

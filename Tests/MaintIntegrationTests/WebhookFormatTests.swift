@@ -1,5 +1,6 @@
 import Foundation
 import MaintCore
+import MaintFuzz
 import Testing
 
 @Suite(.serialized)
@@ -35,24 +36,15 @@ struct WebhookFormatTests {
         let deliveries = receiver.received
         let paths = ["json": "docs/webhook-json.schema.json", "slack": "Tests/Support/schemas/slack.json",
                      "teams": "Tests/Support/schemas/teams.json", "discord": "Tests/Support/schemas/discord.json"]
-        var input = ""
+        var input: [String] = []
         for delivery in deliveries {
             let format = String(delivery.path.dropFirst())
             let schema = Repository.root.appendingPathComponent(try #require(paths[format])).path
             let document = try JSONSerialization.data(withJSONObject: delivery.body)
-            input += #"{"schema": "\#(schema)", "document": \#(String(decoding: document, as: UTF8.self))}"# + "\n"
+            input.append(#"{"schema": "\#(schema)", "document": \#(String(decoding: document, as: UTF8.self))}"#)
         }
-        let validator = Process()
-        validator.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        validator.arguments = ["python3", Repository.root.appendingPathComponent("Tests/Support/validate_json.py").path]
-        let stdin = Pipe(), stdout = Pipe()
-        validator.standardInput = stdin
-        validator.standardOutput = stdout
-        try validator.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let verdicts = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
-        validator.waitUntilExit()
+        let verdicts = try LineFilter.run(["/usr/bin/env", "python3", Repository.root.appendingPathComponent("Tests/Support/validate_json.py").path],
+                                          lines: input)
         #expect(verdicts.count == deliveries.count)
         for (delivery, verdict) in zip(deliveries, verdicts) {
             #expect(verdict == "ok", "\(delivery.path) \(delivery.event): \(verdict)")
