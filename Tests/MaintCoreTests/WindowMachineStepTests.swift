@@ -298,14 +298,20 @@ struct WindowMachineStepTests {
 
     // MARK: The end
 
-    @Test func stagesGoBackInReverseThenChecksThenTheEndIsAnnounced() {
+    /// Window `w`: `api` in stage 1, `web` in stage 2, both switched on, ending at `t0` + 1 minute.
+    static func twoStagesInMaintenance() -> World {
         var world = World()
-        world.add("w", start: Self.t0, end: Self.t0 + Self.minute, targets: ["api", "web"], stages: ["web": 1])
+        world.add("w", start: t0, end: t0 + minute, targets: ["api", "web"], stages: ["web": 1])
         _ = world.round()
         world.answer("w", "api", activate: true)
         _ = world.round()
         world.answer("w", "web", activate: true)
         _ = world.round()
+        return world
+    }
+
+    @Test func stagesGoBackInReverseThenChecksThenTheEndIsAnnounced() {
+        var world = Self.twoStagesInMaintenance()
         world.now = Self.t0 + Self.minute
         #expect(world.round()["w"] == [.switchOff("web")])
         #expect(world.target("api", of: "w")?.state == .waiting)
@@ -349,13 +355,7 @@ struct WindowMachineStepTests {
     }
 
     @Test func whoElseHoldsATargetIsAskedOnlyWhenItMayBeSwitchedOff() throws {
-        var world = World()
-        world.add("w", start: Self.t0, end: Self.t0 + Self.minute, targets: ["api", "web"], stages: ["web": 1])
-        _ = world.round()
-        world.answer("w", "api", activate: true)
-        _ = world.round()
-        world.answer("w", "web", activate: true)
-        _ = world.round()
+        var world = Self.twoStagesInMaintenance()
         let active = try #require(world.windows["w"])
         // In maintenance before its end: no target can be switched off, nobody is asked.
         #expect(world.machine.targetsNeedingHolders(active, world.targets["w"] ?? []).isEmpty)
