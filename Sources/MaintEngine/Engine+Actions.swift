@@ -122,6 +122,7 @@ extension Engine {
     func record(window windowId: String, target name: String, now: Date,
                 decide: (WindowMachine, WindowRecord, TargetStateRecord) -> WindowStep?) {
         outcomeRecorded = true
+        touched.insert(windowId)
         let machine = machine(now)
         do {
             var decided: WindowStep?

@@ -77,10 +77,7 @@ extension Engine {
 extension Engine {
     /// Whether each target really is in maintenance now (nil: cannot tell), for `maint status`.
     public func actualStates(_ names: [String]) throws -> [String: ProbeReading] {
-        var driverStates: [String: String] = [:]
-        for window in try store.openWindows() {
-            for target in try store.targets(of: window.id) { if let state = target.driverState { driverStates[target.target] = state } }
-        }
+        let driverStates = try store.driverStates()
         return StateProbe.readAll(names.compactMap { schedule.targets[$0] }, driverStates: driverStates, secrets: builder.secrets, pool: pool)
             .mapValues { ProbeReading($0.inMaintenance, scrub($0.detail, [])) }
     }

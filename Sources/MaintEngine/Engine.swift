@@ -70,6 +70,12 @@ public final class Engine {
     /// Set when an outcome was recorded during a round (a refusal, a hold, an answer known at once): the window
     /// can move on, so the loop runs another round instead of sleeping.
     var outcomeRecorded = false
+    /// Windows with an outcome recorded since they were last stepped: the next round steps them
+    /// whether or not anything of theirs is due by the clock.
+    var touched: Set<String> = []
+    /// Set when the database may have changed under the engine (its start, a command's nudge):
+    /// the next round steps every running window, not only the due ones.
+    var rereadRunning = true
     var healthRuns: [InFlight: HealthRun] = [:]
 
     public init(store: MaintenanceStore, schedule: Schedule, secrets: SecretSource, log: Log, pool: TransferPool) throws {
@@ -81,9 +87,20 @@ public final class Engine {
         self.builder = RequestBuilder(secrets: secrets)
         self.log = log
         self.pool = pool
+        self.targetZones = schedule.targets.mapValues(\.timezone)
     }
 
-    public func replace(schedule: Schedule) { self.schedule = schedule }
+    public func replace(schedule: Schedule) {
+        self.schedule = schedule
+        targetZones = schedule.targets.mapValues(\.timezone)
+    }
+
+    /// Each target's zone, for expanding occurrences: found once per schedule, not per window.
+    private(set) var targetZones: [String: TimeZone] = [:]
+
+    /// The database was changed by someone else (a command): the next round reads every running
+    /// window again.
+    public func databaseChanged() { rereadRunning = true }
 
     public var hasWorkInFlight: Bool { !jobs.isEmpty || !processJobs.isEmpty || !workJobs.isEmpty }
 
@@ -120,14 +137,44 @@ public final class Engine {
     public static func milliseconds(_ date: Date) -> Int64 { date.epochMilliseconds }
     public static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
 
-    /// Moves every open window as far as `now` allows, and starts the requests that are due.
+    /// Moves every open window that has something due, or an outcome to act on, as far as `now`
+    /// allows, and starts the requests that are due. Windows waiting for a later instant are not
+    /// read: a round costs what is due, not what is planned.
     public func advance(now: Date) throws {
         throttled.removeAll()
         outcomeRecorded = false
-        for window in try store.openWindows() {
-            try step(window, now: now)
+        let wanted = touched
+        let reread = rereadRunning
+        touched = []
+        rereadRunning = false
+        do {
+            for window in try windowsToStep(now: now, touched: wanted, reread: reread) {
+                try step(window, now: now)
+            }
+            try sendDueDeliveries(now: now)
+        } catch {
+            // Tried again next round, with the same windows.
+            touched.formUnion(wanted)
+            rereadRunning = rereadRunning || reread
+            throw error
         }
-        try sendDueDeliveries(now: now)
+    }
+
+    /// The windows a round steps, in start order: those due by the clock, those touched by an
+    /// outcome, and, after the database changed under the engine, every running one.
+    func windowsToStep(now: Date, touched: Set<String>, reread: Bool) throws -> [WindowRecord] {
+        var windows = try store.dueWindows(now: Self.milliseconds(now))
+        var seen = Set(windows.map(\.id))
+        if reread {
+            for window in try store.runningWindows() where seen.insert(window.id).inserted { windows.append(window) }
+        }
+        for id in touched.sorted() where !seen.contains(id) {
+            if let window = try store.window(id), !window.state.isTerminal {
+                seen.insert(id)
+                windows.append(window)
+            }
+        }
+        return windows.sorted { ($0.startAt, $0.id) < ($1.startAt, $1.id) }
     }
 
     /// The window machine at `now`, with what is in flight and each target's driver.
@@ -186,7 +233,10 @@ public final class Engine {
 
     /// A step's log lines, once it is committed.
     func note(_ step: WindowStep) {
-        if step.movedOn { outcomeRecorded = true }
+        if step.movedOn {
+            outcomeRecorded = true
+            touched.insert(step.window.id)
+        }
         note(step.notes)
     }
 

@@ -102,7 +102,8 @@ public final class Runner {
                     case SIGHUP:
                         startReload()
                     default:
-                        break // SIGUSR1: the database changed; the next round reads it.
+                        // SIGUSR1: a command changed the database; the next round reads it.
+                        engine.databaseChanged()
                     }
                 }
             }
@@ -138,6 +139,7 @@ public final class Runner {
         reloading = false
         if let schedule = result {
             engine.replace(schedule: schedule)
+            engine.databaseChanged()
             do {
                 try engine.sync(now: now)
                 try engine.store.appendEvent(at: Engine.milliseconds(now), window: nil, kind: "schedule.reloaded",

@@ -99,6 +99,18 @@ public final class Database {
         try rows(sql, values).first
     }
 
+    /// The first row, in the query's order, that `accept` takes; the rows after it are not read.
+    public func firstRow(_ sql: String, _ values: [any SQLConvertible] = [], where accept: (Row) -> Bool) throws(SQLiteError) -> Row? {
+        let statement = try statement(sql)
+        defer { sqlite3_reset(statement.handle) }
+        try statement.bind(values.map(\.sqlValue))
+        while try statement.step() {
+            let row = statement.row()
+            if accept(row) { return row }
+        }
+        return nil
+    }
+
     public var changes: Int { Int(sqlite3_changes(handle)) }
 
     private var depth = 0

@@ -21,7 +21,7 @@ public final class MaintenanceStore {
         var record = WindowRecord(
             id: row.string("id") ?? "", origin: try row.value("origin", WindowOrigin.self), sourceFile: row.string("source_file"),
             headline: row.string("headline") ?? "", message: row.string("message") ?? "",
-            page: (try? JSONDecoder().decode(PageFields.self, from: Data((row.string("page") ?? "{}").utf8))) ?? PageFields(),
+            page: decodePage(row.string("page")),
             selectors: decodeList(row.string("selectors")), channels: decodeList(row.string("channels")), timezone: row.string("timezone") ?? "UTC",
             startAt: row.int("start_at") ?? 0, endAt: row.int("end_at"), healthTimeoutMilliseconds: row.int("health_timeout_ms"),
             state: try row.value("state", WindowState.self), fingerprint: row.string("fingerprint"), createdAt: row.int("created_at") ?? 0,
@@ -33,7 +33,13 @@ public final class MaintenanceStore {
     }
 
     static func decodeList(_ text: String?) -> [String] {
-        (try? JSONDecoder().decode([String].self, from: Data((text ?? "[]").utf8))) ?? []
+        guard let text, text != "[]" else { return [] }
+        return (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String]) ?? []
+    }
+
+    static func decodePage(_ text: String?) -> PageFields {
+        guard let text, text != "{}" else { return PageFields() }
+        return (try? JSONDecoder().decode(PageFields.self, from: Data(text.utf8))) ?? PageFields()
     }
 
     public static func encode<T: Encodable>(_ value: T) -> String { StoredJSON.text(value) }
@@ -93,6 +99,28 @@ public final class MaintenanceStore {
             .map(Self.window)
     }
 
+    /// A page of windows in start order, open ones only unless `includeFinished`, those that end
+    /// from `from` and start through `through` when given; and how many there are in all. Only
+    /// the page is read.
+    public func windowPage(includeFinished: Bool, from: Int64? = nil, through: Int64? = nil, limit: Int? = nil)
+        throws(SQLiteError) -> (windows: [WindowRecord], total: Int) {
+        let filter = """
+            WHERE (?1 OR state NOT IN (\(Self.terminalList))) AND (?2 IS NULL OR end_at IS NULL OR end_at >= ?2) AND (?3 IS NULL OR start_at <= ?3)
+            """
+        let values: [any SQLConvertible] = [includeFinished ? 1 : 0, from, through, limit ?? -1]
+        let total = Int(try database.row("SELECT COUNT(*) FROM windows \(filter)", Array(values.dropLast()))?.int(0) ?? 0)
+        let windows = try database.rows("SELECT \(Self.windowColumns) FROM windows \(filter) ORDER BY start_at, id LIMIT ?4", values).map(Self.window)
+        return (windows, total)
+    }
+
+    /// The ids of the windows a `windowPage` filter takes, all of them.
+    public func windowIds(includeFinished: Bool, from: Int64? = nil, through: Int64? = nil) throws(SQLiteError) -> Set<String> {
+        Set(try database.rows("""
+            SELECT id FROM windows
+            WHERE (?1 OR state NOT IN (\(Self.terminalList))) AND (?2 IS NULL OR end_at IS NULL OR end_at >= ?2) AND (?3 IS NULL OR start_at <= ?3)
+            """, [includeFinished ? 1 : 0, from, through]).compactMap { $0.string(0) })
+    }
+
     public func windows(includeFinished: Bool) throws(SQLiteError) -> [WindowRecord] {
         if includeFinished {
             return try database.rows("SELECT \(Self.windowColumns) FROM windows ORDER BY start_at, id").map(Self.window)
@@ -100,10 +128,18 @@ public final class MaintenanceStore {
         return try openWindows()
     }
 
-    /// Planned occurrences of a series, in start order.
-    public func scheduledWindows(series: String) throws(SQLiteError) -> [WindowRecord] {
-        try database.rows("SELECT \(Self.windowColumns) FROM windows WHERE series = ? AND state = 'scheduled' ORDER BY start_at", [series])
-            .map(Self.window)
+    /// What planning an occurrence needs of the window stored under `id`, if one is.
+    public func storedOccurrence(_ id: String) throws(SQLiteError) -> StoredOccurrence? {
+        try database.row("SELECT origin, state, fingerprint, created_at FROM windows WHERE id = ?", [id]).map { (row) throws(SQLiteError) in
+            StoredOccurrence(origin: try row.value("origin", WindowOrigin.self), state: try row.value("state", WindowState.self),
+                             fingerprint: row.string("fingerprint"), createdAt: row.int("created_at") ?? 0)
+        }
+    }
+
+    /// The ids and starts of a series' planned occurrences, in start order.
+    public func plannedOccurrences(series: String) throws(SQLiteError) -> [(id: String, startAt: Int64)] {
+        try database.rows("SELECT id, start_at FROM windows WHERE series = ? AND state = 'scheduled' ORDER BY start_at", [series])
+            .map { ($0.string(0) ?? "", $0.int(1) ?? 0) }
     }
 
     public func setWindowState(_ id: String, _ state: WindowState, at now: Int64) throws(SQLiteError) {
@@ -246,21 +282,87 @@ public final class MaintenanceStore {
 
     // MARK: Waking
 
+    /// The open windows a round must step at `now`: planned ones whose start or a notice is due,
+    /// running ones whose end is due or that end when healthy, and those with a target due an
+    /// attempt, a look or a check. Windows waiting for nothing are not read; each part of the
+    /// query runs on an index.
+    public func dueWindows(now: Int64) throws(SQLiteError) -> [WindowRecord] {
+        try database.rows("""
+            SELECT \(Self.windowColumns) FROM windows WHERE id IN (
+                SELECT id FROM windows WHERE state = 'scheduled' AND start_at <= ?1
+                UNION SELECT window_id FROM notices WHERE state = 'pending' AND due_at <= ?1
+                UNION SELECT id FROM windows WHERE state IN ('activating', 'active', 'reactivating') AND end_at <= ?1
+                UNION SELECT id FROM windows WHERE end_when_healthy = 1
+                UNION SELECT window_id FROM window_targets WHERE next_attempt_at <= ?1 AND state IN (\(Self.attemptingList))
+            ) AND state NOT IN (\(Self.terminalList))
+            ORDER BY start_at, id
+            """, [now]).map(Self.window)
+    }
+
+    /// The target states in which a target waits for its `next_attempt_at`.
+    static let attemptingList = TargetState.sqlList([.activating, .active, .refreshing, .deactivating, .verifying])
+
+    /// The windows that have started and not ended: those a round reads again after the
+    /// database changed under it (a start, a command), whatever is due.
+    public func runningWindows() throws(SQLiteError) -> [WindowRecord] {
+        try database.rows("SELECT \(Self.windowColumns) FROM windows WHERE state NOT IN (\(Self.terminalList)) AND state != 'scheduled' ORDER BY start_at, id")
+            .map(Self.window)
+    }
+
     /// The earliest window start or end, or notice, that is due: what the scheduler sleeps until.
     public func nextDueInstant() throws(SQLiteError) -> Int64? {
         try database.row("""
             SELECT MIN(t) FROM (
                 SELECT MIN(start_at) AS t FROM windows WHERE state = 'scheduled'
-                UNION ALL SELECT MIN(end_at) FROM windows WHERE state = 'active' AND end_at IS NOT NULL
-                UNION ALL SELECT MIN(n.due_at) FROM notices n JOIN windows w ON w.id = n.window_id WHERE n.state = 'pending' AND w.state = 'scheduled'
+                UNION ALL SELECT MIN(end_at) FROM windows WHERE state IN ('activating', 'active', 'reactivating') AND end_at IS NOT NULL
+                UNION ALL SELECT * FROM (SELECT n.due_at FROM notices n JOIN windows w ON w.id = n.window_id
+                                         WHERE n.state = 'pending' AND w.state = 'scheduled' ORDER BY n.due_at LIMIT 1)
             )
             """)?.int(0)
     }
 
-    /// Targets waiting for their next attempt (or health round).
-    public func pendingTargetAttempts() throws(SQLiteError) -> [(String, String, Int64)] {
-        try database.rows("SELECT window_id, target, next_attempt_at FROM window_targets WHERE next_attempt_at IS NOT NULL AND state IN ('activating','active','refreshing','deactivating','verifying')")
-            .map { ($0.string(0) ?? "", $0.string(1) ?? "", $0.int(2) ?? 0) }
+    /// The earliest attempt (or look, or health round) a target of an open window waits for,
+    /// among those `accept` takes (the engine leaves out work in flight). Read in time order,
+    /// stopping at the first taken.
+    public func firstTargetAttempt(where accept: (_ window: String, _ target: String) -> Bool) throws(SQLiteError) -> Int64? {
+        try database.firstRow("""
+            SELECT t.window_id, t.target, t.next_attempt_at FROM window_targets t JOIN windows w ON w.id = t.window_id
+            WHERE t.next_attempt_at IS NOT NULL AND t.state IN (\(Self.attemptingList)) AND w.state NOT IN (\(Self.terminalList))
+            ORDER BY t.next_attempt_at
+            """) { accept($0.string(0) ?? "", $0.string(1) ?? "") }?.int(2)
+    }
+
+    /// Each target's next planned window: its id, start and zone. One grouped query, however many
+    /// windows are planned.
+    public func nextWindows() throws(SQLiteError) -> [String: (id: String, startAt: Int64, timezone: String)] {
+        var next: [String: (id: String, startAt: Int64, timezone: String)] = [:]
+        // SQLite takes the other columns from the row with the smallest start.
+        for row in try database.rows("""
+            SELECT t.target, MIN(w.start_at), w.id, w.timezone FROM window_targets t JOIN windows w ON w.id = t.window_id
+            WHERE w.state = 'scheduled' GROUP BY t.target
+            """) {
+            if let name = row.string(0), let id = row.string(2) { next[name] = (id, row.int(1) ?? 0, row.string(3) ?? "UTC") }
+        }
+        return next
+    }
+
+    /// Each target's driver state kept by an open window (the newest such window's).
+    public func driverStates() throws(SQLiteError) -> [String: String] {
+        var states: [String: String] = [:]
+        for row in try database.rows("""
+            SELECT t.target, t.driver_state FROM window_targets t JOIN windows w ON w.id = t.window_id
+            WHERE t.driver_state IS NOT NULL AND w.state NOT IN (\(Self.terminalList)) ORDER BY w.start_at, w.id
+            """) {
+            if let name = row.string(0), let state = row.string(1) { states[name] = state }
+        }
+        return states
+    }
+
+    /// The planned windows of the schedule files, as (id, definition name): to find those whose
+    /// definition is gone.
+    public func plannedFileWindows() throws(SQLiteError) -> [(id: String, name: String)] {
+        try database.rows("SELECT id, COALESCE(series, id) FROM windows WHERE origin = 'file' AND state = 'scheduled' ORDER BY start_at, id")
+            .map { ($0.string(0) ?? "", $0.string(1) ?? "") }
     }
 
     public func pendingDeliveryTimes() throws(SQLiteError) -> [(id: String, channel: String, at: Int64)] {

@@ -83,6 +83,15 @@ enum Migrations {
         ALTER TABLE windows ADD COLUMN on_health_failure TEXT NOT NULL DEFAULT 'alert';
         ALTER TABLE windows ADD COLUMN end_when_healthy INTEGER NOT NULL DEFAULT 0;
         """,
+        // What is due is found through indexes, not by reading every open window: the scheduler's
+        // rounds and its sleep cost the same with a hundred thousand windows planned as with ten.
+        """
+        CREATE INDEX windows_end ON windows(state, end_at);
+        CREATE INDEX windows_end_when_healthy ON windows(end_when_healthy) WHERE end_when_healthy = 1;
+        CREATE INDEX notices_due ON notices(state, due_at);
+        CREATE INDEX window_targets_attempt ON window_targets(next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+        CREATE INDEX window_targets_target ON window_targets(target, state);
+        """,
     ]
 
     /// Applies the missing steps. The version is read inside the write transaction, so two

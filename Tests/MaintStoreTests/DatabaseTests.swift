@@ -16,7 +16,7 @@ struct DatabaseTests {
         #expect(try database.row("PRAGMA journal_mode")?.string(0) == "wal")
         #expect(try database.row("PRAGMA synchronous")?.int(0) == 2)  // FULL
         #expect(try database.row("PRAGMA foreign_keys")?.int(0) == 1)
-        #expect(try database.row("PRAGMA user_version")?.int(0) == 5)
+        #expect(try database.row("PRAGMA user_version")?.int(0) == 6)
     }
 
     @Test func twoConnectionsOpeningANewFileAtOnceBothSucceed() throws {
@@ -149,5 +149,79 @@ struct FailedCommitTests {
         }
         #expect(!database.inTransaction)
         #expect(try database.row("SELECT count(*) FROM parent")?.int(0) == 0)
+    }
+}
+
+/// What a scheduler round reads: only the windows with something due at the instant, whatever
+/// else is planned; and the pages and summaries the commands read instead of every window.
+struct DueWindowTests {
+    static func window(_ id: String, _ state: WindowState, start: Int64, end: Int64?, endWhenHealthy: Bool = false) -> WindowRecord {
+        var record = WindowRecord(id: id, origin: .file, sourceFile: "s.json5", headline: "H", message: "M", page: PageFields(), selectors: ["a"],
+                                  channels: [], timezone: "UTC", startAt: start, endAt: end, healthTimeoutMilliseconds: nil,
+                                  state: state, fingerprint: "f", createdAt: 1, updatedAt: 1, series: id)
+        record.endWhenHealthy = endWhenHealthy
+        return record
+    }
+
+    static func store() throws -> MaintenanceStore {
+        try MaintenanceStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("due-\(UUID().uuidString)/maint.db").path)
+    }
+
+    func target(_ store: MaintenanceStore, _ window: String, _ name: String, _ state: TargetState, next: Int64?) throws {
+        try store.saveTarget(TargetStateRecord(windowId: window, target: name, state: state, attempts: 0, nextAttemptAt: next, phaseStartedAt: nil,
+                                               activatedAt: nil, deactivatedAt: nil, lastError: nil, health: nil, stage: 0))
+    }
+
+    @Test func aRoundReadsOnlyTheWindowsWithSomethingDue() throws {
+        let store = try Self.store()
+        let now: Int64 = 10_000
+        // Due: a start, a notice, an end, a target's retry, a window ending when healthy.
+        try store.insertWindow(Self.window("starts", .scheduled, start: now, end: now + 100), targets: ["a"], notices: [])
+        try store.insertWindow(Self.window("notice", .scheduled, start: now + 5_000, end: now + 6_000), targets: ["b"],
+                               notices: [NoticeRecord(windowId: "notice", offsetMilliseconds: 5_000, dueAt: now, state: .pending)])
+        try store.insertWindow(Self.window("ends", .active, start: 0, end: now - 1), targets: ["c"], notices: [])
+        try store.insertWindow(Self.window("retry", .activating, start: 0, end: now + 1_000), targets: ["d"], notices: [])
+        try target(store, "retry", "d", .activating, next: now)
+        try store.insertWindow(Self.window("healthy", .active, start: 0, end: nil, endWhenHealthy: true), targets: ["e"], notices: [])
+        // Not due: later starts, a sent notice, a later end, a target's later look, a finished
+        // window whose target kept an attempt time, and a thousand planned for later.
+        try store.insertWindow(Self.window("later", .scheduled, start: now + 1, end: now + 2), targets: ["a"], notices: [])
+        try store.insertWindow(Self.window("sent", .scheduled, start: now + 5_000, end: now + 6_000), targets: ["b"],
+                               notices: [NoticeRecord(windowId: "sent", offsetMilliseconds: 5_000, dueAt: now, state: .sent)])
+        try store.insertWindow(Self.window("running", .active, start: 0, end: now + 1), targets: ["f"], notices: [])
+        try target(store, "running", "f", .active, next: now + 1)
+        try store.insertWindow(Self.window("over", .completed, start: 0, end: 1), targets: ["g"], notices: [])
+        try target(store, "over", "g", .active, next: 0)
+        for index in 0..<1_000 {
+            try store.insertWindow(Self.window("planned-\(index)", .scheduled, start: now + 60_000 + Int64(index), end: now + 70_000 + Int64(index)),
+                                   targets: ["h"], notices: [])
+        }
+        #expect(try store.dueWindows(now: now).map(\.id) == ["ends", "healthy", "retry", "starts", "notice"])
+        #expect(try store.nextDueInstant() == now - 1)
+        #expect(try store.runningWindows().map(\.id) == ["ends", "healthy", "retry", "running"])
+        // The sleep: the earliest attempt not in flight, read in time order.
+        #expect(try store.firstTargetAttempt { _, _ in true } == now)
+        #expect(try store.firstTargetAttempt { _, target in target != "d" } == now + 1)
+        #expect(try store.firstTargetAttempt { _, _ in false } == nil)
+    }
+
+    @Test func listsReadOnlyTheirPageAndSummaries() throws {
+        let store = try Self.store()
+        for index in 0..<120 {
+            try store.insertWindow(Self.window(String(format: "w%03d", index), index < 20 ? .completed : .scheduled,
+                                               start: Int64(index) * 1_000, end: Int64(index) * 1_000 + 500),
+                                   targets: [index % 2 == 0 ? "even" : "odd"], notices: [])
+        }
+        let open = try store.windowPage(includeFinished: false, limit: 5)
+        #expect(open.total == 100)
+        #expect(open.windows.map(\.id) == ["w020", "w021", "w022", "w023", "w024"])
+        let all = try store.windowPage(includeFinished: true, limit: nil)
+        #expect(all.total == 120 && all.windows.count == 120)
+        let range = try store.windowPage(includeFinished: true, from: 10_000, through: 12_000, limit: 2)
+        #expect(range.total == 3 && range.windows.map(\.id) == ["w010", "w011"])
+        #expect(try store.windowIds(includeFinished: true, from: 10_000, through: 12_000) == ["w010", "w011", "w012"])
+        let next = try store.nextWindows()
+        #expect(next["even"]?.id == "w020" && next["even"]?.startAt == 20_000)
+        #expect(next["odd"]?.id == "w021")
     }
 }
