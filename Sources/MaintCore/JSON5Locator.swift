@@ -31,8 +31,10 @@ public struct JSON5Locator: Sendable {
     public static let maximumKeyBytes = 1_000
     public static let maximumFileBytes = 64 << 20
 
-    public init(text: String) {
-        var scanner = Scanner(bytes: Array(text.utf8))
+    /// Reads `text`. With `positions: false` only the syntax is checked (no positions are kept),
+    /// at a fraction of the cost: what a file without errors needs.
+    public init(text: String, positions: Bool = true) {
+        var scanner = Scanner(bytes: Array(text.utf8), recording: positions)
         do {
             if scanner.bytes.count > Self.maximumFileBytes {
                 throw scanner.error("the file is larger than \(Self.maximumFileBytes >> 20) MiB")
@@ -67,8 +69,13 @@ public struct JSON5Locator: Sendable {
         var column = 1
         var values: [FieldPath: Position] = [:]
         var keys: [FieldPath: Position] = [:]
+        /// Whether positions are kept; without, paths are not even built.
+        let recording: Bool
 
-        init(bytes: [UInt8]) { self.bytes = bytes }
+        init(bytes: [UInt8], recording: Bool) {
+            self.bytes = bytes
+            self.recording = recording
+        }
 
         var atEnd: Bool { index >= bytes.count }
         var current: UInt8? { index < bytes.count ? bytes[index] : nil }
@@ -119,7 +126,7 @@ public struct JSON5Locator: Sendable {
         mutating func value(at path: FieldPath, depth: Int) throws {
             skipSpace()
             guard let byte = current else { throw error("unexpected end of file, a value was expected") }
-            values[path] = position
+            if recording { values[path] = position }
             if (byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[")) && depth >= JSON5Locator.maximumDepth {
                 throw error("objects and lists are nested more than \(JSON5Locator.maximumDepth) deep here")
             }
@@ -148,11 +155,12 @@ public struct JSON5Locator: Sendable {
                 if !seen.insert(key).inserted {
                     throw SyntaxError(position: keyPosition, message: "the key \(Quoted(key)) appears twice in this object")
                 }
-                keys[path.appending(key)] = keyPosition
+                let child = recording ? path.appending(key) : path
+                if recording { keys[child] = keyPosition }
                 skipSpace()
                 guard current == UInt8(ascii: ":") else { throw error("a ':' was expected after the key \(Quoted(key))") }
                 advance()
-                try value(at: path.appending(key), depth: depth)
+                try value(at: child, depth: depth)
                 skipSpace()
                 if current == UInt8(ascii: ",") { advance(); continue }
                 if current == UInt8(ascii: "}") { advance(); return }
@@ -167,7 +175,7 @@ public struct JSON5Locator: Sendable {
                 skipSpace()
                 guard let byte = current else { throw error("unexpected end of file inside a list: a ']' is missing") }
                 if byte == UInt8(ascii: "]") { advance(); return }
-                try value(at: path.appending(count), depth: depth)
+                try value(at: recording ? path.appending(count) : path, depth: depth)
                 count += 1
                 skipSpace()
                 if current == UInt8(ascii: ",") { advance(); continue }

@@ -30,7 +30,7 @@ public struct OccurrencePlan: Sendable {
     /// Plans `occurrence` of `config` at `now`. `frozen` are its targets within a freeze, with the
     /// freeze; `zone` the zone it is shown in. (`Schedule.plan` finds both.)
     static func plan(_ occurrence: Occurrence, of config: WindowConfig, frozen: [(target: String, freeze: Freeze)], zone: TimeZone,
-                     existing: WindowRecord?, now: Int64) -> OccurrencePlan {
+                     existing: StoredOccurrence?, now: Int64) -> OccurrencePlan {
         // The freezes that cover some of its targets are part of what was planned: a freeze added
         // or lifted re-plans an occurrence that has not started.
         let fingerprint = frozen.isEmpty ? config.fingerprint
@@ -101,10 +101,30 @@ public struct OccurrencePlan: Sendable {
     }
 }
 
+/// What planning an occurrence needs of the window stored under its id: little enough to read
+/// for every definition at each start without decoding whole windows.
+public struct StoredOccurrence: Sendable, Equatable {
+    public var origin: WindowOrigin
+    public var state: WindowState
+    public var fingerprint: String?
+    public var createdAt: Int64
+
+    public init(origin: WindowOrigin, state: WindowState, fingerprint: String?, createdAt: Int64) {
+        self.origin = origin
+        self.state = state
+        self.fingerprint = fingerprint
+        self.createdAt = createdAt
+    }
+
+    public init(_ window: WindowRecord) {
+        self.init(origin: window.origin, state: window.state, fingerprint: window.fingerprint, createdAt: window.createdAt)
+    }
+}
+
 extension Schedule {
     /// How `occurrence` of `config` is stored at `now`, given what is stored under its id: with
     /// the freezes over its targets, shown in its zone (a per-target window: its first target's).
-    public func plan(_ occurrence: Occurrence, of config: WindowConfig, existing: WindowRecord?, now: Date) -> OccurrencePlan {
+    public func plan(_ occurrence: Occurrence, of config: WindowConfig, existing: StoredOccurrence?, now: Date) -> OccurrencePlan {
         let zone: TimeZone = {
             if case .fixed(let fixed) = config.zone { return fixed }
             return occurrence.targets.first.flatMap { targets[$0]?.timezone } ?? config.timezone

@@ -46,8 +46,8 @@ public struct ScheduleLoader: Sendable {
         for (path, text) in sources {
             // The locator reads first: it stops at the first syntax error, at any nesting too deep
             // or any string too long, before Foundation's parser (which recurses) sees the text.
-            let locator = JSON5Locator(text: text)
-            if let syntax = locator.syntaxError {
+            // Positions are found only if a value turns out wrong (`Document.locator`).
+            if let syntax = JSON5Locator(text: text, positions: false).syntaxError {
                 issues.append(ScheduleIssue(file: path, line: syntax.position.line, column: syntax.position.column, path: "(syntax)", message: syntax.message))
                 continue
             }
@@ -58,7 +58,7 @@ public struct ScheduleLoader: Sendable {
                 issues.append(ScheduleIssue(file: path, line: 1, column: 1, path: "(syntax)", message: "not valid JSON5"))
                 continue
             }
-            documents.append(Document(file: path, locator: locator, root: value))
+            documents.append(Document(file: path, text: text, root: value))
         }
 
         // Targets first, from every file, so windows in one file may name targets of another.
@@ -112,12 +112,7 @@ public struct ScheduleLoader: Sendable {
                 if schedule.windows[name] == nil, let window = reader.window(name, value, schedule: schedule) { schedule.windows[name] = window }
             }
         }
-        if reader.issues.isEmpty {
-            for document in documents {
-                reader.document = document
-                reader.checkConflicts(schedule, file: document.file)
-            }
-        }
+        if reader.issues.isEmpty { reader.checkConflicts(schedule, documents: documents) }
         issues += reader.issues
         schedule.secretNames = reader.secretNames.sorted()
         if !issues.isEmpty {
@@ -126,10 +121,19 @@ public struct ScheduleLoader: Sendable {
         return schedule
     }
 
-    struct Document {
-        var file: String
-        var locator: JSON5Locator
-        var root: JSONValue
+    /// One file as read: its values, and where each starts in its text, found the first time an
+    /// error needs a line and column.
+    final class Document {
+        let file: String
+        let text: String
+        let root: JSONValue
+        private(set) lazy var locator = JSON5Locator(text: text)
+
+        init(file: String, text: String, root: JSONValue) {
+            self.file = file
+            self.text = text
+            self.root = root
+        }
 
         func section(_ name: String) -> [(String, JSONValue)] {
             guard case .object(let entries)? = root[name] else { return [] }

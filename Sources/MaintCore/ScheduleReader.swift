@@ -614,7 +614,8 @@ public struct ScheduleReader {
 
     /// One-off windows that overlap a freeze or another window on the same target, within the next
     /// 400 days (recurring windows skip their frozen occurrences instead; `force: true` allows both).
-    mutating func checkConflicts(_ schedule: Schedule, file: String) {
+    /// Each problem is reported in the file of the window defined later.
+    mutating func checkConflicts(_ schedule: Schedule, documents: [ScheduleLoader.Document]) {
         let zones = schedule.targets.mapValues(\.timezone)
         let through = now.addingTimeInterval(400 * 86_400)
         var planned: [(window: WindowConfig, occurrence: Occurrence)] = []
@@ -626,9 +627,15 @@ public struct ScheduleReader {
                 planned.append((window, occurrence))
             }
         }
-        for (window, occurrence) in planned where window.file == file && window.recurrence == nil && !window.force {
+        var byFile: [String: ScheduleLoader.Document] = [:]
+        for document in documents { byFile[document.file] = document }
+        func fail(in file: String, _ path: FieldPath, _ message: String) {
+            document = byFile[file]
+            self.fail(path, message)
+        }
+        for (window, occurrence) in planned where window.recurrence == nil && !window.force {
             if let (freeze, target) = schedule.freeze(overlapping: occurrence.start, occurrence.end, targets: occurrence.targets) {
-                fail(FieldPath().appending("windows").appending(window.name).appending("start"),
+                fail(in: window.file, FieldPath().appending("windows").appending(window.name).appending("start"),
                      "overlaps the freeze \(freeze.summary) on \(target); move the window, or set force: true")
             }
         }
@@ -641,10 +648,10 @@ public struct ScheduleReader {
                 guard let target = first.occurrence.targets.first(where: second.occurrence.targets.contains) else { continue }
                 // Reported once per pair, on the window defined later, unless one of them is forced.
                 let (earlier, later) = first.window.name <= second.window.name ? (first, second) : (second, first)
-                guard later.window.file == file, !earlier.window.force, !later.window.force,
+                guard !earlier.window.force, !later.window.force,
                       reported.insert("\(earlier.window.name)|\(later.window.name)").inserted else { continue }
                 let what = earlier.window.name == later.window.name ? "its own next occurrence" : "window \(earlier.window.name)"
-                fail(FieldPath().appending("windows").appending(later.window.name).appending("start"),
+                fail(in: later.window.file, FieldPath().appending("windows").appending(later.window.name).appending("start"),
                      "overlaps \(what) on \(target) (\(TimeText.local(earlier.occurrence.start, zone: earlier.window.timezone)) for \(DurationText.format(Int64(earlier.occurrence.end.timeIntervalSince(earlier.occurrence.start) * 1000)))); move it, or set force: true")
             }
         }

@@ -14,26 +14,40 @@ extension Engine {
     /// sync; the others are stored all the same, and the daemon goes on.
     public func sync(now: Date) throws {
         var failures: [String] = []
-        for name in schedule.windows.keys.sorted() {
+        let names = schedule.windows.keys.sorted()
+        // Many definitions per transaction, one write to disk each batch rather than each window;
+        // every definition is a savepoint of its own, so one that cannot be stored is left out alone.
+        for first in stride(from: 0, to: names.count, by: Self.syncBatch) {
+            let batch = names[first..<min(first + Self.syncBatch, names.count)]
+            var batchFailures: [String] = []
             do {
-                try syncWindow(name, now: now)
+                try store.transaction {
+                    for name in batch {
+                        do {
+                            try store.transaction { try syncWindow(name, now: now) }
+                        } catch {
+                            batchFailures.append(name)
+                            log(.error, "window \(name): cannot be stored: \(error); tried again at the next reload or start")
+                        }
+                    }
+                }
+                failures += batchFailures
             } catch {
-                failures.append(name)
-                log(.error, "window \(name): cannot be stored: \(error); tried again at the next reload or start")
+                failures += batch
+                log(.error, "windows \(batch.first ?? "") to \(batch.last ?? ""): cannot be stored: \(error); tried again at the next reload or start")
             }
         }
         if failures.count == schedule.windows.count && !failures.isEmpty {
             throw SyncFailure(windows: failures)
         }
-        let names = Set(schedule.windows.keys)
         var reported = Set<String>()
-        for window in try store.openWindows() where window.origin == .file && window.state == .scheduled {
-            let name = window.series ?? window.id
-            if !names.contains(name) && reported.insert(name).inserted {
-                log(.warning, "window \(name) is no longer in the schedule files but \(window.id) is still planned; run `maint cancel \(window.id)` to cancel it")
-            }
+        for (id, name) in try store.plannedFileWindows() where schedule.windows[name] == nil && reported.insert(name).inserted {
+            log(.warning, "window \(name) is no longer in the schedule files but \(id) is still planned; run `maint cancel \(id)` to cancel it")
         }
     }
+
+    /// Window definitions stored per transaction by `sync`.
+    static let syncBatch = 2_000
 
     /// How far ahead occurrences are stored: two weeks, or longer when a notice is due earlier.
     static func horizon(_ config: WindowConfig) -> Int64 {
@@ -43,10 +57,10 @@ extension Engine {
     func syncWindow(_ name: String, now: Date) throws {
         guard let config = schedule.windows[name] else { return }
         let nowMs = Self.milliseconds(now)
-        let zones = schedule.targets.mapValues(\.timezone)
+        let zones = targetZones
         let duration: Int64 = { if case .duration(let length) = config.end { return length } else { return 0 } }()
         var storedAt = now
-        if case .relative = config.start, let existing = try store.window(name) {
+        if case .relative = config.start, let existing = try store.storedOccurrence(name) {
             // A relative start is fixed when first stored.
             storedAt = Self.date(existing.createdAt)
         }
@@ -64,14 +78,15 @@ extension Engine {
         // Occurrences an edited rule no longer produces.
         let produced = Set(occurrences.map(\.id))
         let lastProduced = occurrences.map { Self.milliseconds($0.start) }.max() ?? nowMs
-        for stale in try store.scheduledWindows(series: name) where !produced.contains(stale.id) && stale.startAt <= lastProduced && stale.id != name {
+        for planned in try store.plannedOccurrences(series: name) where !produced.contains(planned.id) && planned.startAt <= lastProduced && planned.id != name {
+            guard let stale = try store.window(planned.id) else { continue }
             try close(stale, as: .canceled, reason: "no longer an occurrence of \(name) after \(config.file) changed", now: now)
         }
     }
 
     /// Stores one occurrence as `OccurrencePlan` decides, in one transaction with its events.
     func syncOccurrence(_ occurrence: Occurrence, config: WindowConfig, now: Date) throws {
-        let plan = schedule.plan(occurrence, of: config, existing: try store.window(occurrence.id), now: now)
+        let plan = schedule.plan(occurrence, of: config, existing: try store.storedOccurrence(occurrence.id), now: now)
         if plan.action == .insert || plan.action == .replan {
             let nowMs = Self.milliseconds(now)
             try store.transaction {
@@ -97,11 +112,11 @@ extension Engine {
     public func nextDue(now: Date) throws -> Date? {
         var candidates: [Int64] = []
         if let instant = try store.nextDueInstant() { candidates.append(instant) }
-        for (window, target, at) in try store.pendingTargetAttempts()
-        where !busy.switching(target) && !busy.contains(.checks(window: window, target: target)) && !busy.contains(.probe(window: window, target: target))
-            && !throttled.contains(.action(window: window, target: target)) {
-            candidates.append(at)
+        let attempt = try store.firstTargetAttempt { window, target in
+            !busy.switching(target) && !busy.contains(.checks(window: window, target: target)) && !busy.contains(.probe(window: window, target: target))
+                && !throttled.contains(.action(window: window, target: target))
         }
+        if let attempt { candidates.append(attempt) }
         // A channel with a delivery in flight sends its next one when that one is answered.
         for pending in try store.pendingDeliveryTimes() where !busy.contains(.delivery(pending.id)) && !busyChannels.contains(pending.channel) {
             candidates.append(pending.at)

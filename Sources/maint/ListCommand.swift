@@ -25,18 +25,21 @@ enum ListCommand {
             limit = number
         }
         let store = try session.openStore()
-        var rows: [Row] = try store.windows(includeFinished: arguments.has("--all") || from != nil || to != nil).filter { window in
-            (from.map { (window.endAt ?? Int64.max) >= $0 } ?? true) && (to.map { window.startAt <= $0 } ?? true)
-        }.map { Row(window: $0, targets: try store.targets(of: $0.id), stored: true) }
+        // Only the page is read from the database; the count says how many more there are.
+        let includeFinished = arguments.has("--all") || from != nil || to != nil
+        let page = try store.windowPage(includeFinished: includeFinished, from: from, through: to, limit: limit)
+        var rows: [Row] = try page.windows.map { Row(window: $0, targets: try store.targets(of: $0.id), stored: true) }
+        var total = page.total
         // A range reaches as far as it says: occurrences the daemon has not stored yet (it stores
         // two weeks ahead) are computed from the files, and marked so.
         if let to {
             do {
                 let schedule = try session.loadSchedule()
-                let stored = Set(rows.map(\.window.id))
+                let stored = try store.windowIds(includeFinished: includeFinished, from: from, through: to)
                 let plans = schedule.forecast(from: Date(timeIntervalSince1970: Double(from ?? 0) / 1000),
                                               through: Date(timeIntervalSince1970: Double(to) / 1000), now: now)
                 for plan in plans where !stored.contains(plan.record.id) {
+                    total += 1
                     rows.append(Row(window: plan.record, targets: plan.targets.map {
                         TargetStateRecord(windowId: plan.record.id, target: $0, state: .pending, attempts: 0, nextAttemptAt: nil, phaseStartedAt: nil,
                                           activatedAt: nil, deactivatedAt: nil, lastError: nil, health: nil, stage: plan.stages[$0] ?? 0)
@@ -47,9 +50,8 @@ enum ListCommand {
                 FileHandle.standardError.write(Data("maint: occurrences not yet stored are left out: \(error)\n".utf8))
             }
         }
-        let total = rows.count
+        if let limit, rows.count > limit { rows.removeLast(rows.count - limit) }
         if let limit, total > limit {
-            rows.removeLast(total - limit)
             FileHandle.standardError.write(Data("maint: the first \(limit) of \(total) windows; --limit N or --all for more\n".utf8))
         }
         if session.json {

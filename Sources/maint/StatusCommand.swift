@@ -20,23 +20,20 @@ enum StatusCommand {
         } catch {
             scheduleNote = "the schedule files have errors (run `maint validate`); showing targets from the database"
         }
-        let windows = try store.openWindows()
         var current: [String: (WindowRecord, TargetStateRecord)] = [:]
         // The windows that hold each target in maintenance (SPEC "Targets held by several windows").
         var heldBy: [String: [String]] = [:]
-        var next: [String: WindowRecord] = [:]
-        for window in windows {
+        // Only the running windows are read whole; the next planned one per target is one query.
+        for window in try store.runningWindows() {
             for target in try store.targets(of: window.id) {
                 names.insert(target.target)
-                if window.state != .scheduled {
-                    if target.state.holds { heldBy[target.target, default: []].append(window.id) }
-                    // The newest window that holds it, else the first running one.
-                    if current[target.target] == nil || target.state.holds { current[target.target] = (window, target) }
-                } else if next[target.target] == nil {
-                    next[target.target] = window
-                }
+                if target.state.holds { heldBy[target.target, default: []].append(window.id) }
+                // The newest window that holds it, else the first running one.
+                if current[target.target] == nil || target.state.holds { current[target.target] = (window, target) }
             }
         }
+        let next = try store.nextWindows()
+        names.formUnion(next.keys)
         let dead = try store.deliveries(state: .dead)
         // What the drivers that can tell say: the real state beside the desired one.
         var actual: [String: ProbeReading] = [:]
@@ -95,7 +92,7 @@ enum StatusCommand {
                 now.map { inMaintenance.contains($0.1.state) ? "yes (\($0.1.state))" : "no (\($0.1.state))" } ?? "no",
                 actualText(name),
                 heldBy[name].map { $0.joined(separator: ", ") } ?? now.map { $0.0.id } ?? "-",
-                upcoming.map { "\($0.id) at \(WindowJSON.local($0.startAt, WindowJSON.zone($0)))" } ?? "-",
+                upcoming.map { "\($0.id) at \(WindowJSON.local($0.startAt, TimeZone(identifier: $0.timezone) ?? .current))" } ?? "-",
             ])
         }
         print(table.render())

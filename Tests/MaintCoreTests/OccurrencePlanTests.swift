@@ -19,7 +19,7 @@ struct OccurrencePlanTests {
         let config = try #require(schedule.windows[name])
         let occurrence = try #require(config.occurrences(targetZones: [:], storedAt: loadedAt, from: from,
                                                          through: from.addingTimeInterval(30 * 86_400)).first)
-        return schedule.plan(occurrence, of: config, existing: existing, now: now)
+        return schedule.plan(occurrence, of: config, existing: existing.map(StoredOccurrence.init), now: now)
     }
 
     static let oneOff = #"w: { targets: ["paris", "lyon"], start: "2030-03-20T02:00:00Z", duration: "1h", notices: ["1h"] },"#
