@@ -51,6 +51,10 @@ public struct WindowRecord: Sendable, Equatable {
     }
 
     public var isTerminal: Bool { state.isTerminal }
+
+    /// Whether the window has begun at `now`: it is past `scheduled`, and its start has come (a
+    /// window is made `activating` a moment before its start, and has not begun until then).
+    public func hasBegun(at now: Int64) -> Bool { state != .scheduled && !(state == .activating && startAt > now) }
 }
 
 /// One target's progress through one window.

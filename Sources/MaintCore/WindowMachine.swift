@@ -232,7 +232,10 @@ public struct WindowMachine {
         // now: it is switched off too. A target whose stage never began was never switched, and
         // is left alone. Each waits for its stage's turn; stages go back in reverse order.
         for var target in draft.targets where [.active, .refreshing, .failed, .activating, .pending].contains(target.state) {
-            let neverStarted = target.state == .pending
+            // Made ready ahead of the start, but its first attempt not due yet: never switched.
+            let notSwitchedYet = target.state == .activating && target.attempts == 0 && target.activatedAt == nil
+                && (target.nextAttemptAt ?? 0) > now && !draft.switching.contains(target.target)
+            let neverStarted = target.state == .pending || notSwitchedYet
             target.state = neverStarted ? .skipped : .waiting
             target.nextAttemptAt = nil
             draft.save(target)

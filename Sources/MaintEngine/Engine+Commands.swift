@@ -135,9 +135,12 @@ extension Engine {
     /// Ends a running window now: the next step deactivates, verifies and announces.
     public func endWindow(_ id: String, now: Date) throws {
         let window = try existingWindow(id)
+        let nowMs = Self.milliseconds(now)
+        if !window.hasBegun(at: nowMs) {
+            throw CommandRefusal(.state, "window \(id) has not started; to drop it, run `maint cancel \(id)`")
+        }
         switch window.state {
         case .activating, .active, .reactivating:
-            let nowMs = Self.milliseconds(now)
             try store.transaction {
                 try store.setWindowEnd(id, endAt: nowMs, at: nowMs)
                 try store.appendEvent(at: nowMs, window: id, kind: "window.end-requested", message: "end requested from the command line")
@@ -206,7 +209,7 @@ extension Engine {
     /// Cancels a window that has not started, and announces it.
     public func cancelWindow(_ id: String, now: Date) throws {
         let window = try existingWindow(id)
-        guard window.state == .scheduled else {
+        guard !window.hasBegun(at: Self.milliseconds(now)) else {
             throw CommandRefusal(.state, window.isTerminal
                 ? "window \(id) is already over (\(window.state))"
                 : "window \(id) has started (\(window.state)); to end it now, run `maint end \(id)`")

@@ -111,7 +111,7 @@ extension Engine {
     /// The next instant something is due, leaving out work already in flight.
     public func nextDue(now: Date) throws -> Date? {
         var candidates: [Int64] = []
-        if let instant = try store.nextDueInstant() { candidates.append(instant) }
+        if let instant = try store.nextDueInstant(startLead: Self.armLead) { candidates.append(instant) }
         let attempt = try store.firstTargetAttempt { window, target in
             !busy.switching(target) && !busy.contains(.checks(window: window, target: target)) && !busy.contains(.probe(window: window, target: target))
                 && !throttled.contains(.action(window: window, target: target))

@@ -137,9 +137,15 @@ public final class Engine {
     public static func milliseconds(_ date: Date) -> Int64 { date.epochMilliseconds }
     public static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
 
+    /// How long before its start a window is made ready: its step to `activating` is committed
+    /// then, as of the start instant, so that at the instant only the sends are left (no write,
+    /// no wait for the disk).
+    public static let armLead: Int64 = 1_000
+
     /// Moves every open window that has something due, or an outcome to act on, as far as `now`
     /// allows, and starts the requests that are due. Windows waiting for a later instant are not
-    /// read: a round costs what is due, not what is planned.
+    /// read: a round costs what is due, not what is planned. Windows starting within `armLead`
+    /// are made ready, all in one transaction.
     public func advance(now: Date) throws {
         throttled.removeAll()
         outcomeRecorded = false
@@ -148,7 +154,17 @@ public final class Engine {
         touched = []
         rereadRunning = false
         do {
-            for window in try windowsToStep(now: now, touched: wanted, reread: reread) {
+            let nowMs = Self.milliseconds(now)
+            let windows = try windowsToStep(now: now, touched: wanted, reread: reread)
+            // About to start: made ready together, one write to disk for all of them.
+            let arming = windows.filter { $0.state == .scheduled && $0.startAt > nowMs && $0.startAt <= nowMs + Self.armLead }
+            if !arming.isEmpty {
+                try store.transaction {
+                    for window in arming { try step(window, now: now, ahead: true) }
+                }
+            }
+            let armed = Set(arming.map(\.id))
+            for window in windows where !armed.contains(window.id) {
                 try step(window, now: now)
             }
             try sendDueDeliveries(now: now)
@@ -160,10 +176,12 @@ public final class Engine {
         }
     }
 
-    /// The windows a round steps, in start order: those due by the clock, those touched by an
-    /// outcome, and, after the database changed under the engine, every running one.
+    /// The windows a round steps, in start order: those due by the clock (or starting within
+    /// `armLead`), those touched by an outcome, and, after the database changed under the
+    /// engine, every running one.
     func windowsToStep(now: Date, touched: Set<String>, reread: Bool) throws -> [WindowRecord] {
-        var windows = try store.dueWindows(now: Self.milliseconds(now))
+        let nowMs = Self.milliseconds(now)
+        var windows = try store.dueWindows(now: nowMs, startingBy: nowMs + Self.armLead)
         var seen = Set(windows.map(\.id))
         if reread {
             for window in try store.runningWindows() where seen.insert(window.id).inserted { windows.append(window) }
@@ -187,17 +205,31 @@ public final class Engine {
     }
 
     /// One window's step: read, decided by the machine, committed, then its work started.
-    func step(_ window: WindowRecord, now: Date) throws {
+    /// `ahead`: a window about to start is made ready as of its start, committed now, its switches
+    /// started when their attempt falls due, at the start.
+    func step(_ window: WindowRecord, now: Date, ahead: Bool = false) throws {
+        let notices = window.state == .scheduled ? try store.notices(of: window.id) : []
+        var ahead = ahead
+        var now = now
+        if ahead {
+            if notices.contains(where: { $0.state == .pending && $0.dueAt <= Self.milliseconds(now) }) {
+                // Its due notices go first; it is made ready the round after.
+                ahead = false
+                outcomeRecorded = true
+            } else {
+                now = Self.date(window.startAt)
+            }
+        }
         let machine = machine(now)
         let targets = try store.targets(of: window.id)
-        let notices = window.state == .scheduled ? try store.notices(of: window.id) : []
         var holders: [String: WindowMachine.Holders] = [:]
         for name in machine.targetsNeedingHolders(window, targets) {
             holders[name] = try self.holders(of: name, besides: window.id)
         }
         let step = machine.step(window, targets: targets, notices: notices, holders: holders)
         try commit(step, read: window, now: now)
-        try start(step.effects, of: step.window, targets: targets, changed: step.targets, now: now)
+        let effects = ahead ? step.effects.filter { if case .renewSeries = $0 { return true } else { return false } } : step.effects
+        try start(effects, of: step.window, targets: targets, changed: step.targets, now: now)
     }
 
     /// The other open windows that hold a target, and the newest one's record of it.

@@ -286,17 +286,18 @@ public final class MaintenanceStore {
     /// running ones whose end is due or that end when healthy, and those with a target due an
     /// attempt, a look or a check. Windows waiting for nothing are not read; each part of the
     /// query runs on an index.
-    public func dueWindows(now: Int64) throws(SQLiteError) -> [WindowRecord] {
+    /// Planned windows are taken from `startingBy` on (the engine makes them ready a little ahead).
+    public func dueWindows(now: Int64, startingBy: Int64? = nil) throws(SQLiteError) -> [WindowRecord] {
         try database.rows("""
             SELECT \(Self.windowColumns) FROM windows WHERE id IN (
-                SELECT id FROM windows WHERE state = 'scheduled' AND start_at <= ?1
+                SELECT id FROM windows WHERE state = 'scheduled' AND start_at <= ?2
                 UNION SELECT window_id FROM notices WHERE state = 'pending' AND due_at <= ?1
                 UNION SELECT id FROM windows WHERE state IN ('activating', 'active', 'reactivating') AND end_at <= ?1
                 UNION SELECT id FROM windows WHERE end_when_healthy = 1
                 UNION SELECT window_id FROM window_targets WHERE next_attempt_at <= ?1 AND state IN (\(Self.attemptingList))
             ) AND state NOT IN (\(Self.terminalList))
             ORDER BY start_at, id
-            """, [now]).map(Self.window)
+            """, [now, startingBy ?? now]).map(Self.window)
     }
 
     /// The target states in which a target waits for its `next_attempt_at`.
@@ -310,15 +311,16 @@ public final class MaintenanceStore {
     }
 
     /// The earliest window start or end, or notice, that is due: what the scheduler sleeps until.
-    public func nextDueInstant() throws(SQLiteError) -> Int64? {
+    /// A start counts `startLead` early (the engine makes a window ready that much ahead).
+    public func nextDueInstant(startLead: Int64 = 0) throws(SQLiteError) -> Int64? {
         try database.row("""
             SELECT MIN(t) FROM (
-                SELECT MIN(start_at) AS t FROM windows WHERE state = 'scheduled'
+                SELECT MIN(start_at) - ?1 AS t FROM windows WHERE state = 'scheduled'
                 UNION ALL SELECT MIN(end_at) FROM windows WHERE state IN ('activating', 'active', 'reactivating') AND end_at IS NOT NULL
                 UNION ALL SELECT * FROM (SELECT n.due_at FROM notices n JOIN windows w ON w.id = n.window_id
                                          WHERE n.state = 'pending' AND w.state = 'scheduled' ORDER BY n.due_at LIMIT 1)
             )
-            """)?.int(0)
+            """, [startLead])?.int(0)
     }
 
     /// The earliest attempt (or look, or health round) a target of an open window waits for,

@@ -51,18 +51,75 @@ struct EngineClockTests {
         #expect(try engine.store.targets(of: "w").map(\.state) == [.pending], "nothing was switched")
     }
 
+    /// At the start instant only the send is left: the step to `activating` was committed a
+    /// moment before, as of the start, and the switch waits for its attempt time, the start.
+    @Test func aWindowIsMadeReadyAheadOfItsStartAndSwitchedOnlyAtIt() throws {
+        let stored = try at("2030-06-05T01:00:00Z")
+        let start = try at("2030-06-05T02:00:00Z")
+        let engine = try engine(windows: #"w: { targets: ["lyon"], start: "2030-06-05T02:00:00Z", duration: "1h" },"#, now: stored)
+        try engine.sync(now: stored)
+        #expect(try engine.nextDue(now: stored) == start.addingTimeInterval(-Double(Engine.armLead) / 1000), "the sleep ends a moment early")
+        // Nothing is made ready earlier than that.
+        try engine.advance(now: start.addingTimeInterval(-2))
+        #expect(try engine.store.window("w")?.state == .scheduled)
+        let ahead = start.addingTimeInterval(-0.5)
+        try engine.advance(now: ahead)
+        let window = try #require(try engine.store.window("w"))
+        #expect(window.state == .activating)
+        #expect(!window.hasBegun(at: ahead.epochMilliseconds))
+        let targets = try engine.store.targets(of: "w")
+        #expect(targets.map(\.state) == [.activating])
+        #expect(targets.first?.nextAttemptAt == start.epochMilliseconds)
+        #expect(try engine.store.events(window: "w").last?.at == start.epochMilliseconds, "logged as of the start")
+        #expect(!engine.hasWorkInFlight, "nothing is switched before the start")
+        #expect(try engine.nextDue(now: ahead) == start)
+        try engine.advance(now: start)
+        #expect(engine.hasWorkInFlight, "the switch starts at the start")
+        #expect(try engine.store.targets(of: "w").map(\.state) == [.activating])
+    }
+
+    @Test func aWindowMadeReadyHasNotBegunAndCanStillBeCanceled() throws {
+        let stored = try at("2030-06-05T01:00:00Z")
+        let start = try at("2030-06-05T02:00:00Z")
+        let engine = try engine(windows: #"w: { targets: ["lyon"], start: "2030-06-05T02:00:00Z", duration: "1h" },"#, now: stored)
+        try engine.sync(now: stored)
+        try engine.advance(now: start.addingTimeInterval(-0.5))
+        #expect(throws: CommandRefusal.self) { try engine.endWindow("w", now: start.addingTimeInterval(-0.4)) }
+        try engine.cancelWindow("w", now: start.addingTimeInterval(-0.4))
+        #expect(try engine.store.window("w")?.state == .canceled)
+        try engine.advance(now: start)
+        #expect(!engine.hasWorkInFlight, "a canceled window switches nothing")
+        #expect(try engine.nextDue(now: start) == nil)
+    }
+
     @Test func aDueNoticeIsSentAndAStaleOneSkippedNeverLate() throws {
         let stored = try at("2030-06-04T00:00:00Z")
         let engine = try engine(windows: #"w: { targets: ["lyon"], start: "2030-06-05T12:00:00Z", duration: "1h", notices: ["24h", "1h"] },"#, now: stored)
         try engine.sync(now: stored)
         // The 24h notice, 30 s after it is due: sent.
         try engine.advance(now: try at("2030-06-04T12:00:30Z"))
+        #expect(try engine.store.window("w")?.state == .scheduled, "a notice does not make the window ready")
         // The 1h notice, 30 min late (more than a tenth of its offset): skipped.
         try engine.advance(now: try at("2030-06-05T11:30:00Z"))
         let notices = try engine.store.notices(of: "w")
         #expect(notices.map(\.offsetMilliseconds) == [86_400_000, 3_600_000])
         #expect(notices.map(\.state) == [.sent, .skipped])
         #expect(try engine.store.events(window: "w").map(\.kind).filter { $0.hasPrefix("notice.") } == ["notice.sent", "notice.skipped"])
+    }
+
+    /// A notice due just before the start is still sent; the window is made ready after it.
+    @Test func aNoticeDueAsTheWindowIsMadeReadyIsSentFirst() throws {
+        let stored = try at("2030-06-05T01:00:00Z")
+        let engine = try engine(windows: #"w: { targets: ["lyon"], start: "2030-06-05T02:00:00Z", duration: "1h", notices: ["1s"] },"#, now: stored)
+        try engine.sync(now: stored)
+        let ahead = try at("2030-06-05T01:59:59.200Z")
+        try engine.advance(now: ahead)
+        #expect(try engine.store.notices(of: "w").map(\.state) == [.sent])
+        #expect(try engine.store.window("w")?.state == .scheduled)
+        #expect(engine.wantsAnotherRound)
+        try engine.advance(now: ahead)
+        #expect(try engine.store.window("w")?.state == .activating)
+        #expect(!engine.hasWorkInFlight)
     }
 
     @Test func aFreezeLeavesOutOnlyItsOwnTarget() throws {

@@ -67,7 +67,7 @@ struct EmailChannelTests {
         #expect(waitUntil(timeout: 20) { smtp.count == 4 }, "\(daemon.stderr)")
 
         let messages = try smtp.messages()
-        #expect(messages.compactMap { $0["event"] as? String } == ["scheduled", "notice", "start", "end"])
+        try #require(messages.compactMap { $0["event"] as? String } == ["scheduled", "notice", "start", "end"])
         let deliveries = try #require(try workspace.window("w")["deliveries"] as? [[String: Any]])
         for (message, delivery) in zip(messages, deliveries) {
             let envelope = try #require(message["envelope"] as? [String: Any])
