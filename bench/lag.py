@@ -12,6 +12,7 @@ Usage: lag.py MAINT_BINARY [--windows 1000] [--gap 50] [--length 30]
 Prints a Markdown table of p50, p99, max and how many arrived early (before their instant).
 """
 import argparse
+import http.client
 import asyncio
 import os
 import shutil
@@ -21,7 +22,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from datetime import datetime, timezone
 
 arrivals = {}
@@ -134,6 +134,7 @@ def run_maint(maint, port, windows, gap, length, work):
 
 
 def run_baseline(port, windows, gap):
+    connection = http.client.HTTPConnection("127.0.0.1", port)
     first = time.time() + 2
     lags = []
     for i in range(windows):
@@ -141,10 +142,11 @@ def run_baseline(port, windows, gap):
         pause = instant - time.time()
         if pause > 0:
             time.sleep(pause)
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/site/b{i}/on", data=b"", method="POST")
-        urllib.request.urlopen(request).read()
+        connection.request("POST", f"/site/b{i}/on", body=b"")
+        connection.getresponse().read()
         with lock:
             lags.append((arrivals[f"b{i}"] - instant) * 1000)
+    connection.close()
     return lags
 
 

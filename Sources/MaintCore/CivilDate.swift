@@ -90,9 +90,13 @@ public struct CivilDateTime: Sendable, Hashable, Comparable, CustomStringConvert
     public var second: Int { secondOfDay % 60 }
 
     /// `2026-11-29T03:00:00`
-    public var description: String {
+    public var description: String { text() }
+
+    /// `2026-11-29T03:00:00`, with another `separator` between date and time, or without the
+    /// seconds: built directly (string replacement in Foundation costs more than the rest).
+    public func text(separator: String = "T", seconds: Bool = true) -> String {
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(date)T\(two(hour)):\(two(minute)):\(two(second))"
+        return "\(date)\(separator)\(two(hour)):\(two(minute))" + (seconds ? ":\(two(second))" : "")
     }
 }
 

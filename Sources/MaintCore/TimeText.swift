@@ -76,7 +76,12 @@ public enum TimeText {
 
     /// The wall-clock time of an instant in `zone`.
     public static func civil(_ date: Date, zone: TimeZone) -> CivilDateTime {
-        let local = Int64((date.timeIntervalSince1970).rounded(.down)) + Int64(zone.secondsFromGMT(for: date))
+        civil(date, offset: zone.secondsFromGMT(for: date))
+    }
+
+    /// The wall-clock time of an instant at a known offset from UTC, in seconds.
+    static func civil(_ date: Date, offset: Int) -> CivilDateTime {
+        let local = Int64((date.timeIntervalSince1970).rounded(.down)) + Int64(offset)
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         return CivilDateTime(date: CivilDate(daysSinceEpoch: Int(days)), secondOfDay: Int(local - days * 86_400))
     }
@@ -84,12 +89,12 @@ public enum TimeText {
     /// RFC 3339 in `zone`: `2026-12-06T02:00:00+01:00`, or `…Z` at offset zero. Dates are
     /// proleptic Gregorian, as they are read (ICU's formatters switch to the Julian calendar
     /// before 1582, so that a date would not read back as itself).
-    public static func rfc3339(_ date: Date, zone: TimeZone = TimeZone(identifier: "UTC") ?? .current) -> String {
-        let offset = zone.secondsFromGMT(for: date)
+    public static func rfc3339(_ date: Date, zone: TimeZone? = nil) -> String {
+        let offset = zone?.secondsFromGMT(for: date) ?? 0
         // Local mean times before standard time had offsets in seconds (Paris: +00:09:21), which
         // RFC 3339 cannot write: such an instant is written in UTC.
-        guard offset % 60 == 0 else { return civil(date, zone: TimeZone(secondsFromGMT: 0) ?? zone).description + "Z" }
-        return civil(date, zone: zone).description + (offset == 0 ? "Z" : offsetText(offset))
+        guard offset % 60 == 0 else { return civil(date, offset: 0).description + "Z" }
+        return civil(date, offset: offset).description + (offset == 0 ? "Z" : offsetText(offset))
     }
 
     /// `2026-12-06T01:00:00.250` in `zone`, to the millisecond (`separator` between date and
@@ -99,7 +104,7 @@ public enum TimeText {
         let milliseconds = Int((date.timeIntervalSince1970 * 1000).rounded(.down)) % 1000
         let fraction = (milliseconds + 1000) % 1000
         let digits = String(fraction)
-        return wall.description.replacingOccurrences(of: "T", with: separator) + "." + String(repeating: "0", count: 3 - digits.count) + digits
+        return wall.text(separator: separator) + "." + String(repeating: "0", count: 3 - digits.count) + digits
     }
 
     /// `+01:00`, `-03:30`.
@@ -111,19 +116,22 @@ public enum TimeText {
 
     /// `2026-12-06 02:00 CET (+01:00)`: how people read a time. Seconds appear when not zero.
     public static func local(_ date: Date, zone: TimeZone) -> String {
-        let wall = civil(date, zone: zone)
-        let text = wall.description.replacingOccurrences(of: "T", with: " ")
-        let shown = wall.second == 0 ? String(text.dropLast(3)) : text
-        let name = abbreviation(date, zone: zone).map { " \($0)" } ?? ""
-        return "\(shown)\(name) (\(offsetText(zone.secondsFromGMT(for: date))))"
+        let offset = zone.secondsFromGMT(for: date)
+        let wall = civil(date, offset: offset)
+        let name = abbreviation(date, zone: zone, offset: offset).map { " \($0)" } ?? ""
+        return "\(wall.text(separator: " ", seconds: wall.second != 0))\(name) (\(offsetText(offset)))"
     }
 
     /// The zone's usual abbreviation (CET, EDT, IST, AEDT). ICU gives it only in the locale where
     /// it is common, so a few English locales are asked in turn; none means the offset alone.
     /// Asked once per zone and offset: building ICU's formatters costs far more than the rest.
     public static func abbreviation(_ date: Date, zone: TimeZone) -> String? {
+        abbreviation(date, zone: zone, offset: zone.secondsFromGMT(for: date))
+    }
+
+    static func abbreviation(_ date: Date, zone: TimeZone, offset: Int) -> String? {
         if ["UTC", "GMT", "Etc/UTC", "Etc/GMT", "Universal", "Zulu"].contains(zone.identifier) { return "UTC" }
-        let key = AbbreviationKey(zone: zone.identifier, offset: zone.secondsFromGMT(for: date), daylight: zone.isDaylightSavingTime(for: date))
+        let key = AbbreviationKey(zone: zone.identifier, offset: offset, daylight: zone.isDaylightSavingTime(for: date))
         if let known = abbreviations.withLock({ $0[key] }) { return known.text }
         let text = askICU(date, zone: zone)
         abbreviations.withLock { $0[key] = Abbreviation(text: text) }

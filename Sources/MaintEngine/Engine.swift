@@ -156,16 +156,17 @@ public final class Engine {
         do {
             let nowMs = Self.milliseconds(now)
             let windows = try windowsToStep(now: now, touched: wanted, reread: reread)
-            // About to start: made ready together, one write to disk for all of them.
+            // What is due now first; then the windows about to start are made ready together,
+            // one write to disk for all of them.
             let arming = windows.filter { $0.state == .scheduled && $0.startAt > nowMs && $0.startAt <= nowMs + Self.armLead }
+            let armed = Set(arming.map(\.id))
+            for window in windows where !armed.contains(window.id) {
+                try step(window, now: now)
+            }
             if !arming.isEmpty {
                 try store.transaction {
                     for window in arming { try step(window, now: now, ahead: true) }
                 }
-            }
-            let armed = Set(arming.map(\.id))
-            for window in windows where !armed.contains(window.id) {
-                try step(window, now: now)
             }
             try sendDueDeliveries(now: now)
         } catch {

@@ -77,10 +77,12 @@ public final class Runner {
             // The outcomes of one round are committed together (one fsync), before anything
             // else is sent.
             do {
-                try engine.store.transaction {
-                    for completion in completions { engine.complete(completion, now: after) }
-                    if readable.contains(engine.processes.wake.fd) { engine.completeProcesses(now: after) }
-                    if readable.contains(engine.workers.wake.fd) { engine.completeWork(now: after) }
+                if !completions.isEmpty || readable.contains(engine.processes.wake.fd) || readable.contains(engine.workers.wake.fd) {
+                    try engine.store.transaction {
+                        for completion in completions { engine.complete(completion, now: after) }
+                        if readable.contains(engine.processes.wake.fd) { engine.completeProcesses(now: after) }
+                        if readable.contains(engine.workers.wake.fd) { engine.completeWork(now: after) }
+                    }
                 }
             } catch {
                 log(.error, "cannot record this round's outcomes: \(error); the requests are repeated")
