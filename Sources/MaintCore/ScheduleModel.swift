@@ -245,7 +245,8 @@ public enum JSONTemplate {
     public static func render(_ value: JSONValue, _ context: TemplateContext) throws(SecretError) -> JSONValue {
         switch value {
         case .string(let text):
-            guard let template = try? Template(parsing: text) else { return value }
+            // Most strings of a body are plain: no template to build for them.
+            guard text.utf8.contains(UInt8(ascii: "{")), let template = try? Template(parsing: text) else { return value }
             return .string(try template.render(context))
         case .array(let values):
             var rendered: [JSONValue] = []

@@ -11,17 +11,23 @@
 public struct WindowMachine {
     /// Milliseconds since the epoch.
     public var now: Int64
-    /// Targets with a switch in flight, whichever window asked: one switch of a target at a time,
-    /// so no second is asked for, and a held target is only left to another window once its own
-    /// switch has landed.
-    public var switching: Set<String> = []
+    /// Whether a target has a switch in flight, whichever window asked: one switch of a target at
+    /// a time, so no second is asked for, and a held target is only left to another window once
+    /// its own switch has landed.
+    public var isSwitching: @Sendable (String) -> Bool
     /// When a target in maintenance is next looked at (its driver's `look`): by name, and whether
     /// its window is open-ended.
     public var look: @Sendable (String, Bool) -> Look?
 
     public init(now: Int64, switching: Set<String> = [], look: @escaping @Sendable (String, Bool) -> Look? = { _, _ in nil }) {
+        self.init(now: now, isSwitching: { switching.contains($0) }, look: look)
+    }
+
+    /// `isSwitching` answers whether a target has a switch in flight: asked per target, so that
+    /// no set of everything in flight is built for each decision.
+    public init(now: Int64, isSwitching: @escaping @Sendable (String) -> Bool, look: @escaping @Sendable (String, Bool) -> Look? = { _, _ in nil }) {
         self.now = now
-        self.switching = switching
+        self.isSwitching = isSwitching
         self.look = look
     }
 
@@ -58,7 +64,7 @@ public struct WindowMachine {
     /// Moves one open window as far as `now` allows.
     public func step(_ window: WindowRecord, targets: [TargetStateRecord], notices: [NoticeRecord] = [],
                      holders: [String: Holders] = [:]) -> WindowStep {
-        var draft = Draft(step: WindowStep(window: window), targets: targets, switching: switching)
+        var draft = Draft(step: WindowStep(window: window), targets: targets, switching: isSwitching)
         if window.state == .scheduled {
             if let end = window.endAt, now >= end {
                 draft.close(as: .missed, reason: "the window passed entirely while maint was not running; nothing was switched")
@@ -93,7 +99,7 @@ public struct WindowMachine {
 
     /// Ends a window that never started, for good (`missed`, `canceled`), with its reason.
     public func close(_ window: WindowRecord, as closing: Closing, reason: String) -> WindowStep {
-        var draft = Draft(step: WindowStep(window: window), targets: [], switching: switching)
+        var draft = Draft(step: WindowStep(window: window), targets: [], switching: isSwitching)
         draft.close(as: closing, reason: reason)
         return draft.step
     }
@@ -234,7 +240,7 @@ public struct WindowMachine {
         for var target in draft.targets where [.active, .refreshing, .failed, .activating, .pending].contains(target.state) {
             // Made ready ahead of the start, but its first attempt not due yet: never switched.
             let notSwitchedYet = target.state == .activating && target.attempts == 0 && target.activatedAt == nil
-                && (target.nextAttemptAt ?? 0) > now && !draft.switching.contains(target.target)
+                && (target.nextAttemptAt ?? 0) > now && !draft.switching(target.target)
             let neverStarted = target.state == .pending || notSwitchedYet
             target.state = neverStarted ? .skipped : .waiting
             target.nextAttemptAt = nil
@@ -264,7 +270,7 @@ public struct WindowMachine {
             if target.state == .deactivating {
                 // Another window still holds it: it stays in maintenance, marked held here.
                 let others = holders[target.target].map { held in held.windows.filter { $0.id != draft.window.id } } ?? []
-                if !others.isEmpty && !switching.contains(target.target) {
+                if !others.isEmpty && !isSwitching(target.target) {
                     leaveHeld(target, holds: others, newest: holders[target.target]?.newest, &draft)
                 } else {
                     draft.switchOff(target.target)
@@ -325,16 +331,25 @@ public struct WindowMachine {
     struct Draft {
         var step: WindowStep
         var targets: [TargetStateRecord]
-        let switching: Set<String>
+        let switching: @Sendable (String) -> Bool
+        /// Where each target is in `targets`: a window of a thousand targets saves each in constant time.
+        private var positions: [String: Int] = [:]
+
+        init(step: WindowStep, targets: [TargetStateRecord], switching: @escaping @Sendable (String) -> Bool) {
+            self.step = step
+            self.targets = targets
+            self.switching = switching
+            for (index, target) in targets.enumerated() where positions[target.target] == nil { positions[target.target] = index }
+        }
 
         var window: WindowRecord { step.window }
 
         /// A switch is asked for unless one of the target is in flight: it is due again when that lands.
-        mutating func switchOn(_ target: String) { if !switching.contains(target) { step.effects.append(.switchOn(target)) } }
-        mutating func switchOff(_ target: String) { if !switching.contains(target) { step.effects.append(.switchOff(target)) } }
+        mutating func switchOn(_ target: String) { if !switching(target) { step.effects.append(.switchOn(target)) } }
+        mutating func switchOff(_ target: String) { if !switching(target) { step.effects.append(.switchOff(target)) } }
 
         mutating func save(_ target: TargetStateRecord) {
-            if let index = targets.firstIndex(where: { $0.target == target.target }) { targets[index] = target }
+            if let index = positions[target.target] { targets[index] = target }
             step.save(target)
         }
 

@@ -5,7 +5,15 @@ public struct WindowStep: Sendable {
     /// The window as it is now; its state is stored when it differs from the one read.
     public var window: WindowRecord
     /// Targets whose record changed, this window's and, for a hold handed on, another's.
-    public var targets: [TargetStateRecord] = []
+    /// The target records to store, each once (saved through `save`).
+    public private(set) var targets: [TargetStateRecord] = []
+    /// Where each saved target is in `targets`, by window and name.
+    private var positions: [TargetKey: Int] = [:]
+
+    struct TargetKey: Hashable {
+        var window: String
+        var target: String
+    }
     /// Notices whose state changed.
     public var notices: [NoticeRecord] = []
     /// The window's notices still pending are dropped: it started, or will never start.
@@ -58,9 +66,11 @@ public struct WindowStep: Sendable {
     }
 
     mutating func save(_ target: TargetStateRecord) {
-        if let index = targets.firstIndex(where: { $0.windowId == target.windowId && $0.target == target.target }) {
+        let key = TargetKey(window: target.windowId, target: target.target)
+        if let index = positions[key] {
             targets[index] = target
         } else {
+            positions[key] = targets.count
             targets.append(target)
         }
     }

@@ -93,6 +93,7 @@ extension Engine {
     /// What a target held by several windows shows: the newest hold's headline, message and page,
     /// with the latest end among all its holds (none, if one is open-ended).
     func shownWindow(for target: String, asking window: WindowRecord) -> WindowRecord {
+        guard (try? store.isHeld(target, besides: window.id)) != false else { return window }
         let holds = ((try? store.holds(of: target)) ?? []).filter { $0.id != window.id } + [window]
         guard holds.count > 1, var newest = holds.max(by: { ($0.startAt, $0.id) < ($1.startAt, $1.id) }) else { return window }
         newest.endAt = holds.contains { $0.endAt == nil } ? nil : holds.compactMap(\.endAt).max()

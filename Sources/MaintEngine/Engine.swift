@@ -199,7 +199,8 @@ public final class Engine {
     /// The window machine at `now`, with what is in flight and each target's driver.
     func machine(_ now: Date) -> WindowMachine {
         let targets = schedule.targets
-        return WindowMachine(now: Self.milliseconds(now), switching: busy.switchingTargets) { name, openEnded in
+        let busy = self.busy
+        return WindowMachine(now: Self.milliseconds(now), isSwitching: { busy.switching($0) }) { name, openEnded in
             guard let target = targets[name] else { return nil }
             return target.driver.look(openEnded: openEnded, probeInterval: target.probeIntervalMilliseconds)
         }

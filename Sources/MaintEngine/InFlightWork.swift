@@ -1,8 +1,8 @@
 /// Work in flight, so that nothing is sent twice at once. It keeps counts of actions by target
 /// and by window beside the keys, so that "is this target being switched?" and `maxParallel`
 /// cost the same with one request in flight or a thousand.
-struct InFlightWork {
-    enum Key: Hashable {
+struct InFlightWork: Sendable {
+    enum Key: Hashable, Sendable {
         case action(window: String, target: String)
         case checks(window: String, target: String)
         case probe(window: String, target: String)
@@ -17,9 +17,6 @@ struct InFlightWork {
 
     /// Whether an activate or deactivate request of `target` is in flight, for any window.
     func switching(_ target: String) -> Bool { actionsByTarget[target] != nil }
-
-    /// Every target with a switch in flight.
-    var switchingTargets: Set<String> { Set(actionsByTarget.keys) }
 
     /// How many actions of `window` are in flight.
     func actions(of window: String) -> Int { actionsByWindow[window] ?? 0 }

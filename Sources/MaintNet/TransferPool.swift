@@ -55,13 +55,20 @@ public final class TransferPool {
         return start(Transfer(mail: mail, tag: nextTag))
     }
 
+    /// Added transfers start at the next `send` or `wait`: a round adds all it has, then one
+    /// `send` starts them together (driving the multi handle once per transfer would visit every
+    /// transfer in flight each time).
     private func start(_ transfer: Transfer) -> Int {
         inFlight[transfer.easy] = transfer
         curl_multi_add_handle(multi, transfer.easy)
-        // Start connecting and sending now, not at the next wait: a switch is due at this instant.
+        return transfer.tag
+    }
+
+    /// Starts connecting and sending what was added, now rather than at the next wait: a switch is
+    /// due at this instant.
+    public func send() {
         var running: Int32 = 0
         curl_multi_perform(multi, &running)
-        return transfer.tag
     }
 
     /// Drives transfers, waiting at most `timeoutMilliseconds` (or until one of `fds` is readable),

@@ -186,6 +186,16 @@ public final class MaintenanceStore {
             """, [name]).map(Self.window)
     }
 
+    /// Whether any open window but `windowId` holds the target: the cheap question asked before
+    /// every activate request, most often answered no.
+    public func isHeld(_ name: String, besides windowId: String) throws(SQLiteError) -> Bool {
+        try database.row("""
+            SELECT 1 FROM window_targets JOIN windows ON windows.id = window_targets.window_id
+            WHERE window_targets.target = ? AND window_targets.state IN (\(Self.holdingList)) AND windows.id != ?
+              AND windows.state NOT IN (\(Self.terminalList)) AND windows.state != 'scheduled' LIMIT 1
+            """, [name, windowId]) != nil
+    }
+
     static let holdingList = TargetState.sqlList(TargetState.allCases.filter(\.holds))
     static let qualifiedWindowColumns = windowColumns.split(separator: ",").map { "windows." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
 

@@ -1,5 +1,6 @@
 import Foundation
 import MaintCore
+import MaintFuzz
 import Testing
 
 struct DurationTextTests {
@@ -187,6 +188,38 @@ struct JSONValueTests {
         #expect(value.serialized() == #"{"a":"x/y \"q\"\n","b":7200,"c":[true,null,2.5]}"#)
         #expect(JSONValue.string("a\"b").serialized() == #""a\"b""#)
         #expect(JSONValue.number(.nan).serialized() == "null")
+    }
+
+    /// The text is the one Foundation's encoder writes, byte for byte (a request's signature is
+    /// over these bytes): compared on random values of every kind, keys and strings drawn from
+    /// quotes, backslashes, slashes, control characters, accents, combining marks and emoji.
+    @Test func serializedTextIsWhatJSONEncoderWrites() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var random = SplitMix64(seed: 2026)
+        let pieces = ["a", "B", "z", "_", "10", "9", "\"", "\\", "/", "\n", "\r", "\t", "\u{08}", "\u{0C}", "\u{00}", "\u{1F}",
+                      "\u{7F}", "é", "e\u{301}", "😀", "\u{2028}", " ", "{{x}}", "Ω"]
+        func text() -> String { (0..<random.int(0...6)).map { _ in random.pick(pieces) }.joined() }
+        func value(_ depth: Int) -> JSONValue {
+            switch random.int(0...(depth > 3 ? 3 : 5)) {
+            case 0: return .null
+            case 1: return .bool(random.chance(50))
+            case 2:
+                let numbers: [Double] = [0, -0.0, 1, -7, 7200, 2.5, 0.1, 1e-7, 1e15, 2.5e15, 1e15 + 0.5, 123456789.125, -3.75, 1e300, .leastNonzeroMagnitude]
+                return .number(random.pick(numbers))
+            case 3: return .string(text())
+            case 4: return .array((0..<random.int(0...4)).map { _ in value(depth + 1) })
+            default:
+                var object: [String: JSONValue] = [:]
+                for _ in 0..<random.int(0...5) { object[text()] = value(depth + 1) }
+                return .object(object)
+            }
+        }
+        for _ in 0..<2_000 {
+            let drawn = value(0)
+            let expected = String(decoding: try encoder.encode(drawn), as: UTF8.self)
+            #expect(drawn.serialized() == expected)
+        }
     }
 
     @Test func readingTriesEveryKind() throws {
