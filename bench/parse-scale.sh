@@ -2,12 +2,17 @@
 # Parsers take time linear in their input: `maint validate` on schedule files of size N, 2N and
 # 4N, for the inputs that were once quadratic or worse. The baseline of each row is the same
 # command on the size-N file, in the same run; linear time shows as ratios near 2 and 4.
-#   bench/parse-scale.sh [N]   (N: repetitions at the smallest size, default 50000)
+#   bench/parse-scale.sh [N]   (N: repetitions at the smallest size, default 20000)
+# MAINT_BIN=path times another build of maint the same way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh
-swift build -c release --product maint >/dev/null
-maint="$(swift build -c release --show-bin-path)/maint"
+if [ -n "${MAINT_BIN:-}" ]; then
+  maint=$MAINT_BIN
+else
+  swift build -c release --product maint >/dev/null
+  maint="$(swift build -c release --product maint --show-bin-path)/maint"
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 n=${1:-20000}

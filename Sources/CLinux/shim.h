@@ -1,2 +1,3 @@
 #include <sys/timerfd.h>
 #include <sys/eventfd.h>
+#include <malloc.h>

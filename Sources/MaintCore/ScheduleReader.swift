@@ -616,15 +616,25 @@ public struct ScheduleReader {
     /// 400 days (recurring windows skip their frozen occurrences instead; `force: true` allows both).
     /// Each problem is reported in the file of the window defined later.
     mutating func checkConflicts(_ schedule: Schedule, documents: [ScheduleLoader.Document]) {
+        /// What the check needs of a window, beside each of its occurrences (not the whole definition).
+        struct Planned {
+            var name: String
+            var file: String
+            var force: Bool
+            var recurring: Bool
+            var timezone: TimeZone
+            var occurrence: Occurrence
+        }
         let zones = schedule.targets.mapValues(\.timezone)
         let through = now.addingTimeInterval(400 * 86_400)
-        var planned: [(window: WindowConfig, occurrence: Occurrence)] = []
+        var planned: [Planned] = []
         for name in schedule.windows.keys.sorted() {
             guard let window = schedule.windows[name] else { continue }
             // From one window length back, so that an occurrence already in progress counts too.
             let length: TimeInterval = { if case .duration(let milliseconds) = window.end { return Double(milliseconds) / 1000 } else { return 0 } }()
             for occurrence in window.occurrences(targetZones: zones, storedAt: now, from: now.addingTimeInterval(-length), through: through) where occurrence.end > now {
-                planned.append((window, occurrence))
+                planned.append(Planned(name: window.name, file: window.file, force: window.force, recurring: window.recurrence != nil,
+                                       timezone: window.timezone, occurrence: occurrence))
             }
         }
         var byFile: [String: ScheduleLoader.Document] = [:]
@@ -633,8 +643,8 @@ public struct ScheduleReader {
             document = byFile[file]
             self.fail(path, message)
         }
-        for (window, occurrence) in planned where window.recurrence == nil && !window.force {
-            if let (freeze, target) = schedule.freeze(overlapping: occurrence.start, occurrence.end, targets: occurrence.targets) {
+        for window in planned where !window.recurring && !window.force {
+            if let (freeze, target) = schedule.freeze(overlapping: window.occurrence.start, window.occurrence.end, targets: window.occurrence.targets) {
                 fail(in: window.file, FieldPath().appending("windows").appending(window.name).appending("start"),
                      "overlaps the freeze \(freeze.summary) on \(target); move the window, or set force: true")
             }
@@ -647,12 +657,11 @@ public struct ScheduleReader {
                 guard second.occurrence.start < first.occurrence.end else { break }
                 guard let target = first.occurrence.targets.first(where: second.occurrence.targets.contains) else { continue }
                 // Reported once per pair, on the window defined later, unless one of them is forced.
-                let (earlier, later) = first.window.name <= second.window.name ? (first, second) : (second, first)
-                guard !earlier.window.force, !later.window.force,
-                      reported.insert("\(earlier.window.name)|\(later.window.name)").inserted else { continue }
-                let what = earlier.window.name == later.window.name ? "its own next occurrence" : "window \(earlier.window.name)"
-                fail(in: later.window.file, FieldPath().appending("windows").appending(later.window.name).appending("start"),
-                     "overlaps \(what) on \(target) (\(TimeText.local(earlier.occurrence.start, zone: earlier.window.timezone)) for \(DurationText.format(Int64(earlier.occurrence.end.timeIntervalSince(earlier.occurrence.start) * 1000)))); move it, or set force: true")
+                let (earlier, later) = first.name <= second.name ? (first, second) : (second, first)
+                guard !earlier.force, !later.force, reported.insert("\(earlier.name)|\(later.name)").inserted else { continue }
+                let what = earlier.name == later.name ? "its own next occurrence" : "window \(earlier.name)"
+                fail(in: later.file, FieldPath().appending("windows").appending(later.name).appending("start"),
+                     "overlaps \(what) on \(target) (\(TimeText.local(earlier.occurrence.start, zone: earlier.timezone)) for \(DurationText.format(Int64(earlier.occurrence.end.timeIntervalSince(earlier.occurrence.start) * 1000)))); move it, or set force: true")
             }
         }
     }

@@ -12,6 +12,9 @@ extension Engine {
     /// the state change that caused it, so the change and its announcements land together. The
     /// body is rendered now, so every retry sends the same bytes.
     func enqueue(_ event: AnnouncementEvent, window: WindowRecord, now: Date, extra: [String: JSONValue] = [:]) throws {
+        // Most windows of a large schedule have nobody to tell: nothing is read for them.
+        let wanted = window.channels.contains { schedule.channels[$0]?.wants(event) == true }
+        guard wanted || event == .notice else { return }
         let nowMs = Self.milliseconds(now)
         let current = try store.window(window.id) ?? window
         let targets = try store.targets(of: window.id)

@@ -95,6 +95,14 @@ public final class Engine {
         targetZones = schedule.targets.mapValues(\.timezone)
     }
 
+    /// Once stored, a one-off definition is read from the database, not from the files: the
+    /// daemon lets go of them (with a hundred thousand, they are most of its memory). Recurring
+    /// ones stay, to store their next occurrences; a reload reads the files again.
+    public func forgetStoredOneOffDefinitions() {
+        schedule.windows = schedule.windows.filter { $0.value.recurrence != nil }
+        Memory.returnFreePages()
+    }
+
     /// Each target's zone, for expanding occurrences: found once per schedule, not per window.
     private(set) var targetZones: [String: TimeZone] = [:]
 

@@ -149,6 +149,7 @@ public final class Runner {
                 try engine.store.appendEvent(at: Engine.milliseconds(now), window: nil, kind: "schedule.reloaded",
                                              message: "\(schedule.targets.count) target(s), \(schedule.windows.count) window(s)")
                 log(.notice, "schedule reloaded: \(schedule.targets.count) target(s), \(schedule.windows.count) window(s)")
+                engine.forgetStoredOneOffDefinitions()
             } catch {
                 log(.error, "schedule reloaded but not stored: \(error)")
             }

@@ -42,13 +42,11 @@ public final class MaintenanceStore {
         return (try? JSONDecoder().decode(PageFields.self, from: Data(text.utf8))) ?? PageFields()
     }
 
-    public static func encode<T: Encodable>(_ value: T) -> String { StoredJSON.text(value) }
-
     /// `stages[target]` is the target's stage (0 when absent).
     public func insertWindow(_ window: WindowRecord, targets: [String], stages: [String: Int] = [:], notices: [NoticeRecord]) throws(SQLiteError) {
         try database.run("INSERT INTO windows (\(Self.windowColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [
-            window.id, window.origin, window.sourceFile, window.headline, window.message, Self.encode(window.page),
-            Self.encode(window.selectors), Self.encode(window.channels), window.timezone, window.startAt, window.endAt,
+            window.id, window.origin, window.sourceFile, window.headline, window.message, StoredJSON.text(window.page),
+            StoredJSON.text(window.selectors), StoredJSON.text(window.channels), window.timezone, window.startAt, window.endAt,
             window.healthTimeoutMilliseconds, window.state, window.fingerprint, window.createdAt, window.updatedAt, window.series,
             window.onFailure, window.maxParallel, window.onHealthFailure, window.endWhenHealthy ? 1 : 0,
         ])
@@ -62,8 +60,8 @@ public final class MaintenanceStore {
             UPDATE windows SET source_file = ?, headline = ?, message = ?, page = ?, selectors = ?, channels = ?, timezone = ?,
                 start_at = ?, end_at = ?, health_timeout_ms = ?, fingerprint = ?, updated_at = ?, on_failure = ?, max_parallel = ?,
                 on_health_failure = ? WHERE id = ?
-            """, [window.sourceFile, window.headline, window.message, Self.encode(window.page), Self.encode(window.selectors),
-                  Self.encode(window.channels), window.timezone, window.startAt, window.endAt, window.healthTimeoutMilliseconds,
+            """, [window.sourceFile, window.headline, window.message, StoredJSON.text(window.page), StoredJSON.text(window.selectors),
+                  StoredJSON.text(window.channels), window.timezone, window.startAt, window.endAt, window.healthTimeoutMilliseconds,
                   window.fingerprint, window.updatedAt, window.onFailure, window.maxParallel, window.onHealthFailure, window.id])
         try database.run("DELETE FROM window_targets WHERE window_id = ?", [window.id])
         try insertTargets(of: window.id, targets, stages: stages)

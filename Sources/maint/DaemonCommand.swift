@@ -49,6 +49,7 @@ enum DaemonCommand {
         try store.appendEvent(at: now.epochMilliseconds, window: nil, kind: "daemon.started",
                               message: "pid \(getpid()), \(schedule.targets.count) target(s), \(schedule.windows.count) window(s) from \(session.paths.config)")
         log(.notice, "maint daemon started: \(schedule.targets.count) target(s), \(schedule.channels.count) channel(s), \(schedule.windows.count) window(s) from \(session.paths.config); database \(session.paths.database)")
+        engine.forgetStoredOneOffDefinitions()
         notifier.notify("READY=1\nSTATUS=running: \(schedule.windows.count) window(s) in the schedule files")
         _ = try runner.run()
         _ = try? store.appendEvent(at: Date().epochMilliseconds, window: nil, kind: "daemon.stopped", message: "pid \(getpid())")

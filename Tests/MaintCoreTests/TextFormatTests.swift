@@ -222,6 +222,25 @@ struct JSONValueTests {
         }
     }
 
+    /// The kinds stored with every window are written directly; the text is what the generic
+    /// path (`JSONEncoder`) writes, so a stored fingerprint never changes with the way it is made.
+    @Test func storedTextIsTheSameEitherWay() {
+        func generic<T: Encodable>(_ value: T) -> String { StoredJSON.text(value) }
+        var random = SplitMix64(seed: 7)
+        let pieces = ["a", "\"", "\\", "/", "\n", "é", "e\u{301}", "😀", "{{x}}", "https://example.com/a?b=c", "\u{00}"]
+        func text() -> String { (0..<random.int(0...4)).map { _ in random.pick(pieces) }.joined() }
+        for _ in 0..<500 {
+            let page = PageFields(bypassUrl: random.chance(50) ? text() : nil, buttonText: random.chance(50) ? text() : nil,
+                                  imageUrl: random.chance(50) ? text() : nil, icon: random.chance(50) ? text() : nil)
+            #expect(StoredJSON.text(page) == generic(page))
+            let list = (0..<random.int(0...4)).map { _ in text() }
+            #expect(StoredJSON.text(list) == generic(list))
+            var counts: [String: Int] = [:]
+            for _ in 0..<random.int(0...4) { counts[text()] = random.int(-3...1_000_000) }
+            #expect(StoredJSON.text(counts) == generic(counts))
+        }
+    }
+
     @Test func readingTriesEveryKind() throws {
         let value = try JSONValue.parseJSON5(Data(#"{ s: "x", n: 1.5, b: false, a: [1, null], o: { k: "v" } }"#.utf8))
         #expect(value == .object(["s": .string("x"), "n": .number(1.5), "b": .bool(false), "a": .array([.number(1), .null]),

@@ -78,6 +78,25 @@ struct EngineClockTests {
         #expect(try engine.store.targets(of: "w").map(\.state) == [.activating])
     }
 
+    /// Once stored, a one-off window runs from the database alone: the daemon lets go of its
+    /// definition (and of the memory a large schedule took to read), and keeps recurring ones.
+    @Test func oneOffDefinitionsAreLetGoOnceStoredAndTheirWindowsStillRun() throws {
+        let stored = try at("2030-06-05T01:00:00Z")
+        let engine = try engine(windows: #"""
+            once: { targets: ["lyon"], start: "2030-06-05T02:00:00Z", duration: "1h" },
+            daily: { targets: ["paris"], recurrence: "FREQ=DAILY", start: "04:00", timezone: "UTC", duration: "1h" },
+            """#, now: stored)
+        try engine.sync(now: stored)
+        engine.forgetStoredOneOffDefinitions()
+        #expect(engine.schedule.windows.keys.sorted() == ["daily"])
+        try engine.advance(now: try at("2030-06-05T02:00:00Z"))
+        #expect(try engine.store.window("once")?.state == .activating)
+        #expect(engine.hasWorkInFlight, "switched without its definition")
+        try engine.advance(now: try at("2030-06-05T04:00:00Z"))
+        #expect(try engine.store.window("daily@20300605T0400Z")?.state == .activating)
+        #expect(try engine.store.window("daily@20300619T0400Z")?.state == .scheduled, "the series still stores its next occurrences")
+    }
+
     @Test func aWindowMadeReadyHasNotBegunAndCanStillBeCanceled() throws {
         let stored = try at("2030-06-05T01:00:00Z")
         let start = try at("2030-06-05T02:00:00Z")

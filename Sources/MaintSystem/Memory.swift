@@ -1,0 +1,10 @@
+import CLinux
+
+/// The process's heap.
+public enum Memory {
+    /// Hands the heap's free pages back to the system. Reading a large schedule leaves most of
+    /// its transient memory free but still resident; the daemon calls this once it is stored.
+    public static func returnFreePages() {
+        _ = malloc_trim(0)
+    }
+}

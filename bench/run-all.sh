@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs every benchmark on one release build and writes BENCHMARKS.md: the machine, the date and
+# the commit, then each benchmark's table (each row with its baseline from the same run), then
+# the profile notes kept by hand in bench/PROFILES.md. Everything runs on 127.0.0.1.
+#   bench/run-all.sh [--quick]   (--quick: smaller sizes, for trying the script itself)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quick=false
+if [ "${1:-}" = "--quick" ]; then quick=true; fi
+deploy/install-deps.sh
+swift build -c release --product maint >/dev/null
+export MAINT_BIN
+MAINT_BIN="$(swift build -c release --product maint --show-bin-path)/maint"
+if $quick; then
+  fan_out=(200 400); lag=(--windows 200); scale=(--sizes 100x1000,1000x10000 --idle 5); parse=2000
+else
+  fan_out=(1000 4000); lag=(--windows 1000); scale=(--sizes 1000x10000,10000x100000 --idle 30); parse=20000
+fi
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+section() {  # section TITLE DESCRIPTION COMMAND...
+  local title=$1 description=$2
+  shift 2
+  echo "running: $*" >&2
+  {
+    echo "## $title"
+    echo
+    echo "$description"
+    echo
+    echo "Command: \`$*\`"
+    echo
+    "$@" 2>/dev/null | grep -v '^fan-out:'
+    echo
+  } >> "$out"
+}
+
+{
+  echo "# Benchmarks"
+  echo
+  echo "Written by \`bench/run-all.sh\`: every figure comes from that one run, on a release build, with"
+  echo "its baseline measured in the same run. Machine: $(nproc) cores, $(awk -F= '/^PRETTY_NAME/ { gsub(/"/, "", $2); print $2 }' /etc/os-release),"
+  echo "$(swift --version 2>/dev/null | head -1 | sed 's/ (.*//'). Date: $(date -u +%Y-%m-%d). Commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)."
+  echo
+} > "$out"
+
+section "One emergency over a fleet (fan-out)" \
+"N sites on N ports of 127.0.0.1 (\`bench/sites.py\`), each answering after 50 ms. Whole processes are timed: \`maint now\` with no daemon (every site on one libcurl multi handle, each round committed) and \`maint end\`; the baselines are \`curl -Z --parallel-max 256\` (the same library's own parallel transfers, one process) and \`xargs -P 64 curl\`. The last column is \`maint now\`'s CPU time (user + system) per site." \
+  bash bench/fan-out.sh "${fan_out[@]}"
+
+section "Switch lag" \
+"One-target windows starting 50 ms apart, each 30 s long (so that hundreds are open at once), under \`maint daemon\`. Lag is when the activate request reaches the site (a loopback asyncio server notes it) minus the window's start instant. The baseline is a Python loop that sleeps until each instant and sends the same request on a kept-alive connection: the floor of a timer and an HTTP request on this machine." \
+  python3 bench/lag.py "$MAINT_BIN" "${lag[@]}"
+
+section "A large schedule" \
+"T targets and W one-off windows from tomorrow on, five minutes apart (\`bench/scale_schedule.py\`). Timed: \`maint validate\`; the daemon from exec to \`READY=1\` on an empty database (first load: every window planned and stored) and again on the stored one (restart); its resident memory and context switches while idle; \`maint ls\`, \`status\` and \`show\` with the daemon running (best of 3). The first column, an empty schedule, is the floor: process start-up." \
+  python3 bench/scale.py "$MAINT_BIN" "${scale[@]}"
+
+section "Reading hostile schedule files" \
+"\`maint validate\` (fastest of three) on files of size N, 2N and 4N for inputs that were once quadratic or worse; the smallest size is each row's baseline, an empty schedule the floor. Linear time shows as ratios near 2 and 4." \
+  bash bench/parse-scale.sh "$parse"
+
+cat bench/PROFILES.md >> "$out"
+mv "$out" BENCHMARKS.md
+trap - EXIT
+echo "wrote BENCHMARKS.md" >&2
