@@ -28,7 +28,7 @@ section() {  # section TITLE DESCRIPTION COMMAND...
     echo
     echo "$description"
     echo
-    echo "Command: \`$*\`"
+    echo "Command: \`${*//$MAINT_BIN/\$MAINT_BIN}\`"
     echo
     "$@" 2>/dev/null | grep -v '^fan-out:'
     echo

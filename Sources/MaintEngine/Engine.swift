@@ -168,15 +168,19 @@ public final class Engine {
             // one write to disk for all of them.
             let arming = windows.filter { $0.state == .scheduled && $0.startAt > nowMs && $0.startAt <= nowMs + Self.armLead }
             let armed = Set(arming.map(\.id))
-            for window in windows where !armed.contains(window.id) {
-                try step(window, now: now)
-            }
+            // The windows being switched on go first and their requests leave at once, before
+            // any other window's transition (an end at the same instant, say) is written.
+            let stepping = windows.filter { !armed.contains($0.id) }
+            for window in stepping where window.state == .activating { try step(window, now: now) }
+            pool.send()
+            for window in stepping where window.state != .activating { try step(window, now: now) }
+            pool.send()
+            try sendDueDeliveries(now: now)
             if !arming.isEmpty {
                 try store.transaction {
                     for window in arming { try step(window, now: now, ahead: true) }
                 }
             }
-            try sendDueDeliveries(now: now)
         } catch {
             // Tried again next round, with the same windows.
             touched.formUnion(wanted)
