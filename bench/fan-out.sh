@@ -15,13 +15,7 @@ cd "$(dirname "$0")/.."
 delay=50
 if [ "${1:-}" = "--delay" ]; then delay=$2; shift 2; fi
 sizes=("${@:-1000}")
-deploy/install-deps.sh
-if [ -n "${MAINT_BIN:-}" ]; then
-  maint=$MAINT_BIN
-else
-  swift build -c release --product maint >/dev/null
-  maint="$(swift build -c release --product maint --show-bin-path)/maint"
-fi
+source bench/maint-binary.sh
 ulimit -n 65536 2>/dev/null || true
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT

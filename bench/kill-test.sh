@@ -4,6 +4,5 @@
 #   bench/kill-test.sh [--kills N] [--sites N] [--windows N] [--fail-rate F] [--seed N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-deploy/install-deps.sh
-swift build -c release --product maint >/dev/null
-exec python3 bench/kill_test.py "$(swift build -c release --show-bin-path)/maint" "$@"
+source bench/maint-binary.sh
+exec python3 bench/kill_test.py "$maint" "$@"

@@ -6,13 +6,7 @@
 # MAINT_BIN=path times another build of maint the same way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-deploy/install-deps.sh
-if [ -n "${MAINT_BIN:-}" ]; then
-  maint=$MAINT_BIN
-else
-  swift build -c release --product maint >/dev/null
-  maint="$(swift build -c release --product maint --show-bin-path)/maint"
-fi
+source bench/maint-binary.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 n=${1:-20000}

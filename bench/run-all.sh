@@ -7,10 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=false
 if [ "${1:-}" = "--quick" ]; then quick=true; fi
-deploy/install-deps.sh
-swift build -c release --product maint >/dev/null
-export MAINT_BIN
-MAINT_BIN="$(swift build -c release --product maint --show-bin-path)/maint"
+source bench/maint-binary.sh
+export MAINT_BIN=$maint
 if $quick; then
   fan_out=(200 400); lag=(--windows 200); scale=(--sizes 100x1000,1000x10000 --idle 5); parse=2000
 else

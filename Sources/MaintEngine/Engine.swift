@@ -164,18 +164,18 @@ public final class Engine {
         do {
             let nowMs = Self.milliseconds(now)
             let windows = try windowsToStep(now: now, touched: wanted, reread: reread)
-            // What is due now first; then the windows about to start are made ready together,
+            // The windows being switched on go first and their requests leave at once, before
+            // any other window's transition (an end at the same instant, say) is written; then
+            // the others and the deliveries; last, the windows about to start are made ready,
             // one write to disk for all of them.
             let arming = windows.filter { $0.state == .scheduled && $0.startAt > nowMs && $0.startAt <= nowMs + Self.armLead }
             let armed = Set(arming.map(\.id))
-            // The windows being switched on go first and their requests leave at once, before
-            // any other window's transition (an end at the same instant, say) is written.
             let stepping = windows.filter { !armed.contains($0.id) }
             for window in stepping where window.state == .activating { try step(window, now: now) }
             pool.send()
             for window in stepping where window.state != .activating { try step(window, now: now) }
-            pool.send()
             try sendDueDeliveries(now: now)
+            pool.send()
             if !arming.isEmpty {
                 try store.transaction {
                     for window in arming { try step(window, now: now, ahead: true) }

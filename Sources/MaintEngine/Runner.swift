@@ -50,8 +50,6 @@ public final class Runner {
             if !stopping {
                 do {
                     try engine.advance(now: now)
-                    // What the round added leaves now, before the sleep is worked out.
-                    pool.send()
                     next = try engine.nextDue(now: now)
                     if engine.wantsAnotherRound { next = now }
                     if failedRounds > 0 { log(.notice, "scheduler rounds succeed again after \(failedRounds) failed") }
