@@ -113,6 +113,9 @@ public final class Database {
 
     public var changes: Int { Int(sqlite3_changes(handle)) }
 
+    /// The row id of the last row this connection inserted (asked of SQLite directly, not by a query).
+    public var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
     private var depth = 0
 
     /// Whether a transaction is open on this connection.

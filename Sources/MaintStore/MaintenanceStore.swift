@@ -234,7 +234,7 @@ public final class MaintenanceStore {
     public func appendEvent(at: Int64, window: String?, target: String? = nil, kind: String, message: String, detail: String? = nil) throws(SQLiteError) -> Int64 {
         try database.run("INSERT INTO events (at, window_id, target, kind, message, detail) VALUES (?, ?, ?, ?, ?, ?)",
                          [at, window, target, kind, message, detail])
-        return try database.row("SELECT last_insert_rowid()")?.int(0) ?? 0
+        return database.lastInsertedRowID
     }
 
     public func events(window: String?, after id: Int64 = 0) throws(SQLiteError) -> [EventRecord] {
