@@ -102,21 +102,25 @@ public final class MaintenanceStore {
     /// the page is read.
     public func windowPage(includeFinished: Bool, from: Int64? = nil, through: Int64? = nil, limit: Int? = nil)
         throws(SQLiteError) -> (windows: [WindowRecord], total: Int) {
-        let filter = """
-            WHERE (?1 OR state NOT IN (\(Self.terminalList))) AND (?2 IS NULL OR end_at IS NULL OR end_at >= ?2) AND (?3 IS NULL OR start_at <= ?3)
-            """
-        let values: [any SQLConvertible] = [includeFinished ? 1 : 0, from, through, limit ?? -1]
-        let total = Int(try database.row("SELECT COUNT(*) FROM windows \(filter)", Array(values.dropLast()))?.int(0) ?? 0)
-        let windows = try database.rows("SELECT \(Self.windowColumns) FROM windows \(filter) ORDER BY start_at, id LIMIT ?4", values).map(Self.window)
+        let values = Self.listed(includeFinished, from, through)
+        let total = Int(try database.row("SELECT COUNT(*) FROM windows \(Self.listedFilter)", values)?.int(0) ?? 0)
+        let windows = try database.rows("SELECT \(Self.windowColumns) FROM windows \(Self.listedFilter) ORDER BY start_at, id LIMIT ?4",
+                                        values + [limit ?? -1]).map(Self.window)
         return (windows, total)
     }
 
-    /// The ids of the windows a `windowPage` filter takes, all of them.
+    /// The ids of all the windows a `windowPage` takes its page from.
     public func windowIds(includeFinished: Bool, from: Int64? = nil, through: Int64? = nil) throws(SQLiteError) -> Set<String> {
-        Set(try database.rows("""
-            SELECT id FROM windows
-            WHERE (?1 OR state NOT IN (\(Self.terminalList))) AND (?2 IS NULL OR end_at IS NULL OR end_at >= ?2) AND (?3 IS NULL OR start_at <= ?3)
-            """, [includeFinished ? 1 : 0, from, through]).compactMap { $0.string(0) })
+        Set(try database.rows("SELECT id FROM windows \(Self.listedFilter)", Self.listed(includeFinished, from, through)).compactMap { $0.string(0) })
+    }
+
+    /// The windows a list takes: ?1 finished ones too, ?2 ending from, ?3 starting through.
+    static let listedFilter = """
+        WHERE (?1 OR state NOT IN (\(terminalList))) AND (?2 IS NULL OR end_at IS NULL OR end_at >= ?2) AND (?3 IS NULL OR start_at <= ?3)
+        """
+
+    static func listed(_ includeFinished: Bool, _ from: Int64?, _ through: Int64?) -> [any SQLConvertible] {
+        [includeFinished ? 1 : 0, from, through]
     }
 
     public func windows(includeFinished: Bool) throws(SQLiteError) -> [WindowRecord] {
