@@ -11,6 +11,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         // Linux headers Glibc's module leaves out: timerfd, eventfd.
         .systemLibrary(name: "CLinux"),
         // libFuzzer's driver, declared for the fuzzing build of maint-fuzz.
@@ -26,7 +27,11 @@ let package = Package(
         .target(name: "MaintSystem", dependencies: ["CLinux"]),
         // Scheduler, http driver, webhooks, health checks.
         .target(name: "MaintEngine", dependencies: ["MaintCore", "MaintStore", "MaintNet", "MaintSystem"]),
-        .executableTarget(name: "maint", dependencies: ["MaintCore", "MaintStore", "MaintEngine", "MaintSystem", "MaintNet"]),
+        // The control API's HTTP server (libmicrohttpd): requests in, answers out, nothing else.
+        .target(name: "MaintHTTP", dependencies: ["CMicroHTTPD"]),
+        // The control API's endpoints and client, and the JSON both it and the CLI print.
+        .target(name: "MaintControl", dependencies: ["MaintCore", "MaintStore", "MaintEngine", "MaintHTTP", "MaintNet"]),
+        .executableTarget(name: "maint", dependencies: ["MaintCore", "MaintStore", "MaintEngine", "MaintSystem", "MaintNet", "MaintControl", "MaintHTTP"]),
         // The parsers as fuzz targets (fuzz/run.sh), and a replayer of saved inputs.
         .target(name: "MaintFuzz", dependencies: ["MaintCore"]),
         .executableTarget(name: "maint-fuzz", dependencies: ["MaintFuzz", "CLibFuzzer"]),

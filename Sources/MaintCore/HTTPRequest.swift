@@ -10,6 +10,8 @@ public struct HTTPRequest: Sendable {
     public var wantsCertificate = false
     /// A PEM bundle to trust instead of the system's.
     public var caFile: String?
+    /// Connect to this Unix socket instead of the URL's host (the daemon's control socket).
+    public var unixSocket: String?
 
     public init(method: String, url: String, headers: [(name: String, value: String)] = [], body: Data? = nil, timeoutMilliseconds: Int64 = 10_000) {
         self.method = method

@@ -75,11 +75,11 @@ extension Engine {
 }
 
 extension Engine {
-    /// Whether each target really is in maintenance now (nil: cannot tell), for `maint status`.
-    public func actualStates(_ names: [String]) throws -> [String: ProbeReading] {
-        let driverStates = try store.driverStates()
-        return StateProbe.readAll(names.compactMap { schedule.targets[$0] }, driverStates: driverStates, secrets: builder.secrets, pool: pool)
-            .mapValues { ProbeReading($0.inMaintenance, scrub($0.detail, [])) }
+    /// What reading the targets' real state takes (for `maint status`), as a value: the
+    /// database is read here, the requests are sent by `StateProbe.Plan.read` on any thread.
+    public func probePlan(_ names: [String]) throws -> StateProbe.Plan {
+        StateProbe.Plan(targets: names.compactMap { schedule.targets[$0] }.filter(\.driver.readsState),
+                        driverStates: try store.driverStates(), secrets: builder.secrets, secretNames: schedule.secretNames)
     }
 
     /// `maint check`: every check of the targets, now, in parallel.

@@ -15,6 +15,8 @@ public final class Runner {
     let wake: WakeSignal
     let signals: SignalWatcher
     let notifier: SystemdNotifier
+    /// Requests from the control API, run on this loop between rounds.
+    public let mailbox: LoopMailbox
     /// Reads the schedule files again (SIGHUP); nil result keeps the running schedule. It runs on
     /// a worker thread, so that a large or slow file never holds up a switch that is due.
     public var reload: (@Sendable () -> Schedule?)?
@@ -32,6 +34,7 @@ public final class Runner {
         self.wake = wake
         self.signals = SignalWatcher(signals: signals, wake: wake)
         self.notifier = notifier
+        self.mailbox = try LoopMailbox()
     }
 
     public enum Outcome { case finished, interrupted }
@@ -67,12 +70,17 @@ public final class Runner {
                     stopStarted = now
                 }
             }
-            if stopping && !engine.hasWorkInFlight { return outcome }
+            if stopping && !engine.hasWorkInFlight {
+                // Callers still waiting get their answer; later ones are told the daemon stops.
+                mailbox.close()
+                for job in mailbox.take() { job(engine) }
+                return outcome
+            }
             timer.arm(at: next)
             var timeout = 3_600_000
             if let interval = notifier.watchdogInterval { timeout = Int(interval * 1000) }
             if stopping { timeout = 500 }
-            let (completions, readable) = pool.wait(timeoutMilliseconds: timeout, fds: [timer.fd, wake.fd, engine.processes.wake.fd, engine.workers.wake.fd])
+            let (completions, readable) = pool.wait(timeoutMilliseconds: timeout, fds: [timer.fd, wake.fd, engine.processes.wake.fd, engine.workers.wake.fd, mailbox.wake.fd])
             let after = Date()
             // The outcomes of one round are committed together (one fsync), before anything
             // else is sent.
@@ -86,6 +94,9 @@ public final class Runner {
                 }
             } catch {
                 log(.error, "cannot record this round's outcomes: \(error); the requests are repeated")
+            }
+            if readable.contains(mailbox.wake.fd) {
+                for job in mailbox.take() { job(engine) }
             }
             if readable.contains(timer.fd), timer.consume() == .clockChanged {
                 log(.notice, "the wall clock was changed; re-reading what is due")
@@ -115,6 +126,8 @@ public final class Runner {
             }
             if stopping && after.timeIntervalSince(stopStarted) > 20 {
                 log(.warning, "stopping with \(engine.jobs.count + engine.processJobs.count + engine.workJobs.count) request(s) unanswered; they are retried on the next start")
+                mailbox.close()
+                for job in mailbox.take() { job(engine) }
                 return outcome
             }
         }

@@ -4,7 +4,23 @@ import MaintNet
 
 /// Whether targets really are in maintenance, read by their drivers (`Driver.probeWork`), for
 /// `maint status`: every request at once on the transfer pool, local reads in line.
-enum StateProbe {
+public enum StateProbe {
+    /// The targets to read and what their requests need; sent from any thread.
+    public struct Plan: Sendable {
+        let targets: [TargetConfig]
+        let driverStates: [String: String]
+        let secrets: SecretSource
+        let secretNames: [String]
+
+        /// Sends the reads (on a pool of its own) and returns each target's reading, its detail
+        /// cleared of secrets.
+        public func read() -> [String: ProbeReading] {
+            guard !targets.isEmpty else { return [:] }
+            return StateProbe.readAll(targets, driverStates: driverStates, secrets: secrets, pool: TransferPool())
+                .mapValues { ProbeReading($0.inMaintenance, secrets.scrub($0.detail, names: secretNames)) }
+        }
+    }
+
     static func readAll(_ targets: [TargetConfig], driverStates: [String: String], secrets: SecretSource, pool: TransferPool) -> [String: ProbeReading] {
         var readings: [String: ProbeReading] = [:]
         var requests: [(target: TargetConfig, request: HTTPRequest)] = []

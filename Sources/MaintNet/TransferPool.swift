@@ -203,6 +203,7 @@ final class Transfer {
         _ = maint_curl_setopt_string(easy, CURLOPT_USERAGENT, "maint/0.1")
         if request.wantsCertificate { _ = maint_curl_setopt_long(easy, CURLOPT_CERTINFO, 1) }
         if let caFile = request.caFile { _ = maint_curl_setopt_string(easy, CURLOPT_CAINFO, caFile) }
+        if let socket = request.unixSocket { _ = maint_curl_setopt_string(easy, CURLOPT_UNIX_SOCKET_PATH, socket) }
         _ = maint_curl_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
         let method = request.method.uppercased()
         if let body = request.body {

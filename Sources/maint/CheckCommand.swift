@@ -1,3 +1,4 @@
+import MaintControl
 import Foundation
 import MaintCore
 import MaintEngine

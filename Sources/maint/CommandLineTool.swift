@@ -10,7 +10,7 @@ enum CommandLineTool {
         var run: @Sendable (Session) throws -> ExitCode
     }
 
-    static let common: Set<String> = ["--config", "--db"]
+    static let common: Set<String> = ["--config", "--db", "--socket"]
 
     static let commands: [String: Command] = [
         "validate": Command(usage: "maint validate [DIR]", valued: common, flags: [], run: ValidateCommand.run),
@@ -40,7 +40,7 @@ enum CommandLineTool {
 
     static var usage: String {
         "usage: maint COMMAND [OPTIONS]\n\ncommands:\n" + commands.keys.sorted().map { "  " + (commands[$0]?.usage ?? $0) }.joined(separator: "\n")
-            + "\n\ncommon options: --config DIR (schedule files), --db FILE (database)"
+            + "\n\ncommon options: --config DIR (schedule files), --db FILE (database), --socket PATH (the daemon's control socket)"
     }
 
     static func run(_ words: [String]) -> ExitCode {

@@ -1,4 +1,5 @@
 import Foundation
+import MaintControl
 import MaintCore
 import MaintEngine
 import MaintNet
@@ -31,6 +32,9 @@ enum DaemonCommand {
             }
             usleep(200_000)
         }
+        // The control socket, once the lock is ours (so no other daemon listens there).
+        let api = try session.controlServer(ControlAPI(mailbox: runner.mailbox))
+        defer { api.stop() }
         let config = session.paths.config
         runner.reload = {
             do {
@@ -48,7 +52,7 @@ enum DaemonCommand {
         try engine.sync(now: now)
         try store.appendEvent(at: now.epochMilliseconds, window: nil, kind: "daemon.started",
                               message: "pid \(getpid()), \(schedule.targets.count) target(s), \(schedule.windows.count) window(s) from \(session.paths.config)")
-        log(.notice, "maint daemon started: \(schedule.targets.count) target(s), \(schedule.channels.count) channel(s), \(schedule.windows.count) window(s) from \(session.paths.config); database \(session.paths.database)")
+        log(.notice, "maint daemon started: \(schedule.targets.count) target(s), \(schedule.channels.count) channel(s), \(schedule.windows.count) window(s) from \(session.paths.config); database \(session.paths.database); control socket \(session.paths.socket)")
         engine.forgetStoredOneOffDefinitions()
         notifier.notify("READY=1\nSTATUS=running: \(schedule.windows.count) window(s) in the schedule files")
         _ = try runner.run()

@@ -1,9 +1,12 @@
 import Foundation
 
-/// Where the schedule files and the database are, in the order SPEC "Schedule files" and "Storage" give.
+/// Where the schedule files, the database and the control socket are, in the order SPEC
+/// "Schedule files", "Storage" and "Control API" give.
 struct Paths {
     var config: String
     var database: String
+    /// The daemon's control socket (SPEC "Control API").
+    var socket: String
 
     init(arguments: Arguments, environment: [String: String] = ProcessInfo.processInfo.environment) {
         if let config = arguments.value("--config") ?? environment["MAINT_CONFIG"] {
@@ -22,6 +25,13 @@ struct Paths {
             self.database = xdg + "/maint/maint.db"
         } else {
             self.database = (environment["HOME"] ?? ".") + "/.local/state/maint/maint.db"
+        }
+        if let socket = arguments.value("--socket") ?? environment["MAINT_SOCKET"] {
+            self.socket = socket
+        } else if let runtime = environment["RUNTIME_DIRECTORY"], !runtime.isEmpty {
+            self.socket = String(runtime.split(separator: ":").first ?? Substring(runtime)) + "/maint.sock"
+        } else {
+            self.socket = database + ".sock"
         }
     }
 

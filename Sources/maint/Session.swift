@@ -1,6 +1,8 @@
 import Foundation
+import MaintControl
 import MaintCore
 import MaintEngine
+import MaintHTTP
 import MaintNet
 import MaintStore
 import MaintSystem
@@ -52,6 +54,43 @@ struct Session {
             return try ProcessLock(path: paths.lock)
         } catch {
             throw Failure(.unavailable, "cannot open the lock file \(paths.lock): \(error)")
+        }
+    }
+
+    /// Serves the control API on the Unix socket until `stop`.
+    func controlServer(_ api: ControlAPI) throws(Failure) -> RunningServer {
+        let listener: UnixListener
+        do {
+            listener = try UnixListener(path: paths.socket)
+        } catch {
+            throw Failure(.unavailable, "cannot listen on the control socket \(paths.socket): \(error) (set --socket or MAINT_SOCKET)")
+        }
+        do {
+            return RunningServer(server: try ControlServer(listeningFD: listener.fd, handler: api.handle), listener: listener)
+        } catch {
+            listener.remove()
+            throw Failure(.unavailable, "cannot serve the control socket \(paths.socket): \(error)")
+        }
+    }
+
+    /// The running daemon's control socket, or nil when no daemon runs (the command then works
+    /// on the database itself).
+    func daemonClient() throws(Failure) -> (client: ControlClient, pid: pid_t)? {
+        guard case .daemon(let pid)? = try lock().holder() else { return nil }
+        return (ControlClient(socket: paths.socket), pid)
+    }
+
+    /// Asks the daemon; its refusals and silence become the CLI's failures.
+    func ask<Answer>(_ body: () throws(ControlClient.Failure) -> Answer) throws(Failure) -> Answer {
+        do {
+            return try body()
+        } catch {
+            switch error {
+            case .unreachable(let text): throw Failure(.unavailable, text + " (is --socket or MAINT_SOCKET the daemon's?)")
+            case .refused(let status, _, _, _):
+                let code: ExitCode = status == 422 || status == 400 || status == 404 || status == 409 ? .invalidInput : .temporaryFailure
+                throw Failure(code, error.description)
+            }
         }
     }
 
@@ -113,4 +152,15 @@ func printError(_ text: String) {
 func printJSON(_ value: JSONValue) {
     let data = (try? JSONSerialization.data(withJSONObject: value.foundationObject, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("null".utf8)
     print(String(decoding: data, as: UTF8.self))
+}
+
+/// The control API being served, and its socket file, removed when it stops.
+struct RunningServer {
+    let server: ControlServer
+    let listener: UnixListener
+
+    func stop() {
+        server.stop()
+        listener.remove()
+    }
 }

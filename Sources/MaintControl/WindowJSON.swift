@@ -3,20 +3,20 @@ import MaintCore
 import MaintStore
 
 /// The `--json` shapes of windows and their parts. Stable: fields are added, never renamed.
-enum WindowJSON {
+public enum WindowJSON {
     /// RFC 3339 in UTC with milliseconds: `2026-12-06T01:00:00.000Z`.
-    static func time(_ milliseconds: Int64?) -> JSONValue {
+    public static func time(_ milliseconds: Int64?) -> JSONValue {
         guard let milliseconds else { return .null }
         return .string(TimeText.stamp(Date(timeIntervalSince1970: Double(milliseconds) / 1000)) + "Z")
     }
 
-    static func zone(_ window: WindowRecord) -> TimeZone { TimeZone(identifier: window.timezone) ?? .current }
+    public static func zone(_ window: WindowRecord) -> TimeZone { TimeZone(identifier: window.timezone) ?? .current }
 
-    static func local(_ milliseconds: Int64?, _ zone: TimeZone) -> String {
+    public static func local(_ milliseconds: Int64?, _ zone: TimeZone) -> String {
         milliseconds.map { TimeText.local(Date(timeIntervalSince1970: Double($0) / 1000), zone: zone) } ?? "-"
     }
 
-    static func window(_ window: WindowRecord, targets: [TargetStateRecord]) -> JSONValue {
+    public static func window(_ window: WindowRecord, targets: [TargetStateRecord]) -> JSONValue {
         .object([
             "id": .string(window.id), "state": .string(window.state.rawValue), "origin": .string(window.origin.rawValue),
             "headline": .string(window.headline), "message": .string(window.message),
@@ -28,7 +28,7 @@ enum WindowJSON {
         ])
     }
 
-    static func target(_ target: TargetStateRecord) -> JSONValue {
+    public static func target(_ target: TargetStateRecord) -> JSONValue {
         var health: JSONValue = .null
         if let text = target.health { health = (try? JSONValue.parseJSON(Data(text.utf8))) ?? .null }
         return .object([
@@ -38,7 +38,7 @@ enum WindowJSON {
         ])
     }
 
-    static func delivery(_ delivery: DeliveryRecord) -> JSONValue {
+    public static func delivery(_ delivery: DeliveryRecord) -> JSONValue {
         .object([
             "id": .string(delivery.id), "channel": .string(delivery.channel), "event": .string(delivery.event.rawValue),
             "window": delivery.windowId.map(JSONValue.string) ?? .null, "state": .string(delivery.state.rawValue),
@@ -47,7 +47,7 @@ enum WindowJSON {
         ])
     }
 
-    static func event(_ event: EventRecord) -> JSONValue {
+    public static func event(_ event: EventRecord) -> JSONValue {
         .object([
             "id": .number(Double(event.id)), "at": time(event.at), "window": event.windowId.map(JSONValue.string) ?? .null,
             "target": event.target.map(JSONValue.string) ?? .null, "kind": .string(event.kind), "message": .string(event.message),

@@ -1,11 +1,13 @@
 import Foundation
 
 /// Plain-text columns for human output.
-struct Table {
-    var headers: [String]
-    var rows: [[String]] = []
+public struct Table {
+    public var headers: [String]
+    public var rows: [[String]] = []
 
-    func render() -> String {
+    public init(headers: [String]) { self.headers = headers }
+
+    public func render() -> String {
         var widths = headers.map(\.count)
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
