@@ -39,6 +39,7 @@ let package = Package(
         .testTarget(name: "MaintCoreTests", dependencies: ["MaintCore", "MaintFuzz"]),
         .testTarget(name: "MaintStoreTests", dependencies: ["MaintStore", "MaintCore"]),
         .testTarget(name: "MaintEngineTests", dependencies: ["MaintEngine", "MaintNet", "MaintCore", "MaintStore", "MaintSystem"]),
+        .testTarget(name: "MaintControlTests", dependencies: ["MaintControl", "MaintHTTP", "MaintEngine", "MaintNet", "MaintCore", "MaintStore", "MaintSystem"]),
         .testTarget(name: "MaintIntegrationTests", dependencies: ["maint", "MaintCore", "MaintNet", "MaintFuzz"]),
     ]
 )

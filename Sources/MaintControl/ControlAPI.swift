@@ -3,38 +3,199 @@ import MaintCore
 import MaintEngine
 import MaintHTTP
 
-/// The control API's endpoints (SPEC "Control API"): each request is read on its connection's
-/// thread, what needs the engine or the database runs on the scheduler loop (`LoopMailbox`),
-/// and slow reads of targets happen back on the connection's thread.
+/// The control API's endpoints (SPEC "Control API"). In the daemon each request is read on its
+/// connection's thread, what needs the engine or the database runs on the scheduler loop, and
+/// slow reads of targets happen back on the connection's thread. A CLI with no daemon to ask
+/// runs the same endpoints in its own process, so every command has one implementation.
 public struct ControlAPI: Sendable {
-    let mailbox: LoopMailbox
-    let pid: pid_t
+    let access: any EngineAccess
+    /// The daemon's pid, shown by `/v1/status`; nil in a CLI process.
+    let daemonPID: pid_t?
+    /// Reads the schedule files (`POST /v1/reload`); nil where nothing runs a schedule.
+    let readFiles: (@Sendable () throws(ScheduleIssues) -> Schedule)?
 
-    public init(mailbox: LoopMailbox, pid: pid_t = getpid()) {
-        self.mailbox = mailbox
-        self.pid = pid
+    public init(access: any EngineAccess, daemonPID: pid_t?, readFiles: (@Sendable () throws(ScheduleIssues) -> Schedule)? = nil) {
+        self.access = access
+        self.daemonPID = daemonPID
+        self.readFiles = readFiles
     }
 
     public func handle(_ request: ControlRequest) -> ControlResponse {
-        switch (request.method, request.path) {
-        case ("GET", "/v1/status"): return status()
-        case (_, "/v1/status"): return Self.methodNotAllowed(request, allowed: "GET")
-        default: return Self.error(404, "not-found", "no endpoint \(request.method) \(request.path)")
+        let parts = request.path.split(separator: "/").map(String.init)
+        guard parts.first == "v1" else { return Self.notFound(request) }
+        let actor = request.peerUID.map(Actor.socket) ?? .commandLine
+        switch (request.method, Array(parts.dropFirst())) {
+        case ("GET", ["status"]): return status()
+        case ("GET", ["events"]): return events(request.query)
+        case ("POST", ["reload"]): return reload(actor: actor)
+        case ("POST", ["windows"]): return create(request.body, emergency: false, actor: actor)
+        case ("POST", ["windows", "now"]): return create(request.body, emergency: true, actor: actor)
+        case ("GET", let path) where path.count == 2 && path[0] == "windows": return window(path[1])
+        case ("POST", let path) where path.count == 3 && path[0] == "windows": return change(path[1], path[2], request.body, actor: actor)
+        default:
+            let known = ["status", "events", "windows", "reload"].contains(parts.dropFirst().first ?? "")
+            return known ? Self.error(405, "method-not-allowed", "\(request.method) \(request.path) is not an endpoint; see docs/api.md")
+                         : Self.notFound(request)
         }
     }
 
+    // MARK: Endpoints
+
     func status() -> ControlResponse {
-        let gathered = mailbox.run { engine in Result { try StatusReport(store: engine.store, engine: engine) } }
-        switch gathered {
+        switch access.run({ engine in Result { try StatusReport(store: engine.store, engine: engine) } }) {
         case nil: return Self.unavailable
-        case .failure(let error)?: return Self.error(500, "internal", "cannot read the database: \(error)")
+        case .failure(let error)?: return Self.failure(error)
         case .success(let report)?:
-            let actual = report.probe?.read() ?? [:]
-            return Self.json(200, report.json(actual: actual, daemon: pid))
+            // The drivers' reads are requests to the targets: sent here, not on the loop.
+            return Self.json(200, report.json(actual: report.probe?.read() ?? [:], daemon: daemonPID))
+        }
+    }
+
+    /// The files are read here, on the caller's thread (a large schedule takes seconds); the loop
+    /// only puts the result in force. Errors leave the running schedule as it was.
+    func reload(actor: Actor) -> ControlResponse {
+        guard let readFiles else { return Self.error(409, "no-daemon", "no daemon is running; each command reads the files itself") }
+        let schedule: Schedule
+        do {
+            schedule = try readFiles()
+        } catch {
+            let count = error.issues.count
+            _ = access.run { engine in engine.reloadRefused(errors: count, now: Date(), by: actor) }
+            var answer = Self.error(422, "invalid-schedule", "\(error.issues.count) error(s) in the schedule files; the running schedule stays in force")
+            guard case .object(var object) = (try? JSONValue.parseJSON(answer.body)) ?? .null else { return answer }
+            object["errors"] = .array(error.issues.map {
+                .object(["file": .string($0.file), "line": .number(Double($0.line)), "column": .number(Double($0.column)),
+                         "path": .string($0.path), "message": .string($0.message)])
+            })
+            answer.body = Data((JSONValue.object(object).serialized() + "\n").utf8)
+            return answer
+        }
+        let now = Date()
+        return answer(200) { engine in
+            let summary = try engine.reload(to: schedule, now: now, by: actor)
+            let list = { (names: [String]) in JSONValue.array(names.map(JSONValue.string)) }
+            return .object(["changed": .object([
+                "targetsAdded": list(summary.targetsAdded), "targetsRemoved": list(summary.targetsRemoved),
+                "channelsAdded": list(summary.channelsAdded), "channelsRemoved": list(summary.channelsRemoved),
+                "windowsAdded": list(summary.windowsAdded), "windowsRemoved": list(summary.windowsRemoved),
+            ]), "summary": .string(summary.description)])
+        }
+    }
+
+    func window(_ id: String) -> ControlResponse {
+        answer(200) { engine in
+            guard let report = try WindowReport.json(id, store: engine.store) else { throw CommandRefusal(.notFound, "no window \(Quoted(id))") }
+            return report
+        }
+    }
+
+    func events(_ query: [String: String]) -> ControlResponse {
+        var after: Int64 = 0
+        if let text = query["after"] {
+            guard let number = Int64(text), number >= 0 else { return Self.error(400, "invalid", "after=\(text): not an event id", fields: [("after", "not a whole number")]) }
+            after = number
+        }
+        let window = query["window"], start = after
+        return answer(200) { engine in
+            if let window, try engine.store.window(window) == nil { throw CommandRefusal(.notFound, "no window \(Quoted(window))") }
+            return .array(try engine.store.events(window: window, after: start).map(WindowJSON.event))
+        }
+    }
+
+    func create(_ body: Data, emergency: Bool, actor: Actor) -> ControlResponse {
+        let now = Date()
+        let request: WindowRequest
+        do {
+            request = emergency ? try WindowRequest.emergency(body, now: now) : try WindowRequest.planned(body, now: now)
+        } catch {
+            return Self.error(422, "invalid", "the request has \(error.fields.count) error(s)", fields: error.fields)
+        }
+        return answer(201) { engine in
+            let id = try engine.addWindow(request, now: now, by: actor)
+            engine.databaseChanged()
+            return try WindowReport.json(id, store: engine.store) ?? .null
+        }
+    }
+
+    func change(_ id: String, _ action: String, _ data: Data, actor: Actor) -> ControlResponse {
+        let now = Date()
+        var body: RequestBody
+        let apply: @Sendable (Engine) throws -> Void
+        switch action {
+        case "end", "done", "cancel":
+            body = RequestBody(data, allowed: [])
+            apply = { engine in
+                switch action {
+                case "end": try engine.endWindow(id, now: now, by: actor)
+                case "done": try engine.markDone(id, now: now, by: actor)
+                default: try engine.cancelWindow(id, now: now, by: actor)
+                }
+            }
+        case "extend":
+            body = RequestBody(data, allowed: ["by", "until"])
+            let by = body.duration("by")
+            let untilText = body.string("until")
+            if (by == nil) == (untilText == nil) { body.fail("by", "give by (a duration) or until (a time), one of them") }
+            apply = { engine in
+                guard let window = try engine.store.window(id) else { throw CommandRefusal(.notFound, "no window \(Quoted(id))") }
+                let zone = TimeZone(identifier: window.timezone) ?? .current
+                let end: Date
+                if let by {
+                    guard let current = window.endAt else { throw CommandRefusal(.input, "window \(id) has no end yet; give until (a time)") }
+                    guard let date = TimeText.checked(Date(timeIntervalSince1970: Double(current + by) / 1000)) else {
+                        throw CommandRefusal(.input, "the window would end after the year 9999")
+                    }
+                    end = date
+                } else {
+                    guard let text = untilText, let date = TimeText.parse(text, zone: zone, now: now) else {
+                        throw CommandRefusal(.input, "until \(Quoted(untilText ?? "")) is not a time; \(TimeText.forms)")
+                    }
+                    end = date
+                }
+                try engine.extendWindow(id, until: end, now: now, by: actor)
+            }
+        case "update":
+            body = RequestBody(data, allowed: ["message"])
+            let message = body.string("message", required: true)
+            if message?.isEmpty == true { body.fail("message", "must not be empty: it is what users see") }
+            apply = { engine in try engine.updateMessage(id, message: message ?? "", now: now, by: actor) }
+        default:
+            return Self.error(404, "not-found", "no action \(Quoted(action)) on a window; the actions are end, done, cancel, extend and update")
+        }
+        do {
+            try body.check()
+        } catch {
+            return Self.error(422, "invalid", "the request has \(error.fields.count) error(s)", fields: error.fields)
+        }
+        return answer(200) { engine in
+            try apply(engine)
+            engine.databaseChanged()
+            return try WindowReport.json(id, store: engine.store) ?? .null
         }
     }
 
     // MARK: Answers
+
+    /// Runs `work` on the engine and answers with its JSON, or with the error it threw.
+    func answer(_ status: Int, _ work: @escaping @Sendable (Engine) throws -> JSONValue) -> ControlResponse {
+        switch access.run({ engine in Result { try work(engine) } }) {
+        case nil: return Self.unavailable
+        case .success(let value)?: return Self.json(status, value)
+        case .failure(let error)?: return Self.failure(error)
+        }
+    }
+
+    static func failure(_ error: any Error) -> ControlResponse {
+        guard let refusal = error as? CommandRefusal else {
+            return Self.error(500, "internal", "\(error)")
+        }
+        switch refusal.kind {
+        case .input: return Self.error(422, "invalid", refusal.description)
+        case .notFound: return Self.error(404, "not-found", refusal.description)
+        case .conflict: return Self.error(409, "conflict", refusal.description)
+        case .state: return Self.error(409, "wrong-state", refusal.description)
+        }
+    }
 
     static func json(_ status: Int, _ value: JSONValue) -> ControlResponse {
         ControlResponse(status: status, headers: [("Content-Type", "application/json")], body: Data((value.serialized() + "\n").utf8))
@@ -49,10 +210,8 @@ public struct ControlAPI: Sendable {
         return json(status, .object(["error": .object(error)]))
     }
 
-    static func methodNotAllowed(_ request: ControlRequest, allowed: String) -> ControlResponse {
-        var response = error(405, "method-not-allowed", "\(request.path) takes \(allowed), not \(request.method)")
-        response.headers.append(("Allow", allowed))
-        return response
+    static func notFound(_ request: ControlRequest) -> ControlResponse {
+        error(404, "not-found", "no endpoint \(request.method) \(request.path); see docs/api.md")
     }
 
     static let unavailable = error(503, "unavailable", "the daemon is stopping or too busy to answer; try again")

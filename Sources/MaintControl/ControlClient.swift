@@ -24,6 +24,13 @@ public struct ControlClient: Sendable {
         }
     }
 
+    /// A window id or other name as one path segment.
+    public static func escape(_ segment: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
+    }
+
     public func get(_ path: String, timeoutSeconds: Int64 = 60) throws(Failure) -> JSONValue {
         try send(HTTPRequest(method: "GET", url: "http://localhost" + path, timeoutMilliseconds: timeoutSeconds * 1000))
     }
@@ -44,14 +51,25 @@ public struct ControlClient: Sendable {
         case .success(let answer):
             response = answer
         }
-        let value = try? JSONValue.parseJSON(response.body)
-        guard (200..<300).contains(response.status) else {
+        return try Self.decode(status: response.status, body: response.body)
+    }
+
+    /// An answer's JSON, or the refusal its error body (SPEC's shape) describes.
+    public static func decode(status: Int, body: Data) throws(Failure) -> JSONValue {
+        let value = try? JSONValue.parseJSON(body)
+        guard (200..<300).contains(status) else {
             let error = value?["error"]
             let fields = (error?["fields"]?.arrayValue ?? []).map { (path: $0["path"]?.stringValue ?? "", message: $0["message"]?.stringValue ?? "") }
-            throw .refused(status: response.status, code: error?["code"]?.stringValue ?? "http-\(response.status)",
-                           message: error?["message"]?.stringValue ?? "the daemon answered \(response.status)", fields: fields)
+            var message = error?["message"]?.stringValue ?? "the daemon answered \(status)"
+            // A reload's schedule errors, one `FILE:LINE:COL: path: message` each, as `maint validate` prints them.
+            let lines = (value?["errors"]?.arrayValue ?? []).map { issue in
+                let number = { (key: String) -> Int in if case .number(let value)? = issue[key] { return Int(value) } else { return 0 } }
+                return "\(issue["file"]?.stringValue ?? "?"):\(number("line")):\(number("column")): \(issue["path"]?.stringValue ?? ""): \(issue["message"]?.stringValue ?? "")"
+            }
+            if !lines.isEmpty { message = (lines + [message]).joined(separator: "\n") }
+            throw .refused(status: status, code: error?["code"]?.stringValue ?? "http-\(status)", message: message, fields: fields)
         }
-        guard let value else { throw .unreachable("the daemon's answer on \(socket) is not JSON") }
+        guard let value else { throw .unreachable("the answer is not JSON") }
         return value
     }
 }

@@ -51,6 +51,7 @@ public enum WindowJSON {
         .object([
             "id": .number(Double(event.id)), "at": time(event.at), "window": event.windowId.map(JSONValue.string) ?? .null,
             "target": event.target.map(JSONValue.string) ?? .null, "kind": .string(event.kind), "message": .string(event.message),
+            "actor": event.actor.map(JSONValue.string) ?? .null,
         ])
     }
 }

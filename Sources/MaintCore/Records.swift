@@ -113,8 +113,10 @@ public struct EventRecord: Sendable, Equatable {
     public var kind: String
     public var message: String
     public var detail: String?
+    /// Who asked for it, when someone did: `uid 1000 (alice)`, `token ci`.
+    public var actor: String?
 
-    public init(id: Int64, at: Int64, windowId: String?, target: String?, kind: String, message: String, detail: String?) {
+    public init(id: Int64, at: Int64, windowId: String?, target: String?, kind: String, message: String, detail: String?, actor: String? = nil) {
         self.id = id
         self.at = at
         self.windowId = windowId
@@ -122,6 +124,7 @@ public struct EventRecord: Sendable, Equatable {
         self.kind = kind
         self.message = message
         self.detail = detail
+        self.actor = actor
     }
 }
 

@@ -45,8 +45,10 @@ public enum TargetState: String, Sendable, CaseIterable {
 public enum WindowOrigin: String, Sendable, CaseIterable {
     /// A schedule file (one-off, or an occurrence of a recurring definition).
     case file
-    /// `maint add` or `maint now`.
+    /// `maint add` or `maint now` working on the database itself (no daemon ran).
     case cli
+    /// The control API (`POST /v1/windows`), which the CLI also uses when a daemon runs.
+    case api
 }
 
 /// An advance notice of a window.

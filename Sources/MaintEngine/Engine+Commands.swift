@@ -5,12 +5,12 @@ import MaintStore
 extension Engine {
     /// The window a command names, or a refusal that quotes the name.
     func existingWindow(_ id: String) throws -> WindowRecord {
-        guard let window = try store.window(id) else { throw CommandRefusal(.input, "no window \(Quoted(id))") }
+        guard let window = try store.window(id) else { throw CommandRefusal(.notFound, "no window \(Quoted(id))") }
         return window
     }
 
     /// Stores a window asked for on the command line and returns its id.
-    public func addWindow(_ request: WindowRequest, now: Date) throws -> String {
+    public func addWindow(_ request: WindowRequest, now: Date, by actor: Actor = .commandLine) throws -> String {
         let resolved = schedule.resolve(request.selectors)
         if !resolved.unknown.isEmpty {
             throw CommandRefusal(.input, "unknown target(s): \(resolved.unknown.joined(separator: ", ")); defined: \(schedule.targets.keys.sorted().joined(separator: ", "))")
@@ -44,7 +44,7 @@ extension Engine {
         let stamp = TimeText.rfc3339(now).filter { $0.isNumber }.prefix(14)
         let id = (request.emergency ? "now-" : "win-") + stamp + "-" + UUID().uuidString.prefix(4).lowercased()
         let record = WindowRecord(
-            id: id, origin: .cli, sourceFile: nil, headline: request.headline, message: request.message, page: PageFields(),
+            id: id, origin: actor.origin, sourceFile: nil, headline: request.headline, message: request.message, page: PageFields(),
             selectors: request.selectors, channels: channels, timezone: request.timezone.identifier,
             startAt: Self.milliseconds(request.start), endAt: request.end.map(Self.milliseconds), healthTimeoutMilliseconds: nil,
             state: .scheduled, fingerprint: nil, createdAt: nowMs, updatedAt: nowMs)
@@ -55,15 +55,16 @@ extension Engine {
             if !request.emergency && !request.force {
                 let end = request.end ?? request.start.addingTimeInterval(86_400)
                 if let (freeze, target) = schedule.freeze(overlapping: request.start, end, targets: resolved.targets) {
-                    throw CommandRefusal(.input, "overlaps the freeze \(freeze.summary) on \(target); choose another time, or add --force")
+                    throw CommandRefusal(.conflict, "overlaps the freeze \(freeze.summary) on \(target); choose another time, or add --force")
                 }
                 if let (other, target) = try overlappingWindow(request.start, end, targets: resolved.targets) {
-                    throw CommandRefusal(.input, "overlaps window \(other.id) (\(other.state), \(TimeText.local(other.period.lowerBound, zone: request.timezone))) on \(target); choose another time, or add --force")
+                    throw CommandRefusal(.conflict, "overlaps window \(other.id) (\(other.state), \(TimeText.local(other.period.lowerBound, zone: request.timezone))) on \(target); choose another time, or add --force")
                 }
             }
             try store.insertWindow(record, targets: resolved.targets, notices: notices)
             try store.appendEvent(at: nowMs, window: id, kind: "window.planned",
-                                  message: "\(request.emergency ? "emergency window" : "planned") from the command line: \(resolved.targets.joined(separator: ", "))")
+                                  message: "\(request.emergency ? "emergency window" : "planned") from \(actor.via): \(resolved.targets.joined(separator: ", "))",
+                                  actor: actor.name)
             if !request.emergency && nowMs < record.startAt { try enqueue(.scheduled, window: record, now: now) }
         }
         return id
@@ -133,7 +134,7 @@ extension Engine {
     }
 
     /// Ends a running window now: the next step deactivates, verifies and announces.
-    public func endWindow(_ id: String, now: Date) throws {
+    public func endWindow(_ id: String, now: Date, by actor: Actor = .commandLine) throws {
         let window = try existingWindow(id)
         let nowMs = Self.milliseconds(now)
         if !window.hasBegun(at: nowMs) {
@@ -143,7 +144,7 @@ extension Engine {
         case .activating, .active, .reactivating:
             try store.transaction {
                 try store.setWindowEnd(id, endAt: nowMs, at: nowMs)
-                try store.appendEvent(at: nowMs, window: id, kind: "window.end-requested", message: "end requested from the command line")
+                try store.appendEvent(at: nowMs, window: id, kind: "window.end-requested", message: "end requested from \(actor.via)", actor: actor.name)
             }
         case .scheduled:
             throw CommandRefusal(.state, "window \(id) has not started; to drop it, run `maint cancel \(id)`")
@@ -156,26 +157,26 @@ extension Engine {
 
     /// Moves a window's end. A running window's targets are told the new end (their activate
     /// request again, carrying `{{end}}` and `{{retryAfter}}`); `extended` is announced.
-    public func extendWindow(_ id: String, until end: Date, now: Date) throws {
+    public func extendWindow(_ id: String, until end: Date, now: Date, by actor: Actor = .commandLine) throws {
         let window = try changeableWindow(id, verb: "extend")
         let endMs = Self.milliseconds(end)
         guard endMs > window.startAt, endMs > Self.milliseconds(now) else {
             throw CommandRefusal(.input, "the new end \(TimeText.local(end, zone: TimeZone(identifier: window.timezone) ?? .current)) is not after the start and now")
         }
-        try change(window, .end, now: now, event: .extended, message: "end moved to \(TimeText.rfc3339(end))") {
+        try change(window, .end, now: now, event: .extended, message: "end moved to \(TimeText.rfc3339(end))", actor: actor) {
             try store.setWindowEnd(id, endAt: endMs, at: Self.milliseconds(now))
         }
     }
 
     /// Changes a window's message. A running window's targets are told it; `updated` is announced.
-    public func updateMessage(_ id: String, message: String, now: Date) throws {
+    public func updateMessage(_ id: String, message: String, now: Date, by actor: Actor = .commandLine) throws {
         let window = try changeableWindow(id, verb: "update")
         do {
             if !(try Template(parsing: message)).secretNames.isEmpty { throw CommandRefusal(.input, "secrets cannot be used in a message") }
         } catch let error as Template.ParseError {
             throw CommandRefusal(.input, "in the message: \(error.message)")
         }
-        try change(window, .text, now: now, event: .updated, message: "message changed") {
+        try change(window, .text, now: now, event: .updated, message: "message changed", actor: actor) {
             try store.setWindowMessage(id, message, at: Self.milliseconds(now))
         }
     }
@@ -191,7 +192,7 @@ extension Engine {
 
     /// Applies a change in one transaction with its log entry, its announcement, and, for a
     /// running window, the refresh of the targets whose driver shows what changed.
-    func change(_ window: WindowRecord, _ change: WindowChange, now: Date, event: AnnouncementEvent, message: String,
+    func change(_ window: WindowRecord, _ change: WindowChange, now: Date, event: AnnouncementEvent, message: String, actor: Actor,
                 apply: () throws -> Void) throws {
         let nowMs = Self.milliseconds(now)
         try store.transaction {
@@ -201,19 +202,19 @@ extension Engine {
             }) {
                 try store.saveTarget(target)
             }
-            try store.appendEvent(at: nowMs, window: window.id, kind: "window.\(event)", message: message + " from the command line")
+            try store.appendEvent(at: nowMs, window: window.id, kind: "window.\(event)", message: message + " from \(actor.via)", actor: actor.name)
             if let updated = try store.window(window.id) { try enqueue(event, window: updated, now: now) }
         }
     }
 
     /// Cancels a window that has not started, and announces it.
-    public func cancelWindow(_ id: String, now: Date) throws {
+    public func cancelWindow(_ id: String, now: Date, by actor: Actor = .commandLine) throws {
         let window = try existingWindow(id)
         guard !window.hasBegun(at: Self.milliseconds(now)) else {
             throw CommandRefusal(.state, window.isTerminal
                 ? "window \(id) is already over (\(window.state))"
                 : "window \(id) has started (\(window.state)); to end it now, run `maint end \(id)`")
         }
-        try close(window, as: .canceled, reason: "canceled from the command line", now: now)
+        try close(window, as: .canceled, reason: "canceled from \(actor.via)", now: now, actor: actor)
     }
 }

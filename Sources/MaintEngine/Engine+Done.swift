@@ -6,7 +6,7 @@ import MaintStore
 extension Engine {
     /// `maint done WINDOW`: the work is finished; end the window as soon as every target's
     /// health checks pass (checks that get through maintenance mode, with an admin header).
-    public func markDone(_ id: String, now: Date) throws {
+    public func markDone(_ id: String, now: Date, by actor: Actor = .commandLine) throws {
         let window = try existingWindow(id)
         guard [.activating, .active, .reactivating].contains(window.state) else {
             throw CommandRefusal(.state, window.state == .scheduled
@@ -17,7 +17,7 @@ extension Engine {
         try store.transaction {
             try store.setEndWhenHealthy(id, at: nowMs)
             try store.appendEvent(at: nowMs, window: id, kind: "window.done",
-                                  message: "the work is finished: the window ends as soon as the health checks pass")
+                                  message: "the work is finished: the window ends as soon as the health checks pass", actor: actor.name)
         }
         doneNext[id] = now
     }

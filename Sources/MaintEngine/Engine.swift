@@ -254,17 +254,17 @@ public final class Engine {
 
     /// Writes a step in one transaction: the window's state, its targets and notices, the events,
     /// and the announcements, so that a change and what it causes land together.
-    func commit(_ step: WindowStep, read: WindowRecord, now: Date) throws {
+    func commit(_ step: WindowStep, read: WindowRecord, now: Date, actor: Actor? = nil) throws {
         if step.isEmpty && step.window.state == read.state && step.window.endAt == read.endAt {
             note(step)
             return
         }
-        try store.transaction { try write(step, read: read, now: now) }
+        try store.transaction { try write(step, read: read, now: now, actor: actor) }
         note(step)
     }
 
     /// A step's writes, inside a transaction the caller holds.
-    func write(_ step: WindowStep, read: WindowRecord, now: Date) throws {
+    func write(_ step: WindowStep, read: WindowRecord, now: Date, actor: Actor? = nil) throws {
         let nowMs = Self.milliseconds(now)
         if step.window.state != read.state { try store.setWindowState(step.window.id, step.window.state, at: nowMs) }
         if step.window.endAt != read.endAt { try store.setWindowEnd(step.window.id, endAt: step.window.endAt, at: nowMs) }
@@ -272,7 +272,8 @@ public final class Engine {
         for notice in step.notices { try store.setNoticeState(notice, notice.state) }
         for target in step.targets { try store.saveTarget(target) }
         for event in step.events {
-            try store.appendEvent(at: nowMs, window: event.window, target: event.target, kind: event.kind, message: event.message, detail: event.detail)
+            try store.appendEvent(at: nowMs, window: event.window, target: event.target, kind: event.kind, message: event.message, detail: event.detail,
+                                  actor: actor?.name)
         }
         for announcement in step.announcements { try enqueue(announcement.event, window: step.window, now: now, extra: announcement.extra) }
     }
@@ -316,8 +317,8 @@ public final class Engine {
 
     /// Ends a window that never started, for good: `missed` or `canceled`, its notices dropped,
     /// the reason in the log, and the event announced, all in one transaction.
-    func close(_ window: WindowRecord, as closing: Closing, reason: String, now: Date) throws {
-        try commit(machine(now).close(window, as: closing, reason: reason), read: window, now: now)
+    func close(_ window: WindowRecord, as closing: Closing, reason: String, now: Date, actor: Actor? = nil) throws {
+        try commit(machine(now).close(window, as: closing, reason: reason), read: window, now: now, actor: actor)
     }
 
     /// Queues a `failure` announcement: which target, what it was doing, the error, what happens next.

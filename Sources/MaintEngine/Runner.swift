@@ -17,9 +17,9 @@ public final class Runner {
     let notifier: SystemdNotifier
     /// Requests from the control API, run on this loop between rounds.
     public let mailbox: LoopMailbox
-    /// Reads the schedule files again (SIGHUP); nil result keeps the running schedule. It runs on
+    /// Reads the schedule files again (SIGHUP); errors keep the running schedule. It runs on
     /// a worker thread, so that a large or slow file never holds up a switch that is due.
-    public var reload: (@Sendable () -> Schedule?)?
+    public var reload: (@Sendable () -> Result<Schedule, ScheduleIssues>)?
     private let reloaded = ReloadMailbox()
     private var reloading = false
     private var reloadAgain = false
@@ -150,23 +150,17 @@ public final class Runner {
         }
     }
 
-    func finishReload(_ result: Schedule?, now: Date) {
+    func finishReload(_ result: Result<Schedule, ScheduleIssues>, now: Date) {
         reloading = false
-        if let schedule = result {
-            engine.replace(schedule: schedule)
-            engine.databaseChanged()
+        switch result {
+        case .success(let schedule):
             do {
-                try engine.sync(now: now)
-                try engine.store.appendEvent(at: Engine.milliseconds(now), window: nil, kind: "schedule.reloaded",
-                                             message: "\(schedule.targets.count) target(s), \(schedule.windows.count) window(s)")
-                log(.notice, "schedule reloaded: \(schedule.targets.count) target(s), \(schedule.windows.count) window(s)")
-                engine.forgetStoredOneOffDefinitions()
+                _ = try engine.reload(to: schedule, now: now)
             } catch {
                 log(.error, "schedule reloaded but not stored: \(error)")
             }
-        } else {
-            _ = try? engine.store.appendEvent(at: Engine.milliseconds(now), window: nil, kind: "schedule.reload-failed",
-                                              message: "the schedule files have errors; the running schedule stays in force")
+        case .failure(let issues):
+            engine.reloadRefused(errors: issues.issues.count, now: now)
         }
         notifier.notify("READY=1")
         if reloadAgain {
@@ -176,12 +170,11 @@ public final class Runner {
     }
 }
 
-/// The result of a reload, handed from the worker thread to the loop: nil while none is
-/// waiting; `.some(nil)` when the files were refused.
+/// The result of a reload, handed from the worker thread to the loop: nil while none is waiting.
 final class ReloadMailbox: Sendable {
-    private let slot = Mutex<Schedule??>(nil)
+    private let slot = Mutex<Result<Schedule, ScheduleIssues>?>(nil)
 
-    func put(_ schedule: Schedule?) { slot.withLock { $0 = .some(schedule) } }
+    func put(_ result: Result<Schedule, ScheduleIssues>) { slot.withLock { $0 = result } }
 
-    func take() -> Schedule?? { slot.withLock { value in defer { value = nil }; return value } }
+    func take() -> Result<Schedule, ScheduleIssues>? { slot.withLock { value in defer { value = nil }; return value } }
 }

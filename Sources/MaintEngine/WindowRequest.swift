@@ -1,7 +1,7 @@
 import Foundation
 import MaintCore
 
-/// A window asked for on the command line (`maint add`, `maint now`).
+/// A window asked for on the command line or the control API (`maint add`, `maint now`).
 public struct WindowRequest: Sendable {
     public var selectors: [String]
     public var start: Date
@@ -15,6 +15,10 @@ public struct WindowRequest: Sendable {
     public var emergency: Bool
     /// Planned even over a freeze or another window.
     public var force: Bool
+
+    public static let plannedHeadline = "Scheduled maintenance"
+    public static let plannedMessage = "This site is undergoing scheduled maintenance."
+    public static let emergencyHeadline = "Maintenance in progress"
 
     public init(selectors: [String], start: Date, end: Date?, headline: String, message: String, notices: [Int64],
                 channels: [String]?, timezone: TimeZone, emergency: Bool, force: Bool = false) {
@@ -33,7 +37,16 @@ public struct WindowRequest: Sendable {
 
 /// A request the current state of things refuses, said so that the user knows what to do instead.
 public struct CommandRefusal: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable { case input, state }
+    public enum Kind: Sendable {
+        /// The request is wrong in itself (an unknown target, an end before the start).
+        case input
+        /// It names a window that does not exist.
+        case notFound
+        /// It clashes with another window or a freeze.
+        case conflict
+        /// The window is in a state that does not allow it.
+        case state
+    }
     public var kind: Kind
     public var description: String
 

@@ -22,6 +22,23 @@ public struct ControlRequest: Sendable {
     }
 }
 
+extension ControlRequest {
+    /// A request for `target` (`/v1/events?window=w&after=3`), its query split and decoded as
+    /// the server does it: for the same endpoints called in process.
+    public init(method: String, target: String, body: Data = Data(), peerUID: Int64? = nil) {
+        var path = target
+        var query: [String: String] = [:]
+        if let mark = target.firstIndex(of: "?") {
+            path = String(target[..<mark])
+            for pair in target[target.index(after: mark)...].split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+                if let key = parts.first { query[key] = parts.count > 1 ? parts[1] : "" }
+            }
+        }
+        self.init(method: method, path: path.removingPercentEncoding ?? path, query: query, body: body, peerUID: peerUID)
+    }
+}
+
 /// The answer to a `ControlRequest`.
 public struct ControlResponse: Sendable {
     public var status: Int

@@ -235,22 +235,23 @@ public final class MaintenanceStore {
     // MARK: Event log
 
     @discardableResult
-    public func appendEvent(at: Int64, window: String?, target: String? = nil, kind: String, message: String, detail: String? = nil) throws(SQLiteError) -> Int64 {
-        try database.run("INSERT INTO events (at, window_id, target, kind, message, detail) VALUES (?, ?, ?, ?, ?, ?)",
-                         [at, window, target, kind, message, detail])
+    public func appendEvent(at: Int64, window: String?, target: String? = nil, kind: String, message: String, detail: String? = nil,
+                            actor: String? = nil) throws(SQLiteError) -> Int64 {
+        try database.run("INSERT INTO events (at, window_id, target, kind, message, detail, actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         [at, window, target, kind, message, detail, actor])
         return database.lastInsertedRowID
     }
 
     public func events(window: String?, after id: Int64 = 0) throws(SQLiteError) -> [EventRecord] {
         let rows: [Row]
         if let window {
-            rows = try database.rows("SELECT id, at, window_id, target, kind, message, detail FROM events WHERE window_id = ? AND id > ? ORDER BY id", [window, id])
+            rows = try database.rows("SELECT id, at, window_id, target, kind, message, detail, actor FROM events WHERE window_id = ? AND id > ? ORDER BY id", [window, id])
         } else {
-            rows = try database.rows("SELECT id, at, window_id, target, kind, message, detail FROM events WHERE id > ? ORDER BY id", [id])
+            rows = try database.rows("SELECT id, at, window_id, target, kind, message, detail, actor FROM events WHERE id > ? ORDER BY id", [id])
         }
         return rows.map {
             EventRecord(id: $0.int("id") ?? 0, at: $0.int("at") ?? 0, windowId: $0.string("window_id"), target: $0.string("target"),
-                        kind: $0.string("kind") ?? "", message: $0.string("message") ?? "", detail: $0.string("detail"))
+                        kind: $0.string("kind") ?? "", message: $0.string("message") ?? "", detail: $0.string("detail"), actor: $0.string("actor"))
         }
     }
 
@@ -377,6 +378,11 @@ public final class MaintenanceStore {
     public func plannedFileWindows() throws(SQLiteError) -> [(id: String, name: String)] {
         try database.rows("SELECT id, COALESCE(series, id) FROM windows WHERE origin = 'file' AND state = 'scheduled' ORDER BY start_at, id")
             .map { ($0.string(0) ?? "", $0.string(1) ?? "") }
+    }
+
+    /// The definition names of every window stored from the files.
+    public func fileWindowNames() throws(SQLiteError) -> Set<String> {
+        Set(try database.rows("SELECT DISTINCT COALESCE(series, id) FROM windows WHERE origin = 'file'").compactMap { $0.string(0) })
     }
 
     public func pendingDeliveryTimes() throws(SQLiteError) -> [(id: String, channel: String, at: Int64)] {

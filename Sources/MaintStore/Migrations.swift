@@ -92,6 +92,10 @@ enum Migrations {
         CREATE INDEX window_targets_attempt ON window_targets(next_attempt_at) WHERE next_attempt_at IS NOT NULL;
         CREATE INDEX window_targets_target ON window_targets(target, state);
         """,
+        // 7: who asked for a change (the control socket's caller, an API token).
+        """
+        ALTER TABLE events ADD COLUMN actor TEXT;
+        """,
     ]
 
     /// Applies the missing steps. The version is read inside the write transaction, so two

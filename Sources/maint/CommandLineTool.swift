@@ -35,6 +35,7 @@ enum CommandLineTool {
         "export": Command(usage: "maint export --ics", valued: common, flags: ["--ics"], run: ExportCommand.run),
         "done": Command(usage: "maint done WINDOW", valued: common, flags: ["--verbose"], run: WindowCommands.done),
         "cancel": Command(usage: "maint cancel WINDOW", valued: common, flags: [], run: WindowCommands.cancel),
+        "reload": Command(usage: "maint reload", valued: common, flags: ["--json"], run: ReloadCommand.run),
         "log": Command(usage: "maint log [-f] [WINDOW] [--json]", valued: common, flags: ["-f", "--follow", "--json"], run: LogCommand.run),
     ]
 

@@ -32,20 +32,24 @@ enum DaemonCommand {
             }
             usleep(200_000)
         }
-        // The control socket, once the lock is ours (so no other daemon listens there).
-        let api = try session.controlServer(ControlAPI(mailbox: runner.mailbox))
-        defer { api.stop() }
-        let config = session.paths.config
-        runner.reload = {
-            do {
-                return try ScheduleLoader(now: Date()).load(directory: config)
-            } catch let error as ScheduleIssues {
-                for issue in error.issues { log(.error, "reload: \(issue)") }
-                log(.error, "reload rejected (\(error.issues.count) error(s)); the running schedule stays in force")
-                return nil
+        // SIGHUP and `maint reload` read the files the same way, each error in the log.
+        let configDirectory = session.paths.config
+        let readFiles = { @Sendable () throws(ScheduleIssues) -> Schedule in
+            do throws(ScheduleIssues) {
+                return try ScheduleLoader(now: Date()).load(directory: configDirectory)
             } catch {
-                log(.error, "reload: \(error)")
-                return nil
+                for issue in error.issues { log(.error, "reload: \(issue)") }
+                throw error
+            }
+        }
+        // The control socket, once the lock is ours (so no other daemon listens there).
+        let api = try session.controlServer(ControlAPI(access: runner.mailbox, daemonPID: getpid(), readFiles: readFiles))
+        defer { api.stop() }
+        runner.reload = { () -> Result<Schedule, ScheduleIssues> in
+            do throws(ScheduleIssues) {
+                return .success(try readFiles())
+            } catch {
+                return .failure(error)
             }
         }
         let now = Date()

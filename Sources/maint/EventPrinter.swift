@@ -1,4 +1,5 @@
 import Foundation
+import MaintControl
 import MaintCore
 import MaintStore
 
@@ -15,6 +16,17 @@ struct EventPrinter {
         parts.append(event.target ?? "-")
         parts.append(event.kind)
         parts.append(event.message)
+        return parts.joined(separator: "  ")
+    }
+
+    /// The same line from an event's JSON (`WindowJSON.event`), as the daemon sends it.
+    static func line(_ event: JSONValue, zone: TimeZone, showWindow: Bool) -> String {
+        let date = event["at"]?.stringValue.flatMap(TimeText.parseRFC3339) ?? Date(timeIntervalSince1970: 0)
+        var parts = [TimeText.stamp(date, zone: zone, separator: " ")]
+        if showWindow { parts.append(event["window"]?.stringValue ?? "-") }
+        parts.append(event["target"]?.stringValue ?? "-")
+        parts.append(event["kind"]?.stringValue ?? "?")
+        parts.append(event["message"]?.stringValue ?? "")
         return parts.joined(separator: "  ")
     }
 

@@ -90,81 +90,87 @@ enum ListCommand {
     }
 }
 
-/// `maint show WINDOW`: timeline, per-target results, notices, deliveries, health.
+/// `maint show WINDOW`: timeline, per-target results, notices, deliveries, health. Asked of the
+/// daemon when one runs; the text is drawn from the same JSON either way.
 enum ShowCommand {
     static func run(_ session: Session) throws -> ExitCode {
         guard session.arguments.positionals.count == 1, let id = session.arguments.positionals.first else {
             throw Failure(.usage, "name one WINDOW")
         }
-        let store = try session.openStore()
-        guard let window = try store.window(id) else { throw Failure.noWindow(id) }
-        let targets = try store.targets(of: id)
-        let notices = try store.notices(of: id)
-        let deliveries = try store.deliveries(window: id)
-        let events = try store.events(window: id)
-        // The other windows that hold each target in maintenance now (SPEC "Targets held by
-        // several windows"): a target this window left `held` is still on because of them.
-        var heldBy: [String: [String]] = [:]
-        for target in targets {
-            heldBy[target.target] = try store.holds(of: target.target).map(\.id).filter { $0 != id }
+        let report: JSONValue
+        if let (client, _) = try session.daemonClient() {
+            report = try session.ask { () throws(ControlClient.Failure) in try client.get("/v1/windows/" + ControlClient.escape(id)) }
+        } else {
+            guard let json = try WindowReport.json(id, store: try session.openStore()) else { throw Failure.noWindow(id) }
+            report = json
         }
         if session.json {
-            guard case .object(var object) = WindowJSON.window(window, targets: targets) else { return .success }
-            object["targets"] = .array(targets.map { target in
-                guard case .object(var fields) = WindowJSON.target(target) else { return WindowJSON.target(target) }
-                fields["heldBy"] = .array((heldBy[target.target] ?? []).map(JSONValue.string))
-                return .object(fields)
-            })
-            object["notices"] = .array(notices.map {
-                .object(["offset": .string(DurationText.format($0.offsetMilliseconds)), "due": WindowJSON.time($0.dueAt), "state": .string($0.state.rawValue)])
-            })
-            object["deliveries"] = .array(deliveries.map(WindowJSON.delivery))
-            object["events"] = .array(events.map(WindowJSON.event))
-            printJSON(.object(object))
-            return .success
+            printJSON(report)
+        } else {
+            print(text(report))
         }
-        let zone = WindowJSON.zone(window)
-        print("window    \(window.id)  [\(window.state)]")
-        print("headline  \(window.headline)")
-        print("message   \(WindowContext.values(window, target: nil, zone: zone, now: Date())["message"] ?? window.message)")
-        print("start     \(WindowJSON.local(window.startAt, zone))")
-        print("end       \(WindowJSON.local(window.endAt, zone))")
-        print("selectors \(window.selectors.joined(separator: " "))")
-        print("channels  \(window.channels.isEmpty ? "-" : window.channels.joined(separator: " "))")
-        print("\ntargets")
+        return .success
+    }
+
+    static func text(_ report: JSONValue) -> String {
+        let field = { (key: String) in report[key]?.stringValue ?? "-" }
+        let zone = TimeZone(identifier: field("timezone")) ?? .current
+        func local(_ value: JSONValue?) -> String {
+            value?.stringValue.flatMap(TimeText.parseRFC3339).map { TimeText.local($0, zone: zone) } ?? "-"
+        }
+        let strings = { (key: String) in (report[key]?.arrayValue ?? []).compactMap(\.stringValue) }
+        var lines = [
+            "window    \(field("id"))  [\(field("state"))]",
+            "headline  \(field("headline"))",
+            "message   \(report["messageText"]?.stringValue ?? field("message"))",
+            "start     \(local(report["start"]))",
+            "end       \(local(report["end"]))",
+            "selectors \(strings("selectors").joined(separator: " "))",
+            "channels  \(strings("channels").isEmpty ? "-" : strings("channels").joined(separator: " "))",
+            "", "targets",
+        ]
         var table = Table(headers: ["  TARGET", "STATE", "ATTEMPTS", "ALSO HELD BY", "HEALTH"])
-        for target in targets {
+        for target in report["targets"]?.arrayValue ?? [] {
             var health = "-"
-            if let text = target.health, let value = try? JSONValue.parseJSON(Data(text.utf8)), case .array(let checks) = value {
-                health = checks.map { check in
+            if let checks = target["health"]?.arrayValue {
+                health = checks.isEmpty ? "no checks" : checks.map { check in
                     let ok = check["ok"] == .bool(true)
                     return "\(check["check"]?.stringValue ?? "?"): \(ok ? "ok" : "FAIL \(check["detail"]?.stringValue ?? "")")"
                 }.joined(separator: "; ")
-                if checks.isEmpty { health = "no checks" }
-            } else if let error = target.lastError {
+            } else if let error = target["lastError"]?.stringValue {
                 health = "error: \(error)"
             }
-            let others = heldBy[target.target] ?? []
-            table.rows.append(["  " + target.target, target.state.rawValue, String(target.attempts), others.isEmpty ? "-" : others.joined(separator: ", "), health])
+            let others = (target["heldBy"]?.arrayValue ?? []).compactMap(\.stringValue)
+            var attempts = "0"
+            if case .number(let count)? = target["attempts"] { attempts = String(Int(count)) }
+            table.rows.append(["  " + (target["name"]?.stringValue ?? "?"), target["state"]?.stringValue ?? "?", attempts,
+                               others.isEmpty ? "-" : others.joined(separator: ", "), health])
         }
-        print(table.render())
+        lines.append(table.render())
+        let notices = report["notices"]?.arrayValue ?? []
         if !notices.isEmpty {
-            print("\nnotices")
+            lines += ["", "notices"]
             for notice in notices {
-                print("  \(DurationText.format(notice.offsetMilliseconds)) before  \(WindowJSON.local(notice.dueAt, zone))  \(notice.state)")
+                lines.append("  \(notice["offset"]?.stringValue ?? "?") before  \(local(notice["due"]))  \(notice["state"]?.stringValue ?? "?")")
             }
         }
+        let deliveries = report["deliveries"]?.arrayValue ?? []
         if !deliveries.isEmpty {
-            print("\ndeliveries")
+            lines += ["", "deliveries"]
             var table = Table(headers: ["  ID", "EVENT", "CHANNEL", "STATE", "ATTEMPTS", "LAST ERROR"])
             for delivery in deliveries {
-                table.rows.append(["  " + delivery.id, delivery.event.rawValue, delivery.channel, delivery.state.rawValue, String(delivery.attempts), delivery.lastError ?? "-"])
+                let text = { (key: String) in delivery[key]?.stringValue ?? "-" }
+                var attempts = "0"
+                if case .number(let count)? = delivery["attempts"] { attempts = String(Int(count)) }
+                table.rows.append(["  " + text("id"), text("event"), text("channel"), text("state"), attempts, text("lastError")])
             }
-            print(table.render())
+            lines.append(table.render())
         }
-        print("\ntimeline")
-        for event in events { print("  " + EventPrinter.line(event, zone: zone, showWindow: false)) }
-        return .success
+        lines += ["", "timeline"]
+        for event in report["events"]?.arrayValue ?? [] {
+            lines.append("  " + EventPrinter.line(event, zone: zone, showWindow: false))
+        }
+        return lines.joined(separator: "\n")
     }
 }
 

@@ -76,7 +76,8 @@ struct Session {
     /// The running daemon's control socket, or nil when no daemon runs (the command then works
     /// on the database itself).
     func daemonClient() throws(Failure) -> (client: ControlClient, pid: pid_t)? {
-        guard case .daemon(let pid)? = try lock().holder() else { return nil }
+        // No lock file: nothing ever ran on this database (and none is made just to ask).
+        guard FileManager.default.fileExists(atPath: paths.lock), case .daemon(let pid)? = try lock().holder() else { return nil }
         return (ControlClient(socket: paths.socket), pid)
     }
 
@@ -87,8 +88,9 @@ struct Session {
         } catch {
             switch error {
             case .unreachable(let text): throw Failure(.unavailable, text + " (is --socket or MAINT_SOCKET the daemon's?)")
-            case .refused(let status, _, _, _):
-                let code: ExitCode = status == 422 || status == 400 || status == 404 || status == 409 ? .invalidInput : .temporaryFailure
+            case .refused(let status, let code, _, _):
+                // As before the API: a window in the wrong state for the command is a usage error.
+                let code: ExitCode = code == "wrong-state" ? .usage : [400, 404, 409, 422].contains(status) ? .invalidInput : .temporaryFailure
                 throw Failure(code, error.description)
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import MaintControl
 import MaintCore
 import MaintEngine
 import MaintNet
@@ -30,15 +31,15 @@ enum WindowCommands {
         }
         let request = WindowRequest(
             selectors: arguments.positionals, start: start, end: end,
-            headline: arguments.value("--headline") ?? "Scheduled maintenance",
-            message: arguments.value("--message") ?? "This site is undergoing scheduled maintenance.",
+            headline: arguments.value("--headline") ?? WindowRequest.plannedHeadline,
+            message: arguments.value("--message") ?? WindowRequest.plannedMessage,
             notices: notices.sorted(by: >), channels: arguments.options["--channel"], timezone: zone, emergency: false,
             force: arguments.has("--force"))
-        let (engine, _, _) = try prepare(session)
-        let id = try refusing { try engine.addWindow(request, now: now) }
-        let woke = session.wake()?.isDaemon == true
+        let door = try Door.open(session)
+        let window = try door.send("POST", "/v1/windows", request.json, session: session)
+        let id = window["id"]?.stringValue ?? "?"
         print("planned \(id): \(TimeText.local(start, zone: zone)) to \(end.map { TimeText.local($0, zone: zone) } ?? "open end")")
-        if !woke { print("note: no daemon is running; start `maint daemon` so that the window happens") }
+        if !door.isDaemon && session.wake()?.isDaemon != true { print("note: no daemon is running; start `maint daemon` so that the window happens") }
         return .success
     }
 
@@ -49,100 +50,112 @@ enum WindowCommands {
         let now = Date()
         let end = try end(arguments, start: now, zone: .current, now: now, required: false)
         let request = WindowRequest(selectors: arguments.positionals, start: now, end: end,
-                                    headline: arguments.value("--headline") ?? "Maintenance in progress", message: message,
+                                    headline: arguments.value("--headline") ?? WindowRequest.emergencyHeadline, message: message,
                                     notices: [], channels: arguments.options["--channel"], timezone: .current, emergency: true)
-        let (engine, pool, store) = try prepare(session)
-        let id = try refusing { try engine.addWindow(request, now: now) }
+        let door = try Door.open(session)
+        let id = try door.send("POST", "/v1/windows/now", request.json, session: session)["id"]?.stringValue ?? "?"
         print("emergency window \(id)" + (end.map { " until \(TimeText.local($0, zone: .current))" } ?? " (open-ended: `maint end \(id)` when fixed)"))
         // Until every target has settled: a target still being retried is followed to its end.
-        try drive(session, engine: engine, pool: pool, store: store, window: id) { window, targets in
-            guard let window else { return true }
-            return window.isTerminal || (window.state != .scheduled && window.state != .activating && !targets.contains { $0.state == .activating })
+        let progress = try follow(session, door, window: id, after: 0) { progress in
+            progress.isTerminal || (progress.state != .scheduled && progress.state != .activating && !progress.targets.contains { $0.state == .activating })
         }
-        guard let window = try store.window(id) else { return .partialFailure }
-        let targets = try store.targets(of: id)
-        let failed = targets.filter { $0.state == .failed }
-        print("\(window.state): \(targets.count - failed.count) of \(targets.count) target(s) in maintenance" + (failed.isEmpty ? "" : "; failed: \(failed.map(\.target).joined(separator: ", "))"))
-        return failed.isEmpty && window.state == .active ? .success : .partialFailure
+        let failed = progress.targets.filter { $0.state == .failed }
+        print("\(progress.state?.rawValue ?? "?"): \(progress.targets.count - failed.count) of \(progress.targets.count) target(s) in maintenance" + (failed.isEmpty ? "" : "; failed: \(failed.map(\.name).joined(separator: ", "))"))
+        return failed.isEmpty && progress.state == .active ? .success : .partialFailure
     }
 
     static func end(_ session: Session) throws -> ExitCode {
-        guard session.arguments.positionals.count == 1, let id = session.arguments.positionals.first else {
-            throw Failure(.usage, "name one WINDOW")
+        let id = try oneWindow(session)
+        let door = try Door.open(session)
+        let mark = try lastEvent(door, window: id, session: session)
+        _ = try door.send("POST", path(id, "end"), session: session)
+        let progress = try follow(session, door, window: id, after: mark) { $0.isTerminal }
+        for target in progress.targets {
+            print("  \(target.name): \(target.state)" + (target.lastError.map { " (\($0))" } ?? ""))
         }
-        let (engine, pool, store) = try prepare(session)
-        try refusing { try engine.endWindow(id, now: Date()) }
-        try drive(session, engine: engine, pool: pool, store: store, window: id) { window, _ in window?.isTerminal ?? true }
-        guard let window = try store.window(id) else { return .partialFailure }
-        for target in try store.targets(of: id) {
-            print("  \(target.target): \(target.state)" + (target.lastError.map { " (\($0))" } ?? ""))
-        }
-        print("\(id): \(window.state)")
-        return window.state == .completed ? .success : .partialFailure
+        print("\(id): \(progress.state?.rawValue ?? "?")")
+        return progress.state == .completed ? .success : .partialFailure
     }
 
     static func cancel(_ session: Session) throws -> ExitCode {
-        guard session.arguments.positionals.count == 1, let id = session.arguments.positionals.first else {
-            throw Failure(.usage, "name one WINDOW")
-        }
-        let (engine, _, _) = try prepare(session)
-        try refusing { try engine.cancelWindow(id, now: Date()) }
-        let woke = session.wake()?.isDaemon == true
-        print("canceled \(id)" + (woke ? "" : "; the announcement is sent when the daemon runs"))
+        let id = try oneWindow(session)
+        let door = try Door.open(session)
+        _ = try door.send("POST", path(id, "cancel"), session: session)
+        let told = door.isDaemon || session.wake()?.isDaemon == true
+        print("canceled \(id)" + (told ? "" : "; the announcement is sent when the daemon runs"))
         return .success
     }
 
     static func extend(_ session: Session) throws -> ExitCode {
         let arguments = session.arguments
-        guard arguments.positionals.count == 1, let id = arguments.positionals.first else { throw Failure(.usage, "name one WINDOW") }
-        let (engine, pool, store) = try prepare(session)
-        guard let window = try store.window(id) else { throw Failure.noWindow(id) }
-        let zone = TimeZone(identifier: window.timezone) ?? .current
+        let id = try oneWindow(session)
+        let door = try Door.open(session)
+        // The new end is worked out here, against the window as it is, so that a wrong option
+        // is a usage error; the daemon is sent the instant.
+        let current = try door.send("GET", "/v1/windows/\(ControlClient.escape(id))", session: session)
+        let windowZone = current["timezone"]?.stringValue.flatMap(TimeZone.init(identifier:)) ?? .current
         let now = Date()
         let newEnd: Date
         switch (arguments.value("--by"), arguments.value("--until")) {
         case (let by?, nil):
             guard let milliseconds = DurationText.parse(by), milliseconds > 0 else { throw Failure(.usage, "--by \(Quoted(by)): not a duration such as 30m") }
-            guard let end = window.endAt else { throw Failure(.usage, "window \(id) has no end yet; give --until TIME") }
-            guard let date = TimeText.checked(Date(timeIntervalSince1970: Double(end + milliseconds) / 1000)) else {
+            guard let end = current["end"]?.stringValue.flatMap(TimeText.parseRFC3339) else { throw Failure(.usage, "window \(id) has no end yet; give --until TIME") }
+            guard let date = TimeText.checked(end.addingTimeInterval(Double(milliseconds) / 1000)) else {
                 throw Failure(.usage, "--by \(Quoted(by)): the window would end after the year 9999")
             }
             newEnd = date
         case (nil, let until?):
-            guard let date = TimeText.parse(until, zone: zone, now: now) else { throw Failure(.usage, "--until \(Quoted(until)): not a time; \(TimeText.forms)") }
+            guard let date = TimeText.parse(until, zone: windowZone, now: now) else { throw Failure(.usage, "--until \(Quoted(until)): not a time; \(TimeText.forms)") }
             newEnd = date
         default:
             throw Failure(.usage, "give --by DURATION or --until TIME")
         }
-        let mark = try store.events(window: id).last?.id ?? 0
-        try refusing { try engine.extendWindow(id, until: newEnd, now: now) }
-        print("\(id): ends \(TimeText.local(newEnd, zone: zone))")
-        return try tellTargets(session, engine: engine, pool: pool, store: store, window: id, since: mark)
+        let mark = try lastEvent(door, window: id, session: session)
+        let window = try door.send("POST", path(id, "extend"), .object(["until": .string(TimeText.stamp(newEnd) + "Z")]), session: session)
+        let zone = window["timezone"]?.stringValue.flatMap(TimeZone.init(identifier:)) ?? .current
+        let ends = window["end"]?.stringValue.flatMap(TimeText.parseRFC3339).map { TimeText.local($0, zone: zone) } ?? "?"
+        print("\(id): ends \(ends)")
+        return try tellTargets(session, door, window: window, since: mark)
     }
 
     static func update(_ session: Session) throws -> ExitCode {
         let arguments = session.arguments
-        guard arguments.positionals.count == 1, let id = arguments.positionals.first else { throw Failure(.usage, "name one WINDOW") }
+        let id = try oneWindow(session)
         guard let message = arguments.value("--message"), !message.isEmpty else { throw Failure(.usage, "--message M is required") }
-        let (engine, pool, store) = try prepare(session)
-        let mark = try store.events(window: id).last?.id ?? 0
-        try refusing { try engine.updateMessage(id, message: message, now: Date()) }
+        let door = try Door.open(session)
+        let mark = try lastEvent(door, window: id, session: session)
+        let window = try door.send("POST", path(id, "update"), .object(["message": .string(message)]), session: session)
         print("\(id): message changed")
-        return try tellTargets(session, engine: engine, pool: pool, store: store, window: id, since: mark)
+        return try tellTargets(session, door, window: window, since: mark)
     }
 
     /// After a change to a running window, follows its targets until each has been told.
-    static func tellTargets(_ session: Session, engine: Engine, pool: TransferPool, store: MaintenanceStore, window id: String,
-                            since mark: Int64) throws -> ExitCode {
-        guard let window = try store.window(id), window.state != .scheduled else {
-            session.wake()
+    static func tellTargets(_ session: Session, _ door: Door, window: JSONValue, since mark: Int64) throws -> ExitCode {
+        let id = window["id"]?.stringValue ?? ""
+        // A window not started yet has nobody to tell; its announcement goes out with the next round.
+        guard Progress(json: window).state != .scheduled else {
+            if !door.isDaemon { session.wake() }
             return .success
         }
-        try drive(session, engine: engine, pool: pool, store: store, window: id) { window, targets in
-            !targets.contains { $0.state == .refreshing } || window?.isTerminal != false
+        _ = try follow(session, door, window: id, after: mark) { progress in
+            !progress.targets.contains { $0.state == .refreshing } || progress.isTerminal
         }
-        let failed = try store.events(window: id, after: mark).filter { $0.kind == "target.refresh-failed" }
-        return failed.isEmpty ? .success : .partialFailure
+        let events = try door.send("GET", "/v1/events?window=\(ControlClient.escape(id))&after=\(mark)", session: session).arrayValue ?? []
+        return events.contains { $0["kind"]?.stringValue == "target.refresh-failed" } ? .partialFailure : .success
+    }
+
+    static func oneWindow(_ session: Session) throws(Failure) -> String {
+        guard session.arguments.positionals.count == 1, let id = session.arguments.positionals.first else { throw Failure(.usage, "name one WINDOW") }
+        return id
+    }
+
+    static func path(_ id: String, _ action: String) -> String { "/v1/windows/\(ControlClient.escape(id))/\(action)" }
+
+    /// The id of the window's newest event, so that what follows a change can be told apart.
+    static func lastEvent(_ door: Door, window id: String, session: Session) throws -> Int64 {
+        let events = try door.send("GET", "/v1/events?window=\(ControlClient.escape(id))", session: session).arrayValue ?? []
+        if case .number(let last)? = events.last?["id"] { return Int64(last) }
+        return 0
     }
 
     // MARK: Shared
@@ -159,7 +172,7 @@ enum WindowCommands {
         do {
             return try body()
         } catch let refusal as CommandRefusal {
-            throw Failure(refusal.kind == .input ? .invalidInput : .usage, refusal.description)
+            throw Failure(refusal.kind == .state ? .usage : .invalidInput, refusal.description)
         }
     }
 
@@ -189,30 +202,49 @@ enum WindowCommands {
         return nil
     }
 
-    /// Follows a window until `done` says so of it and its targets: through the daemon if one
-    /// runs, else here, holding the switching lock (see `Session.carryOut`).
-    static func drive(_ session: Session, engine: Engine, pool: TransferPool, store: MaintenanceStore, window id: String,
-                      until done: @escaping (WindowRecord?, [TargetStateRecord]) -> Bool) throws {
-        var printer = EventPrinter()
-        printer.window = id
-        printer.lastId = (try store.events(window: id).last?.id ?? 1) - 1
-        // Handlers before the lock: while we hold it, other commands wake us with SIGUSR1.
-        let runner = try Runner(engine: engine, pool: pool, log: session.log, signals: [SIGINT, SIGTERM, SIGUSR1])
-        try session.carryOut(runner: runner, until: { done(try store.window(id), try store.targets(of: id)) },
-                             progress: { printer.printNew(from: store) })
+    /// Follows a window until `done` says so of its progress, printing its events as they come:
+    /// through the daemon if one runs (asking it every 200 ms), else here, holding the switching
+    /// lock (see `Session.carryOut`).
+    static func follow(_ session: Session, _ door: Door, window id: String, after mark: Int64,
+                       until done: @escaping (Progress) -> Bool) throws -> Progress {
+        switch door {
+        case .daemon:
+            var printed = mark
+            while true {
+                let report = try door.send("GET", "/v1/windows/\(ControlClient.escape(id))", session: session)
+                for event in report["events"]?.arrayValue ?? [] {
+                    guard case .number(let number)? = event["id"], Int64(number) > printed else { continue }
+                    print(EventPrinter.line(event, zone: .current, showWindow: false))
+                    printed = Int64(number)
+                }
+                fflush(nil)
+                let progress = Progress(json: report)
+                if done(progress) { return progress }
+                usleep(200_000)
+            }
+        case .here(_, let engine, let pool, let store):
+            var printer = EventPrinter()
+            printer.window = id
+            printer.lastId = mark
+            // Handlers before the lock: while we hold it, other commands wake us with SIGUSR1.
+            let runner = try Runner(engine: engine, pool: pool, log: session.log, signals: [SIGINT, SIGTERM, SIGUSR1])
+            try session.carryOut(runner: runner, until: { done(Progress(window: try store.window(id), targets: try store.targets(of: id))) },
+                                 progress: { printer.printNew(from: store) })
+            return Progress(window: try store.window(id), targets: try store.targets(of: id))
+        }
     }
 }
 
 extension WindowCommands {
     /// `maint done WINDOW`: end as soon as the health checks pass.
     static func done(_ session: Session) throws -> ExitCode {
-        guard session.arguments.positionals.count == 1, let id = session.arguments.positionals.first else { throw Failure(.usage, "name one WINDOW") }
-        let (engine, pool, store) = try prepare(session)
-        try refusing { try engine.markDone(id, now: Date()) }
+        let id = try oneWindow(session)
+        let door = try Door.open(session)
+        let mark = try lastEvent(door, window: id, session: session)
+        _ = try door.send("POST", path(id, "done"), session: session)
         print("\(id): ends as soon as its health checks pass")
-        try drive(session, engine: engine, pool: pool, store: store, window: id) { window, _ in window?.isTerminal ?? true }
-        let state = try store.window(id)?.state
-        print("\(id): \(state?.rawValue ?? "?")")
-        return state == .completed ? .success : .partialFailure
+        let progress = try follow(session, door, window: id, after: mark) { $0.isTerminal }
+        print("\(id): \(progress.state?.rawValue ?? "?")")
+        return progress.state == .completed ? .success : .partialFailure
     }
 }

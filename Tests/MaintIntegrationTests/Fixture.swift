@@ -233,8 +233,8 @@ final class Workspace: @unchecked Sendable {
     }
 
     /// Runs `maint ARGS` to completion.
-    func maint(_ arguments: [String], timeout: Double = 120) throws -> Result {
-        let child = try ChildProcess(Repository.binary, arguments, environment: environment, directory: directory)
+    func maint(_ arguments: [String], timeout: Double = 120, environment extra: [String: String] = [:]) throws -> Result {
+        let child = try ChildProcess(Repository.binary, arguments, environment: environment.merging(extra) { $1 }, directory: directory)
         let deadline = Date().addingTimeInterval(timeout)
         while child.process.isRunning && Date() < deadline { usleep(20_000) }
         if child.process.isRunning { child.stop(signal: SIGKILL); throw FixtureError("maint \(arguments) timed out: \(child.stdout) \(child.stderr)") }

@@ -1,0 +1,58 @@
+import Foundation
+import MaintControl
+import MaintCore
+import MaintEngine
+import MaintHTTP
+import MaintNet
+import MaintStore
+
+/// Where a command's request goes: to the running daemon over its control socket, or, with no
+/// daemon, to the same endpoints run in this process on the database itself. Either way the
+/// answer is the API's JSON, and a refusal the API's error.
+enum Door {
+    case daemon(ControlClient, pid_t)
+    case here(ControlAPI, Engine, TransferPool, MaintenanceStore)
+
+    static func open(_ session: Session) throws -> Door {
+        if let (client, pid) = try session.daemonClient() { return .daemon(client, pid) }
+        let (engine, pool, store) = try WindowCommands.prepare(session)
+        return .here(ControlAPI(access: DirectAccess(engine), daemonPID: nil), engine, pool, store)
+    }
+
+    func send(_ method: String, _ path: String, _ body: JSONValue? = nil, session: Session) throws -> JSONValue {
+        switch self {
+        case .daemon(let client, _):
+            return try session.ask { () throws(ControlClient.Failure) in
+                method == "GET" ? try client.get(path) : try client.post(path, body ?? .object([:]))
+            }
+        case .here(let api, _, _, _):
+            let request = ControlRequest(method: method, target: path, body: Data((body?.serialized() ?? "").utf8))
+            let response = api.handle(request)
+            return try session.ask { () throws(ControlClient.Failure) in try ControlClient.decode(status: response.status, body: response.body) }
+        }
+    }
+
+    var isDaemon: Bool { if case .daemon = self { return true } else { return false } }
+}
+
+/// What a command follows of a window: its state and each target's, from the database here or
+/// from the daemon's JSON.
+struct Progress {
+    var state: WindowState?
+    var targets: [(name: String, state: TargetState, lastError: String?)] = []
+
+    init(window: WindowRecord?, targets: [TargetStateRecord]) {
+        state = window?.state
+        self.targets = targets.map { ($0.target, $0.state, $0.lastError) }
+    }
+
+    init(json: JSONValue) {
+        state = json["state"]?.stringValue.flatMap(WindowState.init(rawValue:))
+        targets = (json["targets"]?.arrayValue ?? []).compactMap { target in
+            guard let name = target["name"]?.stringValue, let state = target["state"]?.stringValue.flatMap(TargetState.init(rawValue:)) else { return nil }
+            return (name, state, target["lastError"]?.stringValue)
+        }
+    }
+
+    var isTerminal: Bool { state?.isTerminal ?? true }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import MaintControl
+import MaintCore
+import MaintEngine
+import MaintHTTP
+import MaintNet
+import MaintStore
+import MaintSystem
+import Testing
+
+/// The endpoints over a real engine and SQLite file, called in process (as a CLI with no daemon
+/// does); the daemon's socket adds only the transport, covered by `ControlServerTests` and the
+/// subprocess tests.
+struct ControlAPITests {
+    static let schedule = """
+        { targets: {
+            paris: { driver: "file", file: { path: "/nonexistent/maint-test/paris" }, timezone: "Europe/Paris", tags: ["eu"] },
+            lyon: { driver: "file", file: { path: "/nonexistent/maint-test/lyon" }, timezone: "Europe/Paris", tags: ["eu"] },
+          },
+          windows: { later: { targets: ["lyon"], start: "2099-01-01 02:00", duration: "1h", timezone: "UTC" } } }
+        """
+
+    func api() throws -> (ControlAPI, Engine) {
+        let now = Date()
+        let schedule = try ScheduleLoader(now: now).load(sources: [("s.json5", Self.schedule)])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("api-\(UUID().uuidString)/maint.db").path
+        let engine = try Engine(store: try MaintenanceStore(path: path), schedule: schedule, secrets: SecretSource(environment: [:]),
+                                log: Log(environment: [:], threshold: .error), pool: TransferPool())
+        try engine.sync(now: now)
+        return (ControlAPI(access: DirectAccess(engine), daemonPID: 4242), engine)
+    }
+
+    func call(_ api: ControlAPI, _ method: String, _ path: String, _ body: String = "", uid: Int64? = nil) throws -> (Int, JSONValue) {
+        let response = api.handle(ControlRequest(method: method, target: path, body: Data(body.utf8), peerUID: uid))
+        return (response.status, try JSONValue.parseJSON(response.body))
+    }
+
+    func fields(_ answer: JSONValue) -> [String: String] {
+        var fields: [String: String] = [:]
+        for field in answer["error"]?["fields"]?.arrayValue ?? [] {
+            fields[field["path"]?.stringValue ?? ""] = field["message"]?.stringValue
+        }
+        return fields
+    }
+
+    @Test func aPlannedWindowIsCreatedAndItsCallerRecorded() throws {
+        let (api, engine) = try api()
+        let (status, window) = try call(api, "POST", "/v1/windows",
+                                        #"{"targets": ["paris"], "start": "2098-05-01T02:00:00Z", "duration": "90m", "notices": ["24h"], "message": "db upgrade"}"#,
+                                        uid: 0)
+        #expect(status == 201)
+        let id = try #require(window["id"]?.stringValue)
+        #expect(window["state"] == .string("scheduled"))
+        #expect(window["origin"] == .string("api"))
+        #expect(window["end"] == .string("2098-05-01T03:30:00.000Z"))
+        #expect(window["notices"]?.arrayValue?.first?["offset"] == .string("1d"))
+        #expect(window["targets"]?.arrayValue?.first?["name"] == .string("paris"))
+        let event = try #require(try engine.store.events(window: id).first)
+        #expect(event.actor == "uid 0 (root)" || event.actor == "uid 0")
+        #expect(event.message.contains("from the control API"))
+        // And it is read back the same way.
+        let (readStatus, read) = try call(api, "GET", "/v1/windows/\(id)")
+        #expect(readStatus == 200)
+        #expect(read["id"] == .string(id))
+    }
+
+    @Test func everyFieldErrorIsListedWithItsPath() throws {
+        let (api, engine) = try api()
+        let before = try engine.store.windowIds(includeFinished: true, from: nil, through: nil).count
+        let (status, answer) = try call(api, "POST", "/v1/windows",
+                                        #"{"targets": [3], "start": "soon", "duration": "long", "timezone": "Mars/Olympus", "colour": "red"}"#)
+        #expect(status == 422)
+        #expect(answer["error"]?["code"] == .string("invalid"))
+        let problems = fields(answer)
+        #expect(problems["targets[0]"] == "expected a string, got a number")
+        #expect(problems["start"]?.hasPrefix("\"soon\" is not a time") == true)
+        #expect(problems["duration"]?.hasPrefix("\"long\" is not a duration") == true)
+        #expect(problems["timezone"]?.contains("not an IANA time zone") == true)
+        #expect(problems["colour"]?.hasPrefix("unknown field") == true)
+        #expect(try call(api, "POST", "/v1/windows", "[1]").1["error"]?["fields"]?.arrayValue?.first?["path"] == .string("(body)"))
+        #expect(try engine.store.windowIds(includeFinished: true, from: nil, through: nil).count == before, "nothing was stored")
+    }
+
+    @Test func refusalsHaveTheStatusOfTheirKind() throws {
+        let (api, _) = try api()
+        // An unknown target: the request is wrong in itself.
+        let (unknown, unknownAnswer) = try call(api, "POST", "/v1/windows", #"{"targets": "nice", "start": "2098-05-01T02:00:00Z", "duration": "1h"}"#)
+        #expect(unknown == 422)
+        #expect(unknownAnswer["error"]?["message"]?.stringValue?.contains("unknown target(s): nice") == true)
+        // Over the file's window on lyon: a conflict, which force overrides.
+        let overlap = #"{"targets": "tag:eu", "start": "2099-01-01T02:30:00Z", "duration": "1h"}"#
+        let (conflict, conflictAnswer) = try call(api, "POST", "/v1/windows", overlap)
+        #expect(conflict == 409)
+        #expect(conflictAnswer["error"]?["code"] == .string("conflict"))
+        #expect(conflictAnswer["error"]?["message"]?.stringValue?.contains("overlaps window later") == true)
+        let forced = overlap.replacingOccurrences(of: "}", with: #", "force": true}"#)
+        #expect(try call(api, "POST", "/v1/windows", forced).0 == 201)
+        // No such window; a window in the wrong state; no such action.
+        #expect(try call(api, "GET", "/v1/windows/nope").0 == 404)
+        #expect(try call(api, "POST", "/v1/windows/nope/end").0 == 404)
+        let (state, stateAnswer) = try call(api, "POST", "/v1/windows/later/end")
+        #expect(state == 409)
+        #expect(stateAnswer["error"]?["code"] == .string("wrong-state"))
+        #expect(try call(api, "POST", "/v1/windows/later/explode").0 == 404)
+        #expect(try call(api, "GET", "/v2/status").0 == 404)
+        #expect(try call(api, "DELETE", "/v1/windows/later").0 == 405)
+    }
+
+    @Test func aWindowIsExtendedCanceledAndItsEventsFollowed() throws {
+        let (api, _) = try api()
+        let (extended, window) = try call(api, "POST", "/v1/windows/later/extend", #"{"by": "30m"}"#, uid: 1000)
+        #expect(extended == 200)
+        #expect(window["end"] == .string("2099-01-01T03:30:00.000Z"))
+        #expect(try call(api, "POST", "/v1/windows/later/extend", #"{"by": "30m", "until": "2099-01-01 05:00"}"#).0 == 422)
+        let (_, events) = try call(api, "GET", "/v1/events?window=later")
+        let last = try #require(events.arrayValue?.last)
+        #expect(last["kind"] == .string("window.extended"))
+        #expect(last["actor"]?.stringValue?.hasPrefix("uid 1000") == true)
+        guard case .number(let mark)? = last["id"] else { Issue.record("no event id"); return }
+        let (canceled, closed) = try call(api, "POST", "/v1/windows/later/cancel")
+        #expect(canceled == 200)
+        #expect(closed["state"] == .string("canceled"))
+        let (_, after) = try call(api, "GET", "/v1/events?window=later&after=\(Int(mark))")
+        #expect(after.arrayValue?.map { $0["kind"]?.stringValue ?? "" }.contains("window.canceled") == true)
+        #expect(after.arrayValue?.contains { $0["kind"] == .string("window.extended") } == false, "only what came after the mark")
+        #expect(try call(api, "GET", "/v1/events?after=x").0 == 400)
+    }
+
+    @Test func statusNamesTheDaemonAndEveryTarget() throws {
+        let (api, _) = try api()
+        let (status, report) = try call(api, "GET", "/v1/status")
+        #expect(status == 200)
+        #expect(report["daemon"]?["pid"] == .number(4242))
+        #expect(report["targets"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["lyon", "paris"])
+        let lyon = report["targets"]?.arrayValue?.first
+        #expect(lyon?["nextWindow"]?["id"] == .string("later"))
+        #expect(lyon?["actual"]?["inMaintenance"] == .bool(false), "the file driver reads the flag: absent")
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import MaintCore
+import MaintHTTP
+import MaintNet
+import MaintSystem
+import Synchronization
+import Testing
+
+/// libmicrohttpd on a real Unix socket, asked through libcurl as the CLI asks it.
+struct ControlServerTests {
+    /// A socket in a fresh directory, served by `handler`.
+    func serve(_ handler: @escaping ControlServer.Handler) throws -> (ControlServer, UnixListener, String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ctl-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("maint.sock").path
+        let listener = try UnixListener(path: path)
+        return (try ControlServer(listeningFD: listener.fd, handler: handler), listener, path)
+    }
+
+    func send(_ socket: String, _ method: String, _ path: String, body: Data? = nil, headers: [(name: String, value: String)] = []) throws -> HTTPResponse {
+        var request = HTTPRequest(method: method, url: "http://localhost" + path, headers: headers, body: body)
+        request.unixSocket = socket
+        return try #require(TransferPool().perform([request]).first).get()
+    }
+
+    @Test func aRequestArrivesWholeWithTheCallersUidAndTheAnswerGoesBack() throws {
+        let seen = Mutex<ControlRequest?>(nil)
+        let (server, listener, socket) = try serve { request in
+            seen.withLock { $0 = request }
+            return ControlResponse(status: 201, headers: [("Content-Type", "application/json"), ("X-Test", "yes")], body: Data(#"{"ok":true}"#.utf8))
+        }
+        defer { server.stop(); listener.remove() }
+        var info = stat()
+        #expect(stat(socket, &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o660, "the socket's mode is the access control")
+
+        let response = try send(socket, "POST", "/v1/windows?limit=5&flag", body: Data(#"{"targets":["web"]}"#.utf8),
+                                headers: [(name: "Idempotency-Key", value: "k-1"), (name: "Content-Type", value: "application/json")])
+        #expect(response.status == 201)
+        #expect(response.text == #"{"ok":true}"#)
+        let request = try #require(seen.withLock { $0 })
+        #expect(request.method == "POST")
+        #expect(request.path == "/v1/windows")
+        #expect(request.query == ["limit": "5", "flag": ""])
+        #expect(request.headers["idempotency-key"] == "k-1")
+        #expect(String(decoding: request.body, as: UTF8.self) == #"{"targets":["web"]}"#)
+        #expect(request.peerUID == Int64(getuid()))
+    }
+
+    @Test func aBodyOverOneMebibyteIsRefusedWithoutReachingTheHandler() throws {
+        let calls = Atomic<Int>(0)
+        let (server, listener, socket) = try serve { _ in
+            calls.add(1, ordering: .relaxed)
+            return ControlResponse(status: 200)
+        }
+        defer { server.stop(); listener.remove() }
+        let response = try send(socket, "POST", "/v1/windows", body: Data(repeating: 0x20, count: ControlServer.maximumBody + 1))
+        #expect(response.status == 413)
+        #expect(response.text.contains("too-large"))
+        #expect(calls.load(ordering: .relaxed) == 0)
+        #expect(try send(socket, "POST", "/v1/windows", body: Data(repeating: 0x20, count: 1000)).status == 200)
+        #expect(calls.load(ordering: .relaxed) == 1)
+    }
+
+    /// A handler that waits (for the scheduler loop, for a probe) holds up only its own caller:
+    /// the first request's handler waits until the second one's has run.
+    @Test func aWaitingHandlerDoesNotHoldUpAnotherCaller() throws {
+        let second = DispatchSemaphore(value: 0)
+        let (server, listener, socket) = try serve { request in
+            if request.path == "/first" {
+                return ControlResponse(status: second.wait(timeout: .now() + 10) == .success ? 200 : 504)
+            }
+            second.signal()
+            return ControlResponse(status: 200)
+        }
+        defer { server.stop(); listener.remove() }
+        var first = HTTPRequest(method: "GET", url: "http://localhost/first")
+        first.unixSocket = socket
+        var other = HTTPRequest(method: "GET", url: "http://localhost/second")
+        other.unixSocket = socket
+        let pool = TransferPool()
+        let results = pool.perform([first, other])
+        #expect(try results[0].get().status == 200, "the first handler saw the second one run while it waited")
+        #expect(try results[1].get().status == 200)
+    }
+
+    @Test func aStoppedServerNoLongerAnswersAndAStaleSocketFileIsReplaced() throws {
+        let (server, listener, socket) = try serve { _ in ControlResponse(status: 200) }
+        #expect(try send(socket, "GET", "/").status == 200)
+        server.stop()
+        var request = HTTPRequest(method: "GET", url: "http://localhost/")
+        request.unixSocket = socket
+        #expect(throws: TransferError.self) { try TransferPool().perform([request]).first?.get() }
+        // The file is still there, as after a kill -9: the next daemon binds over it.
+        #expect(FileManager.default.fileExists(atPath: socket))
+        let again = try UnixListener(path: socket)
+        let next = try ControlServer(listeningFD: again.fd) { _ in ControlResponse(status: 204) }
+        defer { next.stop(); again.remove(); listener.remove() }
+        #expect(try send(socket, "GET", "/").status == 204)
+    }
+
+    @Test func aPathThatIsNotASocketIsNeverReplaced() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ctl-\(UUID().uuidString.prefix(8)).db").path
+        try Data("precious".utf8).write(to: URL(fileURLWithPath: file))
+        defer { unlink(file) }
+        #expect(throws: SystemError.self) { try UnixListener(path: file) }
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "precious")
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import MaintCore
+import MaintNet
+import Testing
+
+/// The daemon's control socket, with the real binary: the CLI asks the daemon through it whenever
+/// one runs, so only the daemon writes the database, whoever runs the CLI.
+@Suite(.serialized)
+struct ControlSocketTests {
+    func socket(_ workspace: Workspace) -> String { workspace.database + ".sock" }
+
+    @Test func theCLIAsksTheRunningDaemonThroughItsSocket() throws {
+        let (workspace, site, receiver) = try siteSetup()
+        try workspace.write("shop.json5", scheduleText([site], receiver: receiver))
+        let daemon = try workspace.readyDaemon()
+        defer { daemon.stop() }
+        var info = stat()
+        #expect(stat(socket(workspace), &info) == 0 && info.st_mode & 0o777 == 0o660, "the socket is there, mode 0660")
+
+        let status = try workspace.maint(["status", "--json"])
+        #expect(status.status == 0)
+        let report = try JSONValue.parseJSON(Data(status.stdout.utf8))
+        #expect(report["daemon"]?["pid"] == .number(Double(daemon.process.processIdentifier)))
+
+        let now = try workspace.maint(["now", "site", "--for", "1h", "--message", "disk swap"])
+        #expect(now.status == 0, "\(now.stdout) \(now.stderr)")
+        #expect(!now.stdout.contains("switching from here"), "the daemon switched, not the command")
+        #expect(site.maintenanceEnabled == true)
+        let id = try #require(now.stdout.split(separator: " ").dropFirst(2).first.map(String.init))
+        let events = try JSONValue.parseJSON(Data(try workspace.maint(["show", id, "--json"]).stdout.utf8))["events"]?.arrayValue ?? []
+        let planned = try #require(events.first)
+        #expect(planned["actor"]?.stringValue?.hasPrefix("uid \(getuid())") == true, "the caller's uid, as the kernel tells the daemon")
+        #expect(planned["message"]?.stringValue?.contains("from the control API") == true)
+
+        // A socket that nobody serves: the CLI says so instead of writing the database itself.
+        let astray = try workspace.maint(["end", id], environment: ["MAINT_SOCKET": workspace.directory.appendingPathComponent("elsewhere.sock").path])
+        #expect(astray.status == 69)
+        #expect(astray.stderr.contains("does not answer on its control socket"), "\(astray.stderr)")
+        #expect(site.maintenanceEnabled == true)
+
+        let end = try workspace.maint(["end", id])
+        #expect(end.status == 0, "\(end.stdout) \(end.stderr)")
+        #expect(site.maintenanceEnabled == false)
+
+        daemon.stop()
+        #expect(!FileManager.default.fileExists(atPath: socket(workspace)), "the socket goes with the daemon")
+        // With no daemon, the same commands work on the file itself.
+        #expect(try workspace.maint(["status"]).stdout.contains("daemon: not running"))
+        #expect(try workspace.maint(["show", id]).stdout.contains("[completed]"))
+    }
+
+    @Test func reloadSaysWhatChangedOrEveryErrorAndKeepsTheRunningSchedule() throws {
+        let workspace = try Workspace()
+        try workspace.write("a.json5", #"{ targets: { web: { driver: "file", file: { path: "/nonexistent/maint-test/web" } } } }"#)
+        #expect(try workspace.maint(["reload"]).status == 69, "no daemon: nothing to reload")
+        let daemon = try workspace.readyDaemon()
+        defer { daemon.stop() }
+        try workspace.write("b.json5", #"{ targets: { api: { driver: "file", file: { path: "/nonexistent/maint-test/api" } } }, windows: { w: { targets: ["api"], start: "+1d", duration: "1h" } } }"#)
+        let good = try workspace.maint(["reload"])
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(good.stdout.contains("1 target(s) added: api; 1 window(s) added: w"), "\(good.stdout)")
+        #expect(try workspace.maint(["show", "w"]).status == 0)
+
+        let broken = #"{ windows: { x: { targets: ["ghost"], start: "+1d", duration: "1h" } } }"#
+        try workspace.write("c.json5", broken)
+        let bad = try workspace.maint(["reload"])
+        #expect(bad.status == 65)
+        let (line, column) = position(of: "\"ghost\"", in: broken)
+        #expect(bad.stderr.contains("c.json5:\(line):\(column): windows.x.targets[0]: no target is named \"ghost\""), "\(bad.stderr)")
+        #expect(bad.stderr.contains("the running schedule stays in force"))
+        #expect(daemon.stderr.contains("reload rejected"))
+        #expect(try workspace.maint(["show", "x"]).status == 65)
+        let log = try workspace.maint(["log", "--json"])
+        #expect(log.stdout.contains("schedule.reload-failed"))
+    }
+
+    /// SPEC "Storage": the daemon as an unprivileged user, the CLI as root, and not one file in
+    /// the state directory changes owner (a root-owned WAL file would lock the daemon out).
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    func aRootCLIBesideAnUnprivilegedDaemonLeavesEveryFileTheDaemons() throws {
+        let workspace = try Workspace()
+        let state = workspace.directory.appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        let nobody: uid_t = 65534
+        #expect(chown(state.path, nobody, gid_t(nobody)) == 0)
+        #expect(chmod(workspace.directory.path, 0o755) == 0)
+        let flag = state.appendingPathComponent("web.flag").path
+        try workspace.write("a.json5", """
+            { targets: { web: { driver: "file", file: { path: "\(flag)" } } },
+              windows: { later: { targets: ["web"], start: "+2d", duration: "1h" } } }
+            """)
+        let daemon = try ChildProcess("/usr/bin/setpriv", ["--reuid=\(nobody)", "--regid=\(nobody)", "--clear-groups", Repository.binary, "daemon"],
+                                      environment: workspace.environment, directory: workspace.directory)
+        defer { daemon.stop() }
+        #expect(waitUntil(timeout: 10) { daemon.stderr.contains("maint daemon started") }, "\(daemon.stderr)")
+
+        let now = try workspace.maint(["now", "web", "--for", "1h", "--message", "as root"])
+        #expect(now.status == 0, "\(now.stdout) \(now.stderr)")
+        #expect(FileManager.default.fileExists(atPath: flag))
+        let id = try #require(now.stdout.split(separator: " ").dropFirst(2).first.map(String.init))
+        for arguments in [["status"], ["show", id], ["update", id, "--message", "still root"], ["extend", id, "--by", "10m"], ["end", id],
+                          ["add", "web", "--at", "+3d", "--for", "1h"], ["cancel", "later"], ["ls", "--all"]] {
+            let result = try workspace.maint(arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stdout) \(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: flag))
+        let show = try workspace.maint(["show", id, "--json"])
+        let actors = (try JSONValue.parseJSON(Data(show.stdout.utf8))["events"]?.arrayValue ?? []).compactMap { $0["actor"]?.stringValue }
+        #expect(actors.contains { $0.hasPrefix("uid 0") }, "root is named as who asked: \(actors)")
+        let owners = try FileManager.default.contentsOfDirectory(atPath: state.path).map { name -> (String, uid_t) in
+            var info = stat()
+            _ = lstat(state.appendingPathComponent(name).path, &info)
+            return (name, info.st_uid)
+        }
+        #expect(owners.count >= 3, "the database, its lock and its socket at least: \(owners)")
+        #expect(owners.allSatisfy { $0.1 == nobody }, "every file is the daemon's: \(owners)")
+    }
+}
