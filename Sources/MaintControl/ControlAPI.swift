@@ -31,9 +31,17 @@ public struct ControlAPI: Sendable {
         case ("POST", ["windows"]): return create(request.body, emergency: false, actor: actor)
         case ("POST", ["windows", "now"]): return create(request.body, emergency: true, actor: actor)
         case ("GET", let path) where path.count == 2 && path[0] == "windows": return window(path[1])
+        case ("GET", let path) where path.count == 2 && path[0] == "deliveries": return delivery(path[1])
+        case ("POST", let path) where path.count == 3 && path[0] == "deliveries" && path[2] == "retry":
+            let id = path[1]
+            return answer(200) { engine in
+                try engine.retryDelivery(id, now: Date(), by: actor)
+                engine.databaseChanged()
+                return try Self.deliveryJSON(id, engine)
+            }
         case ("POST", let path) where path.count == 3 && path[0] == "windows": return change(path[1], path[2], request.body, actor: actor)
         default:
-            let known = ["status", "events", "windows", "reload"].contains(parts.dropFirst().first ?? "")
+            let known = ["status", "events", "windows", "reload", "deliveries"].contains(parts.dropFirst().first ?? "")
             return known ? Self.error(405, "method-not-allowed", "\(request.method) \(request.path) is not an endpoint; see docs/api.md")
                          : Self.notFound(request)
         }
@@ -87,6 +95,15 @@ public struct ControlAPI: Sendable {
             guard let report = try WindowReport.json(id, store: engine.store) else { throw CommandRefusal(.notFound, "no window \(Quoted(id))") }
             return report
         }
+    }
+
+    func delivery(_ id: String) -> ControlResponse {
+        answer(200) { engine in try Self.deliveryJSON(id, engine) }
+    }
+
+    static func deliveryJSON(_ id: String, _ engine: Engine) throws -> JSONValue {
+        guard let delivery = try engine.store.delivery(id) else { throw CommandRefusal(.notFound, "no delivery \(Quoted(id))") }
+        return WindowJSON.delivery(delivery)
     }
 
     func events(_ query: [String: String]) -> ControlResponse {

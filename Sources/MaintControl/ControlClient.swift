@@ -43,6 +43,7 @@ public struct ControlClient: Sendable {
     func send(_ request: HTTPRequest) throws(Failure) -> JSONValue {
         var request = request
         request.unixSocket = socket
+        request.maximumResponseBytes = 1 << 30
         let result = TransferPool().perform([request]).first ?? .failure(TransferError(code: -1, message: "no answer", elapsedMilliseconds: 0))
         let response: HTTPResponse
         switch result {

@@ -12,6 +12,9 @@ public struct HTTPRequest: Sendable {
     public var caFile: String?
     /// Connect to this Unix socket instead of the URL's host (the daemon's control socket).
     public var unixSocket: String?
+    /// How much of the answer is kept: a site's reply is judged by its first MiB; the daemon's
+    /// own answers (a status of ten thousand targets) are kept whole.
+    public var maximumResponseBytes = 1 << 20
 
     public init(method: String, url: String, headers: [(name: String, value: String)] = [], body: Data? = nil, timeoutMilliseconds: Int64 = 10_000) {
         self.method = method

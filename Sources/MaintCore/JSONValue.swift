@@ -45,20 +45,6 @@ public enum JSONValue: Sendable, Equatable, Codable {
         try JSONDecoder().decode(JSONValue.self, from: data)
     }
 
-    /// The value as a Foundation object, for `JSONSerialization`.
-    public var foundationObject: Any {
-        switch self {
-        case .null: return NSNull()
-        case .bool(let value): return value
-        case .number(let value):
-            if value == value.rounded(), abs(value) < 1e15 { return Int64(value) }
-            return value
-        case .string(let value): return value
-        case .array(let values): return values.map(\.foundationObject)
-        case .object(let values): return values.mapValues(\.foundationObject)
-        }
-    }
-
     /// Compact JSON text with sorted keys, so the same value always gives the same bytes: the
     /// bytes Foundation's `JSONEncoder` writes (sorted keys, slashes unescaped; a test compares
     /// them on random values), written directly, as every request body and event detail is.
@@ -69,8 +55,26 @@ public enum JSONValue: Sendable, Equatable, Codable {
         return text
     }
 
-    /// Appends the value's JSON text; false if a number is not finite.
-    func write(to text: inout String) -> Bool {
+    /// The same text indented two spaces a level, one member or item per line (`--json` output).
+    public func prettyPrinted() -> String {
+        var text = ""
+        guard write(to: &text, indent: 0) else { return "null" }
+        return text
+    }
+
+    /// Appends the value's JSON text, compact, or indented from level `indent`; false if a number
+    /// is not finite.
+    func write(to text: inout String, indent: Int? = nil) -> Bool {
+        // Between items: a comma, and with indentation a new line at the inner level.
+        func separate(_ index: Int) {
+            if index > 0 { text += "," }
+            if let indent { text += "\n" + String(repeating: "  ", count: indent + 1) }
+        }
+        func close(_ bracket: String, empty: Bool) {
+            if let indent, !empty { text += "\n" + String(repeating: "  ", count: indent) }
+            text += bracket
+        }
+        let inner = indent.map { $0 + 1 }
         switch self {
         case .null: text += "null"
         case .bool(let value): text += value ? "true" : "false"
@@ -87,21 +91,21 @@ public enum JSONValue: Sendable, Equatable, Codable {
         case .array(let values):
             text += "["
             for (index, value) in values.enumerated() {
-                if index > 0 { text += "," }
-                guard value.write(to: &text) else { return false }
+                separate(index)
+                guard value.write(to: &text, indent: inner) else { return false }
             }
-            text += "]"
+            close("]", empty: values.isEmpty)
         case .object(let values):
             text += "{"
             // In the order of their UTF-8 bytes, as Foundation sorts them (not Swift's `<`,
             // which compares canonical forms).
             for (index, key) in values.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
-                if index > 0 { text += "," }
+                separate(index)
                 Self.writeString(key, to: &text)
-                text += ":"
-                guard values[key]?.write(to: &text) ?? false else { return false }
+                text += indent == nil ? ":" : ": "
+                guard values[key]?.write(to: &text, indent: inner) ?? false else { return false }
             }
-            text += "}"
+            close("}", empty: values.isEmpty)
         }
         return true
     }
@@ -115,7 +119,9 @@ public enum JSONValue: Sendable, Equatable, Codable {
         while index < scalars.endIndex {
             let scalar = scalars[index]
             if scalar == "\"" || scalar == "\\" || scalar.value < 0x20 {
-                text.unicodeScalars.append(contentsOf: scalars[plain..<index])
+                // A String index of the scalar view is one of the string: the run is appended as a
+                // substring. (`text.unicodeScalars.append` would copy all of `text` each time.)
+                text += value[plain..<index]
                 switch scalar {
                 case "\"": text += "\\\""
                 case "\\": text += "\\\\"
@@ -132,7 +138,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
             }
             index = scalars.index(after: index)
         }
-        text.unicodeScalars.append(contentsOf: scalars[plain..<scalars.endIndex])
+        text += value[plain..<scalars.endIndex]
         text += "\""
     }
 

@@ -135,8 +135,8 @@ extension Engine {
     }
 
     /// Sends a dead (or pending) delivery again, now, with the same id and body.
-    public func retryDelivery(_ id: String, now: Date) throws {
-        guard var delivery = try store.delivery(id) else { throw CommandRefusal(.input, "no delivery \(Quoted(id)) (see `maint status` or `maint show WINDOW`)") }
+    public func retryDelivery(_ id: String, now: Date, by actor: Actor = .commandLine) throws {
+        guard var delivery = try store.delivery(id) else { throw CommandRefusal(.notFound, "no delivery \(Quoted(id)) (see `maint status` or `maint show WINDOW`)") }
         guard delivery.state != .delivered else { throw CommandRefusal(.state, "delivery \(id) was delivered already") }
         delivery.state = .pending
         delivery.attempts = 0
@@ -144,7 +144,7 @@ extension Engine {
         try store.transaction {
             try store.saveDelivery(delivery)
             try store.appendEvent(at: Self.milliseconds(now), window: delivery.windowId, kind: "delivery.retry",
-                                  message: "\(delivery.event) to \(delivery.channel): sent again on request (delivery \(id))")
+                                  message: "\(delivery.event) to \(delivery.channel): sent again on request (delivery \(id))", actor: actor.name)
         }
     }
 }

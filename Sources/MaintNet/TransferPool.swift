@@ -136,6 +136,7 @@ final class Transfer {
         return buffer
     }()
     var received = Data()
+    var maximumResponseBytes = 1 << 20
     /// What an upload (an e-mail message) sends, and how much of it has gone.
     var upload = Data()
     var uploaded = 0
@@ -156,8 +157,8 @@ final class Transfer {
             guard let data, let user else { return 0 }
             let transfer = Unmanaged<Transfer>.fromOpaque(user).takeUnretainedValue()
             let length = size * count
-            // Bodies past 1 MiB are not needed to judge a reply.
-            if transfer.received.count < 1 << 20 {
+            // Bodies past the limit (1 MiB for a site) are not needed to judge a reply.
+            if transfer.received.count < transfer.maximumResponseBytes {
                 data.withMemoryRebound(to: UInt8.self, capacity: length) { transfer.received.append($0, count: length) }
             }
             return length
@@ -204,6 +205,7 @@ final class Transfer {
         if request.wantsCertificate { _ = maint_curl_setopt_long(easy, CURLOPT_CERTINFO, 1) }
         if let caFile = request.caFile { _ = maint_curl_setopt_string(easy, CURLOPT_CAINFO, caFile) }
         if let socket = request.unixSocket { _ = maint_curl_setopt_string(easy, CURLOPT_UNIX_SOCKET_PATH, socket) }
+        maximumResponseBytes = request.maximumResponseBytes
         _ = maint_curl_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
         let method = request.method.uppercased()
         if let body = request.body {

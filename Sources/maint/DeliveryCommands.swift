@@ -1,4 +1,5 @@
 import Foundation
+import MaintControl
 import MaintCore
 import MaintEngine
 import MaintStore
@@ -8,14 +9,27 @@ import MaintSystem
 enum DeliveryCommands {
     static func retry(_ session: Session) throws -> ExitCode {
         guard session.arguments.positionals.count == 1, let id = session.arguments.positionals.first else { throw Failure(.usage, "name one DELIVERY") }
-        let (engine, pool, store) = try WindowCommands.prepare(session)
-        try WindowCommands.refusing { try engine.retryDelivery(id, now: Date()) }
-        let runner = try Runner(engine: engine, pool: pool, log: session.log, signals: [SIGINT, SIGTERM, SIGUSR1])
-        let settled = { () throws -> Bool in (try store.delivery(id)?.state ?? .dead) != .pending }
-        try session.carryOut(runner: runner, until: settled, progress: {}, followingAtMost: 60)
-        guard let delivery = try store.delivery(id) else { return .partialFailure }
-        print("\(id): \(delivery.event) to \(delivery.channel): \(delivery.state)" + (delivery.lastError.map { " (\($0))" } ?? ""))
-        return delivery.state == .delivered ? .success : .partialFailure
+        let door = try Door.open(session)
+        let path = "/v1/deliveries/\(ControlClient.escape(id))"
+        _ = try door.send("POST", path + "/retry", session: session)
+        var delivery: JSONValue = .null
+        switch door {
+        case .daemon:
+            // The daemon sends it; followed for at most a minute.
+            let deadline = Date().addingTimeInterval(60)
+            repeat {
+                usleep(200_000)
+                delivery = try door.send("GET", path, session: session)
+            } while delivery["state"]?.stringValue == "pending" && Date() < deadline
+        case .here(_, let engine, let pool, let store):
+            let runner = try Runner(engine: engine, pool: pool, log: session.log, signals: [SIGINT, SIGTERM, SIGUSR1])
+            let settled = { () throws -> Bool in (try store.delivery(id)?.state ?? .dead) != .pending }
+            try session.carryOut(runner: runner, until: settled, progress: {}, followingAtMost: 60)
+            delivery = try door.send("GET", path, session: session)
+        }
+        let text = { (key: String) in delivery[key]?.stringValue ?? "?" }
+        print("\(id): \(text("event")) to \(text("channel")): \(text("state"))" + (delivery["lastError"]?.stringValue.map { " (\($0))" } ?? ""))
+        return text("state") == "delivered" ? .success : .partialFailure
     }
 
     static func preview(_ session: Session) throws -> ExitCode {

@@ -152,8 +152,7 @@ func printError(_ text: String) {
 }
 
 func printJSON(_ value: JSONValue) {
-    let data = (try? JSONSerialization.data(withJSONObject: value.foundationObject, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("null".utf8)
-    print(String(decoding: data, as: UTF8.self))
+    print(value.prettyPrinted())
 }
 
 /// The control API being served, and its socket file, removed when it stops.

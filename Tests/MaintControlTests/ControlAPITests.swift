@@ -126,6 +126,23 @@ struct ControlAPITests {
         #expect(try call(api, "GET", "/v1/events?after=x").0 == 400)
     }
 
+    @Test func aDeadDeliveryIsSentAgainOnRequestAndADeliveredOneIsNot() throws {
+        let (api, engine) = try api()
+        try engine.store.enqueue(DeliveryRecord(id: "d-1", channel: "ops", event: .scheduled, windowId: "later", body: "{}", state: .dead,
+                                                attempts: 8, maxAttempts: 8, nextAttemptAt: 0, lastError: "HTTP 500", createdAt: 0, deliveredAt: nil))
+        let (status, delivery) = try call(api, "POST", "/v1/deliveries/d-1/retry", uid: 0)
+        #expect(status == 200)
+        #expect(delivery["state"] == .string("pending"))
+        #expect(delivery["attempts"] == .number(0))
+        #expect(try engine.store.events(window: "later").last?.kind == "delivery.retry")
+        #expect(try call(api, "GET", "/v1/deliveries/d-1").1["id"] == .string("d-1"))
+        #expect(try call(api, "POST", "/v1/deliveries/d-2/retry").0 == 404)
+        var delivered = try #require(try engine.store.delivery("d-1"))
+        delivered.state = .delivered
+        try engine.store.saveDelivery(delivered)
+        #expect(try call(api, "POST", "/v1/deliveries/d-1/retry").1["error"]?["code"] == .string("wrong-state"))
+    }
+
     @Test func statusNamesTheDaemonAndEveryTarget() throws {
         let (api, _) = try api()
         let (status, report) = try call(api, "GET", "/v1/status")

@@ -219,7 +219,27 @@ struct JSONValueTests {
             let drawn = value(0)
             let expected = String(decoding: try encoder.encode(drawn), as: UTF8.self)
             #expect(drawn.serialized() == expected)
+            // The indented text (`--json`) reads back as the same value.
+            if drawn.serialized() != "null" {
+                #expect(try JSONValue.parseJSON(Data(drawn.prettyPrinted().utf8)).serialized() == expected)
+            }
         }
+    }
+
+    @Test func prettyTextIndentsTwoSpacesALevel() {
+        let value: JSONValue = .object(["b": .array([.number(1), .object([:])]), "a": .array([]), "c": .object(["d": .string("x")])])
+        #expect(value.prettyPrinted() == """
+            {
+              "a": [],
+              "b": [
+                1,
+                {}
+              ],
+              "c": {
+                "d": "x"
+              }
+            }
+            """)
     }
 
     /// The kinds stored with every window are written directly; the text is what the generic
