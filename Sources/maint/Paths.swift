@@ -21,6 +21,9 @@ struct Paths {
         } else if let state = environment["STATE_DIRECTORY"], !state.isEmpty {
             // systemd may pass several directories separated by ':'; the first is ours.
             self.database = String(state.split(separator: ":").first ?? Substring(state)) + "/maint.db"
+        } else if FileManager.default.fileExists(atPath: Self.systemDatabase) {
+            // The system's daemon (the unit's StateDirectory=maint): an admin's shell finds it.
+            self.database = Self.systemDatabase
         } else if let xdg = environment["XDG_STATE_HOME"], !xdg.isEmpty {
             self.database = xdg + "/maint/maint.db"
         } else {
@@ -30,10 +33,16 @@ struct Paths {
             self.socket = socket
         } else if let runtime = environment["RUNTIME_DIRECTORY"], !runtime.isEmpty {
             self.socket = String(runtime.split(separator: ":").first ?? Substring(runtime)) + "/maint.sock"
+        } else if database == Self.systemDatabase && FileManager.default.fileExists(atPath: Self.systemSocket) {
+            // The unit's RuntimeDirectory=maint, which an admin's shell does not have in its environment.
+            self.socket = Self.systemSocket
         } else {
             self.socket = database + ".sock"
         }
     }
 
     var lock: String { database + ".lock" }
+
+    static let systemDatabase = "/var/lib/maint/maint.db"
+    static let systemSocket = "/run/maint/maint.sock"
 }
