@@ -28,6 +28,7 @@ public struct ControlAPI: Sendable {
         case ("GET", ["status"]): return status()
         case ("GET", ["events"]): return events(request.query)
         case ("POST", ["reload"]): return reload(actor: actor)
+        case ("GET", ["windows"]): return list(request.query)
         case ("POST", ["windows"]): return create(request.body, emergency: false, actor: actor)
         case ("POST", ["windows", "now"]): return create(request.body, emergency: true, actor: actor)
         case ("GET", let path) where path.count == 2 && path[0] == "windows": return window(path[1])
@@ -88,6 +89,18 @@ public struct ControlAPI: Sendable {
                 "windowsAdded": list(summary.windowsAdded), "windowsRemoved": list(summary.windowsRemoved),
             ]), "summary": .string(summary.description)])
         }
+    }
+
+    func list(_ query: [String: String]) -> ControlResponse {
+        let now = Date()
+        let list: WindowList
+        do {
+            list = try WindowList(query: query, now: now)
+        } catch {
+            return Self.error(400, "invalid", "the query has \(error.fields.count) error(s)", fields: error.fields)
+        }
+        // The daemon keeps the recurring definitions; every one-off one is stored.
+        return answer(200) { engine in try list.json(store: engine.store, schedule: engine.schedule, now: now) }
     }
 
     func window(_ id: String) -> ControlResponse {

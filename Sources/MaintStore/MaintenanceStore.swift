@@ -100,27 +100,31 @@ public final class MaintenanceStore {
     /// A page of windows in start order, open ones only unless `includeFinished`, those that end
     /// from `from` and start through `through` when given; and how many there are in all. Only
     /// the page is read.
-    public func windowPage(includeFinished: Bool, from: Int64? = nil, through: Int64? = nil, limit: Int? = nil)
-        throws(SQLiteError) -> (windows: [WindowRecord], total: Int) {
-        let values = Self.listed(includeFinished, from, through)
+    public func windowPage(includeFinished: Bool, from: Int64? = nil, through: Int64? = nil, state: WindowState? = nil, target: String? = nil,
+                           limit: Int? = nil, offset: Int = 0) throws(SQLiteError) -> (windows: [WindowRecord], total: Int) {
+        let values = Self.listed(includeFinished, from, through, state, target)
         let total = Int(try database.row("SELECT COUNT(*) FROM windows \(Self.listedFilter)", values)?.int(0) ?? 0)
-        let windows = try database.rows("SELECT \(Self.windowColumns) FROM windows \(Self.listedFilter) ORDER BY start_at, id LIMIT ?4",
-                                        values + [limit ?? -1]).map(Self.window)
+        let windows = try database.rows("SELECT \(Self.windowColumns) FROM windows \(Self.listedFilter) ORDER BY start_at, id LIMIT ?6 OFFSET ?7",
+                                        values + [limit ?? -1, offset]).map(Self.window)
         return (windows, total)
     }
 
     /// The ids of all the windows a `windowPage` takes its page from.
-    public func windowIds(includeFinished: Bool, from: Int64? = nil, through: Int64? = nil) throws(SQLiteError) -> Set<String> {
-        Set(try database.rows("SELECT id FROM windows \(Self.listedFilter)", Self.listed(includeFinished, from, through)).compactMap { $0.string(0) })
+    public func windowIds(includeFinished: Bool, from: Int64? = nil, through: Int64? = nil, state: WindowState? = nil, target: String? = nil)
+        throws(SQLiteError) -> Set<String> {
+        Set(try database.rows("SELECT id FROM windows \(Self.listedFilter)", Self.listed(includeFinished, from, through, state, target)).compactMap { $0.string(0) })
     }
 
-    /// The windows a list takes: ?1 finished ones too, ?2 ending from, ?3 starting through.
+    /// The windows a list takes: ?1 finished ones too, ?2 ending from, ?3 starting through,
+    /// ?4 in this state only, ?5 holding this target only.
     static let listedFilter = """
-        WHERE (?1 OR state NOT IN (\(terminalList))) AND (?2 IS NULL OR end_at IS NULL OR end_at >= ?2) AND (?3 IS NULL OR start_at <= ?3)
+        WHERE (?1 OR ?4 IS NOT NULL OR state NOT IN (\(terminalList))) AND (?2 IS NULL OR end_at IS NULL OR end_at >= ?2) AND (?3 IS NULL OR start_at <= ?3)
+          AND (?4 IS NULL OR state = ?4)
+          AND (?5 IS NULL OR EXISTS (SELECT 1 FROM window_targets t WHERE t.window_id = windows.id AND t.target = ?5))
         """
 
-    static func listed(_ includeFinished: Bool, _ from: Int64?, _ through: Int64?) -> [any SQLConvertible] {
-        [includeFinished ? 1 : 0, from, through]
+    static func listed(_ includeFinished: Bool, _ from: Int64?, _ through: Int64?, _ state: WindowState?, _ target: String?) -> [any SQLConvertible] {
+        [includeFinished ? 1 : 0, from, through, state?.rawValue, target]
     }
 
     public func windows(includeFinished: Bool) throws(SQLiteError) -> [WindowRecord] {

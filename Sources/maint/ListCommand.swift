@@ -5,88 +5,79 @@ import MaintEngine
 import MaintStore
 
 /// `maint ls`: windows, upcoming first; finished ones with --all. A page at a time: the first
-/// `defaultLimit` unless `--limit N` or `--all` says otherwise, in the table and in JSON alike,
-/// with how many more there are on stderr.
+/// `WindowList.defaultLimit` unless `--limit N` or `--all` says otherwise, in the table and in
+/// JSON alike, with how many more there are on stderr. Asked of the daemon when one runs.
 enum ListCommand {
-    static let defaultLimit = 50
-
     static func run(_ session: Session) throws -> ExitCode {
         let arguments = session.arguments
         guard arguments.positionals.isEmpty else { throw Failure(.usage, "ls takes no positional arguments") }
         let now = Date()
+        var list = WindowList()
+        var query: [String] = []
         func bound(_ name: String) throws(Failure) -> Int64? {
             guard let text = arguments.value(name) else { return nil }
             guard let date = TimeText.parse(text, zone: .current, now: now) else { throw Failure(.usage, "\(name) \(Quoted(text)): not a time; \(TimeText.forms)") }
+            query.append("\(name.dropFirst(2))=\(ControlClient.escape(TimeText.stamp(date) + "Z"))")
             return date.epochMilliseconds
         }
-        let from = try bound("--from"), to = try bound("--to")
-        var limit: Int? = arguments.has("--all") ? nil : defaultLimit
+        list.from = try bound("--from")
+        list.through = try bound("--to")
+        list.includeFinished = arguments.has("--all") || list.from != nil || list.through != nil
+        if arguments.has("--all") { query.append("all=1") }
+        list.limit = arguments.has("--all") ? nil : WindowList.defaultLimit
         if let text = arguments.value("--limit") {
             guard let number = Int(text), number > 0 else { throw Failure(.usage, "--limit \(Quoted(text)): not a whole number above 0") }
-            limit = number
+            list.limit = number
+            query.append("limit=\(number)")
         }
-        let store = try session.openStore()
-        // Only the page is read from the database; the count says how many more there are.
-        let includeFinished = arguments.has("--all") || from != nil || to != nil
-        let page = try store.windowPage(includeFinished: includeFinished, from: from, through: to, limit: limit)
-        var rows: [Row] = try page.windows.map { Row(window: $0, targets: try store.targets(of: $0.id), stored: true) }
-        var total = page.total
-        // A range reaches as far as it says: occurrences the daemon has not stored yet (it stores
-        // two weeks ahead) are computed from the files, and marked so.
-        if let to {
-            do {
-                let schedule = try session.loadSchedule()
-                let stored = try store.windowIds(includeFinished: includeFinished, from: from, through: to)
-                let plans = schedule.forecast(from: Date(timeIntervalSince1970: Double(from ?? 0) / 1000),
-                                              through: Date(timeIntervalSince1970: Double(to) / 1000), now: now)
-                for plan in plans where !stored.contains(plan.record.id) {
-                    total += 1
-                    rows.append(Row(window: plan.record, targets: plan.targets.map {
-                        TargetStateRecord(windowId: plan.record.id, target: $0, state: .pending, attempts: 0, nextAttemptAt: nil, phaseStartedAt: nil,
-                                          activatedAt: nil, deactivatedAt: nil, lastError: nil, health: nil, stage: plan.stages[$0] ?? 0)
-                    }, stored: false))
+        let answer: JSONValue
+        if let (client, _) = try session.daemonClient() {
+            answer = try session.ask { () throws(ControlClient.Failure) in try client.get("/v1/windows" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))) }
+        } else {
+            let store = try session.openStore()
+            // Only a range with an end needs the files: what is not stored yet is computed from them.
+            var schedule: Schedule?
+            var note: String?
+            if list.through != nil {
+                do {
+                    schedule = try session.loadSchedule()
+                } catch {
+                    note = "occurrences not yet stored are left out: \(error.message)"
                 }
-                rows.sort { ($0.window.startAt, $0.window.id) < ($1.window.startAt, $1.window.id) }
-            } catch {
-                FileHandle.standardError.write(Data("maint: occurrences not yet stored are left out: \(error)\n".utf8))
             }
+            answer = try list.json(store: store, schedule: schedule, note: note, now: now)
         }
-        if let limit, rows.count > limit { rows.removeLast(rows.count - limit) }
-        if let limit, total > limit {
-            FileHandle.standardError.write(Data("maint: the first \(limit) of \(total) windows; --limit N or --all for more\n".utf8))
+        for note in answer["notes"]?.arrayValue ?? [] { printError("maint: \(note.stringValue ?? "")") }
+        let windows = answer["windows"]?.arrayValue ?? []
+        var total = windows.count
+        if case .number(let count)? = answer["total"] { total = Int(count) }
+        if total > windows.count {
+            printError("maint: the first \(windows.count) of \(total) windows; --limit N or --all for more")
         }
         if session.json {
-            printJSON(.array(rows.map { row in
-                guard case .object(var object) = WindowJSON.window(row.window, targets: row.targets) else { return .null }
-                object["stored"] = .bool(row.stored)
-                return .object(object)
-            }))
+            printJSON(.array(windows))
             return .success
         }
-        if rows.isEmpty {
+        if windows.isEmpty {
             print(arguments.has("--all") ? "no windows" : "no open windows (--all shows finished ones)")
             return .success
         }
         var table = Table(headers: ["WINDOW", "STATE", "START", "END", "TARGETS"])
-        for row in rows {
-            let zone = WindowJSON.zone(row.window)
-            let targets = row.targets.map(\.target)
-            table.rows.append([row.window.id, row.window.state.rawValue + (row.stored ? "" : "*"), WindowJSON.local(row.window.startAt, zone),
-                               WindowJSON.local(row.window.endAt, zone),
+        for window in windows {
+            let zone = window["timezone"]?.stringValue.flatMap(TimeZone.init(identifier:)) ?? .current
+            func local(_ key: String) -> String {
+                window[key]?.stringValue.flatMap(TimeText.parseRFC3339).map { TimeText.local($0, zone: zone) } ?? "-"
+            }
+            let targets = (window["targets"]?.arrayValue ?? []).compactMap(\.stringValue)
+            let stored = window["stored"] != .bool(false)
+            table.rows.append([window["id"]?.stringValue ?? "?", (window["state"]?.stringValue ?? "?") + (stored ? "" : "*"), local("start"), local("end"),
                                targets.count > 4 ? "\(targets.prefix(4).joined(separator: ",")) +\(targets.count - 4)" : targets.joined(separator: ",")])
         }
         print(table.render())
-        if rows.contains(where: { !$0.stored }) {
+        if windows.contains(where: { $0["stored"] == .bool(false) }) {
             print("* not stored yet: computed from the schedule files; the daemon stores each occurrence two weeks ahead")
         }
         return .success
-    }
-
-    /// A window as listed: stored, or computed from the files beyond what is stored.
-    struct Row {
-        var window: WindowRecord
-        var targets: [TargetStateRecord]
-        var stored: Bool
     }
 }
 

@@ -143,6 +143,28 @@ struct ControlAPITests {
         #expect(try call(api, "POST", "/v1/deliveries/d-1/retry").1["error"]?["code"] == .string("wrong-state"))
     }
 
+    @Test func windowsAreListedAPageAtATimeAndFiltered() throws {
+        let (api, _) = try api()
+        for day in 1...3 {
+            #expect(try call(api, "POST", "/v1/windows", #"{"targets": "paris", "start": "2098-05-0\#(day)T02:00:00Z", "duration": "1h"}"#).0 == 201)
+        }
+        let (status, first) = try call(api, "GET", "/v1/windows?limit=2")
+        #expect(status == 200)
+        #expect(first["total"] == .number(4))
+        #expect(first["windows"]?.arrayValue?.count == 2)
+        #expect(first["nextCursor"] == .string("2"))
+        let (_, second) = try call(api, "GET", "/v1/windows?limit=2&cursor=2")
+        let ids = (first["windows"]?.arrayValue ?? []) + (second["windows"]?.arrayValue ?? [])
+        #expect(Set(ids.compactMap { $0["id"]?.stringValue }).count == 4, "the two pages hold all four, once each")
+        #expect(ids.last?["id"] == .string("later"), "earliest first: the file's window of 2099 last")
+        #expect(second["nextCursor"] == .null)
+        #expect(try call(api, "GET", "/v1/windows?target=lyon").1["windows"]?.arrayValue?.map { $0["id"] } == [.string("later")])
+        #expect(try call(api, "GET", "/v1/windows?state=canceled").1["total"] == .number(0))
+        let (bad, answer) = try call(api, "GET", "/v1/windows?state=sleeping&limit=0")
+        #expect(bad == 400)
+        #expect(Set(fields(answer).keys) == ["state", "limit"])
+    }
+
     @Test func statusNamesTheDaemonAndEveryTarget() throws {
         let (api, _) = try api()
         let (status, report) = try call(api, "GET", "/v1/status")
