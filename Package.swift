@@ -30,7 +30,7 @@ let package = Package(
         // The control API's HTTP server (libmicrohttpd): requests in, answers out, nothing else.
         .target(name: "MaintHTTP", dependencies: ["CMicroHTTPD"]),
         // The control API's endpoints and client, and the JSON both it and the CLI print.
-        .target(name: "MaintControl", dependencies: ["MaintCore", "MaintStore", "MaintEngine", "MaintHTTP", "MaintNet"]),
+        .target(name: "MaintControl", dependencies: ["MaintCore", "MaintStore", "MaintEngine", "MaintHTTP", "MaintNet", "MaintSystem"]),
         .executableTarget(name: "maint", dependencies: ["MaintCore", "MaintStore", "MaintEngine", "MaintSystem", "MaintNet", "MaintControl", "MaintHTTP"]),
         // The parsers as fuzz targets (fuzz/run.sh), and a replayer of saved inputs.
         .target(name: "MaintFuzz", dependencies: ["MaintCore"]),

@@ -2,6 +2,8 @@ import Foundation
 import MaintCore
 import MaintEngine
 import MaintHTTP
+import MaintSystem
+import Synchronization
 
 /// The control API's endpoints (SPEC "Control API"). In the daemon each request is read on its
 /// connection's thread, what needs the engine or the database runs on the scheduler loop, and
@@ -13,11 +15,15 @@ public struct ControlAPI: Sendable {
     let daemonPID: pid_t?
     /// Reads the schedule files (`POST /v1/reload`); nil where nothing runs a schedule.
     let readFiles: (@Sendable () throws(ScheduleIssues) -> Schedule)?
+    /// Rung as events are written: `GET /v1/events?follow=1` waits on it. Nil where nothing runs.
+    let bell: EventBell?
 
-    public init(access: any EngineAccess, daemonPID: pid_t?, readFiles: (@Sendable () throws(ScheduleIssues) -> Schedule)? = nil) {
+    public init(access: any EngineAccess, daemonPID: pid_t?, readFiles: (@Sendable () throws(ScheduleIssues) -> Schedule)? = nil,
+                bell: EventBell? = nil) {
         self.access = access
         self.daemonPID = daemonPID
         self.readFiles = readFiles
+        self.bell = bell
     }
 
     public func handle(_ request: ControlRequest) -> ControlResponse {
@@ -126,10 +132,45 @@ public struct ControlAPI: Sendable {
             after = number
         }
         let window = query["window"], start = after
-        return answer(200) { engine in
-            if let window, try engine.store.window(window) == nil { throw CommandRefusal(.notFound, "no window \(Quoted(window))") }
-            return .array(try engine.store.events(window: window, after: start).map(WindowJSON.event))
+        let read = { @Sendable (after: Int64) -> Result<[EventRecord], any Error>? in
+            access.run { engine in
+                Result {
+                    if let window, try engine.store.window(window) == nil { throw CommandRefusal(.notFound, "no window \(Quoted(window))") }
+                    return try engine.store.events(window: window, after: after)
+                }
+            }
         }
+        guard query["follow"].map({ $0 == "" || $0 == "1" || $0 == "true" }) == true else {
+            switch read(start) {
+            case nil: return Self.unavailable
+            case .failure(let error)?: return Self.failure(error)
+            case .success(let events)?: return Self.json(200, .array(events.map(WindowJSON.event)))
+            }
+        }
+        guard let bell else { return Self.error(409, "no-daemon", "only a running daemon can follow the event log") }
+        // Newline-delimited JSON: what is there, then each event as it is written. A blank line
+        // every 25 s of quiet lets a caller that went away be noticed.
+        let backlog: [EventRecord]
+        switch read(start) {
+        case nil: return Self.unavailable
+        case .failure(let error)?: return Self.failure(error)
+        case .success(let events)?: backlog = events
+        }
+        let lines = { @Sendable (events: [EventRecord]) in Data(events.map { WindowJSON.event($0).serialized() + "\n" }.joined().utf8) }
+        let last = Mutex(backlog.last?.id ?? start)
+        let stream = { @Sendable () -> Data? in
+            let seen = last.withLock { $0 }
+            switch bell.wait(after: seen, timeout: 25) {
+            case .closed: return nil
+            case .timedOut: return Data("\n".utf8)
+            case .rang:
+                guard case .success(let events)? = read(seen) else { return nil }
+                if let newest = events.last?.id { last.withLock { $0 = newest } }
+                // Events of other windows rang the bell too: nothing of ours is a quiet moment.
+                return events.isEmpty ? Data("\n".utf8) : lines(events)
+            }
+        }
+        return ControlResponse(status: 200, headers: [("Content-Type", "application/x-ndjson")], body: lines(backlog), stream: stream)
     }
 
     func create(_ body: Data, emergency: Bool, actor: Actor) -> ControlResponse {

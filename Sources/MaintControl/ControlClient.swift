@@ -40,6 +40,32 @@ public struct ControlClient: Sendable {
                              body: Data(body.serialized().utf8), timeoutMilliseconds: timeoutSeconds * 1000))
     }
 
+    /// Follows a stream of newline-delimited JSON (`/v1/events?follow=1`): each value as it
+    /// arrives, until the daemon ends it (it stops) or `line` returns false.
+    public func follow(_ path: String, line: @escaping (JSONValue) -> Void) throws(Failure) {
+        var request = HTTPRequest(method: "GET", url: "http://localhost" + path)
+        request.unixSocket = socket
+        var pending = Data()
+        var errorBody = Data()
+        var status: Int?
+        let result = StreamingTransfer.perform(request) { piece in
+            pending.append(piece)
+            while let end = pending.firstIndex(of: 0x0A) {
+                let text = pending[pending.startIndex..<end]
+                pending.removeSubrange(pending.startIndex...end)
+                guard !text.isEmpty else { continue }  // the daemon's sign of life in a quiet moment
+                if let value = try? JSONValue.parseJSON(Data(text)) {
+                    if value["error"] != nil { errorBody = Data(text) } else { line(value) }
+                }
+            }
+        }
+        switch result {
+        case .failure(let error): throw .unreachable("the daemon does not answer on its control socket \(socket): \(error.message)")
+        case .success(let code): status = code
+        }
+        if let status, !(200..<300).contains(status) { _ = try Self.decode(status: status, body: errorBody) }
+    }
+
     func send(_ request: HTTPRequest) throws(Failure) -> JSONValue {
         var request = request
         request.unixSocket = socket

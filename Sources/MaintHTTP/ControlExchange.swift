@@ -44,10 +44,14 @@ public struct ControlResponse: Sendable {
     public var status: Int
     public var headers: [(name: String, value: String)]
     public var body: Data
+    /// A body sent as it is made, after `body`: each call returns the next piece (it may wait
+    /// for one), nil at the end. For `GET /v1/events?follow=1`.
+    public var stream: (@Sendable () -> Data?)?
 
-    public init(status: Int, headers: [(name: String, value: String)] = [], body: Data = Data()) {
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: Data = Data(), stream: (@Sendable () -> Data?)? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.stream = stream
     }
 }

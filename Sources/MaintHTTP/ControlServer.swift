@@ -109,9 +109,44 @@ public final class ControlServer: Sendable {
         return collected.values
     }
 
+    /// A streamed body: what is left of the last piece, and where the next ones come from.
+    final class Stream {
+        let next: @Sendable () -> Data?
+        var pending: Data
+        init(first: Data, next: @escaping @Sendable () -> Data?) {
+            self.pending = first
+            self.next = next
+        }
+    }
+
+    private static let readStream: MHD_ContentReaderCallback = { context, _, buffer, capacity in
+        guard let context, let buffer else { return -1 }
+        let stream = Unmanaged<Stream>.fromOpaque(context).takeUnretainedValue()
+        // Waits for the next piece here, on this connection's own thread; nil ends the body.
+        while stream.pending.isEmpty {
+            guard let piece = stream.next() else { return -1 }
+            stream.pending = piece
+        }
+        let count = min(capacity, stream.pending.count)
+        stream.pending.copyBytes(to: UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: UInt8.self), count: count)
+        stream.pending.removeFirst(count)
+        return count
+    }
+
+    private static let releaseStream: MHD_ContentReaderFreeCallback = { context in
+        guard let context else { return }
+        Unmanaged<Stream>.fromOpaque(context).release()
+    }
+
     private static func queue(_ answer: ControlResponse, on connection: OpaquePointer) -> MHD_Result {
-        let response = answer.body.withUnsafeBytes { bytes in
-            MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), .RESPMEM_MUST_COPY)
+        let response: OpaquePointer?
+        if let next = answer.stream {
+            let stream = Unmanaged.passRetained(Stream(first: answer.body, next: next)).toOpaque()
+            response = MHD_create_response_from_callback(UInt64.max, 4096, readStream, stream, releaseStream)
+        } else {
+            response = answer.body.withUnsafeBytes { bytes in
+                MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), .RESPMEM_MUST_COPY)
+            }
         }
         guard let response else { return .NO }
         defer { MHD_destroy_response(response) }

@@ -4,6 +4,8 @@ import MaintCore
 /// The queries maint runs, over one connection.
 public final class MaintenanceStore {
     public let database: Database
+    /// Told each event's id as it is written (the daemon rings followers of the log with it).
+    public var eventAppended: (@Sendable (Int64) -> Void)?
 
     public init(database: Database) { self.database = database }
 
@@ -243,7 +245,9 @@ public final class MaintenanceStore {
                             actor: String? = nil) throws(SQLiteError) -> Int64 {
         try database.run("INSERT INTO events (at, window_id, target, kind, message, detail, actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
                          [at, window, target, kind, message, detail, actor])
-        return database.lastInsertedRowID
+        let id = database.lastInsertedRowID
+        eventAppended?(id)
+        return id
     }
 
     public func events(window: String?, after id: Int64 = 0) throws(SQLiteError) -> [EventRecord] {

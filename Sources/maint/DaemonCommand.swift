@@ -43,8 +43,14 @@ enum DaemonCommand {
             }
         }
         // The control socket, once the lock is ours (so no other daemon listens there).
-        let api = try session.controlServer(ControlAPI(access: runner.mailbox, daemonPID: getpid(), readFiles: readFiles))
-        defer { api.stop() }
+        // Followers of the event log wait on the bell; closing it ends their streams.
+        let bell = EventBell()
+        store.eventAppended = bell.ring
+        let api = try session.controlServer(ControlAPI(access: runner.mailbox, daemonPID: getpid(), readFiles: readFiles, bell: bell))
+        defer {
+            bell.close()
+            api.stop()
+        }
         runner.reload = { () -> Result<Schedule, ScheduleIssues> in
             do throws(ScheduleIssues) {
                 return .success(try readFiles())

@@ -165,25 +165,46 @@ enum ShowCommand {
     }
 }
 
-/// `maint log [-f] [WINDOW]`: the event log, optionally followed.
+/// `maint log [-f] [WINDOW]`: the event log, optionally followed: through the daemon's stream
+/// when one runs (each event as it is written), else by reading the file.
 enum LogCommand {
     static func run(_ session: Session) throws -> ExitCode {
         guard session.arguments.positionals.count <= 1 else { throw Failure(.usage, "name at most one WINDOW") }
-        let store = try session.openStore()
-        var printer = EventPrinter()
-        printer.window = session.arguments.positionals.first
-        if let window = printer.window, try store.window(window) == nil {
-            throw Failure.noWindow(window)
+        let window = session.arguments.positionals.first
+        let follow = session.arguments.has("-f") || session.arguments.has("--follow")
+        let zone = TimeZone.current
+        let show = { (event: JSONValue) in
+            print(session.json ? event.serialized() : EventPrinter.line(event, zone: zone, showWindow: window == nil))
+            fflush(nil)
         }
-        if session.json {
-            printJSON(.array(try store.events(window: printer.window).map(WindowJSON.event)))
+        var query = window.map { ["window=\(ControlClient.escape($0))"] } ?? []
+        if let (client, _) = try session.daemonClient() {
+            if follow {
+                query.append("follow=1")
+                try session.ask { () throws(ControlClient.Failure) in try client.follow("/v1/events?" + query.joined(separator: "&"), line: show) }
+                return .success
+            }
+            let events = try session.ask { () throws(ControlClient.Failure) in try client.get("/v1/events" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))) }
+            if session.json { printJSON(events) } else { (events.arrayValue ?? []).forEach(show) }
             return .success
         }
-        printer.printNew(from: store)
-        guard session.arguments.has("-f") || session.arguments.has("--follow") else { return .success }
+        let store = try session.openStore()
+        if let window, try store.window(window) == nil { throw Failure.noWindow(window) }
+        var lastId: Int64 = 0
+        func printNew() throws {
+            let events = try store.events(window: window, after: lastId)
+            if session.json && !follow {
+                printJSON(.array(events.map(WindowJSON.event)))
+            } else {
+                events.map(WindowJSON.event).forEach(show)
+            }
+            lastId = events.last?.id ?? lastId
+        }
+        try printNew()
+        guard follow else { return .success }
         while true {
             usleep(250_000)
-            printer.printNew(from: store)
+            try printNew()
         }
     }
 }

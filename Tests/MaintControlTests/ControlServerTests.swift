@@ -84,6 +84,39 @@ struct ControlServerTests {
         #expect(try results[1].get().status == 200)
     }
 
+    @Test func aStreamedBodyArrivesPieceByPieceUntilItEnds() throws {
+        let pieces = Mutex(["b\n", "", "c\n"])
+        let (server, listener, socket) = try serve { _ in
+            ControlResponse(status: 200, body: Data("a\n".utf8), stream: {
+                pieces.withLock { list in list.isEmpty ? nil : Data(list.removeFirst().utf8) }
+            })
+        }
+        defer { server.stop(); listener.remove() }
+        var request = HTTPRequest(method: "GET", url: "http://localhost/v1/events?follow=1")
+        request.unixSocket = socket
+        var received: [String] = []
+        let status = try StreamingTransfer.perform(request) { received.append(String(decoding: $0, as: UTF8.self)) }.get()
+        #expect(status == 200)
+        #expect(received.joined() == "a\nb\nc\n")
+    }
+
+    @Test func theBellWakesAFollowerAndClosingItEndsEveryWait() {
+        let bell = EventBell()
+        #expect(bell.wait(after: 0, timeout: 0) == .timedOut)
+        bell.ring(7)
+        #expect(bell.wait(after: 3, timeout: 0) == .rang(7))
+        #expect(bell.wait(after: 7, timeout: 0) == .timedOut)
+        let woken = DispatchSemaphore(value: 0)
+        let outcome = Mutex<EventBell.Wait?>(nil)
+        Thread.detachNewThread {
+            outcome.withLock { $0 = bell.wait(after: 7, timeout: 30) }
+            woken.signal()
+        }
+        bell.close()
+        #expect(woken.wait(timeout: .now() + 10) == .success)
+        #expect(outcome.withLock { $0 } == .closed)
+    }
+
     @Test func aStoppedServerNoLongerAnswersAndAStaleSocketFileIsReplaced() throws {
         let (server, listener, socket) = try serve { _ in ControlResponse(status: 200) }
         #expect(try send(socket, "GET", "/").status == 200)

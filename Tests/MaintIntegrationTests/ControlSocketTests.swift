@@ -22,6 +22,10 @@ struct ControlSocketTests {
         let report = try JSONValue.parseJSON(Data(status.stdout.utf8))
         #expect(report["daemon"]?["pid"] == .number(Double(daemon.process.processIdentifier)))
 
+        // `maint log -f` follows the daemon's stream: each event as it is written.
+        let follower = try ChildProcess(Repository.binary, ["log", "-f", "--json"], environment: workspace.environment, directory: workspace.directory)
+        defer { follower.stop(signal: SIGKILL) }
+        #expect(waitUntil(timeout: 10) { follower.stdout.contains("daemon.started") }, "\(follower.stderr)")
         let now = try workspace.maint(["now", "site", "--for", "1h", "--message", "disk swap"])
         #expect(now.status == 0, "\(now.stdout) \(now.stderr)")
         #expect(!now.stdout.contains("switching from here"), "the daemon switched, not the command")
@@ -42,7 +46,13 @@ struct ControlSocketTests {
         #expect(end.status == 0, "\(end.stdout) \(end.stderr)")
         #expect(site.maintenanceEnabled == false)
 
+        let followed = follower.stdout.split(separator: "\n").compactMap { try? JSONValue.parseJSON(Data($0.utf8)) }
+        let kinds = followed.filter { $0["window"] == .string(id) }.compactMap { $0["kind"]?.stringValue }
+        #expect(kinds.starts(with: ["window.planned", "window.activating"]), "\(kinds)")
+        #expect(kinds.contains("window.end-requested") && kinds.contains("window.completed"), "\(kinds)")
+
         daemon.stop()
+        #expect(waitUntil(timeout: 10) { !follower.process.isRunning }, "the stream ends when the daemon stops")
         #expect(!FileManager.default.fileExists(atPath: socket(workspace)), "the socket goes with the daemon")
         // With no daemon, the same commands work on the file itself.
         #expect(try workspace.maint(["status"]).stdout.contains("daemon: not running"))
