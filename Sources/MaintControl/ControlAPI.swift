@@ -17,19 +17,36 @@ public struct ControlAPI: Sendable {
     let readFiles: (@Sendable () throws(ScheduleIssues) -> Schedule)?
     /// Rung as events are written: `GET /v1/events?follow=1` waits on it. Nil where nothing runs.
     let bell: EventBell?
+    /// The bearer tokens a request over TCP must show.
+    let tokens: AccessTokens
 
     public init(access: any EngineAccess, daemonPID: pid_t?, readFiles: (@Sendable () throws(ScheduleIssues) -> Schedule)? = nil,
-                bell: EventBell? = nil) {
+                bell: EventBell? = nil, tokens: AccessTokens = AccessTokens()) {
         self.access = access
         self.daemonPID = daemonPID
         self.readFiles = readFiles
         self.bell = bell
+        self.tokens = tokens
     }
 
     public func handle(_ request: ControlRequest) -> ControlResponse {
+        var caller = request.peerUID.map(Actor.socket) ?? .commandLine
+        if request.overNetwork {
+            // Reading is GET; anything else changes something.
+            switch tokens.check(authorization: request.headers["authorization"], needs: request.method == "GET" ? .read : .write) {
+            case .unknown:
+                var answer = Self.error(401, "unauthorized", "this needs Authorization: Bearer TOKEN, with a token of the api section")
+                answer.headers.append(("WWW-Authenticate", "Bearer"))
+                return answer
+            case .tooNarrow(let name):
+                return Self.error(403, "forbidden", "the token \(Quoted(name)) may read, not change; use a write token")
+            case .allowed(let name):
+                caller = .token(name)
+            }
+        }
+        let actor = caller
         let parts = request.path.split(separator: "/").map(String.init)
         guard parts.first == "v1" else { return Self.notFound(request) }
-        let actor = request.peerUID.map(Actor.socket) ?? .commandLine
         switch (request.method, Array(parts.dropFirst())) {
         case ("GET", ["status"]): return status()
         case ("GET", ["events"]): return events(request.query)

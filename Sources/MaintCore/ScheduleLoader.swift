@@ -71,7 +71,14 @@ public struct ScheduleLoader: Sendable {
                 reader.fail(FieldPath(), "a schedule file is an object with targets, channels and windows")
                 continue
             }
-            reader.checkKeys(root, at: FieldPath(), allowed: ["targets", "channels", "windows", "freezes"])
+            reader.checkKeys(root, at: FieldPath(), allowed: ["targets", "channels", "windows", "freezes", "api"])
+            if root["api"] != nil {
+                if let first = definedIn["api"] {
+                    reader.fail(FieldPath().appending("api"), "the api section is already defined in \(first); one file holds it", key: true)
+                } else {
+                    definedIn["api"] = document.file
+                }
+            }
             for (section, kind) in [("targets", "target"), ("channels", "channel"), ("windows", "window"), ("freezes", "freeze")] {
                 guard let value = root[section] else { continue }
                 guard case .object(let entries) = value else {
@@ -99,6 +106,10 @@ public struct ScheduleLoader: Sendable {
             for (name, value) in document.section("channels") {
                 if schedule.channels[name] == nil, let channel = reader.channel(name, value) { schedule.channels[name] = channel }
             }
+        }
+        for document in documents where definedIn["api"] == document.file {
+            reader.document = document
+            if case .object(let root) = document.root, let value = root["api"] { schedule.api = reader.api(value, file: document.file) }
         }
         for document in documents {
             reader.document = document

@@ -197,6 +197,8 @@ public struct Schedule: Sendable {
     public var channels: [String: ChannelConfig] = [:]
     public var windows: [String: WindowConfig] = [:]
     public var freezes: [String: Freeze] = [:]
+    /// The control API on TCP, when a file asks for it.
+    public var api: APIConfig?
 
     /// Each of `targets` that a freeze covers during the period, with the first such freeze.
     public func frozen(_ start: Date, _ end: Date, targets: [String]) -> [(target: String, freeze: Freeze)] {

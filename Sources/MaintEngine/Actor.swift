@@ -23,6 +23,11 @@ public struct Actor: Sendable, Equatable {
         Actor(via: "the control API", name: uid_t(exactly: uid).map(user) ?? "uid \(uid)", origin: .api)
     }
 
+    /// A caller over TCP, by the name of the token it showed.
+    public static func token(_ name: String) -> Actor {
+        Actor(via: "the control API", name: "token \(name)", origin: .api)
+    }
+
     /// `uid 1000 (alice)`, or `uid 1000` when the account has no name.
     static func user(_ uid: uid_t) -> String {
         var entry = passwd()

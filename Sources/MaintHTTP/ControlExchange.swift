@@ -11,6 +11,8 @@ public struct ControlRequest: Sendable {
     public var body: Data
     /// The caller's uid when it came over the Unix socket (`SO_PEERCRED`); nil over TCP.
     public var peerUID: Int64?
+    /// It came over TCP: it must carry a bearer token.
+    public var overNetwork = false
 
     public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: Data = Data(), peerUID: Int64? = nil) {
         self.method = method

@@ -12,6 +12,8 @@ public final class ControlServer: Sendable {
     public static let maximumBody = 1 << 20
 
     private let handler: Handler
+    /// A TCP listener: every request is marked `overNetwork` (the API then asks for a token).
+    private let network: Bool
     private let daemon = Mutex<Running?>(nil)
 
     /// libmicrohttpd's daemon handle; stopping it from any thread is allowed.
@@ -20,8 +22,9 @@ public final class ControlServer: Sendable {
     }
 
     /// Starts serving on `listeningFD` (already bound and listening; closed by `stop`).
-    public init(listeningFD: Int32, connectionLimit: UInt32 = 64, handler: @escaping Handler) throws(ControlServerError) {
+    public init(listeningFD: Int32, network: Bool = false, connectionLimit: UInt32 = 64, handler: @escaping Handler) throws(ControlServerError) {
         self.handler = handler
+        self.network = network
         let context = Unmanaged.passUnretained(self).toOpaque()
         guard let started = maint_mhd_start(listeningFD, ControlServer.access, context, ControlServer.completed, nil, connectionLimit, 60) else {
             throw ControlServerError(message: "libmicrohttpd could not start on descriptor \(listeningFD)")
@@ -64,12 +67,13 @@ public final class ControlServer: Sendable {
             size.pointee = 0
             return .YES
         }
-        let request = ControlRequest(method: method.map { String(cString: $0) } ?? "GET",
+        var request = ControlRequest(method: method.map { String(cString: $0) } ?? "GET",
                                      path: url.map { String(cString: $0) } ?? "/",
                                      query: values(connection, .GET_ARGUMENT_KIND),
                                      headers: values(connection, .HEADER_KIND, lowercased: true),
                                      body: upload.body,
-                                     peerUID: peerUID(connection))
+                                     peerUID: server.network ? nil : peerUID(connection))
+        request.overNetwork = server.network
         let response = upload.tooLarge
             ? ControlResponse(status: 413, headers: [("Content-Type", "application/json")],
                               body: Data(#"{"error":{"code":"too-large","message":"the body is larger than 1 MiB"}}"#.utf8))

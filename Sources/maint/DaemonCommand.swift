@@ -46,10 +46,25 @@ enum DaemonCommand {
         // Followers of the event log wait on the bell; closing it ends their streams.
         let bell = EventBell()
         store.eventAppended = bell.ring
-        let api = try session.controlServer(ControlAPI(access: runner.mailbox, daemonPID: getpid(), readFiles: readFiles, bell: bell))
+        let tokens = AccessTokens()
+        let secrets = SecretSource(environment: session.environment)
+        for name in tokens.update(schedule.api, secrets: secrets) { log(.error, "api token \(Quoted(name)): its secret is not set; nobody can use it") }
+        let control = ControlAPI(access: runner.mailbox, daemonPID: getpid(), readFiles: readFiles, bell: bell, tokens: tokens)
+        let api = try session.controlServer(control)
+        // TCP as well, when a file's api section asks for it; every request then needs a token.
+        let network = try schedule.api.map { config in try session.networkServer(control, config) }
+        let listening = schedule.api.map { "\($0.host):\($0.port)" }
+        engine.scheduleReplaced = { schedule in
+            for name in tokens.update(schedule.api, secrets: secrets) { log(.error, "api token \(Quoted(name)): its secret is not set; nobody can use it") }
+            let wanted = schedule.api.map { "\($0.host):\($0.port)" }
+            if wanted != listening {
+                log(.warning, "the api listen address is now \(wanted ?? "none") in the files; the daemon keeps \(listening ?? "none") until it is restarted")
+            }
+        }
         defer {
             bell.close()
             api.stop()
+            network?.stop()
         }
         runner.reload = { () -> Result<Schedule, ScheduleIssues> in
             do throws(ScheduleIssues) {
@@ -62,7 +77,7 @@ enum DaemonCommand {
         try engine.sync(now: now)
         try store.appendEvent(at: now.epochMilliseconds, window: nil, kind: "daemon.started",
                               message: "pid \(getpid()), \(schedule.targets.count) target(s), \(schedule.windows.count) window(s) from \(session.paths.config)")
-        log(.notice, "maint daemon started: \(schedule.targets.count) target(s), \(schedule.channels.count) channel(s), \(schedule.windows.count) window(s) from \(session.paths.config); database \(session.paths.database); control socket \(session.paths.socket)")
+        log(.notice, "maint daemon started: \(schedule.targets.count) target(s), \(schedule.channels.count) channel(s), \(schedule.windows.count) window(s) from \(session.paths.config); database \(session.paths.database); control socket \(session.paths.socket)\(listening.map { ", and http://\($0)" } ?? "")")
         engine.forgetStoredOneOffDefinitions()
         notifier.notify("READY=1\nSTATUS=running: \(schedule.windows.count) window(s) in the schedule files")
         _ = try runner.run()

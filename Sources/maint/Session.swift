@@ -73,6 +73,21 @@ struct Session {
         }
     }
 
+    /// Serves the control API on TCP, as the schedule's api section says.
+    func networkServer(_ api: ControlAPI, _ config: APIConfig) throws(Failure) -> ControlServer {
+        do {
+            let fd = try TCPListener.listen(host: config.host, port: config.port)
+            do {
+                return try ControlServer(listeningFD: fd, network: true, handler: api.handle)
+            } catch {
+                close(fd)
+                throw error
+            }
+        } catch {
+            throw Failure(.unavailable, "cannot listen on \(config.host):\(config.port) (api.listen in \(config.file)): \(error)")
+        }
+    }
+
     /// The running daemon's control socket, or nil when no daemon runs (the command then works
     /// on the database itself).
     func daemonClient() throws(Failure) -> (client: ControlClient, pid: pid_t)? {

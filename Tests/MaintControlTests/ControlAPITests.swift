@@ -165,6 +165,34 @@ struct ControlAPITests {
         #expect(Set(fields(answer).keys) == ["state", "limit"])
     }
 
+    /// Over TCP (as the daemon's network listener marks requests) a bearer token is needed, and
+    /// a write token to change anything; the token's name is the actor.
+    @Test func overTheNetworkATokenOfTheRightScopeIsNeeded() throws {
+        let (_, engine) = try api()
+        let tokens = AccessTokens()
+        let config = try #require(try ScheduleLoader().load(sources: [("api.json5", #"""
+            { api: { listen: "127.0.0.1:8470", tokens: { ci: { token: "{{secret:CI}}", scope: "write" }, grafana: { token: "{{secret:RO}}", scope: "read" },
+                                                         lost: { token: "{{secret:UNSET}}", scope: "write" } } } }
+            """#)]).api)
+        #expect(tokens.update(config, secrets: SecretSource(environment: ["CI": "ci-token-1", "RO": "ro-token-2"])) == ["lost"])
+        let api = ControlAPI(access: DirectAccess(engine), daemonPID: nil, tokens: tokens)
+        func send(_ method: String, _ path: String, token: String?) -> ControlResponse {
+            var request = ControlRequest(method: method, target: path, body: Data(#"{"by": "5m"}"#.utf8))
+            request.overNetwork = true
+            if let token { request.headers["authorization"] = "Bearer \(token)" }
+            return api.handle(request)
+        }
+        let missing = send("GET", "/v1/status", token: nil)
+        #expect(missing.status == 401)
+        #expect(missing.headers.contains { $0.name == "WWW-Authenticate" && $0.value == "Bearer" })
+        #expect(send("GET", "/v1/status", token: "ci-token-") .status == 401, "a prefix of a token is no token")
+        #expect(send("GET", "/v1/status", token: "").status == 401)
+        #expect(send("GET", "/v1/status", token: "ro-token-2").status == 200)
+        #expect(send("POST", "/v1/windows/later/extend", token: "ro-token-2").status == 403)
+        #expect(send("POST", "/v1/windows/later/extend", token: "ci-token-1").status == 200)
+        #expect(try engine.store.events(window: "later").last?.actor == "token ci")
+    }
+
     @Test func statusNamesTheDaemonAndEveryTarget() throws {
         let (api, _) = try api()
         let (status, report) = try call(api, "GET", "/v1/status")

@@ -121,4 +121,31 @@ struct ScheduleLoaderTests {
         let paths = Set(error?.issues.map(\.path) ?? [])
         #expect(paths.isSuperset(of: ["windows.w.duration", "targets.web.driver"]))
     }
+
+    @Test func theAPISectionIsReadWithItsTokensFromSecrets() throws {
+        let api = #"{ api: { listen: "[::1]:8470", tokens: { ci: { token: "{{secret:CI_TOKEN}}", scope: "write" } }, publicStatus: true } }"#
+        let schedule = try ScheduleLoader().load(sources: [("a.json5", Self.base), ("api.json5", api)])
+        let config = try #require(schedule.api)
+        #expect(config.host == "::1" && config.port == 8470 && config.publicStatus)
+        #expect(config.tokens.map(\.name) == ["ci"] && config.tokens.first?.scope == .write)
+        #expect(schedule.secretNames.contains("CI_TOKEN"), "the token is cleared from whatever leaves a request")
+    }
+
+    @Test func mistakesInTheAPISectionAreEachReported() throws {
+        let api = """
+            { api: { listen: "api.example.com:80",
+                     tokens: { ci: { token: "hunter2", scope: "write" }, ro: { token: "{{secret:RO}}", scope: "admin" } },
+                     publicStatus: "yes" } }
+            """
+        let error = #expect(throws: ScheduleIssues.self) { try ScheduleLoader().load(sources: [("api.json5", api)]) }
+        let messages = Dictionary((error?.issues ?? []).map { ($0.path, $0.message) }) { first, _ in first }
+        #expect(messages["api.listen"]?.contains("numeric host") == true, "\(messages)")
+        #expect(messages["api.tokens.ci.token"]?.contains("must not be written in the file") == true, "\(messages)")
+        #expect(messages["api.tokens.ro.scope"]?.contains("one of: read, write") == true, "\(messages)")
+        #expect(messages["api.publicStatus"] == "expected true or false", "\(messages)")
+        let twice = #expect(throws: ScheduleIssues.self) {
+            try ScheduleLoader().load(sources: [("a.json5", #"{ api: { listen: "127.0.0.1:1" } }"#), ("b.json5", #"{ api: { listen: "127.0.0.1:2" } }"#)])
+        }
+        #expect(twice?.issues.first?.description == "b.json5:1:3: api: the api section is already defined in a.json5; one file holds it")
+    }
 }

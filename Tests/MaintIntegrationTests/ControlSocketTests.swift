@@ -84,6 +84,48 @@ struct ControlSocketTests {
         #expect(log.stdout.contains("schedule.reload-failed"))
     }
 
+    /// A free TCP port on 127.0.0.1, as the kernel hands one out.
+    func freePort() throws -> Int {
+        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw FixtureError("no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    @Test func theAPIOnTCPWantsATokenAndKnowsWhoUsedIt() throws {
+        let workspace = try Workspace()
+        let port = try freePort()
+        try workspace.write("a.json5", """
+            { targets: { web: { driver: "file", file: { path: "\(workspace.directory.path)/web.flag" } } },
+              api: { listen: "127.0.0.1:\(port)", tokens: { deploy: { token: "{{secret:DEPLOY_TOKEN}}", scope: "write" } } } }
+            """)
+        let daemon = try ChildProcess(Repository.binary, ["daemon"], environment: workspace.environment.merging(["DEPLOY_TOKEN": "s3cr3t-deploy"]) { $1 },
+                                      directory: workspace.directory)
+        defer { daemon.stop() }
+        #expect(waitUntil(timeout: 10) { daemon.stderr.contains("http://127.0.0.1:\(port)") }, "\(daemon.stderr)")
+        func post(_ token: String?) throws -> HTTPResponse {
+            let headers = token.map { [(name: "Authorization", value: "Bearer \($0)")] } ?? []
+            return try #require(TransferPool().perform([HTTPRequest(method: "POST", url: "http://127.0.0.1:\(port)/v1/windows/now", headers: headers,
+                                                                     body: Data(#"{"targets": "web", "message": "deploy", "duration": "10m"}"#.utf8))]).first).get()
+        }
+        #expect(try post(nil).status == 401)
+        #expect(try post("s3cr3t-deplo").status == 401)
+        let created = try post("s3cr3t-deploy")
+        #expect(created.status == 201, "\(created.text)")
+        let id = try #require(try JSONValue.parseJSON(created.body)["id"]?.stringValue)
+        #expect(waitUntil(timeout: 10) { FileManager.default.fileExists(atPath: workspace.directory.path + "/web.flag") })
+        let events = try JSONValue.parseJSON(Data(try workspace.maint(["show", id, "--json"]).stdout.utf8))["events"]?.arrayValue ?? []
+        #expect(events.first?["actor"] == .string("token deploy"))
+        #expect(!daemon.stderr.contains("s3cr3t-deploy"), "the token never reaches the log")
+    }
+
     /// SPEC "Storage": the daemon as an unprivileged user, the CLI as root, and not one file in
     /// the state directory changes owner (a root-owned WAL file would lock the daemon out).
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
