@@ -45,6 +45,9 @@ public struct ControlAPI: Sendable {
             }
         }
         let actor = caller
+        if request.path == "/metrics" {
+            return request.method == "GET" ? metrics() : Self.error(405, "method-not-allowed", "/metrics takes GET")
+        }
         let parts = request.path.split(separator: "/").map(String.init)
         guard parts.first == "v1" else { return Self.notFound(request) }
         switch (request.method, Array(parts.dropFirst())) {
@@ -124,6 +127,16 @@ public struct ControlAPI: Sendable {
         }
         // The daemon keeps the recurring definitions; every one-off one is stored.
         return answer(200) { engine in try list.json(store: engine.store, schedule: engine.schedule, now: now) }
+    }
+
+    func metrics() -> ControlResponse {
+        switch access.run({ engine in Result { try MetricsText(engine: engine) } }) {
+        case nil: return Self.unavailable
+        case .failure(let error)?: return Self.failure(error)
+        case .success(let metrics)?:
+            let text = metrics.render(actual: metrics.probe?.read() ?? [:])
+            return ControlResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: Data(text.utf8))
+        }
     }
 
     func window(_ id: String) -> ControlResponse {

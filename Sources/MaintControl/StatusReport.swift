@@ -7,7 +7,7 @@ import MaintStore
 /// real), the windows holding it, its next window; the daemon; dead deliveries. One JSON shape
 /// for both; the CLI's table is drawn from it (`StatusText`), whichever process built it.
 public struct StatusReport: Sendable {
-    static let inMaintenance: Set<TargetState> = [.activating, .active, .refreshing, .waiting, .deactivating]
+    public static let inMaintenance: Set<TargetState> = [.activating, .active, .refreshing, .waiting, .deactivating]
 
     struct Current: Sendable {
         var window: WindowRecord

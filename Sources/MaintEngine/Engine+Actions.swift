@@ -29,6 +29,8 @@ extension Engine {
         do {
             let work = try target.driver.switchWork(activate: activate, driverContext(shown, target: target, driverState: state.driverState, now: now))
             perform(work, as: .action(window: window.id, target: name, activate: activate), now: now)
+            // The lag of `/metrics`: from the attempt's due instant to now, as it leaves.
+            if let due = state.nextAttemptAt { measurements.switchSent(lateBy: Date().timeIntervalSince(Self.date(due))) }
         } catch {
             recordActionFailure(window: window.id, target: name, activate: activate, now: now, error: scrub(error.description, []), final: true)
         }
@@ -68,6 +70,7 @@ extension Engine {
         if let key = job.inFlight { busy.remove(key) }
         switch job {
         case .action(let windowId, let name, let activate):
+            measurements.switchDone(activate ? "activate" : "deactivate", seconds: Double(elapsed) / 1000)
             guard let driver = schedule.targets[name]?.driver else {
                 recordActionFailure(window: windowId, target: name, activate: activate, now: now,
                                     error: "target \(Quoted(name)) is no longer defined in the schedule files", final: true)

@@ -44,6 +44,7 @@ extension Engine {
                               message: "\(new.targets.count) target(s), \(new.windows.count) window(s); \(summary.description)", actor: actor?.name)
         log(.notice, "schedule reloaded: \(new.targets.count) target(s), \(new.windows.count) window(s); \(summary.description)")
         forgetStoredOneOffDefinitions()
+        measurements.reloaded(true, at: now)
         return summary
     }
 }
@@ -51,6 +52,7 @@ extension Engine {
 extension Engine {
     /// The files were refused: said in the log and the event log; the running schedule stays.
     public func reloadRefused(errors: Int, now: Date, by actor: Actor? = nil) {
+        measurements.reloaded(false, at: now)
         log(.error, "reload rejected (\(errors) error(s)); the running schedule stays in force")
         _ = try? store.appendEvent(at: Self.milliseconds(now), window: nil, kind: "schedule.reload-failed",
                                    message: "the schedule files have \(errors) error(s); the running schedule stays in force", actor: actor?.name)

@@ -16,6 +16,8 @@ public final class Engine {
     let log: Log
     let pool: TransferPool
     let backoff = Backoff()
+    /// Switch lag and durations, the last reload: for `/metrics`.
+    public let measurements = Measurements()
     /// Announcements wait longer between tries than switches: 2 s, doubling, up to 5 min.
     let deliveryBackoff = Backoff(base: 2_000, cap: 300_000)
 

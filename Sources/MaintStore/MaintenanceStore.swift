@@ -388,6 +388,24 @@ public final class MaintenanceStore {
             .map { ($0.string(0) ?? "", $0.string(1) ?? "") }
     }
 
+    /// How many windows are in each state (states with none left out).
+    public func windowCounts() throws(SQLiteError) -> [WindowState: Int] {
+        var counts: [WindowState: Int] = [:]
+        for row in try database.rows("SELECT state, COUNT(*) FROM windows GROUP BY state") {
+            if let state = row.string(0).flatMap(WindowState.init(rawValue:)) { counts[state] = Int(row.int(1) ?? 0) }
+        }
+        return counts
+    }
+
+    /// How many announcements are in each state of the outbox.
+    public func deliveryCounts() throws(SQLiteError) -> [DeliveryState: Int] {
+        var counts: [DeliveryState: Int] = [:]
+        for row in try database.rows("SELECT state, COUNT(*) FROM outbox GROUP BY state") {
+            if let state = row.string(0).flatMap(DeliveryState.init(rawValue:)) { counts[state] = Int(row.int(1) ?? 0) }
+        }
+        return counts
+    }
+
     /// The definition names of every window stored from the files.
     public func fileWindowNames() throws(SQLiteError) -> Set<String> {
         Set(try database.rows("SELECT DISTINCT COALESCE(series, id) FROM windows WHERE origin = 'file'").compactMap { $0.string(0) })
