@@ -2,6 +2,7 @@ import Foundation
 import MaintCore
 import MaintEngine
 import MaintHTTP
+import MaintNet
 import MaintSystem
 import Synchronization
 
@@ -33,7 +34,9 @@ public struct ControlAPI: Sendable {
         var caller = request.peerUID.map(Actor.socket) ?? .commandLine
         if request.overNetwork {
             // Reading is GET; anything else changes something.
-            switch tokens.check(authorization: request.headers["authorization"], needs: request.method == "GET" ? .read : .write) {
+            // Calendar clients cannot send headers: the feed also takes `?token=`.
+            let presented = request.headers["authorization"] ?? (request.path == "/calendar.ics" ? request.query["token"].map { "Bearer " + $0 } : nil)
+            switch tokens.check(authorization: presented, needs: request.method == "GET" ? .read : .write) {
             case .unknown:
                 var answer = Self.error(401, "unauthorized", "this needs Authorization: Bearer TOKEN, with a token of the api section")
                 answer.headers.append(("WWW-Authenticate", "Bearer"))
@@ -47,6 +50,9 @@ public struct ControlAPI: Sendable {
         let actor = caller
         if request.path == "/metrics" {
             return request.method == "GET" ? metrics() : Self.error(405, "method-not-allowed", "/metrics takes GET")
+        }
+        if request.path == "/calendar.ics" {
+            return request.method == "GET" ? calendar(ifNoneMatch: request.headers["if-none-match"]) : Self.error(405, "method-not-allowed", "/calendar.ics takes GET")
         }
         let parts = request.path.split(separator: "/").map(String.init)
         guard parts.first == "v1" else { return Self.notFound(request) }
@@ -127,6 +133,23 @@ public struct ControlAPI: Sendable {
         }
         // The daemon keeps the recurring definitions; every one-off one is stored.
         return answer(200) { engine in try list.json(store: engine.store, schedule: engine.schedule, now: now) }
+    }
+
+    /// The iCalendar feed of `maint export --ics`, with an ETag of its bytes: a client that
+    /// asks again with `If-None-Match` is told 304 when nothing changed.
+    func calendar(ifNoneMatch: String?) -> ControlResponse {
+        switch access.run({ engine in Result { try CalendarFeed(store: engine.store, schedule: engine.schedule).render() } }) {
+        case nil: return Self.unavailable
+        case .failure(let error)?: return Self.failure(error)
+        case .success(let feed)?:
+            let body = Data(feed.utf8)
+            let tag = "\"" + HMACSHA256.authenticate(body, key: Data("maint calendar".utf8)).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
+            let headers = [("ETag", tag), ("Cache-Control", "no-cache")]
+            if let ifNoneMatch, ifNoneMatch.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tag || $0 == "*" }) {
+                return ControlResponse(status: 304, headers: headers)
+            }
+            return ControlResponse(status: 200, headers: [("Content-Type", "text/calendar; charset=utf-8")] + headers, body: body)
+        }
     }
 
     func metrics() -> ControlResponse {

@@ -193,6 +193,43 @@ struct ControlAPITests {
         #expect(try engine.store.events(window: "later").last?.actor == "token ci")
     }
 
+    @Test func theCalendarIsServedWithAnETagAndNotSentAgainWhenUnchanged() throws {
+        let (api, _) = try api()
+        let first = api.handle(ControlRequest(method: "GET", target: "/calendar.ics"))
+        #expect(first.status == 200)
+        #expect(first.headers.contains { $0.name == "Content-Type" && $0.value.hasPrefix("text/calendar") })
+        let feed = String(decoding: first.body, as: UTF8.self)
+        #expect(feed.hasPrefix("BEGIN:VCALENDAR") && feed.contains("later"))
+        let tag = try #require(first.headers.first { $0.name == "ETag" }?.value)
+        var again = ControlRequest(method: "GET", target: "/calendar.ics")
+        again.headers["if-none-match"] = tag
+        let unchanged = api.handle(again)
+        #expect(unchanged.status == 304)
+        #expect(unchanged.body.isEmpty)
+        #expect(try call(api, "POST", "/v1/windows", #"{"targets": "paris", "start": "2098-05-01T02:00:00Z", "duration": "1h"}"#).0 == 201)
+        let changed = api.handle(again)
+        #expect(changed.status == 200, "a new window, a new feed")
+        #expect(changed.headers.first { $0.name == "ETag" }?.value != tag)
+    }
+
+    @Test func aCalendarClientMayShowItsReadTokenInTheQuery() throws {
+        let (_, engine) = try api()
+        let tokens = AccessTokens()
+        let config = try #require(try ScheduleLoader().load(sources: [("api.json5", #"""
+            { api: { listen: "127.0.0.1:8470", tokens: { cal: { token: "{{secret:CAL}}", scope: "read" } } } }
+            """#)]).api)
+        tokens.update(config, secrets: SecretSource(environment: ["CAL": "calendar-token-9"]))
+        let api = ControlAPI(access: DirectAccess(engine), daemonPID: nil, tokens: tokens)
+        func get(_ target: String) -> Int {
+            var request = ControlRequest(method: "GET", target: target)
+            request.overNetwork = true
+            return api.handle(request).status
+        }
+        #expect(get("/calendar.ics?token=calendar-token-9") == 200)
+        #expect(get("/calendar.ics?token=wrong") == 401)
+        #expect(get("/v1/status?token=calendar-token-9") == 401, "only the calendar takes it in the query")
+    }
+
     @Test func statusNamesTheDaemonAndEveryTarget() throws {
         let (api, _) = try api()
         let (status, report) = try call(api, "GET", "/v1/status")
