@@ -58,3 +58,13 @@ extension Engine {
                                    message: "the schedule files have \(errors) error(s); the running schedule stays in force", actor: actor?.name)
     }
 }
+
+extension Engine {
+    /// One line for systemd's `STATUS=` (`systemctl status maint`): what runs, what is held in
+    /// maintenance, what comes next, what failed to be announced.
+    public func statusLine() -> String {
+        guard let summary = try? store.summary() else { return "running; the database cannot be read" }
+        let next = summary.nextStart.map { "next start \(TimeText.rfc3339(Self.date($0)))" } ?? "nothing planned"
+        return "\(summary.running) window(s) running, \(summary.held) target(s) in maintenance, \(next), \(summary.dead) dead deliveries"
+    }
+}

@@ -121,7 +121,8 @@ public final class Runner {
                 }
             }
             if let interval = notifier.watchdogInterval, after.timeIntervalSince(lastWatchdog) >= interval {
-                notifier.notify("WATCHDOG=1")
+                // The status line rides on the watchdog's ping: no wake-up of its own.
+                notifier.notify("WATCHDOG=1\nSTATUS=" + engine.statusLine())
                 lastWatchdog = after
             }
             if stopping && after.timeIntervalSince(stopStarted) > 20 {
@@ -142,7 +143,6 @@ public final class Runner {
             return
         }
         reloading = true
-        notifier.notify("RELOADING=1")
         let mailbox = reloaded, wake = self.wake
         DispatchQueue.global().async {
             mailbox.put(reload())
@@ -162,7 +162,6 @@ public final class Runner {
         case .failure(let issues):
             engine.reloadRefused(errors: issues.issues.count, now: now)
         }
-        notifier.notify("READY=1")
         if reloadAgain {
             reloadAgain = false
             startReload()

@@ -388,6 +388,19 @@ public final class MaintenanceStore {
             .map { ($0.string(0) ?? "", $0.string(1) ?? "") }
     }
 
+    /// For the daemon's one-line status: windows running, targets held in maintenance, the next
+    /// start, dead deliveries.
+    public func summary() throws(SQLiteError) -> (running: Int, held: Int, nextStart: Int64?, dead: Int) {
+        let row = try database.row("""
+            SELECT (SELECT COUNT(*) FROM windows WHERE state NOT IN (\(Self.terminalList)) AND state != 'scheduled'),
+                   (SELECT COUNT(DISTINCT t.target) FROM window_targets t JOIN windows w ON w.id = t.window_id
+                      WHERE w.state NOT IN (\(Self.terminalList)) AND t.state IN (\(Self.holdingList))),
+                   (SELECT MIN(start_at) FROM windows WHERE state = 'scheduled'),
+                   (SELECT COUNT(*) FROM outbox WHERE state = 'dead')
+            """)
+        return (Int(row?.int(0) ?? 0), Int(row?.int(1) ?? 0), row?.int(2), Int(row?.int(3) ?? 0))
+    }
+
     /// How many windows are in each state (states with none left out).
     public func windowCounts() throws(SQLiteError) -> [WindowState: Int] {
         var counts: [WindowState: Int] = [:]

@@ -18,6 +18,14 @@ public struct SystemdNotifier: Sendable {
 
     public var isEnabled: Bool { socketPath != nil }
 
+    /// `RELOADING=1` with the monotonic clock's microseconds, as `Type=notify-reload` wants; the
+    /// reload ends with `READY=1`.
+    public func reloading() {
+        var clock = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &clock)
+        notify("RELOADING=1\nMONOTONIC_USEC=\(Int64(clock.tv_sec) * 1_000_000 + Int64(clock.tv_nsec) / 1_000)")
+    }
+
     public func notify(_ state: String) {
         guard let socketPath else { return }
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)

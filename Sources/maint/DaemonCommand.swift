@@ -35,10 +35,12 @@ enum DaemonCommand {
         // SIGHUP and `maint reload` read the files the same way, each error in the log.
         let configDirectory = session.paths.config
         let readFiles = { @Sendable () throws(ScheduleIssues) -> Schedule in
+            notifier.reloading()
             do throws(ScheduleIssues) {
                 return try ScheduleLoader(now: Date()).load(directory: configDirectory)
             } catch {
                 for issue in error.issues { log(.error, "reload: \(issue)") }
+                notifier.notify("READY=1\nSTATUS=reload refused (\(error.issues.count) error(s)); the running schedule stays in force")
                 throw error
             }
         }
@@ -54,7 +56,8 @@ enum DaemonCommand {
         // TCP as well, when a file's api section asks for it; every request then needs a token.
         let network = try schedule.api.map { config in try session.networkServer(control, config) }
         let listening = schedule.api.map { "\($0.host):\($0.port)" }
-        engine.scheduleReplaced = { schedule in
+        engine.scheduleReplaced = { [unowned engine] schedule in
+            notifier.notify("READY=1\nSTATUS=reloaded: " + engine.statusLine())
             for name in tokens.update(schedule.api, secrets: secrets) { log(.error, "api token \(Quoted(name)): its secret is not set; nobody can use it") }
             let wanted = schedule.api.map { "\($0.host):\($0.port)" }
             if wanted != listening {
@@ -79,7 +82,7 @@ enum DaemonCommand {
                               message: "pid \(getpid()), \(schedule.targets.count) target(s), \(schedule.windows.count) window(s) from \(session.paths.config)")
         log(.notice, "maint daemon started: \(schedule.targets.count) target(s), \(schedule.channels.count) channel(s), \(schedule.windows.count) window(s) from \(session.paths.config); database \(session.paths.database); control socket \(session.paths.socket)\(listening.map { ", and http://\($0)" } ?? "")")
         engine.forgetStoredOneOffDefinitions()
-        notifier.notify("READY=1\nSTATUS=running: \(schedule.windows.count) window(s) in the schedule files")
+        notifier.notify("READY=1\nSTATUS=" + engine.statusLine())
         _ = try runner.run()
         _ = try? store.appendEvent(at: Date().epochMilliseconds, window: nil, kind: "daemon.stopped", message: "pid \(getpid())")
         log(.notice, "maint daemon stopped")
