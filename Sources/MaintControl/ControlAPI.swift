@@ -61,8 +61,8 @@ public struct ControlAPI: Sendable {
         case ("GET", ["events"]): return events(request.query)
         case ("POST", ["reload"]): return reload(actor: actor)
         case ("GET", ["windows"]): return list(request.query)
-        case ("POST", ["windows"]): return create(request.body, emergency: false, actor: actor)
-        case ("POST", ["windows", "now"]): return create(request.body, emergency: true, actor: actor)
+        case ("POST", ["windows"]): return create(request.body, emergency: false, actor: actor, key: request.headers["idempotency-key"])
+        case ("POST", ["windows", "now"]): return create(request.body, emergency: true, actor: actor, key: request.headers["idempotency-key"])
         case ("GET", let path) where path.count == 2 && path[0] == "windows": return window(path[1])
         case ("GET", let path) where path.count == 2 && path[0] == "deliveries": return delivery(path[1])
         case ("POST", let path) where path.count == 3 && path[0] == "deliveries" && path[2] == "retry":
@@ -226,7 +226,10 @@ public struct ControlAPI: Sendable {
         return ControlResponse(status: 200, headers: [("Content-Type", "application/x-ndjson")], body: lines(backlog), stream: stream)
     }
 
-    func create(_ body: Data, emergency: Bool, actor: Actor) -> ControlResponse {
+    /// A key is kept a day: a CI job that retries within it gets the same window back.
+    static let idempotencyLifetime: Int64 = 86_400_000
+
+    func create(_ body: Data, emergency: Bool, actor: Actor, key: String?) -> ControlResponse {
         let now = Date()
         let request: WindowRequest
         do {
@@ -234,8 +237,27 @@ public struct ControlAPI: Sendable {
         } catch {
             return Self.error(422, "invalid", "the request has \(error.fields.count) error(s)", fields: error.fields)
         }
+        if let key, key.isEmpty || key.count > 255 {
+            return Self.error(400, "invalid", "Idempotency-Key is 1 to 255 characters", fields: [("Idempotency-Key", "1 to 255 characters")])
+        }
+        // What the key stands for: the endpoint and the body, so that a key reused for another
+        // request is refused rather than answered with the wrong window.
+        let fingerprint = (emergency ? "now " : "plan ") + HMACSHA256.authenticate(body, key: Data("maint idempotency".utf8)).base64EncodedString()
         return answer(201) { engine in
-            let id = try engine.addWindow(request, now: now, by: actor)
+            let nowMs = Engine.milliseconds(now)
+            let id = try engine.store.transaction { () throws -> String in
+                if let key, let earlier = try engine.store.idempotentWindow(key: key, since: nowMs - Self.idempotencyLifetime) {
+                    guard earlier.request == fingerprint else {
+                        throw CommandRefusal(.conflict, "the Idempotency-Key \(Quoted(key)) was used for another request in the last 24 hours")
+                    }
+                    return earlier.windowId
+                }
+                let id = try engine.addWindow(request, now: now, by: actor)
+                if let key {
+                    try engine.store.rememberIdempotencyKey(key, request: fingerprint, windowId: id, at: nowMs, forgetBefore: nowMs - Self.idempotencyLifetime)
+                }
+                return id
+            }
             engine.databaseChanged()
             return try WindowReport.json(id, store: engine.store) ?? .null
         }

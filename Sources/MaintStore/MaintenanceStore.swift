@@ -401,6 +401,19 @@ public final class MaintenanceStore {
         return (Int(row?.int(0) ?? 0), Int(row?.int(1) ?? 0), row?.int(2), Int(row?.int(3) ?? 0))
     }
 
+    /// The window an `Idempotency-Key` created, and what request it came with; keys older than
+    /// `since` are gone.
+    public func idempotentWindow(key: String, since: Int64) throws(SQLiteError) -> (request: String, windowId: String)? {
+        try database.row("SELECT request, window_id FROM idempotency_keys WHERE key = ? AND created_at >= ?", [key, since])
+            .map { ($0.string(0) ?? "", $0.string(1) ?? "") }
+    }
+
+    /// Remembers the window a key created, and forgets keys older than `before`.
+    public func rememberIdempotencyKey(_ key: String, request: String, windowId: String, at: Int64, forgetBefore before: Int64) throws(SQLiteError) {
+        try database.run("DELETE FROM idempotency_keys WHERE created_at < ?", [before])
+        try database.run("INSERT OR REPLACE INTO idempotency_keys (key, request, window_id, created_at) VALUES (?, ?, ?, ?)", [key, request, windowId, at])
+    }
+
     /// How many windows are in each state (states with none left out).
     public func windowCounts() throws(SQLiteError) -> [WindowState: Int] {
         var counts: [WindowState: Int] = [:]

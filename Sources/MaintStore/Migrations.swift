@@ -96,6 +96,16 @@ enum Migrations {
         """
         ALTER TABLE events ADD COLUMN actor TEXT;
         """,
+        // 8: the Idempotency-Key of each window created through the API, kept a day.
+        """
+        CREATE TABLE idempotency_keys (
+            key TEXT PRIMARY KEY,
+            request TEXT NOT NULL,
+            window_id TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
+        """,
     ]
 
     /// Applies the missing steps. The version is read inside the write transaction, so two

@@ -230,6 +230,29 @@ struct ControlAPITests {
         #expect(get("/v1/status?token=calendar-token-9") == 401, "only the calendar takes it in the query")
     }
 
+    /// A CI job that retries its request gets the window it created, not a second one.
+    @Test func anIdempotencyKeyCreatesOneWindowAndRefusesAnotherRequest() throws {
+        let (api, engine) = try api()
+        func post(_ body: String, key: String?) throws -> (Int, JSONValue) {
+            var request = ControlRequest(method: "POST", target: "/v1/windows/now", body: Data(body.utf8))
+            if let key { request.headers["idempotency-key"] = key }
+            let response = api.handle(request)
+            return (response.status, try JSONValue.parseJSON(response.body))
+        }
+        let body = #"{"targets": "paris", "message": "deploy 41", "duration": "10m"}"#
+        let (first, window) = try post(body, key: "job-41")
+        #expect(first == 201)
+        let (again, same) = try post(body, key: "job-41")
+        #expect(again == 201)
+        #expect(same["id"] == window["id"], "the same window back")
+        #expect(try engine.store.windowIds(includeFinished: true).count == 2, "the file's window and one more, not two")
+        let (reused, refusal) = try post(#"{"targets": "lyon", "message": "deploy 42", "duration": "10m"}"#, key: "job-41")
+        #expect(reused == 409)
+        #expect(refusal["error"]?["message"]?.stringValue?.contains("used for another request") == true)
+        #expect(try post(body, key: nil).0 == 201, "no key, no promise: a second window")
+        #expect(try post(body, key: "").0 == 400)
+    }
+
     @Test func statusNamesTheDaemonAndEveryTarget() throws {
         let (api, _) = try api()
         let (status, report) = try call(api, "GET", "/v1/status")
