@@ -3,7 +3,7 @@ import MaintCore
 import MaintNet
 import Synchronization
 
-/// The bearer tokens of the `api` section, as digests (`SecretComparison`), replaced when a
+/// Who may use the API over TCP: the bearer tokens of the `api` section, as digests (`SecretComparison`), replaced when a
 /// reload changes them. Over TCP every request needs one; write endpoints need a write token.
 public final class AccessTokens: Sendable {
     struct Known: Sendable {
@@ -14,6 +14,10 @@ public final class AccessTokens: Sendable {
 
     private let comparison = SecretComparison()
     private let known = Mutex<[Known]>([])
+    private let publicStatus = Atomic<Bool>(false)
+
+    /// `publicStatus: true`: `GET /` (the page of current and upcoming maintenance) needs no token.
+    public var statusIsPublic: Bool { publicStatus.load(ordering: .relaxed) }
 
     public init() {}
 
@@ -31,6 +35,7 @@ public final class AccessTokens: Sendable {
             tokens.append(Known(name: token.name, digest: comparison.digest(value), scope: token.scope))
         }
         known.withLock { $0 = tokens }
+        publicStatus.store(config?.publicStatus ?? false, ordering: .relaxed)
         return missing
     }
 

@@ -32,7 +32,9 @@ public struct ControlAPI: Sendable {
 
     public func handle(_ request: ControlRequest) -> ControlResponse {
         var caller = request.peerUID.map(Actor.socket) ?? .commandLine
-        if request.overNetwork {
+        // The page of current and upcoming maintenance is for everyone only when the files say so.
+        let isPublic = request.path == "/" && request.method == "GET" && tokens.statusIsPublic
+        if request.overNetwork && !isPublic {
             // Reading is GET; anything else changes something.
             // Calendar clients cannot send headers: the feed also takes `?token=`.
             let presented = request.headers["authorization"] ?? (request.path == "/calendar.ics" ? request.query["token"].map { "Bearer " + $0 } : nil)
@@ -50,6 +52,9 @@ public struct ControlAPI: Sendable {
         let actor = caller
         if request.path == "/metrics" {
             return request.method == "GET" ? metrics() : Self.error(405, "method-not-allowed", "/metrics takes GET")
+        }
+        if request.path == "/" {
+            return request.method == "GET" ? page() : Self.error(405, "method-not-allowed", "/ takes GET")
         }
         if request.path == "/calendar.ics" {
             return request.method == "GET" ? calendar(ifNoneMatch: request.headers["if-none-match"]) : Self.error(405, "method-not-allowed", "/calendar.ics takes GET")
@@ -149,6 +154,18 @@ public struct ControlAPI: Sendable {
                 return ControlResponse(status: 304, headers: headers)
             }
             return ControlResponse(status: 200, headers: [("Content-Type", "text/calendar; charset=utf-8")] + headers, body: body)
+        }
+    }
+
+    func page() -> ControlResponse {
+        switch access.run({ engine in Result { try StatusPage(store: engine.store, now: Date()) } }) {
+        case nil: return Self.unavailable
+        case .failure(let error)?: return Self.failure(error)
+        case .success(let page)?:
+            return ControlResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8"), ("X-Content-Type-Options", "nosniff"),
+                                                          ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"),
+                                                          ("Cache-Control", "no-cache")],
+                                   body: Data(page.html.utf8))
         }
     }
 

@@ -30,8 +30,7 @@ public struct MetricsText: Sendable {
             text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
         }
         func sample(_ name: String, _ labels: [(String, String)], _ value: Double) {
-            let labelText = labels.isEmpty ? "" : "{" + labels.map { "\($0.0)=\"\(Self.escape($0.1))\"" }.joined(separator: ",") + "}"
-            text += "\(name)\(labelText) \(Self.number(value))\n"
+            text += "\(name)\(Self.labels(labels)) \(Self.number(value))\n"
         }
         family("maint_target_in_maintenance", "gauge", "Whether maint wants the target in maintenance now (1) or not (0).")
         for name in status.names {
@@ -64,14 +63,17 @@ public struct MetricsText: Sendable {
 
     func histogram(_ name: String, _ labels: [(String, String)], _ histogram: Measurements.Histogram, into text: inout String) {
         func line(_ suffix: String, _ extra: [(String, String)], _ value: Double) {
-            let all = labels + extra
-            let labelText = all.isEmpty ? "" : "{" + all.map { "\($0.0)=\"\(Self.escape($0.1))\"" }.joined(separator: ",") + "}"
-            text += "\(name)\(suffix)\(labelText) \(Self.number(value))\n"
+            text += "\(name)\(suffix)\(Self.labels(labels + extra)) \(Self.number(value))\n"
         }
         for (bound, count) in zip(histogram.bounds, histogram.counts) { line("_bucket", [("le", Self.number(bound))], Double(count)) }
         line("_bucket", [("le", "+Inf")], Double(histogram.count))
         line("_sum", [], histogram.sum)
         line("_count", [], Double(histogram.count))
+    }
+
+    /// `{name="value",…}`, or nothing without labels.
+    static func labels(_ labels: [(String, String)]) -> String {
+        labels.isEmpty ? "" : "{" + labels.map { "\($0.0)=\"\(escape($0.1))\"" }.joined(separator: ",") + "}"
     }
 
     /// A label value: backslash, double quote and line feed escaped (the exposition format's rule).

@@ -87,22 +87,17 @@ enum MailMessage {
         return words.joined(separator: "\r\n ")
     }
 
-    static func escapeHTML(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
-
     static func html(_ announcement: Announcement) -> String {
         let paragraphs = announcement.body.components(separatedBy: "\n\n").map {
-            "<p style=\"margin:0 0 1em\">" + escapeHTML($0).replacingOccurrences(of: "\n", with: "<br>") + "</p>"
+            "<p style=\"margin:0 0 1em\">" + HTMLText.escape($0).replacingOccurrences(of: "\n", with: "<br>") + "</p>"
         }.joined()
         let accent = String(format: "#%06X", ChatPayload.color(announcement.event, result: announcement.values["result"] ?? ""))
         return """
             <!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head>
             <body style="margin:0;padding:24px;background:#f6f8fa;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1f2328">
             <div style="max-width:600px;margin:0 auto;background:#fff;border-top:4px solid \(accent);border-radius:6px;padding:24px">
-            <h1 style="font-size:20px;margin:0 0 16px">\(escapeHTML(announcement.subject))</h1>\(paragraphs)
-            <p style="margin:24px 0 0;font-size:12px;color:#656d76">Window \(escapeHTML(announcement.window.id)) · sent by maint</p>
+            <h1 style="font-size:20px;margin:0 0 16px">\(HTMLText.escape(announcement.subject))</h1>\(paragraphs)
+            <p style="margin:24px 0 0;font-size:12px;color:#656d76">Window \(HTMLText.escape(announcement.window.id)) · sent by maint</p>
             </div></body></html>
             """
     }

@@ -20,21 +20,7 @@ public struct MaintenancePage: Sendable {
         self.image = image
     }
 
-    public static func escape(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(character)
-            }
-        }
-        return result
-    }
+    public static func escape(_ text: String) -> String { HTMLText.escape(text) }
 
     /// Inline SVG paths for the icon classes people use (Font Awesome names); a wrench otherwise.
     static func iconPath(_ iconClass: String?) -> String {

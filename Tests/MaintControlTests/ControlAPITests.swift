@@ -253,6 +253,30 @@ struct ControlAPITests {
         #expect(try post(body, key: "").0 == 400)
     }
 
+    @Test func thePageOfMaintenanceEscapesEveryFieldAndIsPublicOnlyWhenSaid() throws {
+        let (_, engine) = try api()
+        let tokens = AccessTokens()
+        let api = ControlAPI(access: DirectAccess(engine), daemonPID: nil, tokens: tokens)
+        let hostile = #"{"targets": "paris", "message": "<script>alert(1)</script> & \"quotes\"", "headline": "<b>Outage</b>"}"#
+        #expect(api.handle(ControlRequest(method: "POST", target: "/v1/windows/now", body: Data(hostile.utf8))).status == 201)
+        let page = api.handle(ControlRequest(method: "GET", target: "/"))
+        #expect(page.status == 200)
+        #expect(page.headers.contains { $0.name == "Content-Security-Policy" && $0.value.hasPrefix("default-src 'none'") })
+        let html = String(decoding: page.body, as: UTF8.self)
+        #expect(html.contains("&lt;b&gt;Outage&lt;/b&gt;") && html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;"))
+        #expect(!html.contains("<script") && !html.contains("<b>"), "nothing of the window's text is markup")
+        #expect(html.contains("2099-01-01 02:00"), "the planned window of the file is listed")
+        var remote = ControlRequest(method: "GET", target: "/")
+        remote.overNetwork = true
+        #expect(api.handle(remote).status == 401, "not public unless the files say so")
+        tokens.update(try ScheduleLoader().load(sources: [("api.json5", #"{ api: { listen: "127.0.0.1:8470", publicStatus: true } }"#)]).api,
+                      secrets: SecretSource(environment: [:]))
+        #expect(api.handle(remote).status == 200)
+        var other = ControlRequest(method: "GET", target: "/v1/status")
+        other.overNetwork = true
+        #expect(api.handle(other).status == 401, "only the page is public")
+    }
+
     @Test func statusNamesTheDaemonAndEveryTarget() throws {
         let (api, _) = try api()
         let (status, report) = try call(api, "GET", "/v1/status")
