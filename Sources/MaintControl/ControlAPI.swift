@@ -66,6 +66,8 @@ public struct ControlAPI: Sendable {
         case ("GET", ["events"]): return events(request.query)
         case ("POST", ["reload"]): return reload(actor: actor)
         case ("GET", ["windows"]): return list(request.query)
+        case ("GET", ["plan"]): return plan(request.query)
+        case ("POST", let path) where path.count == 3 && path[0] == "targets" && path[2] == "check": return check(path[1])
         case ("POST", ["windows"]): return create(request.body, emergency: false, actor: actor, key: request.headers["idempotency-key"])
         case ("POST", ["windows", "now"]): return create(request.body, emergency: true, actor: actor, key: request.headers["idempotency-key"])
         case ("GET", let path) where path.count == 2 && path[0] == "windows": return window(path[1])
@@ -79,7 +81,7 @@ public struct ControlAPI: Sendable {
             }
         case ("POST", let path) where path.count == 3 && path[0] == "windows": return change(path[1], path[2], request.body, actor: actor)
         default:
-            let known = ["status", "events", "windows", "reload", "deliveries"].contains(parts.dropFirst().first ?? "")
+            let known = ["status", "events", "windows", "reload", "deliveries", "plan", "targets"].contains(parts.dropFirst().first ?? "")
             return known ? Self.error(405, "method-not-allowed", "\(request.method) \(request.path) is not an endpoint; see docs/api.md")
                          : Self.notFound(request)
         }
@@ -125,6 +127,44 @@ public struct ControlAPI: Sendable {
                 "channelsAdded": list(summary.channelsAdded), "channelsRemoved": list(summary.channelsRemoved),
                 "windowsAdded": list(summary.windowsAdded), "windowsRemoved": list(summary.windowsRemoved),
             ]), "summary": .string(summary.description)])
+        }
+    }
+
+    /// `GET /v1/plan?targets=a,tag:b&duration=2h&within=14d&count=3`, as `maint plan` takes them.
+    func plan(_ query: [String: String]) -> ControlResponse {
+        var problems: [(path: String, message: String)] = []
+        let selectors = (query["targets"] ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if selectors.isEmpty { problems.append(("targets", "name at least one target (a name or tag:NAME), comma-separated")) }
+        func duration(_ key: String, _ fallback: String?, limit: Int64) -> Int64? {
+            guard let text = query[key] ?? fallback else {
+                problems.append((key, "required: a duration such as 2h"))
+                return nil
+            }
+            guard let milliseconds = DurationText.parse(text), milliseconds > 0, milliseconds <= limit else {
+                problems.append((key, "\(Quoted(text)) is not a duration up to \(DurationText.format(limit))"))
+                return nil
+            }
+            return milliseconds
+        }
+        let length = duration("duration", nil, limit: 366 * 86_400_000)
+        let within = duration("within", "14d", limit: 366 * 86_400_000)
+        let count = Int(query["count"] ?? "3")
+        if count.map({ !(1...100).contains($0) }) ?? true { problems.append(("count", "a number from 1 to 100")) }
+        guard problems.isEmpty, let length, let within, let count else {
+            return Self.error(400, "invalid", "the query has \(problems.count) error(s)", fields: problems)
+        }
+        return answer(200) { engine in
+            let (targets, outcome) = try engine.planSlots(selectors, duration: Double(length) / 1000, within: Double(within) / 1000, count: count, now: Date())
+            return PlanJSON.json(targets: targets, outcome: outcome)
+        }
+    }
+
+    /// `POST /v1/targets/{name}/check` (a name or `tag:NAME`): built on the loop, sent from here.
+    func check(_ selector: String) -> ControlResponse {
+        switch access.run({ engine in Result { try engine.checkPlan([selector], now: Date()) } }) {
+        case nil: return Self.unavailable
+        case .failure(let error)?: return Self.failure(error)
+        case .success(let plan)?: return Self.json(200, CheckJSON.json(plan.run()))
         }
     }
 

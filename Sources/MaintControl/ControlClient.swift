@@ -40,6 +40,20 @@ public struct ControlClient: Sendable {
                              body: Data(body.serialized().utf8), timeoutMilliseconds: timeoutSeconds * 1000))
     }
 
+    /// An answer that is not JSON (the calendar feed), as it came.
+    public func getBytes(_ path: String, timeoutSeconds: Int64 = 60) throws(Failure) -> Data {
+        var request = HTTPRequest(method: "GET", url: "http://localhost" + path, timeoutMilliseconds: timeoutSeconds * 1000)
+        request.unixSocket = socket
+        request.maximumResponseBytes = 1 << 30
+        switch TransferPool().perform([request]).first ?? .failure(TransferError(code: -1, message: "no answer", elapsedMilliseconds: 0)) {
+        case .failure(let error):
+            throw .unreachable("the daemon does not answer on its control socket \(socket): \(error.message)")
+        case .success(let response):
+            guard (200..<300).contains(response.status) else { _ = try Self.decode(status: response.status, body: response.body); return Data() }
+            return response.body
+        }
+    }
+
     /// Follows a stream of newline-delimited JSON (`/v1/events?follow=1`): each value as it
     /// arrives, until the daemon ends it (it stops) or `line` returns false.
     public func follow(_ path: String, line: @escaping (JSONValue) -> Void) throws(Failure) {

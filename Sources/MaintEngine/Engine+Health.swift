@@ -82,34 +82,55 @@ extension Engine {
                         driverStates: try store.driverStates(), secrets: builder.secrets, secretNames: schedule.secretNames)
     }
 
-    /// `maint check`: every check of the targets, now, in parallel.
-    public func checkNow(_ selectors: [String], now: Date) throws -> [(target: String, results: [CheckResult])] {
+    /// `maint check`: every check of the targets, built here (the loop), sent by `CheckPlan.run`
+    /// on any thread, all in parallel.
+    public func checkPlan(_ selectors: [String], now: Date) throws -> CheckPlan {
         let resolved = schedule.resolve(selectors)
-        if !resolved.unknown.isEmpty { throw CommandRefusal(.input, "unknown target(s): \(resolved.unknown.joined(separator: ", "))") }
-        var requests: [HTTPRequest] = []
-        var owners: [(String, HealthCheck)] = []
-        var immediate: [String: [CheckResult]] = [:]
+        if !resolved.unknown.isEmpty { throw CommandRefusal(.notFound, "unknown target(s): \(resolved.unknown.joined(separator: ", "))") }
+        var plan = CheckPlan(order: resolved.targets, secrets: builder.secrets, secretNames: schedule.secretNames, now: now)
         for name in resolved.targets {
             guard let target = schedule.targets[name] else { continue }
             let values = WindowContext.values(standaloneTarget: name, zone: target.timezone, now: now)
             for check in target.health {
                 do {
-                    requests.append(try builder.request(check, values: values))
-                    owners.append((name, check))
+                    plan.requests.append((name, check, try builder.request(check, values: values)))
                 } catch {
-                    immediate[name, default: []].append(CheckResult(check: check.name, ok: false, status: nil, responseTimeMs: nil, detail: error.description))
+                    plan.immediate[name, default: []].append(CheckResult(check: check.name, ok: false, status: nil, responseTimeMs: nil, detail: error.description))
                 }
             }
         }
-        var results = immediate
-        for ((name, check), result) in zip(owners, pool.perform(requests)) {
-            let secrets = check.url.secretNames + check.headers.flatMap(\.value.secretNames)
-            results[name, default: []].append(CheckResult.judge(check, result, now: now) { scrub($0, secrets) })
-        }
-        return resolved.targets.map { ($0, results[$0] ?? []) }
+        return plan
     }
 }
 
 extension Array {
     subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
+
+/// A `maint check` made ready on the loop: the requests, and what could not be built.
+public struct CheckPlan: Sendable {
+    let order: [String]
+    let secrets: SecretSource
+    let secretNames: [String]
+    let now: Date
+    var requests: [(target: String, check: HealthCheck, request: HTTPRequest)] = []
+    var immediate: [String: [CheckResult]] = [:]
+
+    init(order: [String], secrets: SecretSource, secretNames: [String], now: Date) {
+        self.order = order
+        self.secrets = secrets
+        self.secretNames = secretNames
+        self.now = now
+    }
+
+    /// Sends every check at once on a pool of its own; each target's results, in order.
+    public func run() -> [(target: String, results: [CheckResult])] {
+        var results = immediate
+        let answers = requests.isEmpty ? [] : TransferPool().perform(requests.map(\.request))
+        for ((name, check, _), result) in zip(requests, answers) {
+            let names = secretNames + check.url.secretNames + check.headers.flatMap(\.value.secretNames)
+            results[name, default: []].append(CheckResult.judge(check, result, now: now) { secrets.scrub($0, names: names) })
+        }
+        return order.map { ($0, results[$0] ?? []) }
+    }
 }

@@ -3,30 +3,34 @@ import Foundation
 import MaintCore
 import MaintEngine
 
-/// `maint check TARGET…`: runs the targets' health checks now.
+/// `maint check TARGET…`: runs the targets' health checks now, through the daemon when one runs.
 enum CheckCommand {
     static func run(_ session: Session) throws -> ExitCode {
         guard !session.arguments.positionals.isEmpty else { throw Failure(.usage, "name at least one TARGET (a name or tag:NAME)") }
-        let (engine, _, _) = try WindowCommands.prepare(session)
-        let results = try WindowCommands.refusing { try engine.checkNow(session.arguments.positionals, now: Date()) }
-        let allPassed = results.allSatisfy { $0.results.allSatisfy(\.ok) }
+        let door = try Door.open(session)
+        var results: [JSONValue] = []
+        var seen = Set<String>()
+        for selector in session.arguments.positionals {
+            for target in try door.send("POST", "/v1/targets/\(ControlClient.escape(selector))/check", session: session).arrayValue ?? [] {
+                // A target named twice (by name and by tag) is shown once.
+                if let name = target["target"]?.stringValue, seen.insert(name).inserted { results.append(target) }
+            }
+        }
+        let allPassed = results.allSatisfy { $0["ok"] == .bool(true) }
         if session.json {
-            printJSON(.array(results.map { target in
-                .object(["target": .string(target.target), "ok": .bool(target.results.allSatisfy(\.ok)),
-                         "checks": .array(target.results.map { check in
-                             .object(["check": .string(check.check), "ok": .bool(check.ok), "detail": .string(check.detail),
-                                      "status": check.status.map { .number(Double($0)) } ?? .null,
-                                      "responseTimeMs": check.responseTimeMs.map { .number(Double($0)) } ?? .null])
-                         })])
-            }))
+            printJSON(.array(results))
             return allPassed ? .success : .partialFailure
         }
         var table = Table(headers: ["TARGET", "CHECK", "RESULT", "STATUS", "TIME", "DETAIL"])
         for target in results {
-            if target.results.isEmpty { table.rows.append([target.target, "-", "no checks", "-", "-", "-"]) }
-            for check in target.results {
-                table.rows.append([target.target, check.check, check.ok ? "ok" : "FAIL", check.status.map(String.init) ?? "-",
-                                   check.responseTimeMs.map { "\($0) ms" } ?? "-", check.detail])
+            let name = target["target"]?.stringValue ?? "?"
+            let checks = target["checks"]?.arrayValue ?? []
+            if checks.isEmpty { table.rows.append([name, "-", "no checks", "-", "-", "-"]) }
+            for check in checks {
+                let number = { (key: String) -> Int? in if case .number(let value)? = check[key] { return Int(value) } else { return nil } }
+                table.rows.append([name, check["check"]?.stringValue ?? "?", check["ok"] == .bool(true) ? "ok" : "FAIL",
+                                   number("status").map(String.init) ?? "-", number("responseTimeMs").map { "\($0) ms" } ?? "-",
+                                   check["detail"]?.stringValue ?? ""])
             }
         }
         print(table.render())

@@ -16,40 +16,35 @@ enum PlanCommand {
         }
         let countText = arguments.value("--count") ?? "3"
         guard let count = Int(countText), (1...100).contains(count) else { throw Failure(.usage, "--count \(Quoted(countText)): a number from 1 to 100") }
-        let (engine, _, _) = try WindowCommands.prepare(session)
-        let (targets, outcome) = try WindowCommands.refusing {
-            try engine.planSlots(arguments.positionals, duration: Double(duration) / 1000, within: Double(within) / 1000, count: count, now: Date())
+        let door = try Door.open(session)
+        let targets = arguments.positionals.map(ControlClient.escape).joined(separator: ",")
+        let answer = try door.send("GET", "/v1/plan?targets=\(targets)&duration=\(ControlClient.escape(durationText))&within=\(ControlClient.escape(withinText))&count=\(count)",
+                                   session: session)
+        let slots = answer["slots"]?.arrayValue ?? []
+        if session.json {
+            printJSON(answer)
+            return slots.isEmpty ? .partialFailure : .success
         }
-        guard case .slots(let slots) = outcome else {
-            if case .none(let reason) = outcome {
-                if session.json { printJSON(.object(["slots": .array([]), "reason": .string(reason)])) } else { print(reason) }
-            }
+        guard !slots.isEmpty else {
+            print(answer["reason"]?.stringValue ?? "no slot")
             return .partialFailure
         }
         let utc = TimeZone(identifier: "UTC") ?? .current
-        if session.json {
-            printJSON(.object(["slots": .array(slots.map { slot in
-                .object([
-                    "start": .string(TimeText.rfc3339(slot.start)), "end": .string(TimeText.rfc3339(slot.end)),
-                    "targets": .array(targets.map { target in
-                        .object(["name": .string(target.name), "timezone": .string(target.timezone.identifier),
-                                 "start": .string(TimeText.rfc3339(slot.start, zone: target.timezone)),
-                                 "end": .string(TimeText.rfc3339(slot.end, zone: target.timezone))])
-                    }),
-                ])
-            })]))
-            return .success
+        func local(_ value: JSONValue?, _ zone: TimeZone) -> String {
+            value?.stringValue.flatMap(TimeText.parseRFC3339).map { TimeText.local($0, zone: zone) } ?? "?"
         }
         for (index, slot) in slots.enumerated() {
-            print("slot \(index + 1): \(TimeText.local(slot.start, zone: utc)) to \(TimeText.local(slot.end, zone: utc))")
+            print("slot \(index + 1): \(local(slot["start"], utc)) to \(local(slot["end"], utc))")
             var table = Table(headers: ["  TARGET", "LOCAL START", "LOCAL END", "OFF-PEAK"])
-            for target in targets {
-                table.rows.append(["  " + target.name, TimeText.local(slot.start, zone: target.timezone), TimeText.local(slot.end, zone: target.timezone),
-                                   target.offPeak.isEmpty ? "any time (no offPeak)" : target.offPeak.map(\.source).joined(separator: ", ")])
+            for target in slot["targets"]?.arrayValue ?? [] {
+                let zone = target["timezone"]?.stringValue.flatMap(TimeZone.init(identifier:)) ?? utc
+                let offPeak = (target["offPeak"]?.arrayValue ?? []).compactMap(\.stringValue)
+                table.rows.append(["  " + (target["name"]?.stringValue ?? "?"), local(target["start"], zone), local(target["end"], zone),
+                                   offPeak.isEmpty ? "any time (no offPeak)" : offPeak.joined(separator: ", ")])
             }
             print(table.render())
         }
-        print("plan one with: maint add \(arguments.positionals.joined(separator: " ")) --at \(TimeText.rfc3339(slots[0].start)) --for \(durationText)")
+        print("plan one with: maint add \(arguments.positionals.joined(separator: " ")) --at \(slots[0]["start"]?.stringValue ?? "?") --for \(durationText)")
         return .success
     }
 }

@@ -277,6 +277,26 @@ struct ControlAPITests {
         #expect(api.handle(other).status == 401, "only the page is public")
     }
 
+    @Test func slotsArePlannedAndChecksRunAsTheCommandsDoThem() throws {
+        let (api, _) = try api()
+        let (status, plan) = try call(api, "GET", "/v1/plan?targets=tag:eu&duration=2h&within=3d&count=2")
+        #expect(status == 200)
+        let slots = plan["slots"]?.arrayValue ?? []
+        #expect(slots.count == 1, "no off-peak hours: the whole stretch is free, one slot at its start")
+        #expect(slots.first?["targets"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["lyon", "paris"])
+        #expect(slots.first?["targets"]?.arrayValue?.first?["timezone"] == .string("Europe/Paris"))
+        let (bad, answer) = try call(api, "GET", "/v1/plan?duration=forever&count=500")
+        #expect(bad == 400)
+        #expect(Set(fields(answer).keys) == ["targets", "duration", "count"])
+        #expect(try call(api, "GET", "/v1/plan?targets=nice&duration=1h").0 == 422)
+
+        let (checked, results) = try call(api, "POST", "/v1/targets/tag:eu/check")
+        #expect(checked == 200)
+        #expect(results.arrayValue?.map { $0["target"] } == [.string("lyon"), .string("paris")])
+        #expect(results.arrayValue?.allSatisfy { $0["ok"] == .bool(true) && $0["checks"] == .array([]) } == true, "no checks defined: nothing fails")
+        #expect(try call(api, "POST", "/v1/targets/nowhere/check").0 == 404)
+    }
+
     @Test func statusNamesTheDaemonAndEveryTarget() throws {
         let (api, _) = try api()
         let (status, report) = try call(api, "GET", "/v1/status")
