@@ -3,13 +3,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh
-# The calendar test reads maint's feed with icalendar from PyPI (python3 on PATH).
-if ! python3 -c "import icalendar, dateutil, jsonschema" 2>/dev/null; then
+# The calendar test reads maint's feed with icalendar, the API test checks docs/openapi.json
+# with openapi-spec-validator, both from PyPI (python3 on PATH).
+if ! python3 -c "import icalendar, dateutil, jsonschema, openapi_spec_validator" 2>/dev/null; then
   if python3 -m pip --version >/dev/null 2>&1; then
-    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore icalendar python-dateutil jsonschema
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore icalendar python-dateutil jsonschema openapi-spec-validator
   else
     sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
-    $sudo apt-get install -y -qq python3-icalendar python3-dateutil python3-jsonschema >/dev/null
+    $sudo apt-get install -y -qq python3-icalendar python3-dateutil python3-jsonschema python3-pip >/dev/null
+    python3 -m pip install --quiet --break-system-packages openapi-spec-validator
   fi
 fi
 swift build --build-tests
