@@ -358,10 +358,13 @@ public struct ControlAPI: Sendable {
                 try engine.extendWindow(id, until: end, now: now, by: actor)
             }
         case "update":
-            body = RequestBody(data, allowed: ["message"])
-            let message = body.string("message", required: true)
-            if message?.isEmpty == true { body.fail("message", "must not be empty: it is what users see") }
-            apply = { engine in try engine.updateMessage(id, message: message ?? "", now: now, by: actor) }
+            body = RequestBody(data, allowed: ["message", "headline"])
+            let message = body.string("message"), headline = body.string("headline")
+            if message == nil && headline == nil { body.fail("message", "give message, headline or both") }
+            for (key, text) in [("message", message), ("headline", headline)] where text?.isEmpty == true {
+                body.fail(key, "must not be empty: it is what users see")
+            }
+            apply = { engine in try engine.updateMessage(id, message: message, headline: headline, now: now, by: actor) }
         default:
             return Self.error(404, "not-found", "no action \(Quoted(action)) on a window; the actions are end, done, cancel, extend and update")
         }

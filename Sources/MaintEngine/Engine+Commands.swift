@@ -168,16 +168,23 @@ extension Engine {
         }
     }
 
-    /// Changes a window's message. A running window's targets are told it; `updated` is announced.
-    public func updateMessage(_ id: String, message: String, now: Date, by actor: Actor = .commandLine) throws {
+    /// Changes a window's message, its headline, or both. A running window's targets are told;
+    /// `updated` is announced.
+    public func updateMessage(_ id: String, message: String?, headline: String? = nil, now: Date, by actor: Actor = .commandLine) throws {
         let window = try changeableWindow(id, verb: "update")
-        do {
-            if !(try Template(parsing: message)).secretNames.isEmpty { throw CommandRefusal(.input, "secrets cannot be used in a message") }
-        } catch let error as Template.ParseError {
-            throw CommandRefusal(.input, "in the message: \(error.message)")
+        for (text, what) in [(message, "message"), (headline, "headline")] {
+            guard let text else { continue }
+            do {
+                if !(try Template(parsing: text)).secretNames.isEmpty { throw CommandRefusal(.input, "secrets cannot be used in a \(what)") }
+            } catch let error as Template.ParseError {
+                throw CommandRefusal(.input, "in the \(what): \(error.message)")
+            }
         }
-        try change(window, .text, now: now, event: .updated, message: "message changed", actor: actor) {
-            try store.setWindowMessage(id, message, at: Self.milliseconds(now))
+        let changed = [message.map { _ in "message" }, headline.map { _ in "headline" }].compactMap { $0 }.joined(separator: " and ")
+        try change(window, .text, now: now, event: .updated, message: "\(changed) changed", actor: actor) {
+            let nowMs = Self.milliseconds(now)
+            if let message { try store.setWindowMessage(id, message, at: nowMs) }
+            if let headline { try store.setWindowHeadline(id, headline, at: nowMs) }
         }
     }
 

@@ -166,6 +166,10 @@ public final class MaintenanceStore {
         try database.run("UPDATE windows SET message = ?, updated_at = ? WHERE id = ?", [message, now, id])
     }
 
+    public func setWindowHeadline(_ id: String, _ headline: String, at now: Int64) throws(SQLiteError) {
+        try database.run("UPDATE windows SET headline = ?, updated_at = ? WHERE id = ?", [headline, now, id])
+    }
+
     // MARK: Targets of a window
 
     static let targetColumns = "window_id, target, state, attempts, next_attempt_at, phase_started_at, activated_at, deactivated_at, last_error, health, stage, driver_state"

@@ -25,7 +25,7 @@ enum CommandLineTool {
                        valued: common.union(["--for", "--message", "--headline", "--channel"]), flags: ["--verbose"], run: WindowCommands.now),
         "end": Command(usage: "maint end WINDOW", valued: common, flags: ["--verbose"], run: WindowCommands.end),
         "extend": Command(usage: "maint extend WINDOW (--by DUR | --until TIME)", valued: common.union(["--by", "--until"]), flags: ["--verbose"], run: WindowCommands.extend),
-        "update": Command(usage: "maint update WINDOW --message M", valued: common.union(["--message"]), flags: ["--verbose"], run: WindowCommands.update),
+        "update": Command(usage: "maint update WINDOW [--message M] [--headline H]", valued: common.union(["--message", "--headline"]), flags: ["--verbose"], run: WindowCommands.update),
         "plan": Command(usage: "maint plan TARGET… --duration DUR [--within 14d] [--count N] [--json]",
                         valued: common.union(["--duration", "--within", "--count"]), flags: ["--json"], run: PlanCommand.run),
         "retry": Command(usage: "maint retry DELIVERY", valued: common, flags: ["--verbose"], run: DeliveryCommands.retry),

@@ -121,11 +121,17 @@ enum WindowCommands {
     static func update(_ session: Session) throws -> ExitCode {
         let arguments = session.arguments
         let id = try oneWindow(session)
-        guard let message = arguments.value("--message"), !message.isEmpty else { throw Failure(.usage, "--message M is required") }
+        var body: [String: JSONValue] = [:]
+        for (option, key) in [("--message", "message"), ("--headline", "headline")] {
+            guard let text = arguments.value(option) else { continue }
+            guard !text.isEmpty else { throw Failure(.usage, "\(option) must not be empty: it is what users see") }
+            body[key] = .string(text)
+        }
+        guard !body.isEmpty else { throw Failure(.usage, "give --message M, --headline H or both") }
         let door = try Door.open(session)
         let mark = try lastEvent(door, window: id, session: session)
-        let window = try door.send("POST", path(id, "update"), .object(["message": .string(message)]), session: session)
-        print("\(id): message changed")
+        let window = try door.send("POST", path(id, "update"), .object(body), session: session)
+        print("\(id): \(body.keys.sorted().joined(separator: " and ")) changed")
         return try tellTargets(session, door, window: window, since: mark)
     }
 
