@@ -10,9 +10,9 @@ if [ "${1:-}" = "--quick" ]; then quick=true; fi
 source bench/maint-binary.sh
 export MAINT_BIN=$maint
 if $quick; then
-  fan_out=(200 400); lag=(--windows 200); scale=(--sizes 100x1000,1000x10000 --idle 5); parse=2000
+  fan_out=(200 400); lag=(--windows 200 --api-load 4); scale=(--sizes 100x1000,1000x10000 --idle 5); parse=2000
 else
-  fan_out=(1000 4000); lag=(--windows 1000); scale=(--sizes 1000x10000,10000x100000 --idle 30); parse=20000
+  fan_out=(1000 4000); lag=(--windows 1000 --api-load 4); scale=(--sizes 1000x10000,10000x100000 --idle 30); parse=20000
 fi
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -47,7 +47,7 @@ section "One emergency over a fleet (fan-out)" \
   bash bench/fan-out.sh "${fan_out[@]}"
 
 section "Switch lag" \
-"One-target windows starting 50 ms apart, each 30 s long (so that hundreds are open at once), under \`maint daemon\`. Lag is when the activate request reaches the site (a loopback asyncio server notes it) minus the window's start instant. The baseline is a Python loop that sleeps until each instant and sends the same request on a kept-alive connection: the floor of a timer and an HTTP request on this machine." \
+"One-target windows starting 50 ms apart, each 30 s long (so that hundreds are open at once), under \`maint daemon\`. Lag is when the activate request reaches the site (a loopback asyncio server notes it) minus the window's start instant. The baseline is a Python loop that sleeps until each instant and sends the same request on a kept-alive connection: the floor of a timer and an HTTP request on this machine. The run is made twice: alone, and while four clients send control API requests back to back over the daemon's Unix socket (half \`GET /v1/status\`, half \`POST /v1/windows\`); the API must not move the lag, and the second table gives its requests per second." \
   python3 bench/lag.py "$MAINT_BIN" "${lag[@]}"
 
 section "A large schedule" \

@@ -5,6 +5,9 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <microhttpd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /* MHD_start_daemon takes its options as variadic arguments, which Swift cannot pass: one
    fixed call for the control server. A thread per connection, so a handler may wait for the
@@ -37,5 +40,9 @@ static inline int64_t maint_peer_uid(int fd) {
     socklen_t length = sizeof(credentials);
     if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return -1;
     return (int64_t)credentials.uid;
+}
+/* Raises the nice value of the calling thread alone (Linux keeps one per thread). */
+static inline void maint_lower_thread_priority(int niceness) {
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), niceness);
 }
 #endif

@@ -3,6 +3,7 @@ import MaintCore
 import MaintEngine
 import MaintHTTP
 import MaintNet
+import MaintStore
 import MaintSystem
 import Synchronization
 
@@ -77,7 +78,7 @@ public struct ControlAPI: Sendable {
             return answer(200) { engine in
                 try engine.retryDelivery(id, now: Date(), by: actor)
                 engine.databaseChanged()
-                return try Self.deliveryJSON(id, engine)
+                return try Self.deliveryJSON(id, engine.store)
             }
         case ("POST", let path) where path.count == 3 && path[0] == "windows": return change(path[1], path[2], request.body, actor: actor)
         default:
@@ -90,10 +91,9 @@ public struct ControlAPI: Sendable {
     // MARK: Endpoints
 
     func status() -> ControlResponse {
-        switch access.run({ engine in Result { try StatusReport(store: engine.store, engine: engine) } }) {
-        case nil: return Self.unavailable
-        case .failure(let error)?: return Self.failure(error)
-        case .success(let report)?:
+        switch access.read({ view in try StatusReport(store: view.store, schedule: view.schedule, secrets: view.secrets) }) {
+        case .failure(let error): return Self.failure(error)
+        case .success(let report):
             // The drivers' reads are requests to the targets: sent here, not on the loop.
             return Self.json(200, report.json(actual: report.probe?.read() ?? [:], daemon: daemonPID))
         }
@@ -177,16 +177,15 @@ public struct ControlAPI: Sendable {
             return Self.error(400, "invalid", "the query has \(error.fields.count) error(s)", fields: error.fields)
         }
         // The daemon keeps the recurring definitions; every one-off one is stored.
-        return answer(200) { engine in try list.json(store: engine.store, schedule: engine.schedule, now: now) }
+        return reading(200) { view in try list.json(store: view.store, schedule: view.schedule, now: now) }
     }
 
     /// The iCalendar feed of `maint export --ics`, with an ETag of its bytes: a client that
     /// asks again with `If-None-Match` is told 304 when nothing changed.
     func calendar(ifNoneMatch: String?) -> ControlResponse {
-        switch access.run({ engine in Result { try CalendarFeed(store: engine.store, schedule: engine.schedule).render() } }) {
-        case nil: return Self.unavailable
-        case .failure(let error)?: return Self.failure(error)
-        case .success(let feed)?:
+        switch access.read({ view in try CalendarFeed(store: view.store, schedule: view.schedule).render() }) {
+        case .failure(let error): return Self.failure(error)
+        case .success(let feed):
             let body = Data(feed.utf8)
             let tag = "\"" + HMACSHA256.authenticate(body, key: Data("maint calendar".utf8)).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
             let headers = [("ETag", tag), ("Cache-Control", "no-cache")]
@@ -198,10 +197,9 @@ public struct ControlAPI: Sendable {
     }
 
     func page() -> ControlResponse {
-        switch access.run({ engine in Result { try StatusPage(store: engine.store, now: Date()) } }) {
-        case nil: return Self.unavailable
-        case .failure(let error)?: return Self.failure(error)
-        case .success(let page)?:
+        switch access.read({ view in try StatusPage(store: view.store, now: Date()) }) {
+        case .failure(let error): return Self.failure(error)
+        case .success(let page):
             return ControlResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8"), ("X-Content-Type-Options", "nosniff"),
                                                           ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"),
                                                           ("Cache-Control", "no-cache")],
@@ -210,28 +208,27 @@ public struct ControlAPI: Sendable {
     }
 
     func metrics() -> ControlResponse {
-        switch access.run({ engine in Result { try MetricsText(engine: engine) } }) {
-        case nil: return Self.unavailable
-        case .failure(let error)?: return Self.failure(error)
-        case .success(let metrics)?:
+        switch access.read({ view in try MetricsText(view) }) {
+        case .failure(let error): return Self.failure(error)
+        case .success(let metrics):
             let text = metrics.render(actual: metrics.probe?.read() ?? [:])
             return ControlResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: Data(text.utf8))
         }
     }
 
     func window(_ id: String) -> ControlResponse {
-        answer(200) { engine in
-            guard let report = try WindowReport.json(id, store: engine.store) else { throw CommandRefusal(.notFound, "no window \(Quoted(id))") }
+        reading(200) { view in
+            guard let report = try WindowReport.json(id, store: view.store) else { throw CommandRefusal(.notFound, "no window \(Quoted(id))") }
             return report
         }
     }
 
     func delivery(_ id: String) -> ControlResponse {
-        answer(200) { engine in try Self.deliveryJSON(id, engine) }
+        reading(200) { view in try Self.deliveryJSON(id, view.store) }
     }
 
-    static func deliveryJSON(_ id: String, _ engine: Engine) throws -> JSONValue {
-        guard let delivery = try engine.store.delivery(id) else { throw CommandRefusal(.notFound, "no delivery \(Quoted(id))") }
+    static func deliveryJSON(_ id: String, _ store: MaintenanceStore) throws -> JSONValue {
+        guard let delivery = try store.delivery(id) else { throw CommandRefusal(.notFound, "no delivery \(Quoted(id))") }
         return WindowJSON.delivery(delivery)
     }
 
@@ -242,19 +239,17 @@ public struct ControlAPI: Sendable {
             after = number
         }
         let window = query["window"], start = after
-        let read = { @Sendable (after: Int64) -> Result<[EventRecord], any Error>? in
-            access.run { engine in
-                Result {
-                    if let window, try engine.store.window(window) == nil { throw CommandRefusal(.notFound, "no window \(Quoted(window))") }
-                    return try engine.store.events(window: window, after: after)
-                }
+        let access = self.access
+        let read = { @Sendable (after: Int64) -> Result<[EventRecord], any Error> in
+            access.read { view in
+                if let window, try view.store.window(window) == nil { throw CommandRefusal(.notFound, "no window \(Quoted(window))") }
+                return try view.store.events(window: window, after: after)
             }
         }
         guard query["follow"].map({ $0 == "" || $0 == "1" || $0 == "true" }) == true else {
             switch read(start) {
-            case nil: return Self.unavailable
-            case .failure(let error)?: return Self.failure(error)
-            case .success(let events)?: return Self.json(200, .array(events.map(WindowJSON.event)))
+            case .failure(let error): return Self.failure(error)
+            case .success(let events): return Self.json(200, .array(events.map(WindowJSON.event)))
             }
         }
         guard let bell else { return Self.error(409, "no-daemon", "only a running daemon can follow the event log") }
@@ -262,9 +257,8 @@ public struct ControlAPI: Sendable {
         // every 25 s of quiet lets a caller that went away be noticed.
         let backlog: [EventRecord]
         switch read(start) {
-        case nil: return Self.unavailable
-        case .failure(let error)?: return Self.failure(error)
-        case .success(let events)?: backlog = events
+        case .failure(let error): return Self.failure(error)
+        case .success(let events): backlog = events
         }
         let lines = { @Sendable (events: [EventRecord]) in Data(events.map { WindowJSON.event($0).serialized() + "\n" }.joined().utf8) }
         let last = Mutex(backlog.last?.id ?? start)
@@ -274,7 +268,7 @@ public struct ControlAPI: Sendable {
             case .closed: return nil
             case .timedOut: return Data("\n".utf8)
             case .rang:
-                guard case .success(let events)? = read(seen) else { return nil }
+                guard case .success(let events) = read(seen) else { return nil }
                 if let newest = events.last?.id { last.withLock { $0 = newest } }
                 // Events of other windows rang the bell too: nothing of ours is a quiet moment.
                 return events.isEmpty ? Data("\n".utf8) : lines(events)
@@ -382,6 +376,14 @@ public struct ControlAPI: Sendable {
 
     // MARK: Answers
 
+    /// Reads with `work` (off the loop in the daemon) and answers with its JSON, or its error.
+    func reading(_ status: Int, _ work: (ReadView) throws -> JSONValue) -> ControlResponse {
+        switch access.read(work) {
+        case .success(let value): return Self.json(status, value)
+        case .failure(let error): return Self.failure(error)
+        }
+    }
+
     /// Runs `work` on the engine and answers with its JSON, or with the error it threw.
     func answer(_ status: Int, _ work: @escaping @Sendable (Engine) throws -> JSONValue) -> ControlResponse {
         switch access.run({ engine in Result { try work(engine) } }) {
@@ -392,6 +394,11 @@ public struct ControlAPI: Sendable {
     }
 
     static func failure(_ error: any Error) -> ControlResponse {
+        // The database's own words, never its SQL; busy is worth another try.
+        if let database = error as? SQLiteError {
+            return database.isBusy ? Self.error(503, "busy", "the database is busy; try again")
+                                   : Self.error(500, "database", "the database could not do it: \(database.message)")
+        }
         guard let refusal = error as? CommandRefusal else {
             return Self.error(500, "internal", "\(error)")
         }

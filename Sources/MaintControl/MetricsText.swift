@@ -13,13 +13,13 @@ public struct MetricsText: Sendable {
     let durations: [String: Measurements.Histogram]
     let reload: (succeeded: Bool, at: Date)?
 
-    public init(engine: Engine) throws {
-        status = try StatusReport(store: engine.store, engine: engine)
-        windows = try engine.store.windowCounts()
-        deliveries = try engine.store.deliveryCounts()
-        lag = engine.measurements.switchLag
-        durations = engine.measurements.switchDurations
-        reload = engine.measurements.lastReload
+    public init(_ view: ReadView) throws {
+        status = try StatusReport(store: view.store, schedule: view.schedule, secrets: view.secrets)
+        windows = try view.store.windowCounts()
+        deliveries = try view.store.deliveryCounts()
+        lag = view.measurements.switchLag
+        durations = view.measurements.switchDurations
+        reload = view.measurements.lastReload
     }
 
     public var probe: StateProbe.Plan? { status.probe }

@@ -26,9 +26,9 @@ public struct StatusReport: Sendable {
     public var probe: StateProbe.Plan?
 
     /// Reads the database part: the running windows (read whole) and one query for each
-    /// target's next planned window. `engine` is nil when the schedule files cannot be read.
-    public init(store: MaintenanceStore, engine: Engine?) throws {
-        var names = Set(engine?.schedule.targets.keys.map { $0 } ?? [])
+    /// target's next planned window. `schedule` is nil when the schedule files cannot be read.
+    public init(store: MaintenanceStore, schedule: Schedule?, secrets: SecretSource) throws {
+        var names = Set(schedule?.targets.keys.map { $0 } ?? [])
         for window in try store.runningWindows() {
             for target in try store.targets(of: window.id) {
                 names.insert(target.target)
@@ -41,9 +41,11 @@ public struct StatusReport: Sendable {
         names.formUnion(next.keys)
         self.names = names.sorted()
         dead = try store.deliveries(state: .dead)
-        if let engine {
-            readable = Set(self.names.filter { engine.schedule.targets[$0]?.driver.readsState == true })
-            probe = try engine.probePlan(self.names)
+        if let schedule {
+            readable = Set(self.names.filter { schedule.targets[$0]?.driver.readsState == true })
+            if !readable.isEmpty {
+                probe = StateProbe.Plan(names: self.names, schedule: schedule, driverStates: try store.driverStates(), secrets: secrets)
+            }
         }
     }
 

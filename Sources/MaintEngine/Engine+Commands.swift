@@ -42,7 +42,11 @@ extension Engine {
         }
         let nowMs = Self.milliseconds(now)
         let stamp = TimeText.rfc3339(now).filter { $0.isNumber }.prefix(14)
-        let id = (request.emergency ? "now-" : "win-") + stamp + "-" + UUID().uuidString.prefix(4).lowercased()
+        // Readable and short; a hundred windows a second through the API must still not collide.
+        var id: String
+        repeat {
+            id = (request.emergency ? "now-" : "win-") + stamp + "-" + UUID().uuidString.prefix(6).lowercased()
+        } while try store.window(id) != nil
         let record = WindowRecord(
             id: id, origin: actor.origin, sourceFile: nil, headline: request.headline, message: request.message, page: PageFields(),
             selectors: request.selectors, channels: channels, timezone: request.timezone.identifier,

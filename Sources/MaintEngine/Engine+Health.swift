@@ -75,13 +75,6 @@ extension Engine {
 }
 
 extension Engine {
-    /// What reading the targets' real state takes (for `maint status`), as a value: the
-    /// database is read here, the requests are sent by `StateProbe.Plan.read` on any thread.
-    public func probePlan(_ names: [String]) throws -> StateProbe.Plan {
-        StateProbe.Plan(targets: names.compactMap { schedule.targets[$0] }.filter(\.driver.readsState),
-                        driverStates: try store.driverStates(), secrets: builder.secrets, secretNames: schedule.secretNames)
-    }
-
     /// `maint check`: every check of the targets, built here (the loop), sent by `CheckPlan.run`
     /// on any thread, all in parallel.
     public func checkPlan(_ selectors: [String], now: Date) throws -> CheckPlan {

@@ -16,6 +16,8 @@ public final class Engine {
     let log: Log
     let pool: TransferPool
     let backoff = Backoff()
+    /// Where `{{secret:…}}` values come from.
+    public var secrets: SecretSource { builder.secrets }
     /// Switch lag and durations, the last reload: for `/metrics`.
     public let measurements = Measurements()
     /// Announcements wait longer between tries than switches: 2 s, doubling, up to 5 min.
@@ -107,7 +109,12 @@ public final class Engine {
     public func forgetStoredOneOffDefinitions() {
         schedule.windows = schedule.windows.filter { $0.value.recurrence != nil }
         Memory.returnFreePages()
+        schedulePublished?(schedule)
     }
+
+    /// Told the schedule in force once its one-off definitions are stored and let go (at the
+    /// start and after each reload): the control API reads with it.
+    public var schedulePublished: ((Schedule) -> Void)?
 
     /// Each target's zone, for expanding occurrences: found once per schedule, not per window.
     private(set) var targetZones: [String: TimeZone] = [:]

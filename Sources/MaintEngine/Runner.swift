@@ -39,6 +39,11 @@ public final class Runner {
 
     public enum Outcome { case finished, interrupted }
 
+    /// A control API change waits while a switch is due within this many seconds…
+    static let jobMargin: TimeInterval = 0.02
+    /// …but never longer than this, however busy the schedule.
+    static let jobPatience: TimeInterval = 0.25
+
     /// Runs until `done` says so (checked after each round) or SIGTERM/SIGINT. In-flight
     /// requests are finished and recorded before returning (for at most 20 s).
     public func run(done: () throws -> Bool = { false }) throws -> Outcome {
@@ -47,6 +52,9 @@ public final class Runner {
         var stopStarted = Date.distantFuture
         var lastWatchdog = Date.distantPast
         var failedRounds = 0
+        // Control API changes taken off the mailbox, and since when the oldest has waited.
+        var pendingJobs: [LoopMailbox.Job] = []
+        var pendingSince = Date.distantFuture
         while true {
             let now = Date()
             var next: Date?
@@ -70,10 +78,19 @@ public final class Runner {
                     stopStarted = now
                 }
             }
+            // Changes asked through the control API run between rounds; a switch due within
+            // `jobMargin` goes first (a commit would hold it up), unless they waited too long.
+            if !pendingJobs.isEmpty && (stopping || Date().timeIntervalSince(pendingSince) > Self.jobPatience
+                                        || next.map { $0.timeIntervalSinceNow > Self.jobMargin } ?? true) {
+                for job in pendingJobs { job(engine) }
+                pendingJobs = []
+                pendingSince = .distantFuture
+                next = Date()  // what they changed is read in a round at once
+            }
             if stopping && !engine.hasWorkInFlight {
                 // Callers still waiting get their answer; later ones are told the daemon stops.
                 mailbox.close()
-                for job in mailbox.take() { job(engine) }
+                for job in pendingJobs + mailbox.take() { job(engine) }
                 return outcome
             }
             timer.arm(at: next)
@@ -96,7 +113,9 @@ public final class Runner {
                 log(.error, "cannot record this round's outcomes: \(error); the requests are repeated")
             }
             if readable.contains(mailbox.wake.fd) {
-                for job in mailbox.take() { job(engine) }
+                let taken = mailbox.take()
+                if !taken.isEmpty && pendingJobs.isEmpty { pendingSince = after }
+                pendingJobs += taken
             }
             if readable.contains(timer.fd), timer.consume() == .clockChanged {
                 log(.notice, "the wall clock was changed; re-reading what is due")
@@ -128,7 +147,7 @@ public final class Runner {
             if stopping && after.timeIntervalSince(stopStarted) > 20 {
                 log(.warning, "stopping with \(engine.jobs.count + engine.processJobs.count + engine.workJobs.count) request(s) unanswered; they are retried on the next start")
                 mailbox.close()
-                for job in mailbox.take() { job(engine) }
+                for job in pendingJobs + mailbox.take() { job(engine) }
                 return outcome
             }
         }

@@ -12,6 +12,15 @@ public enum StateProbe {
         let secrets: SecretSource
         let secretNames: [String]
 
+        /// What reading `names` takes: those whose driver can tell, and the state the drivers
+        /// kept (`driverStates` of the store).
+        public init(names: [String], schedule: Schedule, driverStates: [String: String], secrets: SecretSource) {
+            targets = names.compactMap { schedule.targets[$0] }.filter(\.driver.readsState)
+            self.driverStates = driverStates
+            self.secrets = secrets
+            secretNames = schedule.secretNames
+        }
+
         /// Sends the reads (on a pool of its own) and returns each target's reading, its detail
         /// cleared of secrets.
         public func read() -> [String: ProbeReading] {

@@ -8,6 +8,9 @@ import Synchronization
 public final class ControlServer: Sendable {
     public typealias Handler = @Sendable (ControlRequest) -> ControlResponse
 
+    /// The nice value of connection threads (the loop keeps the process's own, 0 by default).
+    static let niceness: Int32 = 10
+
     /// Bodies above this are refused (413) without being kept.
     public static let maximumBody = 1 << 20
 
@@ -52,6 +55,9 @@ public final class ControlServer: Sendable {
         // First call: headers only. Then the body in pieces. Then a call with nothing: answer.
         guard let pending = state.pointee else {
             state.pointee = Unmanaged.passRetained(Upload()).toOpaque()
+            // A connection's thread yields the CPU to the scheduler loop: on a busy host a
+            // status request waits a little, a due switch does not.
+            maint_lower_thread_priority(ControlServer.niceness)
             return .YES
         }
         let upload = Unmanaged<Upload>.fromOpaque(pending).takeUnretainedValue()

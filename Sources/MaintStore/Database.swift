@@ -41,6 +41,22 @@ public final class Database {
         try whileBusy { () throws(SQLiteError) in try Migrations.apply(to: self) }
     }
 
+    /// Opens an existing file to read only: the daemon's control API reads on its own
+    /// connections, beside the loop's (WAL lets readers and the writer go on at once).
+    public init(readingOnly path: String) throws(SQLiteError) {
+        self.path = path
+        var handle: OpaquePointer?
+        let code = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
+        guard code == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close_v2(handle)
+            throw SQLiteError(code: code, message: "\(path): \(message)", sql: nil)
+        }
+        self.handle = handle
+        sqlite3_busy_timeout(handle, 10_000)
+        sqlite3_extended_result_codes(handle, 1)
+    }
+
     /// Runs `body` again while SQLite answers busy, for up to 10 s.
     private func whileBusy(_ body: () throws(SQLiteError) -> Void) throws(SQLiteError) {
         let deadline = Date().addingTimeInterval(10)

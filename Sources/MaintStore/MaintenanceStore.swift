@@ -13,6 +13,11 @@ public final class MaintenanceStore {
         self.init(database: try Database(path: path))
     }
 
+    /// The same queries on a connection that only reads (see `Database(readingOnly:)`).
+    public convenience init(readingOnly path: String) throws(SQLiteError) {
+        self.init(database: try Database(readingOnly: path))
+    }
+
     public func transaction<T>(_ body: () throws -> T) throws -> T { try database.transaction(body) }
 
     // MARK: Windows

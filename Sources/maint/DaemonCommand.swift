@@ -51,7 +51,11 @@ enum DaemonCommand {
         let tokens = AccessTokens()
         let secrets = SecretSource(environment: session.environment)
         for name in tokens.update(schedule.api, secrets: secrets) { log(.error, "api token \(Quoted(name)): its secret is not set; nobody can use it") }
-        let control = ControlAPI(access: runner.mailbox, daemonPID: getpid(), readFiles: readFiles, bell: bell, tokens: tokens)
+        // Reads run on connections of their own with the schedule the loop last put in force.
+        let access = DaemonAccess(mailbox: runner.mailbox, databasePath: session.paths.database, schedule: engine.schedule,
+                                  secrets: secrets, measurements: engine.measurements)
+        engine.schedulePublished = access.publish
+        let control = ControlAPI(access: access, daemonPID: getpid(), readFiles: readFiles, bell: bell, tokens: tokens)
         let api = try session.controlServer(control)
         // TCP as well, when a file's api section asks for it; every request then needs a token.
         let network = try schedule.api.map { config in try session.networkServer(control, config) }

@@ -2,7 +2,6 @@ import Foundation
 import MaintControl
 import MaintCore
 import MaintEngine
-import MaintNet
 import MaintStore
 
 /// `maint status`: each target in maintenance or not, its current and next window; the daemon;
@@ -16,14 +15,13 @@ enum StatusCommand {
             report = try session.ask { () throws(ControlClient.Failure) in try client.get("/v1/status") }
         } else {
             let store = try session.openStore()
-            var engine: Engine?
+            var schedule: Schedule?
             do {
-                let schedule = try session.loadSchedule()
-                engine = try session.engine(schedule: schedule, store: store, pool: TransferPool())
+                schedule = try session.loadSchedule()
             } catch {
                 note = "the schedule files have errors (run `maint validate`); showing targets from the database"
             }
-            let gathered = try StatusReport(store: store, engine: engine)
+            let gathered = try StatusReport(store: store, schedule: schedule, secrets: SecretSource(environment: session.environment))
             report = gathered.json(actual: gathered.probe?.read() ?? [:], daemon: nil)
         }
         if session.json {
