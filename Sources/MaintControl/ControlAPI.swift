@@ -32,33 +32,17 @@ public struct ControlAPI: Sendable {
     }
 
     public func handle(_ request: ControlRequest) -> ControlResponse {
-        var caller = request.peerUID.map(Actor.socket) ?? .commandLine
-        // The page of current and upcoming maintenance is for everyone only when the files say so.
-        let isPublic = request.path == "/" && request.method == "GET" && tokens.statusIsPublic
-        if request.overNetwork && !isPublic {
-            // Reading is GET; anything else changes something.
-            // Calendar clients cannot send headers: the feed also takes `?token=`.
-            let presented = request.headers["authorization"] ?? (request.path == "/calendar.ics" ? request.query["token"].map { "Bearer " + $0 } : nil)
-            switch tokens.check(authorization: presented, needs: request.method == "GET" ? .read : .write) {
-            case .unknown:
-                var answer = Self.error(401, "unauthorized", "this needs Authorization: Bearer TOKEN, with a token of the api section")
-                answer.headers.append(("WWW-Authenticate", "Bearer"))
-                return answer
-            case .tooNarrow(let name):
-                return Self.error(403, "forbidden", "the token \(Quoted(name)) may read, not change; use a write token")
-            case .allowed(let name):
-                caller = .token(name)
-            }
+        let actor: Actor
+        switch caller(of: request) {
+        case .refused(let answer): return answer
+        case .allowed(let who): actor = who
         }
-        let actor = caller
-        if request.path == "/metrics" {
-            return request.method == "GET" ? metrics() : Self.error(405, "method-not-allowed", "/metrics takes GET")
-        }
-        if request.path == "/" {
-            return request.method == "GET" ? page() : Self.error(405, "method-not-allowed", "/ takes GET")
-        }
-        if request.path == "/calendar.ics" {
-            return request.method == "GET" ? calendar(ifNoneMatch: request.headers["if-none-match"]) : Self.error(405, "method-not-allowed", "/calendar.ics takes GET")
+        // The three documents outside /v1, each read with GET.
+        let documents: [String: () -> ControlResponse] = [
+            "/metrics": metrics, "/": page, "/calendar.ics": { calendar(ifNoneMatch: request.headers["if-none-match"]) },
+        ]
+        if let document = documents[request.path] {
+            return request.method == "GET" ? document() : Self.error(405, "method-not-allowed", "\(request.path) takes GET")
         }
         let parts = request.path.split(separator: "/").map(String.init)
         guard parts.first == "v1" else { return Self.notFound(request) }
@@ -85,6 +69,30 @@ public struct ControlAPI: Sendable {
             let known = ["status", "events", "windows", "reload", "deliveries", "plan", "targets"].contains(parts.dropFirst().first ?? "")
             return known ? Self.error(405, "method-not-allowed", "\(request.method) \(request.path) is not an endpoint; see docs/api.md")
                          : Self.notFound(request)
+        }
+    }
+
+    enum Caller {
+        case allowed(Actor)
+        case refused(ControlResponse)
+    }
+
+    /// Who asks: the uid the kernel vouches for on the Unix socket; over TCP, the bearer token
+    /// shown (GET needs a read token, anything else a write token), except for the public page.
+    func caller(of request: ControlRequest) -> Caller {
+        guard request.overNetwork else { return .allowed(request.peerUID.map(Actor.socket) ?? .commandLine) }
+        if request.path == "/" && request.method == "GET" && tokens.statusIsPublic { return .allowed(Actor(via: "the public page", name: nil, origin: .api)) }
+        // Calendar clients cannot send headers: the feed also takes `?token=`.
+        let presented = request.headers["authorization"] ?? (request.path == "/calendar.ics" ? request.query["token"].map { "Bearer " + $0 } : nil)
+        switch tokens.check(authorization: presented, needs: request.method == "GET" ? .read : .write) {
+        case .unknown:
+            var answer = Self.error(401, "unauthorized", "this needs Authorization: Bearer TOKEN, with a token of the api section")
+            answer.headers.append(("WWW-Authenticate", "Bearer"))
+            return .refused(answer)
+        case .tooNarrow(let name):
+            return .refused(Self.error(403, "forbidden", "the token \(Quoted(name)) may read, not change; use a write token"))
+        case .allowed(let name):
+            return .allowed(.token(name))
         }
     }
 

@@ -83,6 +83,37 @@ public struct RequestBody {
         }
     }
 
+    /// The maintenance page's fields, as a schedule file's `page` has them.
+    public mutating func page(_ key: String) -> PageFields {
+        guard let value = object[key], value != .null else { return PageFields() }
+        guard case .object(let fields) = value else {
+            fail(key, "expected an object with \(PageFields.keys.sorted().joined(separator: ", ")), got \(value.kindName)")
+            return PageFields()
+        }
+        var page = PageFields()
+        for name in fields.keys.sorted() {
+            guard PageFields.keys.contains(name) else {
+                fail("\(key).\(name)", "unknown field; expected one of: \(PageFields.keys.sorted().joined(separator: ", "))")
+                continue
+            }
+            guard case .string(let text)? = fields[name] else {
+                fail("\(key).\(name)", "expected a string, got \(fields[name]?.kindName ?? "nothing")")
+                continue
+            }
+            if (name == "bypassUrl" || name == "imageUrl") && !PageFields.isLink(text) {
+                fail("\(key).\(name)", "not an http or https URL")
+                continue
+            }
+            switch name {
+            case "bypassUrl": page.bypassUrl = text
+            case "buttonText": page.buttonText = text
+            case "imageUrl": page.imageUrl = text
+            default: page.icon = text
+            }
+        }
+        return page
+    }
+
     /// A time as `maint add --at` takes it, local times in `zone`.
     public mutating func time(_ key: String, zone: TimeZone, now: Date, required: Bool = false) -> Date? {
         guard let text = string(key, required: required) else { return nil }

@@ -5,7 +5,7 @@ import MaintEngine
 /// The bodies of `POST /v1/windows` and `POST /v1/windows/now`. The CLI sends its parsed
 /// options this way when a daemon runs, so both doors end in the same `Engine.addWindow`.
 extension WindowRequest {
-    public static let plannedFields: Set<String> = ["targets", "start", "end", "duration", "headline", "message", "notices", "channels", "timezone", "force"]
+    public static let plannedFields: Set<String> = ["targets", "start", "end", "duration", "headline", "message", "notices", "channels", "timezone", "force", "page"]
     public static let emergencyFields: Set<String> = ["targets", "message", "headline", "duration", "until", "channels", "timezone"]
 
     /// `POST /v1/windows`.
@@ -32,10 +32,11 @@ extension WindowRequest {
             if notices.contains(milliseconds) { body.fail("notices[\(index)]", "\(Quoted(text)) is given twice; each notice is sent once") }
             notices.append(milliseconds)
         }
-        let request = WindowRequest(selectors: selectors, start: start ?? now, end: end,
+        var request = WindowRequest(selectors: selectors, start: start ?? now, end: end,
                                     headline: body.string("headline") ?? plannedHeadline, message: body.string("message") ?? plannedMessage,
                                     notices: Array(Set(notices)).sorted(by: >), channels: body.strings("channels"), timezone: zone,
                                     emergency: false, force: body.bool("force") ?? false)
+        request.page = body.page("page")
         try body.check()
         return request
     }

@@ -99,6 +99,13 @@ public struct PageFields: Sendable, Equatable, Codable {
         self.imageUrl = imageUrl
         self.icon = icon
     }
+
+    public static let keys: Set<String> = ["bypassUrl", "buttonText", "imageUrl", "icon"]
+
+    /// What `bypassUrl` and `imageUrl` may be: an http or https URL, or a path on the site.
+    public static func isLink(_ url: String) -> Bool {
+        url.hasPrefix("https://") || url.hasPrefix("http://") || url.hasPrefix("/")
+    }
 }
 
 public struct WindowConfig: Sendable {

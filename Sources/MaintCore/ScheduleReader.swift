@@ -512,12 +512,12 @@ public struct ScheduleReader {
             fail(path.appending("channels").appending(index), "no channel is named \(Quoted(channel))")
         }
         var page = PageFields()
-        if let value = object["page"], let fields = self.object(value, path.appending("page"), allowed: ["bypassUrl", "buttonText", "imageUrl", "icon"]) {
+        if let value = object["page"], let fields = self.object(value, path.appending("page"), allowed: PageFields.keys) {
             let pagePath = path.appending("page")
             page = PageFields(bypassUrl: string(fields, "bypassUrl", pagePath), buttonText: string(fields, "buttonText", pagePath),
                               imageUrl: string(fields, "imageUrl", pagePath), icon: string(fields, "icon", pagePath))
             for (key, url) in [("bypassUrl", page.bypassUrl), ("imageUrl", page.imageUrl)] {
-                if let url, !(url.hasPrefix("https://") || url.hasPrefix("http://") || url.hasPrefix("/")) {
+                if let url, !PageFields.isLink(url) {
                     fail(pagePath.appending(key), "not an http or https URL")
                 }
             }

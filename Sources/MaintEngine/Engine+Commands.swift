@@ -48,7 +48,7 @@ extension Engine {
             id = (request.emergency ? "now-" : "win-") + stamp + "-" + UUID().uuidString.prefix(6).lowercased()
         } while try store.window(id) != nil
         let record = WindowRecord(
-            id: id, origin: actor.origin, sourceFile: nil, headline: request.headline, message: request.message, page: PageFields(),
+            id: id, origin: actor.origin, sourceFile: nil, headline: request.headline, message: request.message, page: request.page,
             selectors: request.selectors, channels: channels, timezone: request.timezone.identifier,
             startAt: Self.milliseconds(request.start), endAt: request.end.map(Self.milliseconds), healthTimeoutMilliseconds: nil,
             state: .scheduled, fingerprint: nil, createdAt: nowMs, updatedAt: nowMs)

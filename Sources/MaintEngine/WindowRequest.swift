@@ -15,6 +15,8 @@ public struct WindowRequest: Sendable {
     public var emergency: Bool
     /// Planned even over a freeze or another window.
     public var force: Bool
+    /// The maintenance page's fields (bypass link, button, image, icon).
+    public var page = PageFields()
 
     public static let plannedHeadline = "Scheduled maintenance"
     public static let plannedMessage = "This site is undergoing scheduled maintenance."

@@ -46,7 +46,7 @@ struct ControlAPITests {
     @Test func aPlannedWindowIsCreatedAndItsCallerRecorded() throws {
         let (api, engine) = try api()
         let (status, window) = try call(api, "POST", "/v1/windows",
-                                        #"{"targets": ["paris"], "start": "2098-05-01T02:00:00Z", "duration": "90m", "notices": ["24h"], "message": "db upgrade"}"#,
+                                        #"{"targets": ["paris"], "start": "2098-05-01T02:00:00Z", "duration": "90m", "notices": ["24h"], "message": "db upgrade", "page": {"bypassUrl": "https://status.example.com", "buttonText": "Status"}}"#,
                                         uid: 0)
         #expect(status == 201)
         let id = try #require(window["id"]?.stringValue)
@@ -55,6 +55,7 @@ struct ControlAPITests {
         #expect(window["end"] == .string("2098-05-01T03:30:00.000Z"))
         #expect(window["notices"]?.arrayValue?.first?["offset"] == .string("1d"))
         #expect(window["targets"]?.arrayValue?.first?["name"] == .string("paris"))
+        #expect(try engine.store.window(id)?.page == PageFields(bypassUrl: "https://status.example.com", buttonText: "Status"))
         let event = try #require(try engine.store.events(window: id).first)
         #expect(event.actor == "uid 0 (root)" || event.actor == "uid 0")
         #expect(event.message.contains("from the control API"))
@@ -68,7 +69,7 @@ struct ControlAPITests {
         let (api, engine) = try api()
         let before = try engine.store.windowIds(includeFinished: true, from: nil, through: nil).count
         let (status, answer) = try call(api, "POST", "/v1/windows",
-                                        #"{"targets": [3], "start": "soon", "duration": "long", "timezone": "Mars/Olympus", "colour": "red"}"#)
+                                        #"{"targets": [3], "start": "soon", "duration": "long", "timezone": "Mars/Olympus", "colour": "red", "page": {"bypassUrl": "javascript:alert(1)", "x": "y"}}"#)
         #expect(status == 422)
         #expect(answer["error"]?["code"] == .string("invalid"))
         let problems = fields(answer)
@@ -77,6 +78,8 @@ struct ControlAPITests {
         #expect(problems["duration"]?.hasPrefix("\"long\" is not a duration") == true)
         #expect(problems["timezone"]?.contains("not an IANA time zone") == true)
         #expect(problems["colour"]?.hasPrefix("unknown field") == true)
+        #expect(problems["page.bypassUrl"] == "not an http or https URL")
+        #expect(problems["page.x"]?.hasPrefix("unknown field") == true)
         #expect(try call(api, "POST", "/v1/windows", "[1]").1["error"]?["fields"]?.arrayValue?.first?["path"] == .string("(body)"))
         #expect(try engine.store.windowIds(includeFinished: true, from: nil, through: nil).count == before, "nothing was stored")
     }
