@@ -22,16 +22,7 @@ public final class Database {
             throw SQLiteError(code: SQLITE_CANTOPEN, message: "cannot open \(path): \(String(cString: strerror(errno)))", sql: nil)
         }
         close(fd)
-        var handle: OpaquePointer?
-        let code = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
-        guard code == SQLITE_OK, let handle else {
-            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
-            sqlite3_close_v2(handle)
-            throw SQLiteError(code: code, message: "\(path): \(message)", sql: nil)
-        }
-        self.handle = handle
-        sqlite3_busy_timeout(handle, 10_000)
-        sqlite3_extended_result_codes(handle, 1)
+        handle = try Self.connect(path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
         // Switching a new file to WAL takes an exclusive lock and answers "busy" at once, without
         // the busy handler, while another process does the same: several commands opening a new
         // database together wait their turn here instead of failing.
@@ -45,16 +36,21 @@ public final class Database {
     /// connections, beside the loop's (WAL lets readers and the writer go on at once).
     public init(readingOnly path: String) throws(SQLiteError) {
         self.path = path
+        handle = try Self.connect(path, flags: SQLITE_OPEN_READONLY)
+    }
+
+    /// A connection for one thread, with a 10 s busy timeout and extended result codes.
+    private static func connect(_ path: String, flags: Int32) throws(SQLiteError) -> OpaquePointer {
         var handle: OpaquePointer?
-        let code = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
+        let code = sqlite3_open_v2(path, &handle, flags | SQLITE_OPEN_NOMUTEX, nil)
         guard code == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close_v2(handle)
             throw SQLiteError(code: code, message: "\(path): \(message)", sql: nil)
         }
-        self.handle = handle
         sqlite3_busy_timeout(handle, 10_000)
         sqlite3_extended_result_codes(handle, 1)
+        return handle
     }
 
     /// Runs `body` again while SQLite answers busy, for up to 10 s.
