@@ -42,7 +42,9 @@ public enum ICalendarText {
     }
 
     /// `20261206T010000Z`
-    public static func utc(_ date: Date) -> String { local(date, zone: TimeZone(identifier: "UTC") ?? .current) + "Z" }
+    public static func utc(_ date: Date) -> String { local(date, zone: utcZone) + "Z" }
+
+    static let utcZone = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0) ?? .current
 
     static func offset(_ seconds: Int) -> String {
         String(format: "%@%02d%02d", seconds < 0 ? "-" : "+", abs(seconds) / 3600, abs(seconds) % 3600 / 60)
@@ -55,8 +57,9 @@ public enum ICalendarText {
         func observance(at date: Date, before: Int, after: Int, daylight: Bool) {
             let kind = daylight ? "DAYLIGHT" : "STANDARD"
             lines.append("BEGIN:\(kind)")
-            // DTSTART is the local time of the change, read with the offset before it.
-            lines.append("DTSTART:" + local(date.addingTimeInterval(Double(before - zone.secondsFromGMT(for: date))), zone: zone))
+            // DTSTART is the local time of the onset, read with the offset before it (RFC 5545
+            // 3.6.5: 02:00 for Paris's spring change, when clocks go from 02:00 to 03:00).
+            lines.append("DTSTART:" + local(date.addingTimeInterval(Double(before)), zone: utcZone))
             lines.append("TZOFFSETFROM:\(offset(before))")
             lines.append("TZOFFSETTO:\(offset(after))")
             if let name = TimeText.abbreviation(date, zone: zone) { lines.append("TZNAME:\(name)") }

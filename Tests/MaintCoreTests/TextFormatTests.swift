@@ -267,3 +267,25 @@ struct JSONValueTests {
                                   "o": .object(["k": .string("v")])]))
     }
 }
+
+struct ICalendarTimezoneTests {
+    /// RFC 5545 3.6.5: an observance's DTSTART is the local time of the onset in the offset it
+    /// changes from; a client that uses the feed's own VTIMEZONE must see the same hour as IANA.
+    @Test(arguments: [
+        ("Europe/Paris", 2027, ["DAYLIGHT", "DTSTART:20270328T020000", "TZOFFSETFROM:+0100", "TZOFFSETTO:+0200"],
+         ["STANDARD", "DTSTART:20271031T030000", "TZOFFSETFROM:+0200", "TZOFFSETTO:+0100"]),
+        ("America/New_York", 2026, ["DAYLIGHT", "DTSTART:20260308T020000", "TZOFFSETFROM:-0500", "TZOFFSETTO:-0400"],
+         ["STANDARD", "DTSTART:20261101T020000", "TZOFFSETFROM:-0400", "TZOFFSETTO:-0500"]),
+    ])
+    func eachChangeStartsAtTheLocalTimeOfItsOnset(zone name: String, year: Int, spring: [String], autumn: [String]) throws {
+        let zone = try #require(TimeZone(identifier: name))
+        let from = try #require(TimeText.parseRFC3339("\(year)-01-15T00:00:00Z"))
+        let through = try #require(TimeText.parseRFC3339("\(year)-12-15T00:00:00Z"))
+        let text = ICalendarText.timezone(zone, from: from, through: through)
+        let lines = text.components(separatedBy: "\r\n")
+        for expected in [spring, autumn] {
+            let begin = try #require(lines.indices.first { lines[$0] == "BEGIN:" + expected[0] && lines[$0 + 1] == expected[1] }, "\(text)")
+            #expect(Array(lines[begin + 1...begin + 3]) == Array(expected.dropFirst()), "\(text)")
+        }
+    }
+}
