@@ -51,7 +51,7 @@ public struct CalendarFeed {
             // An open-ended window is shown as lasting an hour past now, or past its start.
             let end = window.endAt.map(Engine.date) ?? max(start, Date()).addingTimeInterval(3600)
             note(zone, start, end)
-            events.append(wrap(event(uid: window.id, window: window, zone: zone, status: window.state == .canceled ? "CANCELLED" : "CONFIRMED")))
+            events.append(wrap(event(uid: window.id, window: window, zone: zone, status: Self.status(of: window))))
         }
         var text = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//maint//maint//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
             .map(ICalendarText.fold).joined()
@@ -69,7 +69,7 @@ public struct CalendarFeed {
     /// occurrence of a recurring window is that instance of its series (RECURRENCE-ID).
     public func invitation(for window: WindowRecord) -> String {
         let zone = TimeZone(identifier: window.timezone) ?? TimeZone(identifier: "UTC") ?? .current
-        let status = window.state == .canceled ? "CANCELLED" : "CONFIRMED"
+        let status = Self.status(of: window)
         var lines: [String]
         if let series = window.series, let config = schedule.windows[series], config.recurrence != nil, case .fixed = config.zone {
             lines = event(uid: series, window: window, zone: zone, status: status)
@@ -81,6 +81,12 @@ public struct CalendarFeed {
         return ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//maint//maint//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH"].map(ICalendarText.fold).joined()
             + ICalendarText.timezone(zone, from: start.addingTimeInterval(-366 * 86_400), through: start.addingTimeInterval(366 * 86_400))
             + wrap(lines) + ICalendarText.fold("END:VCALENDAR")
+    }
+
+    /// A window that did not and will not happen (canceled, missed during downtime, skipped) is
+    /// CANCELLED in a calendar; any other is CONFIRMED.
+    static func status(of window: WindowRecord) -> String {
+        [.canceled, .missed, .skipped].contains(window.state) ? "CANCELLED" : "CONFIRMED"
     }
 
     func event(uid: String, window: WindowRecord, zone: TimeZone, status: String) -> [String] {

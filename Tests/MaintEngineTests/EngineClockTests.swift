@@ -49,6 +49,9 @@ struct EngineClockTests {
         try engine.advance(now: try at("2030-06-05T04:00:00Z"))
         #expect(try engine.store.window("w")?.state == .missed)
         #expect(try engine.store.targets(of: "w").map(\.state) == [.pending], "nothing was switched")
+        // It did not happen, and a calendar says so.
+        let feed = try CalendarFeed(store: engine.store, schedule: engine.schedule).render()
+        #expect(feed.contains("UID:w@maint") && feed.contains("STATUS:CANCELLED") && !feed.contains("STATUS:CONFIRMED"), "\(feed)")
     }
 
     /// At the start instant only the send is left: the step to `activating` was committed a
