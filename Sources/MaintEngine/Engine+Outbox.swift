@@ -114,7 +114,9 @@ extension Engine {
             } catch {
                 log(.error, "delivery \(id): delivered but cannot record it: \(error)")
             }
-            log(.info, "delivery \(id): \(delivery.event) to \(delivery.channel) delivered (\(response.status))")
+            // Which protocol answered: an e-mail channel's server speaks SMTP, the rest HTTP.
+            let proto = schedule.channels[delivery.channel]?.kind is EmailChannel ? "SMTP" : "HTTP"
+            log(.info, "delivery \(id): \(delivery.event) to \(delivery.channel) delivered (\(proto) \(response.status))")
         case .failure(let error):
             recordDelivery(delivery, error: scrub(error.message, secrets), final: false, now: now)
         }

@@ -201,7 +201,7 @@ final class Transfer {
 
     convenience init(request: HTTPRequest, tag: Int) {
         self.init(tag: tag, url: request.url, protocols: "http,https", timeoutMilliseconds: request.timeoutMilliseconds)
-        _ = maint_curl_setopt_string(easy, CURLOPT_USERAGENT, "maint/0.1")
+        _ = maint_curl_setopt_string(easy, CURLOPT_USERAGENT, Version.userAgent)
         if request.wantsCertificate { _ = maint_curl_setopt_long(easy, CURLOPT_CERTINFO, 1) }
         if let caFile = request.caFile { _ = maint_curl_setopt_string(easy, CURLOPT_CAINFO, caFile) }
         if let socket = request.unixSocket { _ = maint_curl_setopt_string(easy, CURLOPT_UNIX_SOCKET_PATH, socket) }

@@ -21,8 +21,8 @@ enum CommandLineTool {
         "add": Command(usage: "maint add TARGET… --at TIME (--for DUR | --until TIME) [--message M] [--headline H] [--notice 24h,1h] [--channel C] [--timezone ZONE] [--force]",
                        valued: common.union(["--at", "--for", "--until", "--message", "--headline", "--notice", "--channel", "--timezone"]),
                        flags: ["--force", "--json"], run: WindowCommands.add),
-        "now": Command(usage: "maint now TARGET… [--for DUR] --message M [--headline H] [--channel C]",
-                       valued: common.union(["--for", "--message", "--headline", "--channel"]), flags: ["--verbose"], run: WindowCommands.now),
+        "now": Command(usage: "maint now TARGET… [--for DUR | --until TIME] --message M [--headline H] [--channel C] [--timezone ZONE]",
+                       valued: common.union(["--for", "--until", "--message", "--headline", "--channel", "--timezone"]), flags: ["--verbose"], run: WindowCommands.now),
         "end": Command(usage: "maint end WINDOW", valued: common, flags: ["--verbose"], run: WindowCommands.end),
         "extend": Command(usage: "maint extend WINDOW (--by DUR | --until TIME)", valued: common.union(["--by", "--until"]), flags: ["--verbose"], run: WindowCommands.extend),
         "update": Command(usage: "maint update WINDOW [--message M] [--headline H]", valued: common.union(["--message", "--headline"]), flags: ["--verbose"], run: WindowCommands.update),
@@ -40,7 +40,7 @@ enum CommandLineTool {
     ]
 
     static var usage: String {
-        "usage: maint COMMAND [OPTIONS]\n\ncommands:\n" + commands.keys.sorted().map { "  " + (commands[$0]?.usage ?? $0) }.joined(separator: "\n")
+        "usage: maint COMMAND [OPTIONS]   (maint --version: the version)\n\ncommands:\n" + commands.keys.sorted().map { "  " + (commands[$0]?.usage ?? $0) }.joined(separator: "\n")
             + "\n\ncommon options: --config DIR (schedule files), --db FILE (database), --socket PATH (the daemon's control socket)"
     }
 
@@ -51,6 +51,10 @@ enum CommandLineTool {
         }
         if name == "--help" || name == "-h" || name == "help" {
             print(usage)
+            return .success
+        }
+        if name == "--version" || name == "version" {
+            print("maint \(Version.number)")
             return .success
         }
         guard let command = commands[name] else {

@@ -48,13 +48,15 @@ enum WindowCommands {
         guard !arguments.positionals.isEmpty else { throw Failure(.usage, "name at least one TARGET (a name or tag:NAME)") }
         guard let message = arguments.value("--message"), !message.isEmpty else { throw Failure(.usage, "--message M is required") }
         let now = Date()
-        let end = try end(arguments, start: now, zone: .current, now: now, required: false)
+        // The zone of `--until` and of the times shown (in announcements too).
+        let zone = try timezone(arguments.value("--timezone"))
+        let end = try end(arguments, start: now, zone: zone, now: now, required: false)
         let request = WindowRequest(selectors: arguments.positionals, start: now, end: end,
                                     headline: arguments.value("--headline") ?? WindowRequest.emergencyHeadline, message: message,
-                                    notices: [], channels: arguments.options["--channel"], timezone: .current, emergency: true)
+                                    notices: [], channels: arguments.options["--channel"], timezone: zone, emergency: true)
         let door = try Door.open(session)
         let id = try door.send("POST", "/v1/windows/now", request.json, session: session)["id"]?.stringValue ?? "?"
-        print("emergency window \(id)" + (end.map { " until \(TimeText.local($0, zone: .current))" } ?? " (open-ended: `maint end \(id)` when fixed)"))
+        print("emergency window \(id)" + (end.map { " until \(TimeText.local($0, zone: zone))" } ?? " (open-ended: `maint end \(id)` when fixed)"))
         // Until every target has settled: a target still being retried is followed to its end.
         let progress = try follow(session, door, window: id, after: 0) { progress in
             progress.isTerminal || (progress.state != .scheduled && progress.state != .activating && !progress.targets.contains { $0.state == .activating })

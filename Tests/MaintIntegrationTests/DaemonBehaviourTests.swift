@@ -1,4 +1,5 @@
 import Foundation
+import MaintCore
 import MaintNet
 import Testing
 
@@ -37,6 +38,9 @@ struct DaemonBehaviourTests {
         let workspace = try Workspace()
         try workspace.write("a.json5", "{}")
         #expect(try workspace.maint(["frobnicate"]).status == 2)
+        let version = try workspace.maint(["--version"])
+        #expect(version.status == 0 && version.stdout == "maint \(Version.number)\n")
+        #expect(try workspace.maint(["now", "web", "--message", "x", "--timezone", "Mars/Olympus"]).status == 2)
         #expect(try workspace.maint(["add", "web", "--for", "1h"]).status == 2)
         #expect(try workspace.maint(["ls", "--bogus"]).status == 2)
         let show = try workspace.maint(["show", "no-such-window"])
