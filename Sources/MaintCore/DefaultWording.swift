@@ -2,7 +2,7 @@
 /// The English wording of every event, for channels that do not set their own.
 enum DefaultWording {
     static let texts: [AnnouncementEvent: (subject: String, body: String)] = [
-        .scheduled: ("Scheduled maintenance: {{headline}}, {{start.local}}",
+        .scheduled: ("{{headline}} on {{start.local}}",
                       "{{headline}}\n\n{{message}}\n\nWhen: {{start.local}} to {{end.local}} ({{duration}})\nAffected: {{targets}}\n\nPlease save your work before the start: open changes may be lost."),
         .notice: ("Reminder: maintenance in {{notice.offset}}: {{headline}}",
                    "{{headline}} starts in {{notice.offset}}.\n\n{{message}}\n\nWhen: {{start.local}} to {{end.local}} ({{duration}})\nAffected: {{targets}}\n\nPlease save your work before the start: open changes may be lost."),

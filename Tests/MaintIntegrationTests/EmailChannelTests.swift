@@ -87,7 +87,7 @@ struct EmailChannelTests {
         }
         let firstText: String = messages[0]["text"] as? String ?? ""
         let when: String = firstText.components(separatedBy: "When: ").dropFirst().first?.components(separatedBy: " to ").first ?? "?"
-        #expect(messages[0]["subject"] as? String == "Scheduled maintenance: Maintenance planifiée — base de données, " + when)
+        #expect(messages[0]["subject"] as? String == "Maintenance planifiée — base de données on " + when)
         let text = try #require(messages[0]["text"] as? String)
         #expect(text.contains("Retour à ") && (text.contains(" CET (+01:00)") || text.contains(" CEST (+02:00)")))
         #expect((messages[1]["subject"] as? String)?.hasPrefix("Reminder: maintenance in 2s: ") == true)

@@ -63,7 +63,7 @@ struct WebhookFormatTests {
         let slackText = String(decoding: try JSONSerialization.data(withJSONObject: slackScheduled.body), as: UTF8.self)
         #expect(slackText.contains("EST (-05:00)") || slackText.contains("EDT (-04:00)"))
         #expect(slackText.contains("Storage &lt;upgrade&gt; &amp;"))
-        #expect((slackScheduled.body["text"] as? String)?.hasPrefix("Scheduled maintenance: Storage <upgrade> & \"migration\"") == true)
+        #expect((slackScheduled.body["text"] as? String)?.hasPrefix("Storage <upgrade> & \"migration\" on ") == true)
         // Discord: the channel's own wording for `start`.
         let discordStart = try #require(deliveries.filter { $0.path == "/discord" }.compactMap { ($0.body["embeds"] as? [[String: Any]])?.first }
             .first { ($0["title"] as? String)?.hasSuffix("has begun") == true })
