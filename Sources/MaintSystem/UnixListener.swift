@@ -30,18 +30,23 @@ public final class UnixListener {
             }
             unlink(path)
         }
-        // Created 0660 from the start: no moment when others could connect.
-        let previous = umask(0o117)
+        // The process's umask is left alone (other threads create files meanwhile): bind makes
+        // the file with the umask's mode, which only the write bit makes connectable, and the
+        // mode is set to 0660 right after.
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        umask(previous)
         guard bound == 0 else {
             let error = SystemError("bind \(path)")
             close(fd)
             throw error
         }
-        chmod(path, 0o660)
+        guard chmod(path, 0o660) == 0 else {
+            let error = SystemError("chmod \(path)")
+            close(fd)
+            unlink(path)
+            throw error
+        }
         guard listen(fd, backlog) == 0 else {
             let error = SystemError("listen \(path)")
             close(fd)

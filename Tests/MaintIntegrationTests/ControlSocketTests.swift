@@ -141,6 +141,8 @@ struct ControlSocketTests {
             { targets: { web: { driver: "file", file: { path: "\(flag)" } } },
               windows: { later: { targets: ["web"], start: "+2d", duration: "1h" } } }
             """)
+        // The daemon's user reads the files whatever this process's umask made of them.
+        #expect(chmod(workspace.config.path, 0o755) == 0 && chmod(workspace.config.appendingPathComponent("a.json5").path, 0o644) == 0)
         let daemon = try ChildProcess("/usr/bin/setpriv", ["--reuid=\(nobody)", "--regid=\(nobody)", "--clear-groups", Repository.binary, "daemon"],
                                       environment: workspace.environment, directory: workspace.directory)
         defer { daemon.stop() }
