@@ -66,6 +66,7 @@ struct ControlScriptTests {
         let socket = workspace.database + ".sock"
         let script = """
             set -eu
+            cd '\(workspace.directory.path)'
             curl -sS -D headers --unix-socket \(socket) http://maint/calendar.ics > feed.ics
             tag=$(grep -i '^etag:' headers | cut -d' ' -f2 | tr -d '\\r')
             python3 \(Repository.root.appendingPathComponent("Tests/Support/ics_reader.py").path) 2099-02-01T00:00:00 < feed.ics | jq -r '.events[].summary'
