@@ -42,26 +42,16 @@ public struct ControlClient: Sendable {
 
     /// An answer that is not JSON (the calendar feed), as it came.
     public func getBytes(_ path: String, timeoutSeconds: Int64 = 60) throws(Failure) -> Data {
-        var request = HTTPRequest(method: "GET", url: "http://localhost" + path, timeoutMilliseconds: timeoutSeconds * 1000)
-        request.unixSocket = socket
-        request.maximumResponseBytes = 1 << 30
-        switch TransferPool().perform([request]).first ?? .failure(TransferError(code: -1, message: "no answer", elapsedMilliseconds: 0)) {
-        case .failure(let error):
-            throw .unreachable("the daemon does not answer on its control socket \(socket): \(error.message)")
-        case .success(let response):
-            guard (200..<300).contains(response.status) else { _ = try Self.decode(status: response.status, body: response.body); return Data() }
-            return response.body
-        }
+        try exchange(HTTPRequest(method: "GET", url: "http://localhost" + path, timeoutMilliseconds: timeoutSeconds * 1000))
     }
 
     /// Follows a stream of newline-delimited JSON (`/v1/events?follow=1`): each value as it
-    /// arrives, until the daemon ends it (it stops) or `line` returns false.
+    /// arrives, until the daemon ends it (it stops).
     public func follow(_ path: String, line: @escaping (JSONValue) -> Void) throws(Failure) {
         var request = HTTPRequest(method: "GET", url: "http://localhost" + path)
         request.unixSocket = socket
         var pending = Data()
         var errorBody = Data()
-        var status: Int?
         let result = StreamingTransfer.perform(request) { piece in
             pending.append(piece)
             while let end = pending.firstIndex(of: 0x0A) {
@@ -75,42 +65,49 @@ public struct ControlClient: Sendable {
         }
         switch result {
         case .failure(let error): throw .unreachable("the daemon does not answer on its control socket \(socket): \(error.message)")
-        case .success(let code): status = code
+        case .success(let status): if !(200..<300).contains(status) { throw Self.refusal(status: status, body: errorBody) }
         }
-        if let status, !(200..<300).contains(status) { _ = try Self.decode(status: status, body: errorBody) }
     }
 
     func send(_ request: HTTPRequest) throws(Failure) -> JSONValue {
+        let body = try exchange(request)
+        guard let value = try? JSONValue.parseJSON(body) else { throw .unreachable("the daemon's answer on \(socket) is not JSON") }
+        return value
+    }
+
+    /// Sends one request over the socket; the body of a 2xx answer, else the refusal it carries.
+    func exchange(_ request: HTTPRequest) throws(Failure) -> Data {
         var request = request
         request.unixSocket = socket
         request.maximumResponseBytes = 1 << 30
-        let result = TransferPool().perform([request]).first ?? .failure(TransferError(code: -1, message: "no answer", elapsedMilliseconds: 0))
-        let response: HTTPResponse
-        switch result {
+        switch TransferPool().perform([request]).first ?? .failure(TransferError(code: -1, message: "no answer", elapsedMilliseconds: 0)) {
         case .failure(let error):
             throw .unreachable("the daemon does not answer on its control socket \(socket): \(error.message)")
-        case .success(let answer):
-            response = answer
+        case .success(let response):
+            guard (200..<300).contains(response.status) else { throw Self.refusal(status: response.status, body: response.body) }
+            return response.body
         }
-        return try Self.decode(status: response.status, body: response.body)
     }
 
     /// An answer's JSON, or the refusal its error body (SPEC's shape) describes.
     public static func decode(status: Int, body: Data) throws(Failure) -> JSONValue {
-        let value = try? JSONValue.parseJSON(body)
-        guard (200..<300).contains(status) else {
-            let error = value?["error"]
-            let fields = (error?["fields"]?.arrayValue ?? []).map { (path: $0["path"]?.stringValue ?? "", message: $0["message"]?.stringValue ?? "") }
-            var message = error?["message"]?.stringValue ?? "the daemon answered \(status)"
-            // A reload's schedule errors, one `FILE:LINE:COL: path: message` each, as `maint validate` prints them.
-            let lines = (value?["errors"]?.arrayValue ?? []).map { issue in
-                let number = { (key: String) -> Int in if case .number(let value)? = issue[key] { return Int(value) } else { return 0 } }
-                return "\(issue["file"]?.stringValue ?? "?"):\(number("line")):\(number("column")): \(issue["path"]?.stringValue ?? ""): \(issue["message"]?.stringValue ?? "")"
-            }
-            if !lines.isEmpty { message = (lines + [message]).joined(separator: "\n") }
-            throw .refused(status: status, code: error?["code"]?.stringValue ?? "http-\(status)", message: message, fields: fields)
-        }
-        guard let value else { throw .unreachable("the answer is not JSON") }
+        guard (200..<300).contains(status) else { throw refusal(status: status, body: body) }
+        guard let value = try? JSONValue.parseJSON(body) else { throw .unreachable("the answer is not JSON") }
         return value
+    }
+
+    /// What an error answer says: its message and fields, and a reload's located errors.
+    static func refusal(status: Int, body: Data) -> Failure {
+        let value = try? JSONValue.parseJSON(body)
+        let error = value?["error"]
+        let fields = (error?["fields"]?.arrayValue ?? []).map { (path: $0["path"]?.stringValue ?? "", message: $0["message"]?.stringValue ?? "") }
+        var message = error?["message"]?.stringValue ?? "the daemon answered \(status)"
+        // A reload's schedule errors, one `FILE:LINE:COL: path: message` each, as `maint validate` prints them.
+        let lines = (value?["errors"]?.arrayValue ?? []).map { issue in
+            let number = { (key: String) -> Int in if case .number(let value)? = issue[key] { return Int(value) } else { return 0 } }
+            return "\(issue["file"]?.stringValue ?? "?"):\(number("line")):\(number("column")): \(issue["path"]?.stringValue ?? ""): \(issue["message"]?.stringValue ?? "")"
+        }
+        if !lines.isEmpty { message = (lines + [message]).joined(separator: "\n") }
+        return .refused(status: status, code: error?["code"]?.stringValue ?? "http-\(status)", message: message, fields: fields)
     }
 }

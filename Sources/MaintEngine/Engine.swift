@@ -97,11 +97,7 @@ public final class Engine {
     public func replace(schedule: Schedule) {
         self.schedule = schedule
         targetZones = schedule.targets.mapValues(\.timezone)
-        scheduleReplaced?(schedule)
     }
-
-    /// Told each schedule put in force by a reload (the daemon takes the api tokens from it).
-    public var scheduleReplaced: ((Schedule) -> Void)?
 
     /// Once stored, a one-off definition is read from the database, not from the files: the
     /// daemon lets go of them (with a hundred thousand, they are most of its memory). Recurring

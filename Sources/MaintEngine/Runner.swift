@@ -87,10 +87,13 @@ public final class Runner {
                 pendingSince = .distantFuture
                 next = Date()  // what they changed is read in a round at once
             }
-            if stopping && !engine.hasWorkInFlight {
-                // Callers still waiting get their answer; later ones are told the daemon stops.
+            // Callers still waiting get their answer; later ones are told the daemon stops.
+            func lastJobs() {
                 mailbox.close()
                 for job in pendingJobs + mailbox.take() { job(engine) }
+            }
+            if stopping && !engine.hasWorkInFlight {
+                lastJobs()
                 return outcome
             }
             timer.arm(at: next)
@@ -146,8 +149,7 @@ public final class Runner {
             }
             if stopping && after.timeIntervalSince(stopStarted) > 20 {
                 log(.warning, "stopping with \(engine.jobs.count + engine.processJobs.count + engine.workJobs.count) request(s) unanswered; they are retried on the next start")
-                mailbox.close()
-                for job in pendingJobs + mailbox.take() { job(engine) }
+                lastJobs()
                 return outcome
             }
         }

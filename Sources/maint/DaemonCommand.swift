@@ -50,19 +50,24 @@ enum DaemonCommand {
         store.eventAppended = bell.ring
         let tokens = AccessTokens()
         let secrets = SecretSource(environment: session.environment)
-        for name in tokens.update(schedule.api, secrets: secrets) { log(.error, "api token \(Quoted(name)): its secret is not set; nobody can use it") }
+        func takeTokens(_ schedule: Schedule) {
+            for name in tokens.update(schedule.api, secrets: secrets) { log(.error, "api token \(Quoted(name)): its secret is not set; nobody can use it") }
+        }
+        takeTokens(schedule)
         // Reads run on connections of their own with the schedule the loop last put in force.
         let access = DaemonAccess(mailbox: runner.mailbox, databasePath: session.paths.database, schedule: engine.schedule,
                                   secrets: secrets, measurements: engine.measurements)
-        engine.schedulePublished = access.publish
         let control = ControlAPI(access: access, daemonPID: getpid(), readFiles: readFiles, bell: bell, tokens: tokens)
         let api = try session.controlServer(control)
         // TCP as well, when a file's api section asks for it; every request then needs a token.
         let network = try schedule.api.map { config in try session.networkServer(control, config) }
         let listening = schedule.api.map { "\($0.host):\($0.port)" }
-        engine.scheduleReplaced = { [unowned engine] schedule in
-            notifier.notify("READY=1\nSTATUS=reloaded: " + engine.statusLine())
-            for name in tokens.update(schedule.api, secrets: secrets) { log(.error, "api token \(Quoted(name)): its secret is not set; nobody can use it") }
+        // Each schedule put in force (at the start, then after each reload), once stored: the
+        // API reads with it, takes its tokens, and systemd hears that the daemon is ready.
+        engine.schedulePublished = { [unowned engine] schedule in
+            access.publish(schedule)
+            takeTokens(schedule)
+            notifier.notify("READY=1\nSTATUS=" + engine.statusLine())
             let wanted = schedule.api.map { "\($0.host):\($0.port)" }
             if wanted != listening {
                 log(.warning, "the api listen address is now \(wanted ?? "none") in the files; the daemon keeps \(listening ?? "none") until it is restarted")
@@ -86,7 +91,6 @@ enum DaemonCommand {
                               message: "pid \(getpid()), \(schedule.targets.count) target(s), \(schedule.windows.count) window(s) from \(session.paths.config)")
         log(.notice, "maint daemon started: \(schedule.targets.count) target(s), \(schedule.channels.count) channel(s), \(schedule.windows.count) window(s) from \(session.paths.config); database \(session.paths.database); control socket \(session.paths.socket)\(listening.map { ", and http://\($0)" } ?? "")")
         engine.forgetStoredOneOffDefinitions()
-        notifier.notify("READY=1\nSTATUS=" + engine.statusLine())
         _ = try runner.run()
         _ = try? store.appendEvent(at: Date().epochMilliseconds, window: nil, kind: "daemon.stopped", message: "pid \(getpid())")
         log(.notice, "maint daemon stopped")

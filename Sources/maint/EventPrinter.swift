@@ -9,17 +9,7 @@ struct EventPrinter {
     var window: String?
     let zone = TimeZone.current
 
-    static func line(_ event: EventRecord, zone: TimeZone, showWindow: Bool) -> String {
-        let date = Date(timeIntervalSince1970: Double(event.at) / 1000)
-        var parts = [TimeText.stamp(date, zone: zone, separator: " ")]
-        if showWindow { parts.append(event.windowId ?? "-") }
-        parts.append(event.target ?? "-")
-        parts.append(event.kind)
-        parts.append(event.message)
-        return parts.joined(separator: "  ")
-    }
-
-    /// The same line from an event's JSON (`WindowJSON.event`), as the daemon sends it.
+    /// An event's line, from its JSON (`WindowJSON.event`): as the daemon sends it, or as read here.
     static func line(_ event: JSONValue, zone: TimeZone, showWindow: Bool) -> String {
         let date = event["at"]?.stringValue.flatMap(TimeText.parseRFC3339) ?? Date(timeIntervalSince1970: 0)
         var parts = [TimeText.stamp(date, zone: zone, separator: " ")]
@@ -33,7 +23,7 @@ struct EventPrinter {
     mutating func printNew(from store: MaintenanceStore) {
         guard let events = try? store.events(window: window, after: lastId) else { return }
         for event in events {
-            print(Self.line(event, zone: zone, showWindow: window == nil))
+            print(Self.line(WindowJSON.event(event), zone: zone, showWindow: window == nil))
             lastId = event.id
         }
         fflush(nil)
