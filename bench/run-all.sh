@@ -51,7 +51,7 @@ section "Switch lag" \
   python3 bench/lag.py "$MAINT_BIN" "${lag[@]}"
 
 section "A large schedule" \
-"T targets and W one-off windows from tomorrow on, five minutes apart (\`bench/scale_schedule.py\`). Timed: \`maint validate\`; the daemon from exec to \`READY=1\` on an empty database (first load: every window planned and stored) and again on the stored one (restart); its resident memory and context switches while idle; \`maint ls\`, \`status\` and \`show\` with the daemon running (best of 3). The first column, an empty schedule, is the floor: process start-up." \
+"T targets and W one-off windows from tomorrow on, five minutes apart (\`bench/scale_schedule.py\`). Timed: \`maint validate\`; the daemon from exec to \`READY=1\` on an empty database (first load: every window planned and stored) and again on the stored one with the files unchanged (restart: ready from the daemon's stored copy of its targets and channels; files read: its second \`READY=1\`, once it has read the files again meanwhile); its resident memory and context switches while idle; \`maint ls\`, \`status\` and \`show\` with the daemon running (best of 3). The first column, an empty schedule, is the floor: process start-up." \
   python3 bench/scale.py "$MAINT_BIN" "${scale[@]}"
 
 section "Reading hostile schedule files" \

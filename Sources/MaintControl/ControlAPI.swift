@@ -415,6 +415,7 @@ public struct ControlAPI: Sendable {
         case .notFound: return Self.error(404, "not-found", refusal.description)
         case .conflict: return Self.error(409, "conflict", refusal.description)
         case .state: return Self.error(409, "wrong-state", refusal.description)
+        case .notReady: return Self.error(503, "not-ready", refusal.description)
         }
     }
 

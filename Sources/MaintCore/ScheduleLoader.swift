@@ -5,10 +5,17 @@ import Foundation
 public struct ScheduleLoader: Sendable {
 
     public var now: Date
+    /// Whether the schedule keeps its definitions as JSON text (`Schedule.definitions`).
+    public var keepsDefinitions: Bool
 
-    public init(now: Date = Date()) { self.now = now }
+    public init(now: Date = Date(), keepsDefinitions: Bool = false) {
+        self.now = now
+        self.keepsDefinitions = keepsDefinitions
+    }
 
     public func load(directory: String) throws(ScheduleIssues) -> Schedule {
+        // Taken before reading: a file changed meanwhile gives a stamp that no longer matches.
+        let stamp = keepsDefinitions ? ScheduleStamp.of(directory: directory) : nil
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
@@ -36,6 +43,30 @@ public struct ScheduleLoader: Sendable {
         }
         if !issues.isEmpty { throw ScheduleIssues(issues: issues) }
         schedule.files = sources.map(\.0)
+        schedule.stamp = stamp
+        return schedule
+    }
+
+    /// The targets, channels and api section a daemon stored (`Schedule.definitions`), read as
+    /// the files were: the same checks, so a copy that no longer reads is an error, not a guess.
+    public func load(stored definitions: [StoredDefinition]) throws(ScheduleIssues) -> Schedule {
+        var byFile: [String: [StoredDefinition]] = [:]
+        for definition in definitions { byFile[definition.file, default: []].append(definition) }
+        let sources = byFile.keys.sorted().map { file -> (String, String) in
+            var sections: [String] = []
+            for section in StoredDefinition.Section.allCases {
+                let entries = byFile[file, default: []].filter { $0.section == section }
+                guard !entries.isEmpty else { continue }
+                if section == .api {
+                    sections.append("\"api\":" + entries[0].body)
+                } else {
+                    sections.append("\"\(section.rawValue)\":{" + entries.map { JSONValue.string($0.name).serialized() + ":" + $0.body }.joined(separator: ",") + "}")
+                }
+            }
+            return (file, "{" + sections.joined(separator: ",") + "}")
+        }
+        var schedule = try load(sources: sources)
+        schedule.origin = .stored
         return schedule
     }
 
@@ -98,18 +129,31 @@ public struct ScheduleLoader: Sendable {
                 }
             }
         }
+        func keep(_ section: StoredDefinition.Section, _ name: String, _ value: JSONValue, _ file: String) {
+            guard keepsDefinitions else { return }
+            schedule.definitions.append(StoredDefinition(section: section, name: name, file: file, body: value.serialized()))
+        }
         for document in documents {
             reader.document = document
             for (name, value) in document.section("targets") {
-                if schedule.targets[name] == nil, let target = reader.target(name, value) { schedule.targets[name] = target }
+                if schedule.targets[name] == nil, let target = reader.target(name, value) {
+                    schedule.targets[name] = target
+                    keep(.target, name, value, document.file)
+                }
             }
             for (name, value) in document.section("channels") {
-                if schedule.channels[name] == nil, let channel = reader.channel(name, value) { schedule.channels[name] = channel }
+                if schedule.channels[name] == nil, let channel = reader.channel(name, value) {
+                    schedule.channels[name] = channel
+                    keep(.channel, name, value, document.file)
+                }
             }
         }
         for document in documents where definedIn["api"] == document.file {
             reader.document = document
-            if case .object(let root) = document.root, let value = root["api"] { schedule.api = reader.api(value, file: document.file) }
+            if case .object(let root) = document.root, let value = root["api"] {
+                schedule.api = reader.api(value, file: document.file)
+                keep(.api, "api", value, document.file)
+            }
         }
         for document in documents {
             reader.document = document

@@ -224,6 +224,11 @@ public struct Schedule: Sendable {
     public var files: [String] = []
     /// Every secret the files name; what leaves a request is cleared of all of them.
     public var secretNames: [String] = []
+    public var origin = ScheduleOrigin.files
+    /// The targets, channels and api section as JSON text, with the files' stamp, when the
+    /// loader was asked to keep them (a daemon stores them, then lets go).
+    public var definitions: [StoredDefinition] = []
+    public var stamp: String?
 
     public init() {}
 

@@ -19,7 +19,7 @@ extension Engine {
             return
         }
         throttled.remove(key)
-        guard let target = schedule.targets[name] else {
+        guard let target = targetConfig(name) else {
             recordActionFailure(window: window.id, target: name, activate: activate, now: now,
                                 error: "target \(Quoted(name)) is no longer defined in the schedule files", final: true)
             return
@@ -71,7 +71,7 @@ extension Engine {
         switch job {
         case .action(let windowId, let name, let activate):
             measurements.switchDone(activate ? "activate" : "deactivate", seconds: Double(elapsed) / 1000)
-            guard let driver = schedule.targets[name]?.driver else {
+            guard let driver = targetConfig(name)?.driver else {
                 recordActionFailure(window: windowId, target: name, activate: activate, now: now,
                                     error: "target \(Quoted(name)) is no longer defined in the schedule files", final: true)
                 return
@@ -85,7 +85,7 @@ extension Engine {
                                     final: false, retries: driver.retries(activate: activate))
             }
         case .probe(let windowId, let name):
-            guard let driver = schedule.targets[name]?.driver else { return }
+            guard let driver = targetConfig(name)?.driver else { return }
             let reading = driver.probeOutcome(result)
             recordProbe(window: windowId, target: name, inMaintenance: reading.inMaintenance, detail: scrub(reading.detail, []), now: now)
         case .check, .delivery, .doneCheck:
@@ -173,7 +173,7 @@ extension Engine {
     /// Reads an active target's real state through its driver (`Driver.probeWork`).
     func launchProbe(_ window: WindowRecord, _ state: TargetStateRecord, now: Date) {
         let job = Job.probe(window: window.id, target: state.target)
-        guard let key = job.inFlight, !busy.contains(key), let target = schedule.targets[state.target] else { return }
+        guard let key = job.inFlight, !busy.contains(key), let target = targetConfig(state.target) else { return }
         do {
             perform(try target.driver.probeWork(driverContext(window, target: target, driverState: state.driverState, now: now)), as: job, now: now)
         } catch {

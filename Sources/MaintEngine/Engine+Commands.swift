@@ -11,6 +11,7 @@ extension Engine {
 
     /// Stores a window asked for on the command line and returns its id.
     public func addWindow(_ request: WindowRequest, now: Date, by actor: Actor = .commandLine) throws -> String {
+        try requireFiles()
         let resolved = schedule.resolve(request.selectors)
         if !resolved.unknown.isEmpty {
             throw CommandRefusal(.input, "unknown target(s): \(resolved.unknown.joined(separator: ", ")); defined: \(schedule.targets.keys.sorted().joined(separator: ", "))")
@@ -115,11 +116,12 @@ extension Engine {
 
     /// `maint plan`: slots for the targets, clear of their freezes and windows.
     public func planSlots(_ selectors: [String], duration: TimeInterval, within: TimeInterval, count: Int, now: Date) throws -> (targets: [TargetConfig], outcome: SlotPlanner.Outcome) {
+        try requireFiles()
         let resolved = schedule.resolve(selectors)
         if !resolved.unknown.isEmpty {
             throw CommandRefusal(.input, "unknown target(s): \(resolved.unknown.joined(separator: ", "))")
         }
-        let targets = resolved.targets.compactMap { schedule.targets[$0] }
+        let targets = resolved.targets.compactMap { targetConfig($0) }
         guard !targets.isEmpty else { throw CommandRefusal(.input, "no target given") }
         let through = now.addingTimeInterval(within)
         let windows = try plannedPeriods(from: now, through: through)
@@ -209,7 +211,7 @@ extension Engine {
         try store.transaction {
             try apply()
             for target in machine(now).tellAgain(try store.targets(of: window.id), of: window, refreshes: {
-                schedule.targets[$0]?.driver.refreshes(on: change) != false
+                targetConfig($0)?.driver.refreshes(on: change) != false
             }) {
                 try store.saveTarget(target)
             }

@@ -25,7 +25,7 @@ extension Engine {
     /// One round of every target's checks, each `checkInterval` until they all pass.
     func stepDone(_ window: WindowRecord, now: Date) throws {
         guard doneRounds[window.id] == nil, (doneNext[window.id] ?? now) <= now else { return }
-        let targets = try store.targets(of: window.id).compactMap { schedule.targets[$0.target] }
+        let targets = try store.targets(of: window.id).compactMap { targetConfig($0.target) }
         var requests: [(String, Int, HTTPRequest)] = []
         for target in targets {
             let values = WindowContext.values(window, target: target.name, zone: target.timezone, now: now)
@@ -45,7 +45,7 @@ extension Engine {
     }
 
     func completeDoneCheck(window windowId: String, target name: String, index: Int, result: Result<HTTPResponse, TransferError>, now: Date) {
-        guard var round = doneRounds[windowId], let check = schedule.targets[name]?.health[safe: index] else { return }
+        guard var round = doneRounds[windowId], let check = targetConfig(name)?.health[safe: index] else { return }
         let secrets = check.url.secretNames + check.headers.flatMap(\.value.secretNames)
         round.results.append((name, CheckResult.judge(check, result, now: now) { scrub($0, secrets) }))
         guard round.results.count == round.expected else {
@@ -59,7 +59,7 @@ extension Engine {
             if failing.isEmpty {
                 try endWhenHealthy(window, summary: "all \(round.results.count) check(s) pass", now: now)
             } else {
-                let interval = schedule.targets[failing[0].target].map(checkInterval) ?? 5_000
+                let interval = targetConfig(failing[0].target).map(checkInterval) ?? 5_000
                 doneNext[windowId] = now.addingTimeInterval(Double(interval) / 1000)
                 try store.appendEvent(at: Self.milliseconds(now), window: windowId, kind: "window.waiting",
                                       message: "not healthy yet: " + failing.map { "\($0.target) \($0.result.check): \($0.result.detail)" }.joined(separator: "; "))

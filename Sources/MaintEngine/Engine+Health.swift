@@ -20,7 +20,7 @@ extension Engine {
     func launchChecks(_ window: WindowRecord, _ state: TargetStateRecord, now: Date) throws {
         let key = InFlight.checks(window: window.id, target: state.target)
         guard !busy.contains(key) else { return }
-        let target = schedule.targets[state.target]
+        let target = targetConfig(state.target)
         let checks = target?.health ?? []
         guard let target, !checks.isEmpty else {
             try settleHealth(window: window.id, target: state.target, results: [], now: now)
@@ -42,7 +42,7 @@ extension Engine {
 
     func completeCheck(window: String, target name: String, index: Int, secrets: [String], result: Result<HTTPResponse, TransferError>, now: Date) {
         let key = InFlight.checks(window: window, target: name)
-        guard let check = schedule.targets[name]?.health[safe: index] else {
+        guard let check = targetConfig(name)?.health[safe: index] else {
             healthRuns[key]?.results[index] = CheckResult(check: "check\(index + 1)", ok: false, status: nil, responseTimeMs: nil, detail: "check no longer defined")
             try? settleIfComplete(key: key, window: window, target: name, now: now)
             return
@@ -65,7 +65,7 @@ extension Engine {
 
     /// A target's checks all answered: the machine decides (`WindowMachine.checked`).
     func settleHealth(window windowId: String, target name: String, results: [CheckResult], now: Date) throws {
-        let config = schedule.targets[name]
+        let config = targetConfig(name)
         record(window: windowId, target: name, now: now) { machine, window, target in
             machine.checked(window, target, results: results,
                             healthTimeout: window.healthTimeoutMilliseconds ?? config?.healthTimeoutMilliseconds ?? 300_000,
@@ -78,11 +78,12 @@ extension Engine {
     /// `maint check`: every check of the targets, built here (the loop), sent by `CheckPlan.run`
     /// on any thread, all in parallel.
     public func checkPlan(_ selectors: [String], now: Date) throws -> CheckPlan {
+        try requireFiles()
         let resolved = schedule.resolve(selectors)
         if !resolved.unknown.isEmpty { throw CommandRefusal(.notFound, "unknown target(s): \(resolved.unknown.joined(separator: ", "))") }
         var plan = CheckPlan(order: resolved.targets, secrets: builder.secrets, secretNames: schedule.secretNames, now: now)
         for name in resolved.targets {
-            guard let target = schedule.targets[name] else { continue }
+            guard let target = targetConfig(name) else { continue }
             let values = WindowContext.values(standaloneTarget: name, zone: target.timezone, now: now)
             for check in target.health {
                 do {

@@ -33,7 +33,7 @@ extension Engine {
         }
         if event == .notice {
             for target in targets {
-                guard let action = schedule.targets[target.target]?.notice else { continue }
+                guard let action = targetConfig(target.target)?.notice else { continue }
                 try queue(channel: Self.bannerPrefix + target.target, attempts: action.retries + 1) { _ in extra["notice"]?["offset"]?.stringValue ?? "" }
             }
         }
@@ -81,7 +81,7 @@ extension Engine {
     /// A target's `notice` request, rendered with the window as it is now.
     func sendBanner(_ delivery: DeliveryRecord, now: Date) throws {
         let name = String(delivery.channel.dropFirst(Self.bannerPrefix.count))
-        guard let target = schedule.targets[name], let action = target.notice, let windowId = delivery.windowId,
+        guard let target = targetConfig(name), let action = target.notice, let windowId = delivery.windowId,
               let window = try store.window(windowId) else {
             recordDelivery(delivery, error: "target \(name) or its notice request is no longer defined", final: true, now: now)
             return
@@ -101,7 +101,7 @@ extension Engine {
         case .success(let response):
             if delivery.channel.hasPrefix(Self.bannerPrefix) {
                 let name = String(delivery.channel.dropFirst(Self.bannerPrefix.count))
-                accepted = schedule.targets[name]?.notice?.accepts(response.status) ?? false
+                accepted = targetConfig(name)?.notice?.accepts(response.status) ?? false
             } else {
                 accepted = (200...299).contains(response.status)  // HTTP 2xx, or SMTP 250 after the message
             }

@@ -30,8 +30,10 @@ extension Engine {
     public func reload(to new: Schedule, now: Date, by actor: Actor? = nil) throws -> ReloadSummary {
         var summary = ReloadSummary()
         let old = schedule
-        summary.targetsAdded = new.targets.keys.filter { old.targets[$0] == nil }.sorted()
-        summary.targetsRemoved = old.targets.keys.filter { new.targets[$0] == nil }.sorted()
+        // Started from the stored copy, the engine has read only the targets its windows needed.
+        let oldTargets = old.origin == .stored ? Set(try store.definitionNames(.target)) : Set(old.targets.keys)
+        summary.targetsAdded = new.targets.keys.filter { !oldTargets.contains($0) }.sorted()
+        summary.targetsRemoved = oldTargets.filter { new.targets[$0] == nil }.sorted()
         summary.channelsAdded = new.channels.keys.filter { old.channels[$0] == nil }.sorted()
         summary.channelsRemoved = old.channels.keys.filter { new.channels[$0] == nil }.sorted()
         let stored = try store.fileWindowNames()
@@ -42,7 +44,7 @@ extension Engine {
         try sync(now: now)
         try store.appendEvent(at: Self.milliseconds(now), window: nil, kind: "schedule.reloaded",
                               message: "\(new.targets.count) target(s), \(new.windows.count) window(s); \(summary.description)", actor: actor?.name)
-        log(.notice, "schedule reloaded: \(new.targets.count) target(s), \(new.windows.count) window(s); \(summary.description)")
+        log(.notice, "schedule \(old.origin == .stored ? "files read (the daemon started from its stored copy)" : "reloaded"): \(new.targets.count) target(s), \(new.windows.count) window(s); \(summary.description)")
         forgetStoredOneOffDefinitions()
         measurements.reloaded(true, at: now)
         return summary

@@ -11,7 +11,7 @@ import MaintSystem
 /// crash, `advance` resumes from the database.
 public final class Engine {
     public let store: MaintenanceStore
-    public private(set) var schedule: Schedule
+    public internal(set) var schedule: Schedule
     let builder: RequestBuilder
     let log: Log
     let pool: TransferPool
@@ -97,12 +97,14 @@ public final class Engine {
     public func replace(schedule: Schedule) {
         self.schedule = schedule
         targetZones = schedule.targets.mapValues(\.timezone)
+        unreadableTargets = []
     }
 
     /// Once stored, a one-off definition is read from the database, not from the files: the
     /// daemon lets go of them (with a hundred thousand, they are most of its memory). Recurring
     /// ones stay, to store their next occurrences; a reload reads the files again.
     public func forgetStoredOneOffDefinitions() {
+        storeDefinitions()
         schedule.windows = schedule.windows.filter { $0.value.recurrence != nil }
         Memory.returnFreePages()
         schedulePublished?(schedule)
@@ -113,7 +115,9 @@ public final class Engine {
     public var schedulePublished: ((Schedule) -> Void)?
 
     /// Each target's zone, for expanding occurrences: found once per schedule, not per window.
-    private(set) var targetZones: [String: TimeZone] = [:]
+    var targetZones: [String: TimeZone] = [:]
+    /// Targets whose stored definition did not read (see `targetConfig(_:)`): not tried again.
+    var unreadableTargets: Set<String> = []
 
     /// The database was changed by someone else (a command): the next round reads every running
     /// window again.
@@ -243,8 +247,9 @@ public final class Engine {
                 now = Self.date(window.startAt)
             }
         }
-        let machine = machine(now)
         let targets = try store.targets(of: window.id)
+        loadStoredTargets(targets.map(\.target))
+        let machine = machine(now)
         var holders: [String: WindowMachine.Holders] = [:]
         for name in machine.targetsNeedingHolders(window, targets) {
             holders[name] = try self.holders(of: name, besides: window.id)

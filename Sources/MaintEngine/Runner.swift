@@ -19,7 +19,9 @@ public final class Runner {
     public let mailbox: LoopMailbox
     /// Reads the schedule files again (SIGHUP); errors keep the running schedule. It runs on
     /// a worker thread, so that a large or slow file never holds up a switch that is due.
-    public var reload: (@Sendable () -> Result<Schedule, ScheduleIssues>)?
+    /// `asked`: a reload someone asked for (SIGHUP), not the first read after a start from the
+    /// stored schedule.
+    public var reload: (@Sendable (_ asked: Bool) -> Result<Schedule, ScheduleIssues>)?
     private let reloaded = ReloadMailbox()
     private var reloading = false
     private var reloadAgain = false
@@ -80,7 +82,10 @@ public final class Runner {
             }
             // Changes asked through the control API run between rounds; a switch due within
             // `jobMargin` goes first (a commit would hold it up), unless they waited too long.
-            if !pendingJobs.isEmpty && (stopping || Date().timeIntervalSince(pendingSince) > Self.jobPatience
+            // Started from the stored schedule, changes wait until the files are read (they may
+            // choose targets by tag, or need a freeze).
+            let holdingJobs = reloading && engine.schedule.origin == .stored && !stopping
+            if !pendingJobs.isEmpty && !holdingJobs && (stopping || Date().timeIntervalSince(pendingSince) > Self.jobPatience
                                         || next.map { $0.timeIntervalSinceNow > Self.jobMargin } ?? true) {
                 for job in pendingJobs { job(engine) }
                 pendingJobs = []
@@ -157,7 +162,7 @@ public final class Runner {
 
     /// Reads the files on a worker thread; the loop takes the result when it wakes. A SIGHUP
     /// during a reload reads them once more afterwards.
-    func startReload() {
+    public func startReload(asked: Bool = true) {
         guard let reload else { return }
         guard !reloading else {
             reloadAgain = true
@@ -166,7 +171,7 @@ public final class Runner {
         reloading = true
         let mailbox = reloaded, wake = self.wake
         DispatchQueue.global().async {
-            mailbox.put(reload())
+            mailbox.put(reload(asked))
             wake.wake()
         }
     }

@@ -48,6 +48,9 @@ public struct CommandRefusal: Error, Sendable, CustomStringConvertible {
         case conflict
         /// The window is in a state that does not allow it.
         case state
+        /// The daemon cannot do it yet: it runs on its stored schedule and has not read the
+        /// files (they have errors); worth another try once they are fixed and reloaded.
+        case notReady
     }
     public var kind: Kind
     public var description: String

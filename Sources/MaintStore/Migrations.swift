@@ -106,6 +106,21 @@ enum Migrations {
         );
         CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
         """,
+        // 9: the daemon's copy of the files' targets, channels and api section, and the stamp of
+        // the files they came from: a restart with the same files is ready without reading them.
+        """
+        CREATE TABLE definitions (
+            section TEXT NOT NULL,
+            name TEXT NOT NULL,
+            file TEXT NOT NULL,
+            body TEXT NOT NULL,
+            PRIMARY KEY (section, name)
+        ) WITHOUT ROWID;
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// Applies the missing steps. The version is read inside the write transaction, so two

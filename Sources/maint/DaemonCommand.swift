@@ -9,8 +9,13 @@ import MaintSystem
 enum DaemonCommand {
     static func run(_ session: Session) throws -> ExitCode {
         let log = session.log
-        let schedule = try session.loadSchedule()
+        let configDirectory = session.paths.config
         let store = try session.openStore()
+        // With the files as the last daemon stored them, it starts from that copy and reads the
+        // files meanwhile; edited files (or another maint) are read first, as on a first start.
+        let schedule = try Engine.storedSchedule(store, stamp: ScheduleStamp.of(directory: configDirectory))
+            ?? session.loadSchedule(keepingDefinitions: true)
+        let fromStoredCopy = schedule.origin == .stored
         let pool = TransferPool()
         let engine = try session.engine(schedule: schedule, store: store, pool: pool)
         let notifier = SystemdNotifier(environment: session.environment)
@@ -32,15 +37,16 @@ enum DaemonCommand {
             }
             usleep(200_000)
         }
-        // SIGHUP and `maint reload` read the files the same way, each error in the log.
-        let configDirectory = session.paths.config
-        let readFiles = { @Sendable () throws(ScheduleIssues) -> Schedule in
-            notifier.reloading()
+        // SIGHUP and `maint reload` read the files the same way, each error in the log; so does
+        // the first read after a start from the stored copy (`asked` false), without RELOADING=1.
+        let readFiles = { @Sendable (_ asked: Bool) throws(ScheduleIssues) -> Schedule in
+            if asked { notifier.reloading() }
             do throws(ScheduleIssues) {
-                return try ScheduleLoader(now: Date()).load(directory: configDirectory)
+                return try ScheduleLoader(now: Date(), keepsDefinitions: true).load(directory: configDirectory)
             } catch {
-                for issue in error.issues { log(.error, "reload: \(issue)") }
-                notifier.notify("READY=1\nSTATUS=reload refused (\(error.issues.count) error(s)); the running schedule stays in force")
+                for issue in error.issues { log(.error, "\(asked ? "reload" : "schedule files"): \(issue)") }
+                let refused = asked ? "reload refused" : "the schedule files were not read"
+                notifier.notify("READY=1\nSTATUS=\(refused) (\(error.issues.count) error(s)); the \(asked ? "running" : "stored") schedule stays in force")
                 throw error
             }
         }
@@ -57,7 +63,7 @@ enum DaemonCommand {
         // Reads run on connections of their own with the schedule the loop last put in force.
         let access = DaemonAccess(mailbox: runner.mailbox, databasePath: session.paths.database, schedule: engine.schedule,
                                   secrets: secrets, measurements: engine.measurements)
-        let control = ControlAPI(access: access, daemonPID: getpid(), readFiles: readFiles, bell: bell, tokens: tokens)
+        let control = ControlAPI(access: access, daemonPID: getpid(), readFiles: { () throws(ScheduleIssues) in try readFiles(true) }, bell: bell, tokens: tokens)
         let api = try session.controlServer(control)
         // TCP as well, when a file's api section asks for it; every request then needs a token.
         let network = try schedule.api.map { config in try session.networkServer(control, config) }
@@ -78,19 +84,25 @@ enum DaemonCommand {
             api.stop()
             network?.stop()
         }
-        runner.reload = { () -> Result<Schedule, ScheduleIssues> in
+        runner.reload = { asked -> Result<Schedule, ScheduleIssues> in
             do throws(ScheduleIssues) {
-                return .success(try readFiles())
+                return .success(try readFiles(asked))
             } catch {
                 return .failure(error)
             }
         }
         let now = Date()
-        try engine.sync(now: now)
-        try store.appendEvent(at: now.epochMilliseconds, window: nil, kind: "daemon.started",
-                              message: "pid \(getpid()), \(schedule.targets.count) target(s), \(schedule.windows.count) window(s) from \(session.paths.config)")
-        log(.notice, "maint daemon started: \(schedule.targets.count) target(s), \(schedule.channels.count) channel(s), \(schedule.windows.count) window(s) from \(session.paths.config); database \(session.paths.database); control socket \(session.paths.socket)\(listening.map { ", and http://\($0)" } ?? "")")
+        let what: String
+        if fromStoredCopy {
+            what = "the stored copy of \(configDirectory) (unchanged since it was read; reading it again meanwhile)"
+        } else {
+            try engine.sync(now: now)
+            what = "\(schedule.targets.count) target(s), \(schedule.channels.count) channel(s), \(schedule.windows.count) window(s) from \(configDirectory)"
+        }
+        try store.appendEvent(at: now.epochMilliseconds, window: nil, kind: "daemon.started", message: "pid \(getpid()), \(what)")
+        log(.notice, "maint daemon started: \(what); database \(session.paths.database); control socket \(session.paths.socket)\(listening.map { ", and http://\($0)" } ?? "")")
         engine.forgetStoredOneOffDefinitions()
+        if fromStoredCopy { runner.startReload(asked: false) }
         _ = try runner.run()
         _ = try? store.appendEvent(at: Date().epochMilliseconds, window: nil, kind: "daemon.stopped", message: "pid \(getpid())")
         log(.notice, "maint daemon stopped")

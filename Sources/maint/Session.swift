@@ -25,9 +25,9 @@ struct Session {
 
     var json: Bool { arguments.has("--json") }
 
-    func loadSchedule(directory: String? = nil) throws(Failure) -> Schedule {
+    func loadSchedule(directory: String? = nil, keepingDefinitions: Bool = false) throws(Failure) -> Schedule {
         do {
-            return try ScheduleLoader(now: Date()).load(directory: directory ?? paths.config)
+            return try ScheduleLoader(now: Date(), keepsDefinitions: keepingDefinitions).load(directory: directory ?? paths.config)
         } catch {
             throw Failure(.invalidInput, error.description + "\n\(error.issues.count) error(s) in the schedule files; nothing was changed")
         }

@@ -142,6 +142,31 @@ struct DaemonBehaviourTests {
         #expect(notices.map { $0["state"] as? String } == ["skipped"])
     }
 
+    /// A restart with the files unchanged is ready from the stored copy and switches from it; a
+    /// command that chooses targets by tag waits for the files; edited files are read first.
+    @Test func aRestartWithUnchangedFilesStartsFromTheStoredCopy() throws {
+        let (workspace, site, receiver) = try siteSetup()
+        try workspace.write("shop.json5", schedule([site], receiver))
+        let first = try workspace.readyDaemon()
+        #expect(first.stderr.contains("1 target(s), 1 channel(s)"), "a first start reads the files: \(first.stderr)")
+        first.stop()
+        let restarted = try workspace.readyDaemon()
+        #expect(restarted.stderr.contains("maint daemon started: the stored copy of"), "\(restarted.stderr)")
+        let add = try workspace.maint(["add", "tag:shop", "--at", "+2s", "--for", "2s"])
+        #expect(add.status == 0, "\(add.stderr)")
+        #expect(restarted.stderr.contains("schedule files read (the daemon started from its stored copy): 1 target(s)"), "\(restarted.stderr)")
+        let id = try #require(add.stdout.split(separator: " ").dropFirst().first.map { String($0.dropLast()) })
+        #expect(try workspace.waitForWindow(id, in: ["completed"], timeout: 30) == "completed")
+        #expect(site.calls.first?.enabled == true)
+        restarted.stop()
+        // An edit (another tag) is read before the daemon is ready.
+        try workspace.write("shop.json5", schedule([site], receiver).replacingOccurrences(of: #"["shop"]"#, with: #"["shop", "eu"]"#))
+        let edited = try workspace.readyDaemon()
+        defer { edited.stop() }
+        #expect(edited.stderr.contains("maint daemon started: 1 target(s), 1 channel(s)"), "\(edited.stderr)")
+        #expect(try workspace.maint(["check", "tag:eu"]).status != 65, "the new tag is known at once")
+    }
+
     @Test func aWindowAddedFromTheCommandLineWakesAnIdleDaemon() throws {
         let (workspace, site, receiver) = try siteSetup()
         try workspace.write("shop.json5", schedule([site], receiver))

@@ -1,0 +1,113 @@
+import Foundation
+import MaintCore
+import MaintEngine
+import MaintNet
+import MaintStore
+import MaintSystem
+import Testing
+
+/// A daemon restarted with unchanged files starts from the copy of its targets, channels and api
+/// section it stored, reads each target as a window needs it, and reads the files meanwhile. Fake
+/// clock, real SQLite and real files (the stamp is taken from them); nothing is sent.
+struct StoredScheduleTests {
+    static let text = """
+        {
+          targets: {
+            paris: { driver: "file", file: { path: "/nonexistent/maint-test/paris" }, timezone: "Europe/Paris", tags: ["fr"] },
+            lyon: { driver: "file", file: { path: "/nonexistent/maint-test/lyon" }, timezone: "Europe/Paris", tags: ["fr", "south"] },
+            hook: { driver: "http", timezone: "UTC",
+                    activate: { url: "http://127.0.0.1:9/on", headers: { Authorization: "Bearer {{secret:HOOK_TOKEN}}" } },
+                    deactivate: { url: "http://127.0.0.1:9/off" } },
+          },
+          channels: { ops: { type: "webhook", format: "json", url: "http://127.0.0.1:9/ops", secret: "{{secret:OPS_SECRET}}", events: ["*"] } },
+          windows: { w: { targets: ["lyon"], start: "2030-06-05T02:00:00Z", duration: "1h" } },
+        }
+        """
+
+    struct Setup {
+        let directory: String
+        let database: String
+    }
+
+    /// Files in a new directory, read and stored by a first engine as a daemon does.
+    func firstStart(now: Date) throws -> Setup {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("stored-\(UUID().uuidString)")
+        let directory = base.appendingPathComponent("schedules").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Self.text.write(toFile: directory + "/s.json5", atomically: true, encoding: .utf8)
+        let database = base.appendingPathComponent("maint.db").path
+        let schedule = try ScheduleLoader(now: now, keepsDefinitions: true).load(directory: directory)
+        let engine = try engine(schedule, database)
+        try engine.sync(now: now)
+        engine.forgetStoredOneOffDefinitions()
+        return Setup(directory: directory, database: database)
+    }
+
+    func engine(_ schedule: Schedule, _ database: String) throws -> Engine {
+        try Engine(store: try MaintenanceStore(path: database), schedule: schedule, secrets: SecretSource(environment: [:]),
+                   log: Log(environment: [:], threshold: .error), pool: TransferPool())
+    }
+
+    func at(_ text: String) throws -> Date { try #require(TimeText.parseRFC3339(text)) }
+
+    @Test func aRestartWithTheSameFilesRunsFromTheStoredCopyAndReadsTargetsAsWindowsNeedThem() throws {
+        let setup = try firstStart(now: try at("2030-06-05T01:00:00Z"))
+        let store = try MaintenanceStore(path: setup.database)
+        let files = try ScheduleLoader().load(directory: setup.directory)
+        let stored = try #require(Engine.storedSchedule(store, stamp: ScheduleStamp.of(directory: setup.directory)))
+        #expect(stored.origin == .stored)
+        #expect(stored.targets.isEmpty, "targets are read one by one, not at the start")
+        #expect(stored.channels.keys.sorted() == ["ops"])
+        #expect(stored.secretNames == files.secretNames, "what leaves a request is still cleared of every secret")
+        #expect(!(try store.definitions([.target, .channel])).contains { $0.body.contains("Bearer ") && !$0.body.contains("{{secret:HOOK_TOKEN}}") })
+
+        let engine = try engine(stored, setup.database)
+        try engine.advance(now: try at("2030-06-05T02:00:00Z"))
+        #expect(try engine.store.window("w")?.state == .activating)
+        #expect(engine.hasWorkInFlight, "switched from the stored copy")
+        #expect(engine.schedule.targets.keys.sorted() == ["lyon"], "only the target the window needed was read")
+        let lyon = try #require(engine.schedule.targets["lyon"])
+        let original = try #require(files.targets["lyon"])
+        #expect(lyon.timezone == original.timezone && lyon.tags == original.tags && lyon.file == original.file)
+        #expect(type(of: lyon.driver) == type(of: original.driver))
+
+        // Choosing targets by tag needs them all: refused until the files are read, then done.
+        let request = WindowRequest(selectors: ["tag:fr"], start: try at("2030-06-06T02:00:00Z"), end: try at("2030-06-06T03:00:00Z"),
+                                    headline: "h", message: "m", notices: [], channels: [], timezone: .gmt, emergency: false)
+        #expect(throws: CommandRefusal.self) { try engine.addWindow(request, now: try at("2030-06-05T02:00:01Z")) }
+        let summary = try engine.reload(to: files, now: try at("2030-06-05T02:00:02Z"))
+        #expect(summary.targetsAdded.isEmpty && summary.targetsRemoved.isEmpty, "the stored copy had the same targets: \(summary.description)")
+        #expect(engine.schedule.origin == .files)
+        let id = try engine.addWindow(request, now: try at("2030-06-05T02:00:03Z"))
+        #expect(try engine.store.targets(of: id).map(\.target).sorted() == ["lyon", "paris"])
+    }
+
+    @Test func editedFilesOrAnotherProgramAreReadFirst() throws {
+        let setup = try firstStart(now: try at("2030-06-05T01:00:00Z"))
+        let store = try MaintenanceStore(path: setup.database)
+        let stamp = try #require(ScheduleStamp.of(directory: setup.directory))
+        #expect(Engine.storedSchedule(store, stamp: stamp) != nil)
+        #expect(Engine.storedSchedule(store, stamp: stamp.replacingOccurrences(of: "maint ", with: "maint 9")) == nil, "another version of maint")
+        // The same text written again is another file (a new inode): read first all the same.
+        try Self.text.write(toFile: setup.directory + "/s.json5", atomically: true, encoding: .utf8)
+        #expect(Engine.storedSchedule(store, stamp: ScheduleStamp.of(directory: setup.directory)) == nil)
+        try "{}".write(toFile: setup.directory + "/more.json5", atomically: true, encoding: .utf8)
+        #expect(Engine.storedSchedule(store, stamp: ScheduleStamp.of(directory: setup.directory)) == nil, "a file added")
+        #expect(Engine.storedSchedule(store, stamp: nil) == nil, "a directory that cannot be read")
+    }
+
+    /// A reload stores the new copy: a target removed from the files is gone from it, and the
+    /// next restart from the copy does not know it.
+    @Test func eachReadOfTheFilesReplacesTheCopy() throws {
+        let now = try at("2030-06-05T01:00:00Z")
+        let setup = try firstStart(now: now)
+        let fewer = Self.text.replacingOccurrences(of: #"paris: { driver: "file", file: { path: "/nonexistent/maint-test/paris" }, timezone: "Europe/Paris", tags: ["fr"] },"#, with: "")
+        try fewer.write(toFile: setup.directory + "/s.json5", atomically: true, encoding: .utf8)
+        let engine = try engine(try ScheduleLoader(now: now).load(directory: setup.directory), setup.database)
+        _ = try engine.reload(to: try ScheduleLoader(now: now, keepsDefinitions: true).load(directory: setup.directory), now: now)
+        let store = try MaintenanceStore(path: setup.database)
+        #expect(try store.definitionNames(.target).sorted() == ["hook", "lyon"])
+        let stored = try #require(Engine.storedSchedule(store, stamp: ScheduleStamp.of(directory: setup.directory)))
+        #expect(stored.channels.keys.sorted() == ["ops"])
+    }
+}
