@@ -37,6 +37,10 @@ public final class Database {
     public init(readingOnly path: String) throws(SQLiteError) {
         self.path = path
         handle = try Self.connect(path, flags: SQLITE_OPEN_READONLY)
+        // Each read opens a connection with an empty page cache: mapped, the file's pages are
+        // read in place instead of copied in by a system call each (a status at 100,000 windows
+        // spent a third of its time in pread).
+        try execute("PRAGMA mmap_size = 268435456")
     }
 
     /// A connection for one thread, with a 10 s busy timeout and extended result codes.
