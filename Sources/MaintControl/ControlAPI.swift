@@ -163,7 +163,13 @@ public struct ControlAPI: Sendable {
         }
         return answer(200) { engine in
             let (targets, outcome) = try engine.planSlots(selectors, duration: Double(length) / 1000, within: Double(within) / 1000, count: count, now: Date())
-            return PlanJSON.json(targets: targets, outcome: outcome)
+            var answer = PlanJSON.json(targets: targets, outcome: outcome)
+            // Fewer than asked for: say why, rather than leave the caller to guess.
+            if case .slots(let slots) = outcome, slots.count < count, case .object(var fields) = answer {
+                fields["note"] = .string("only \(slots.count) of the \(count) slots asked for: there is one per free stretch in which every target is off-peak, and \(slots.count == 1 ? "one fits" : "\(slots.count) fit") within \(DurationText.format(within)); --within longer looks further ahead")
+                answer = .object(fields)
+            }
+            return answer
         }
     }
 

@@ -22,16 +22,27 @@ public enum DurationText {
         return total
     }
 
-    /// The shortest text that `parse` reads back to the same value: `2h30m`, `45s`, `0s`.
+    /// The shortest text that `parse` reads back to the same value: `2h30m`, `45s`, `0s`. Days
+    /// from two on, as people write them: `24h` and `36h`, but `7d`.
     public static func format(_ milliseconds: Int64) -> String {
         if milliseconds == 0 { return "0s" }
         var rest = milliseconds.magnitude
         var text = milliseconds < 0 ? "-" : ""
         for (unit, size) in [("d", UInt64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)] where rest >= size {
+            if unit == "d" && rest < 2 * size { continue }
             text += "\(rest / size)\(unit)"
             rest %= size
         }
         return text
+    }
+
+    /// For people, rounded to what matters: whole seconds from 10 s, whole minutes from an hour
+    /// (`due 1d8h10m ago`, not `1d8h9m52s790ms`).
+    public static func rounded(_ milliseconds: Int64) -> String {
+        let magnitude = milliseconds.magnitude
+        let unit: UInt64 = magnitude >= 3_600_000 ? 60_000 : magnitude >= 10_000 ? 1_000 : 1
+        let whole = (magnitude / unit + (magnitude % unit >= unit / 2 && unit > 1 ? 1 : 0)) * unit
+        return format(milliseconds < 0 ? -Int64(whole) : Int64(whole))
     }
 }
 

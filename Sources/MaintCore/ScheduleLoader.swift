@@ -136,15 +136,21 @@ public struct ScheduleLoader: Sendable {
         for document in documents {
             reader.document = document
             for (name, value) in document.section("targets") {
-                if schedule.targets[name] == nil, let target = reader.target(name, value) {
+                guard schedule.targets[name] == nil else { continue }
+                if let target = reader.target(name, value) {
                     schedule.targets[name] = target
                     keep(.target, name, value, document.file)
+                } else {
+                    reader.unreadableTargets.insert(name)
                 }
             }
             for (name, value) in document.section("channels") {
-                if schedule.channels[name] == nil, let channel = reader.channel(name, value) {
+                guard schedule.channels[name] == nil else { continue }
+                if let channel = reader.channel(name, value) {
                     schedule.channels[name] = channel
                     keep(.channel, name, value, document.file)
+                } else {
+                    reader.unreadableChannels.insert(name)
                 }
             }
         }

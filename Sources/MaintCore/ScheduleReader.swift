@@ -9,6 +9,10 @@ public struct ScheduleReader {
     /// Every `{{secret:NAME}}` the documents use, so that any text that leaves a request can be
     /// cleared of all of them (a platform may echo a token it was sent in another request).
     var secretNames: Set<String> = []
+    /// Targets and channels defined but with errors of their own: a window that names one is not
+    /// told again that no such thing exists (the first error says what is wrong).
+    var unreadableTargets: Set<String> = []
+    var unreadableChannels: Set<String> = []
 
     init(now: Date) { self.now = now }
 
@@ -29,25 +33,9 @@ public struct ScheduleReader {
 
     mutating func checkKeys(_ object: [String: JSONValue], at path: FieldPath, allowed: Set<String>) {
         for key in object.keys.sorted() where !allowed.contains(key) {
-            let hint = allowed.min { Self.distance($0, key) < Self.distance($1, key) }
-                .flatMap { Self.distance($0, key) <= 2 ? " (did you mean \"\($0)\"?)" : nil } ?? ""
+            let hint = Suggestion.closest(to: key, among: allowed.sorted(), limit: 2).map { " (did you mean \"\($0)\"?)" } ?? ""
             fail(path.appending(key), "unknown field\(hint); expected one of: \(allowed.sorted().joined(separator: ", "))", key: true)
         }
-    }
-
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.lowercased()), b = Array(b.lowercased())
-        var row = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var previous = row[0]
-            row[0] = i
-            for j in stride(from: 1, through: b.count, by: 1) {
-                let saved = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-                previous = saved
-            }
-        }
-        return row[b.count]
     }
 
     // MARK: Values
@@ -409,10 +397,8 @@ public struct ScheduleReader {
             if selectors.isEmpty { fail(path.appending("targets"), "a window needs at least one target") }
             for (index, selector) in selectors.enumerated() {
                 let resolved = schedule.resolve([selector])
-                if !resolved.unknown.isEmpty {
-                    fail(path.appending("targets").appending(index), selector.hasPrefix("tag:")
-                         ? "no target has the tag \(Quoted(selector.dropFirst(4)))"
-                         : "no target is named \(Quoted(selector))")
+                if !resolved.unknown.isEmpty && !unreadableTargets.contains(selector) {
+                    fail(path.appending("targets").appending(index), schedule.unknownSelector(selector))
                 }
                 targets += resolved.targets.filter { !targets.contains($0) }
             }
@@ -508,8 +494,8 @@ public struct ScheduleReader {
             }
         }
         let channels = strings(object, "channels", path) ?? []
-        for (index, channel) in channels.enumerated() where schedule.channels[channel] == nil {
-            fail(path.appending("channels").appending(index), "no channel is named \(Quoted(channel))")
+        for (index, channel) in channels.enumerated() where schedule.channels[channel] == nil && !unreadableChannels.contains(channel) {
+            fail(path.appending("channels").appending(index), "no channel is named \(Quoted(channel))" + Suggestion.clause(for: channel, among: schedule.channels.keys.sorted()))
         }
         var page = PageFields()
         if let value = object["page"], let fields = self.object(value, path.appending("page"), allowed: PageFields.keys) {
@@ -602,9 +588,8 @@ public struct ScheduleReader {
         var targets: [String] = []
         for (index, selector) in selectors.enumerated() {
             let resolved = schedule.resolve([selector])
-            if !resolved.unknown.isEmpty {
-                fail(path.appending("targets").appending(index), selector.hasPrefix("tag:")
-                     ? "no target has the tag \(Quoted(selector.dropFirst(4)))" : "no target is named \(Quoted(selector))")
+            if !resolved.unknown.isEmpty && !unreadableTargets.contains(selector) {
+                fail(path.appending("targets").appending(index), schedule.unknownSelector(selector))
             }
             targets += resolved.targets.filter { !targets.contains($0) }
         }

@@ -81,7 +81,7 @@ extension WindowMachine {
             target.nextAttemptAt = now + delay
             step.save(target)
             step.event("target.retry", target: target.target,
-                       "\(verb) attempt \(target.attempts) failed: \(error); next try in \(DurationText.format(delay))")
+                       "\(verb) attempt \(target.attempts) failed: \(error); next try in \(DurationText.rounded(delay))")
         }
         step.note(gaveUp ? .error : .warning, "\(target.target): \(verb) failed: \(error)\(gaveUp ? " (giving up)" : ", will retry")")
         return step

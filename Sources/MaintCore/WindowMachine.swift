@@ -116,7 +116,7 @@ public struct WindowMachine {
             notice.state = stale ? .skipped : .sent
             draft.step.notices.append(notice)
             if stale {
-                draft.step.event("notice.skipped", "the \(offset) notice was due \(DurationText.format(lateness)) ago; not sent late")
+                draft.step.event("notice.skipped", "the \(offset) notice was due \(DurationText.rounded(lateness)) ago; not sent late")
                 draft.step.note(.warning, "\(offset) notice skipped (stale)")
             } else {
                 draft.step.event("notice.sent", "\(offset) notice")
@@ -130,7 +130,7 @@ public struct WindowMachine {
         draft.setState(.activating)
         draft.step.dropsPendingNotices = true
         let lag = now - draft.window.startAt
-        draft.step.event("window.activating", "activating \(draft.targets.count) target(s)" + (lag > 1000 ? ", \(DurationText.format(lag)) after the planned start" : ""))
+        draft.step.event("window.activating", "activating \(draft.targets.count) target(s)" + (lag > 1000 ? ", \(DurationText.rounded(lag)) after the planned start" : ""))
         draft.step.note(.notice, "activating")
         // An occurrence starting is when its series stores the next ones.
         if let series = draft.window.series, draft.window.origin == .file { draft.step.effects.append(.renewSeries(series)) }
@@ -312,7 +312,8 @@ public struct WindowMachine {
         let targets = draft.targets
         let state: WindowState
         // A target that never went into maintenance failed the window, even if it is healthy now.
-        if targets.contains(where: { $0.state == .failed || $0.state == .skipped || $0.activatedAt == nil }) {
+        let failed = targets.filter { $0.state == .failed || $0.state == .skipped || $0.activatedAt == nil }.count
+        if failed > 0 {
             state = .failed
         } else if targets.contains(where: { $0.state == .unhealthy }) {
             state = .degraded
@@ -322,7 +323,9 @@ public struct WindowMachine {
         let healthy = targets.filter { $0.state == .healthy }.count
         let held = targets.filter { $0.state == .held }.count
         draft.setState(state)
-        draft.step.event("window.\(state)", "\(healthy) of \(targets.count) target(s) back and healthy" + (held == 0 ? "" : ", \(held) still held by other windows"))
+        // A failed window says so first: "2 of 2 back and healthy" alone read like a success.
+        let failures = failed == 0 ? "" : "\(failed) of \(targets.count) target(s) failed or never went into maintenance; "
+        draft.step.event("window.\(state)", failures + "\(healthy) of \(targets.count) target(s) back and healthy" + (held == 0 ? "" : ", \(held) still held by other windows"))
         draft.step.announce(.end, ["health": Payload.health(targets), "result": .string(state.rawValue)])
         draft.step.note(state == .completed ? .notice : .error, "\(state) (\(healthy)/\(targets.count) healthy)")
     }

@@ -14,7 +14,7 @@ extension Engine {
         try requireFiles()
         let resolved = schedule.resolve(request.selectors)
         if !resolved.unknown.isEmpty {
-            throw CommandRefusal(.input, "unknown target(s): \(resolved.unknown.joined(separator: ", ")); defined: \(schedule.targets.keys.sorted().joined(separator: ", "))")
+            throw CommandRefusal(.input, resolved.unknown.map(schedule.unknownSelector).joined(separator: "; "))
         }
         guard !resolved.targets.isEmpty else { throw CommandRefusal(.input, "no target given") }
         let channels = request.channels ?? schedule.channels.keys.sorted()
@@ -119,7 +119,7 @@ extension Engine {
         try requireFiles()
         let resolved = schedule.resolve(selectors)
         if !resolved.unknown.isEmpty {
-            throw CommandRefusal(.input, "unknown target(s): \(resolved.unknown.joined(separator: ", "))")
+            throw CommandRefusal(.input, resolved.unknown.map(schedule.unknownSelector).joined(separator: "; "))
         }
         let targets = resolved.targets.compactMap { targetConfig($0) }
         guard !targets.isEmpty else { throw CommandRefusal(.input, "no target given") }

@@ -80,7 +80,7 @@ extension Engine {
     public func checkPlan(_ selectors: [String], now: Date) throws -> CheckPlan {
         try requireFiles()
         let resolved = schedule.resolve(selectors)
-        if !resolved.unknown.isEmpty { throw CommandRefusal(.notFound, "unknown target(s): \(resolved.unknown.joined(separator: ", "))") }
+        if !resolved.unknown.isEmpty { throw CommandRefusal(.notFound, resolved.unknown.map(schedule.unknownSelector).joined(separator: "; ")) }
         var plan = CheckPlan(order: resolved.targets, secrets: builder.secrets, secretNames: schedule.secretNames, now: now)
         for name in resolved.targets {
             guard let target = targetConfig(name) else { continue }

@@ -44,6 +44,7 @@ enum PlanCommand {
             }
             print(table.render())
         }
+        if let note = answer["note"]?.stringValue { print("note: \(note)") }
         print("plan one with: maint add \(arguments.positionals.joined(separator: " ")) --at \(slots[0]["start"]?.stringValue ?? "?") --for \(durationText)")
         return .success
     }

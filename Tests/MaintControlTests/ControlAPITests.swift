@@ -53,7 +53,7 @@ struct ControlAPITests {
         #expect(window["state"] == .string("scheduled"))
         #expect(window["origin"] == .string("api"))
         #expect(window["end"] == .string("2098-05-01T03:30:00.000Z"))
-        #expect(window["notices"]?.arrayValue?.first?["offset"] == .string("1d"))
+        #expect(window["notices"]?.arrayValue?.first?["offset"] == .string("24h"), "as people write it")
         #expect(window["targets"]?.arrayValue?.first?["name"] == .string("paris"))
         #expect(try engine.store.window(id)?.page == PageFields(bypassUrl: "https://status.example.com", buttonText: "Status"))
         let event = try #require(try engine.store.events(window: id).first)
@@ -89,7 +89,9 @@ struct ControlAPITests {
         // An unknown target: the request is wrong in itself.
         let (unknown, unknownAnswer) = try call(api, "POST", "/v1/windows", #"{"targets": "nice", "start": "2098-05-01T02:00:00Z", "duration": "1h"}"#)
         #expect(unknown == 422)
-        #expect(unknownAnswer["error"]?["message"]?.stringValue?.contains("unknown target(s): nice") == true)
+        #expect(unknownAnswer["error"]?["message"]?.stringValue?.contains("no target is named \"nice\"") == true)
+        let (_, typoAnswer) = try call(api, "POST", "/v1/windows", #"{"targets": ["pariss"], "start": "2098-05-01T02:00:00Z", "duration": "1h"}"#)
+        #expect(typoAnswer["error"]?["message"]?.stringValue == "no target is named \"pariss\"; did you mean \"paris\"?")
         // Over the file's window on lyon: a conflict, which force overrides.
         let overlap = #"{"targets": "tag:eu", "start": "2099-01-01T02:30:00Z", "duration": "1h"}"#
         let (conflict, conflictAnswer) = try call(api, "POST", "/v1/windows", overlap)

@@ -44,11 +44,11 @@ struct ScheduleLoaderTests {
         Case(name: "bad start", replace: #"start: "2030-01-01 02:00""#, with: #"start: ⟨"next sunday""#,
              path: "windows.w.start", message: "\"next sunday\" is not a time"),
         Case(name: "unknown target", replace: #"w: { targets: ["web"]"#, with: #"w: { targets: [⟨"webb"]"#,
-             path: "windows.w.targets[0]", message: "no target is named \"webb\""),
+             path: "windows.w.targets[0]", message: "no target is named \"webb\"; did you mean \"web\"?"),
         Case(name: "unknown tag", replace: #"w: { targets: ["web"]"#, with: #"w: { targets: [⟨"tag:shopp"]"#,
-             path: "windows.w.targets[0]", message: "no target has the tag \"shopp\""),
+             path: "windows.w.targets[0]", message: "no target has the tag \"shopp\"; did you mean \"shop\"?"),
         Case(name: "unknown channel", replace: #"channels: ["ops"]"#, with: #"channels: [⟨"opss"]"#,
-             path: "windows.w.channels[0]", message: "no channel is named \"opss\""),
+             path: "windows.w.channels[0]", message: "no channel is named \"opss\"; did you mean \"ops\"?"),
         Case(name: "wrong type", replace: #"tags: ["shop"]"#, with: #"tags: ⟨"shop""#,
              path: "targets.web.tags", message: "expected a list of strings, got a string"),
         Case(name: "bad health condition", replace: #"expect: "[STATUS] == 200""#, with: #"expect: "⟨[STAUS] == 200""#,
@@ -111,6 +111,18 @@ struct ScheduleLoaderTests {
         }
         let issue = try #require(error?.issues.first)
         #expect(issue.description == "b.json5:3:5: targets.web: target \"web\" is already defined in a.json5")
+    }
+
+    /// A target or channel with an error of its own is that one error: the windows that name it
+    /// are not also told that it does not exist.
+    @Test func aBrokenDefinitionIsOneErrorNotACascade() throws {
+        let text = Self.base
+            .replacingOccurrences(of: #"secret: "{{secret:HOOK}}" }"#, with: #"secret: "{{secret:HOOK}}", timezone: "Europe/Pariss" }"#)
+            .replacingOccurrences(of: #"driver: "http""#, with: #"driver: "ftp""#)
+        let error = #expect(throws: ScheduleIssues.self) { try ScheduleLoader().load(sources: [("s.json5", text)]) }
+        let issues = error?.issues ?? []
+        #expect(issues.map(\.path).sorted() == ["channels.ops.timezone", "targets.web.driver"], "\(issues)")
+        #expect(!issues.contains { $0.message.contains("no channel is named") || $0.message.contains("no target is named") })
     }
 
     @Test func everyErrorOfAFileIsReportedAtOnce() throws {

@@ -10,6 +10,19 @@ struct DurationTextTests {
         #expect(DurationText.parse(DurationText.format(milliseconds)) == milliseconds)
     }
 
+    /// As people write them: hours below two days, and no milliseconds in a lateness.
+    @Test func formatsAsPeopleWriteThem() {
+        #expect(DurationText.format(86_400_000) == "24h")
+        #expect(DurationText.format(129_600_000) == "36h")
+        #expect(DurationText.format(172_800_000) == "2d")
+        #expect(DurationText.format(604_800_000) == "7d")
+        #expect(DurationText.rounded(116_992_790) == "32h30m")
+        #expect(DurationText.rounded(199_792_790) == "2d7h30m")
+        #expect(DurationText.rounded(12_490) == "12s")
+        #expect(DurationText.rounded(1_237) == "1s237ms")
+        #expect(DurationText.rounded(-3_629_999) == "-1h")
+    }
+
     @Test(arguments: ["", "h", "2", "2 h", "30m2h", "2h2h", "-5m", "1.5h", "10y"])
     func rejects(_ text: String) {
         #expect(DurationText.parse(text) == nil)

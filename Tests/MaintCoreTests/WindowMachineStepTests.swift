@@ -182,6 +182,8 @@ struct WindowMachineStepTests {
         _ = world.round()
         #expect(world.targets["w"]?.map(\.state) == [.healthy, .healthy, .skipped])
         #expect(world.state("w") == .failed)
+        #expect(world.events.last?.message == "2 of 3 target(s) failed or never went into maintenance; 2 of 3 target(s) back and healthy",
+                "a failed window does not read like a success")
     }
 
     @Test func aFailingTargetNeverHoldsTheOthersBack() {

@@ -37,6 +37,11 @@ struct PlanCommandTests {
         _ = try workspace.add(["paris", "--at", taken, "--for", "2h"])
         let second = try slots(workspace, ["paris", "newyork", "--duration", "2h", "--count", "1"])
         #expect(second.first?["start"] as? String == first[1]["start"] as? String)
+        // Three days hold at most four of the hundred slots asked for (one a day): said so.
+        let short = try workspace.maint(["plan", "paris", "newyork", "--duration", "2h", "--count", "100", "--within", "3d"])
+        #expect(short.status == 0)
+        #expect(short.stdout.contains("slot 1:") && !short.stdout.contains("slot 5:"), "\(short.stdout)")
+        #expect(short.stdout.contains("note: only ") && short.stdout.contains("of the 100 slots asked for"), "\(short.stdout)")
     }
 
     @Test func noSlotSaysWhichTargetsNeverMeet() throws {
