@@ -21,7 +21,7 @@ check() {  # check DESCRIPTION COMMAND...
 package=$(deploy/package.sh | tail -n 1)
 echo "package: $package ($(du -h "$package" | cut -f1))"
 # Errors fail; the warnings and notes are printed for the record.
-check "lintian reports no errors" lintian --fail-on error --info --no-tag-display-limit "$package"
+check "lintian reports no errors" lintian --fail-on error --info --tag-display-limit 0 "$package"
 
 $sudo dpkg -i --path-include='/usr/share/man/*' "$package"
 version=$(dpkg-deb -f "$package" Version)
@@ -43,7 +43,7 @@ check "fish completes commands and options" sh -c '
   fish -c "complete -C \"maint add --noti\"" | grep -q "^--notice" &&
   fish -c "complete -C \"maint preview w --event \"" | grep -q "^scheduled"'
 check "the unit verifies" systemd-analyze verify /lib/systemd/system/maint.service
-score=$(systemd-analyze security --offline=true /lib/systemd/system/maint.service 2>&1 | awk '/Overall exposure level/ { print $(NF-1) }')
+score=$(systemd-analyze security --offline=true /lib/systemd/system/maint.service 2>&1 | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
 check "the unit's exposure ($score) is at most 2.0" awk -v s="$score" 'BEGIN { exit !(s != "" && s <= 2.0) }'
 check "the example is a valid, empty schedule" sh -c 'maint validate /etc/maint | grep -q "0 target(s)"'
 check "the example is a conffile" sh -c 'dpkg-query -W -f="\${Conffiles}" maint | grep -q /etc/maint/maint.json5'

@@ -173,7 +173,8 @@ public struct ScheduleLoader: Sendable {
                 if schedule.windows[name] == nil, let window = reader.window(name, value, schedule: schedule) { schedule.windows[name] = window }
             }
         }
-        if reader.issues.isEmpty { reader.checkConflicts(schedule, documents: documents) }
+        // Among the windows that read well, even when others did not: every error in one pass.
+        reader.checkConflicts(schedule, documents: documents)
         issues += reader.issues
         schedule.secretNames = reader.secretNames.sorted()
         if !issues.isEmpty {

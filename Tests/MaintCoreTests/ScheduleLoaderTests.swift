@@ -125,6 +125,20 @@ struct ScheduleLoaderTests {
         #expect(!issues.contains { $0.message.contains("no channel is named") || $0.message.contains("no target is named") })
     }
 
+    /// Overlaps are found among the windows that read well while another has an error: the
+    /// user fixes everything in one round, not the overlap after the rest.
+    @Test func anOverlapIsReportedTogetherWithTheOtherErrors() throws {
+        let text = Self.base.replacingOccurrences(of: #"channels: ["ops"] },"#, with: #"""
+            channels: ["ops"] },
+                w2: { targets: ["web"], start: "2030-01-01 02:30", timezone: "Europe/Paris", duration: "1h" },
+                broken: { targets: ["web"], start: "2030-02-01 02:00", timezone: "Europe/Paris", duration: "an hour" },
+            """#)
+        let error = #expect(throws: ScheduleIssues.self) { try ScheduleLoader(now: try #require(TimeText.parseRFC3339("2029-12-01T00:00:00Z"))).load(sources: [("s.json5", text)]) }
+        let paths = (error?.issues ?? []).map(\.path)
+        #expect(paths.contains("windows.broken.duration"), "\(paths)")
+        #expect(paths.contains("windows.w2.start"), "the overlap of w and w2 comes with the other error: \(paths)")
+    }
+
     @Test func everyErrorOfAFileIsReportedAtOnce() throws {
         let text = Self.base
             .replacingOccurrences(of: #"duration: "1h""#, with: #"duration: "soon""#)
