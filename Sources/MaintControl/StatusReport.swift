@@ -20,6 +20,8 @@ public struct StatusReport: Sendable {
     var heldBy: [String: [String]] = [:]
     var next: [String: (id: String, startAt: Int64, timezone: String)] = [:]
     var dead: [DeliveryRecord] = []
+    /// Announcements not delivered yet (a daemon sends them, retrying).
+    var pending = 0
     /// The targets whose driver can read the real state.
     var readable: Set<String> = []
     /// Sent after the database part is read, off the scheduler loop when a daemon runs.
@@ -41,6 +43,7 @@ public struct StatusReport: Sendable {
         names.formUnion(next.keys)
         self.names = names.sorted()
         dead = try store.deliveries(state: .dead)
+        pending = try store.pendingDeliveryCount()
         if let schedule {
             readable = Set(self.names.filter { schedule.targets[$0]?.driver.readsState == true })
             if !readable.isEmpty {
@@ -76,6 +79,7 @@ public struct StatusReport: Sendable {
             "daemon": running,
             "targets": .array(names.map(target)),
             "deadDeliveries": .array(dead.map(WindowJSON.delivery)),
+            "pendingDeliveries": .number(Double(pending)),
         ])
     }
 }
@@ -117,6 +121,10 @@ public enum StatusText {
         }
         lines.append(table.render())
         for note in unreadable { lines.append("note: \(note)") }
+        if case .number(let pending)? = report["pendingDeliveries"], pending > 0 {
+            let daemon = report["daemon"]?["running"] == .bool(true)
+            lines.append("pending deliveries: \(Int(pending))" + (daemon ? " (being sent)" : " (they wait for the daemon: start `maint daemon` to send them)"))
+        }
         let dead = report["deadDeliveries"]?.arrayValue ?? []
         if dead.isEmpty {
             lines.append("dead deliveries: none")

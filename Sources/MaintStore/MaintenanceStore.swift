@@ -433,6 +433,11 @@ public final class MaintenanceStore {
     }
 
     /// How many announcements are in each state of the outbox.
+    /// How many announcements wait to be delivered (through the `outbox_due` index).
+    public func pendingDeliveryCount() throws(SQLiteError) -> Int {
+        Int(try database.row("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")?.int(0) ?? 0)
+    }
+
     public func deliveryCounts() throws(SQLiteError) -> [DeliveryState: Int] {
         var counts: [DeliveryState: Int] = [:]
         for row in try database.rows("SELECT state, COUNT(*) FROM outbox GROUP BY state") {

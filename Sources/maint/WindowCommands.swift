@@ -236,8 +236,20 @@ enum WindowCommands {
             printer.lastId = mark
             // Handlers before the lock: while we hold it, other commands wake us with SIGUSR1.
             let runner = try Runner(engine: engine, pool: pool, log: session.log, signals: [SIGINT, SIGTERM, SIGUSR1])
-            try session.carryOut(runner: runner, until: { done(Progress(window: try store.window(id), targets: try store.targets(of: id))) },
-                                 progress: { printer.printNew(from: store) })
+            // Done, and each announcement it queued tried once (they are due at once), for at most
+            // 10 s more: with no daemon, nothing else would send them.
+            var doneAt: Date?
+            try session.carryOut(runner: runner, until: {
+                guard done(Progress(window: try store.window(id), targets: try store.targets(of: id))) else { return false }
+                let since = doneAt ?? Date()
+                doneAt = since
+                let untried = try store.deliveries(window: id, state: .pending).filter { $0.attempts == 0 }
+                return untried.isEmpty || Date().timeIntervalSince(since) > 10
+            }, progress: { printer.printNew(from: store) })
+            let waiting = try store.deliveries(window: id, state: .pending)
+            if !waiting.isEmpty {
+                print("\(waiting.count) announcement(s) of \(id) not delivered yet (\(waiting.map { "\($0.event.rawValue) to \($0.channel)" }.joined(separator: ", "))): they wait for the daemon; start `maint daemon` (or `systemctl start maint`) to send them")
+            }
             return Progress(window: try store.window(id), targets: try store.targets(of: id))
         }
     }

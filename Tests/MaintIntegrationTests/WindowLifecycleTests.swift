@@ -147,4 +147,27 @@ struct WindowLifecycleTests {
         #expect(receiver.received.map(\.event) == ["start", "end"])
         #expect(receiver.received.allSatisfy { $0.signatureValid })
     }
+
+    /// With no daemon, an announcement that cannot be delivered at once is not left silently
+    /// pending: the command says it waits for the daemon, and so does `maint status`.
+    @Test func announcementsLeftByACommandWithNoDaemonAreSaidToWait() throws {
+        let workspace = try Workspace()
+        let site = try DemoSite(name: "site", directory: workspace.directory)
+        try workspace.write("shop.json5", """
+            {
+              targets: {
+            \(site.target(tags: ["shop"]))
+              },
+              channels: { down: { type: "webhook", format: "json", url: "http://127.0.0.1:9/hooks", secret: "{{secret:HOOK_SECRET}}", events: ["*"], attempts: 5 } },
+            }
+            """)
+        let now = try workspace.maint(["now", "site", "--for", "1h", "--message", "disk swap"])
+        #expect(now.status == 0, "\(now.stdout)\n\(now.stderr)")
+        #expect(now.stdout.contains("1 announcement(s) of now-"), "\(now.stdout)")
+        #expect(now.stdout.contains("(start to down): they wait for the daemon"), "\(now.stdout)")
+        let status = try workspace.maint(["status"])
+        #expect(status.stdout.contains("pending deliveries: 1 (they wait for the daemon"), "\(status.stdout)")
+        let json = try #require(try workspace.json(["status"]) as? [String: Any])
+        #expect(json["pendingDeliveries"] as? Int == 1)
+    }
 }
