@@ -86,7 +86,8 @@ public struct StatusReport: Sendable {
 
 /// `maint status`'s table, drawn from the report's JSON (built here or by the daemon).
 public enum StatusText {
-    public static func render(_ report: JSONValue) -> String {
+    /// Times in `zone`, the view's one zone, each labelled.
+    public static func render(_ report: JSONValue, zone: TimeZone = .current) -> String {
         var lines: [String] = []
         if case .bool(true)? = report["daemon"]?["running"], case .number(let pid)? = report["daemon"]?["pid"] {
             lines.append("daemon: running (pid \(Int(pid)))")
@@ -114,8 +115,7 @@ public enum StatusText {
             var nextText = "-"
             if let next = target["nextWindow"], let id = next["id"]?.stringValue,
                let start = next["start"]?.stringValue.flatMap(TimeText.parseRFC3339) {
-                let zone = next["timezone"]?.stringValue.flatMap(TimeZone.init(identifier:)) ?? .current
-                nextText = "\(id) at \(TimeText.local(start, zone: zone))"
+                nextText = "\(id) at \(TimeText.short(start, zone: zone))"
             }
             table.rows.append([name, maintenance, actual, heldText, nextText])
         }

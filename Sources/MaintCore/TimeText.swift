@@ -122,6 +122,19 @@ public enum TimeText {
         return "\(wall.text(separator: " ", seconds: wall.second != 0))\(name) (\(offsetText(offset)))"
     }
 
+    /// `2026-12-06 02:00 CET`: a table's time, in one zone for the whole view; the label is the
+    /// abbreviation, or the offset where the zone has none. Seconds appear when not zero.
+    public static func short(_ date: Date, zone: TimeZone) -> String {
+        let wall = civil(date, offset: zone.secondsFromGMT(for: date))
+        return "\(wall.text(separator: " ", seconds: wall.second != 0)) \(label(date, zone: zone))"
+    }
+
+    /// `CET`, or `+05:45` where the zone has no abbreviation: what labels a time in a view.
+    public static func label(_ date: Date, zone: TimeZone) -> String {
+        let offset = zone.secondsFromGMT(for: date)
+        return abbreviation(date, zone: zone, offset: offset) ?? offsetText(offset)
+    }
+
     /// The zone's usual abbreviation (CET, EDT, IST, AEDT). ICU gives it only in the locale where
     /// it is common, so a few English locales are asked in turn; none means the offset alone.
     /// Asked once per zone and offset: building ICU's formatters costs far more than the rest.

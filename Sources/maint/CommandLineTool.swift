@@ -21,7 +21,7 @@ enum CommandLineTool {
             (["maint", name] + (form.map { [$0] } ?? ((operands.isEmpty ? [] : [operands]) + options.map { "[\($0.synopsis)]" }))).joined(separator: " ")
         }
         var valued: Set<String> { Set((options + CommandOption.common).filter { $0.value != nil }.map(\.name)) }
-        var flags: Set<String> { Set(options.filter { $0.value == nil }.map(\.name)) }
+        var flags: Set<String> { Set((options + CommandOption.common).filter { $0.value == nil }.map(\.name)) }
     }
 
     static let message = CommandOption("--message", "M", "what users read (templates such as {{end.local}} allowed)")
@@ -41,6 +41,7 @@ enum CommandLineTool {
                           CommandOption("--limit", "N", "show N windows (default 50)"),
                           CommandOption("--from", "TIME", "windows that end after TIME"),
                           CommandOption("--to", "TIME", "windows that start before TIME (a time, or +180d)"),
+                          CommandOption("--wide", "every target of each window, however long the line (the default fits 100 columns)"),
                           CommandOption.json],
                 example: "maint ls --from now --to +30d", run: ListCommand.run),
         Command(name: "show", operands: "WINDOW", summary: "A window's timeline, each target's results, its notices and health checks.",

@@ -31,6 +31,8 @@ struct CommandOption: Sendable {
         CommandOption("--config", "DIR", "the schedule files' directory (default: $MAINT_CONFIG, else /etc/maint if it exists, else ./schedules)"),
         CommandOption("--db", "FILE", "the database (default: $MAINT_DB, $STATE_DIRECTORY/maint.db, /var/lib/maint/maint.db if it exists, else $XDG_STATE_HOME/maint/maint.db)"),
         CommandOption("--socket", "PATH", "the daemon's control socket (default: $MAINT_SOCKET, $RUNTIME_DIRECTORY/maint.sock, /run/maint/maint.sock with the system database, else the database path + .sock)"),
+        CommandOption("--zone", "ZONE", "show times in this IANA zone (default: the system's, or $TZ); every time shown is labelled"),
+        CommandOption("--utc", "show times in UTC"),
     ]
 
     static let json = CommandOption("--json", "print JSON (stable for scripts) instead of a table")

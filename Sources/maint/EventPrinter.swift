@@ -7,12 +7,13 @@ import MaintStore
 struct EventPrinter {
     var lastId: Int64 = 0
     var window: String?
-    let zone = TimeZone.current
+    var zone = TimeZone.current
 
-    /// An event's line, from its JSON (`WindowJSON.event`): as the daemon sends it, or as read here.
+    /// An event's line, from its JSON (`WindowJSON.event`): as the daemon sends it, or as read
+    /// here. The time is in the view's zone, labelled: `2026-12-06 02:00:00.004 CET`.
     static func line(_ event: JSONValue, zone: TimeZone, showWindow: Bool) -> String {
         let date = event["at"]?.stringValue.flatMap(TimeText.parseRFC3339) ?? Date(timeIntervalSince1970: 0)
-        var parts = [TimeText.stamp(date, zone: zone, separator: " ")]
+        var parts = [TimeText.stamp(date, zone: zone, separator: " ") + " " + TimeText.label(date, zone: zone)]
         if showWindow { parts.append(event["window"]?.stringValue ?? "-") }
         parts.append(event["target"]?.stringValue ?? "-")
         parts.append(event["kind"]?.stringValue ?? "?")

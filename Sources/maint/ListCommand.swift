@@ -12,11 +12,13 @@ enum ListCommand {
         let arguments = session.arguments
         guard arguments.positionals.isEmpty else { throw Failure(.usage, "ls takes no positional arguments") }
         let now = Date()
+        // One zone for every row (sorted by instant, they read sorted), each time labelled.
+        let zone = try session.displayZone()
         var list = WindowList()
         var query: [String] = []
         func bound(_ name: String) throws(Failure) -> Int64? {
             guard let text = arguments.value(name) else { return nil }
-            guard let date = TimeText.parse(text, zone: .current, now: now) else { throw Failure(.usage, "\(name) \(Quoted(text)): not a time; \(TimeText.forms)") }
+            guard let date = TimeText.parse(text, zone: zone, now: now) else { throw Failure(.usage, "\(name) \(Quoted(text)): not a time; \(TimeText.forms)") }
             query.append("\(name.dropFirst(2))=\(ControlClient.escape(TimeText.stamp(date) + "Z"))")
             return date.epochMilliseconds
         }
@@ -64,16 +66,20 @@ enum ListCommand {
         }
         var table = Table(headers: ["WINDOW", "STATE", "START", "END", "TARGETS"])
         for window in windows {
-            let zone = window["timezone"]?.stringValue.flatMap(TimeZone.init(identifier:)) ?? .current
-            func local(_ key: String) -> String {
-                window[key]?.stringValue.flatMap(TimeText.parseRFC3339).map { TimeText.local($0, zone: zone) } ?? "-"
+            let start = window["start"]?.stringValue.flatMap(TimeText.parseRFC3339)
+            let end = window["end"]?.stringValue.flatMap(TimeText.parseRFC3339)
+            // An end on the start's day shows its time alone: `04:00 CET`.
+            var endText = "-"
+            if let end {
+                let sameDay = start.map { TimeText.civil($0, zone: zone).date == TimeText.civil(end, zone: zone).date } ?? false
+                endText = sameDay ? String(TimeText.short(end, zone: zone).dropFirst(11)) : TimeText.short(end, zone: zone)
             }
             let targets = (window["targets"]?.arrayValue ?? []).compactMap(\.stringValue)
             let stored = window["stored"] != .bool(false)
-            table.rows.append([window["id"]?.stringValue ?? "?", (window["state"]?.stringValue ?? "?") + (stored ? "" : "*"), local("start"), local("end"),
-                               targets.count > 4 ? "\(targets.prefix(4).joined(separator: ",")) +\(targets.count - 4)" : targets.joined(separator: ",")])
+            table.rows.append([window["id"]?.stringValue ?? "?", (window["state"]?.stringValue ?? "?") + (stored ? "" : "*"),
+                               start.map { TimeText.short($0, zone: zone) } ?? "-", endText, targets.joined(separator: ",")])
         }
-        print(table.render())
+        print(table.render(maxWidth: arguments.has("--wide") ? nil : 99))
         if windows.contains(where: { $0["stored"] == .bool(false) }) {
             print("* not stored yet: computed from the schedule files; the daemon stores each occurrence two weeks ahead")
         }
@@ -98,14 +104,14 @@ enum ShowCommand {
         if session.json {
             printJSON(report)
         } else {
-            print(text(report))
+            print(text(report, zone: try session.displayZone()))
         }
         return .success
     }
 
-    static func text(_ report: JSONValue) -> String {
+    /// Every time in `zone`, the view's one zone; the window's own zone is named beside it.
+    static func text(_ report: JSONValue, zone: TimeZone) -> String {
         let field = { (key: String) in report[key]?.stringValue ?? "-" }
-        let zone = TimeZone(identifier: field("timezone")) ?? .current
         func local(_ value: JSONValue?) -> String {
             value?.stringValue.flatMap(TimeText.parseRFC3339).map { TimeText.local($0, zone: zone) } ?? "-"
         }
@@ -116,6 +122,7 @@ enum ShowCommand {
             "message   \(report["messageText"]?.stringValue ?? field("message"))",
             "start     \(local(report["start"]))",
             "end       \(local(report["end"]))",
+            "timezone  \(field("timezone"))" + (field("timezone") == zone.identifier ? "" : " (times here in \(zone.identifier))"),
             "selectors \(strings("selectors").joined(separator: " "))",
             "channels  \(strings("channels").isEmpty ? "-" : strings("channels").joined(separator: " "))",
             "", "targets",
@@ -172,7 +179,7 @@ enum LogCommand {
         guard session.arguments.positionals.count <= 1 else { throw Failure(.usage, "name at most one WINDOW") }
         let window = session.arguments.positionals.first
         let follow = session.arguments.has("-f") || session.arguments.has("--follow")
-        let zone = TimeZone.current
+        let zone = try session.displayZone()
         let show = { (event: JSONValue) in
             print(session.json ? event.serialized() : EventPrinter.line(event, zone: zone, showWindow: window == nil))
             fflush(nil)

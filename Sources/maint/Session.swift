@@ -25,6 +25,17 @@ struct Session {
 
     var json: Bool { arguments.has("--json") }
 
+    /// The one zone a view shows its times in: `--utc`, `--zone`, else the system's.
+    func displayZone() throws(Failure) -> TimeZone {
+        if arguments.has("--utc") {
+            guard arguments.value("--zone") == nil else { throw Failure(.usage, "give --zone or --utc, not both") }
+            return TimeZone(identifier: "UTC") ?? .current
+        }
+        guard let name = arguments.value("--zone") else { return .current }
+        guard let zone = TimeZone(identifier: name) else { throw Failure(.usage, "--zone \(Quoted(name)): not an IANA time zone such as Europe/Paris or UTC") }
+        return zone
+    }
+
     func loadSchedule(directory: String? = nil, keepingDefinitions: Bool = false) throws(Failure) -> Schedule {
         do {
             return try ScheduleLoader(now: Date(), keepsDefinitions: keepingDefinitions).load(directory: directory ?? paths.config)

@@ -28,7 +28,7 @@ enum StatusCommand {
             printJSON(report)
             return .success
         }
-        var text = StatusText.render(report)
+        var text = StatusText.render(report, zone: try session.displayZone())
         if let note, let end = text.firstIndex(of: "\n") { text.insert(contentsOf: "\nnote: \(note)", at: end) }
         print(text)
         return .success

@@ -215,6 +215,7 @@ enum WindowCommands {
     /// lock (see `Session.carryOut`).
     static func follow(_ session: Session, _ door: Door, window id: String, after mark: Int64,
                        until done: @escaping (Progress) -> Bool) throws -> Progress {
+        let zone = try session.displayZone()
         switch door {
         case .daemon:
             var printed = mark
@@ -222,7 +223,7 @@ enum WindowCommands {
                 let report = try door.send("GET", "/v1/windows/\(ControlClient.escape(id))", session: session)
                 for event in report["events"]?.arrayValue ?? [] {
                     guard case .number(let number)? = event["id"], Int64(number) > printed else { continue }
-                    print(EventPrinter.line(event, zone: .current, showWindow: false))
+                    print(EventPrinter.line(event, zone: zone, showWindow: false))
                     printed = Int64(number)
                 }
                 fflush(nil)
@@ -232,6 +233,7 @@ enum WindowCommands {
             }
         case .here(_, let engine, let pool, let store):
             var printer = EventPrinter()
+            printer.zone = zone
             printer.window = id
             printer.lastId = mark
             // Handlers before the lock: while we hold it, other commands wake us with SIGUSR1.
