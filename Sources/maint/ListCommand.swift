@@ -33,7 +33,9 @@ enum ListCommand {
             query.append("limit=\(number)")
         }
         let answer: JSONValue
-        if let (client, _) = try session.daemonClient() {
+        let daemon = try session.daemonClient()
+        let daemonRuns = daemon != nil
+        if let (client, _) = daemon {
             answer = try session.ask { () throws(ControlClient.Failure) in try client.get("/v1/windows" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))) }
         } else {
             let store = try session.openStore()
@@ -62,6 +64,9 @@ enum ListCommand {
         }
         if windows.isEmpty {
             print(arguments.has("--all") ? "no windows" : "no open windows (--all shows finished ones)")
+            if !daemonRuns, let waiting = try? unstored(session), waiting > 0 {
+                print("note: the schedule files define \(waiting) window(s) that no daemon has stored yet: start `maint daemon` (or `systemctl start maint`)")
+            }
             return .success
         }
         var table = Table(headers: ["WINDOW", "STATE", "START", "END", "TARGETS"])
@@ -84,6 +89,16 @@ enum ListCommand {
             print("* not stored yet: computed from the schedule files; the daemon stores each occurrence two weeks ahead")
         }
         return .success
+    }
+}
+
+extension ListCommand {
+    /// How many window definitions of the files have nothing stored: before any daemon ran,
+    /// `ls` would otherwise just say there are no windows.
+    static func unstored(_ session: Session) throws -> Int {
+        let schedule = try session.loadSchedule()
+        let stored = try session.openStore().fileWindowNames()
+        return schedule.windows.keys.filter { !stored.contains($0) }.count
     }
 }
 
