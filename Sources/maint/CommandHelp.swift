@@ -27,8 +27,8 @@ enum CommandHelp {
     static let exitCodes: [(ExitCode, String)] = [
         (.success, "success"),
         (.partialFailure, "done, but a target or a health check failed"),
-        (.usage, "usage error: an unknown command or option, a missing value, a window in the wrong state for the command"),
-        (.invalidInput, "invalid schedule files or input (every error is printed), or an unknown window"),
+        (.usage, "usage error: an unknown command or option, a missing or malformed value"),
+        (.invalidInput, "invalid schedule files or input (every error is printed), an unknown window, or a window in a state that does not allow the command (ending one that has not started, canceling one that has)"),
         (.unavailable, "a needed service is unreachable (the database cannot be opened)"),
         (.temporaryFailure, "temporary failure: the database is busy, the daemon is stopping or still reading its files; try again"),
     ]

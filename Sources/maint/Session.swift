@@ -115,8 +115,10 @@ struct Session {
             switch error {
             case .unreachable(let text): throw Failure(.unavailable, text + " (is --socket or MAINT_SOCKET the daemon's?)")
             case .refused(let status, let code, _, _):
-                // As before the API: a window in the wrong state for the command is a usage error.
-                let code: ExitCode = code == "wrong-state" ? .usage : [400, 404, 409, 422].contains(status) ? .invalidInput : .temporaryFailure
+                // A window in the wrong state for the command is input that cannot be carried out
+                // (65), not a usage error: the command was written right.
+                _ = code
+                let code: ExitCode = [400, 404, 409, 422].contains(status) ? .invalidInput : .temporaryFailure
                 throw Failure(code, error.description)
             }
         }
