@@ -45,12 +45,28 @@ enum DeliveryCommands {
         }
         guard let window = try store.window(id) else { throw Failure.noWindow(id) }
         let targets = try store.targets(of: id)
+        // What would not be sent is still shown, with a warning that says why.
+        if !channel.wants(event) {
+            printError("warning: channel \(channelName) is not told of \(event.rawValue) events (it takes: \(channel.events.map(\.rawValue).sorted().joined(separator: ", "))); this is what it would be sent if it were")
+        }
+        if !window.channels.contains(channelName) {
+            printError("warning: window \(id) does not announce on \(channelName) (its channels: \(window.channels.isEmpty ? "none" : window.channels.joined(separator: ", ")))")
+        }
         // What the event would carry, from the window as it stands.
         var extra: [String: JSONValue] = [:]
         switch event {
         case .notice:
-            let offset = try store.notices(of: id).first.map { DurationText.format($0.offsetMilliseconds) } ?? "1h"
-            extra["notice"] = .object(["offset": .string(offset)])
+            // --offset picks one; else the next notice still to send, else the first.
+            let notices = try store.notices(of: id)
+            var offset = notices.first { $0.state == .pending }?.offsetMilliseconds ?? notices.first?.offsetMilliseconds ?? 3_600_000
+            if let text = arguments.value("--offset") {
+                guard let chosen = DurationText.parse(text), chosen > 0 else { throw Failure(.usage, "--offset \(Quoted(text)): not a duration such as 24h or 1h") }
+                if !notices.contains(where: { $0.offsetMilliseconds == chosen }) {
+                    printError("warning: window \(id) has no \(DurationText.format(chosen)) notice (its notices: \(notices.isEmpty ? "none" : notices.map { DurationText.format($0.offsetMilliseconds) }.joined(separator: ", ")))")
+                }
+                offset = chosen
+            }
+            extra["notice"] = .object(["offset": .string(DurationText.format(offset))])
         case .end:
             extra["result"] = .string((window.isTerminal ? window.state : .completed).rawValue)
             extra["health"] = .array(targets.map { target in
@@ -70,7 +86,8 @@ enum DeliveryCommands {
         for line in channel.kind.previewLines { print(line) }
         print("")
         if channel.kind is EmailChannel {
-            print(body.replacingOccurrences(of: "\r\n", with: "\n"))
+            // Decoded: the headers, then each part (text, HTML, calendar) as it reads.
+            print(MailPreview.readable(body))
         } else if let value = try? JSONValue.parseJSON(Data(body.utf8)) {
             printJSON(value)
         } else {

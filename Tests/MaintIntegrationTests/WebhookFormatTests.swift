@@ -105,4 +105,37 @@ struct WebhookFormatTests {
         }
         #expect(try workspace.maint(["preview", "w", "--event", "explode", "--channel", "hook"]).status == 2)
     }
+
+    /// An e-mail is shown decoded: headers (RFC 2047 words read back), then the text, HTML and
+    /// calendar parts; a notice is chosen by its offset; a channel not told of the event is
+    /// previewed with a warning.
+    @Test func previewShowsAnEmailDecodedAndWarnsWhatWouldNotBeSent() throws {
+        let workspace = try Workspace()
+        let site = try DemoSite(name: "shop", directory: workspace.directory)
+        try workspace.write("shop.json5", """
+            {
+              targets: { \(site.target(tags: ["x"])) },
+              channels: {
+                customers: { type: "email", smtp: "smtp://127.0.0.1:9", from: "Ops <ops@example.com>", to: ["customers@example.com"], timezone: "Europe/Paris", events: ["notice", "start"] },
+              },
+              windows: { w: { targets: ["shop"], start: "2030-06-01 02:00", timezone: "Europe/Paris", duration: "2h", notices: ["24h", "1h"],
+                              headline: "Wartung für die Datenbank", message: "Zurück um {{end.local}}.", channels: ["customers"] } },
+            }
+            """)
+        _ = try workspace.readyDaemon()
+        let notice = try workspace.maint(["preview", "w", "--event", "notice", "--offset", "1h", "--channel", "customers"])
+        #expect(notice.status == 0, "\(notice.stderr)")
+        #expect(notice.stdout.contains("Subject: Reminder: maintenance in 1h: Wartung für die Datenbank"), "the subject is decoded: \(notice.stdout)")
+        #expect(notice.stdout.contains("--- text/plain ---") && notice.stdout.contains("--- text/html ---") && notice.stdout.contains("--- text/calendar ---"))
+        #expect(notice.stdout.contains("Zurück um 2030-06-01 04:00"), "the text part is decoded")
+        #expect(notice.stdout.contains("BEGIN:VCALENDAR"))
+        #expect(notice.stdout.contains("1h"), "the chosen notice")
+        #expect(!notice.stdout.contains("Content-Transfer-Encoding: base64"))
+        #expect(notice.stderr.isEmpty, "\(notice.stderr)")
+        let unknownOffset = try workspace.maint(["preview", "w", "--event", "notice", "--offset", "7d", "--channel", "customers"])
+        #expect(unknownOffset.stderr.contains("warning: window w has no 7d notice (its notices: 24h, 1h)"), "\(unknownOffset.stderr)")
+        let end = try workspace.maint(["preview", "w", "--event", "end", "--channel", "customers"])
+        #expect(end.status == 0)
+        #expect(end.stderr.contains("warning: channel customers is not told of end events (it takes: notice, start)"), "\(end.stderr)")
+    }
 }
