@@ -177,6 +177,7 @@ public struct ScheduleLoader: Sendable {
         reader.checkConflicts(schedule, documents: documents)
         issues += reader.issues
         schedule.secretNames = reader.secretNames.sorted()
+        schedule.warnings = reader.warnings.sorted { ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column) }
         if !issues.isEmpty {
             throw ScheduleIssues(issues: issues.sorted { ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column) })
         }

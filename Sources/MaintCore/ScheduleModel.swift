@@ -225,6 +225,8 @@ public struct Schedule: Sendable {
     /// Every secret the files name; what leaves a request is cleared of all of them.
     public var secretNames: [String] = []
     public var origin = ScheduleOrigin.files
+    /// What reads well but will not happen as written (`ScheduleReader.warnAboutThePast`).
+    public var warnings: [ScheduleIssue] = []
     /// The targets, channels and api section as JSON text, with the files' stamp, when the
     /// loader was asked to keep them (a daemon stores them, then lets go).
     public var definitions: [StoredDefinition] = []

@@ -6,6 +6,9 @@ public struct ScheduleReader {
     var now: Date
     var document: ScheduleLoader.Document?
     var issues: [ScheduleIssue] = []
+    /// What reads well but will not happen as written (a notice already due, a start already
+    /// past): `maint validate` prints them as warnings, the daemon logs them.
+    var warnings: [ScheduleIssue] = []
     /// Every `{{secret:NAME}}` the documents use, so that any text that leaves a request can be
     /// cleared of all of them (a platform may echo a token it was sent in another request).
     var secretNames: Set<String> = []
@@ -29,6 +32,12 @@ public struct ScheduleReader {
         var position = document.locator.position(of: path, preferKey: key)
         if let offset { position.column += offset + 1 }
         issues.append(ScheduleIssue(file: document.file, line: position.line, column: position.column, path: path.description, message: message))
+    }
+
+    mutating func warn(_ path: FieldPath, _ message: String) {
+        guard let document else { return }
+        let position = document.locator.position(of: path, preferKey: false)
+        warnings.append(ScheduleIssue(file: document.file, line: position.line, column: position.column, path: path.description, message: message))
     }
 
     mutating func checkKeys(_ object: [String: JSONValue], at path: FieldPath, allowed: Set<String>) {
@@ -515,10 +524,38 @@ public struct ScheduleReader {
             if case .bool(let flag) = value { force = flag } else { fail(path.appending("force"), "expected true or false") }
         }
         guard let selectors, !targets.isEmpty, let start, let end, let zone else { return nil }
-        return WindowConfig(name: name, file: document.file, headline: headline, message: message, selectors: selectors,
-                            targets: targets, start: start, end: end, zone: zone, recurrence: recurrence,
-                            notices: notices.sorted(by: >), channels: channels, page: page, healthTimeoutMilliseconds: healthTimeout,
-                            force: force, stages: stages, onFailure: onFailure, maxParallel: maxParallel, onHealthFailure: onHealthFailure)
+        let config = WindowConfig(name: name, file: document.file, headline: headline, message: message, selectors: selectors,
+                                  targets: targets, start: start, end: end, zone: zone, recurrence: recurrence,
+                                  notices: notices.sorted(by: >), channels: channels, page: page, healthTimeoutMilliseconds: healthTimeout,
+                                  force: force, stages: stages, onFailure: onFailure, maxParallel: maxParallel, onHealthFailure: onHealthFailure)
+        warnAboutThePast(config, path, notices: notices)
+        return config
+    }
+
+    /// A one-off window still to come (or under way) that will not happen as written: its start
+    /// is past (unless a daemon stored it before then, it is recorded skipped), or a notice was
+    /// due already (notices are never sent late). A window entirely past is history: nothing.
+    /// `notices` in the file's order, so that each warning points at its own.
+    mutating func warnAboutThePast(_ config: WindowConfig, _ path: FieldPath, notices: [Int64]) {
+        guard config.recurrence == nil else { return }
+        if case .target = config.zone { return }
+        switch config.start {
+        case .instant, .local: break
+        case .relative, .timeOfDay: return
+        }
+        let (start, end) = config.instants(storedAt: now)
+        guard end > now else { return }
+        let zone = config.timezone
+        if start <= now {
+            warn(path.appending("start"), "the start \(TimeText.local(start, zone: zone)) is past: unless a daemon stored this window before then, it is recorded skipped (defined after its start) and switches nothing; for maintenance now, use `maint now`")
+            return
+        }
+        for (index, offset) in notices.enumerated() {
+            let due = start.addingTimeInterval(-Double(offset) / 1000)
+            if due < now {
+                warn(path.appending("notices").appending(index), "the \(DurationText.format(offset)) notice was due \(TimeText.local(due, zone: zone)): unless it was sent then, it will not be (notices are never sent late)")
+            }
+        }
     }
 
     /// `order`: "parallel" (one stage), "sequential" (a stage per target, in order), or a list of

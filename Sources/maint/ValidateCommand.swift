@@ -1,4 +1,5 @@
 import Foundation
+import MaintCore
 
 /// `maint validate [DIR]`: every problem of every file, or a summary.
 enum ValidateCommand {
@@ -6,7 +7,13 @@ enum ValidateCommand {
         guard session.arguments.positionals.count <= 1 else { throw Failure(.usage, "validate takes at most one directory") }
         let directory = session.arguments.positionals.first ?? session.paths.config
         let schedule = try session.loadSchedule(directory: directory)
-        print("\(directory): ok: \(schedule.files.count) file(s), \(schedule.targets.count) target(s), \(schedule.channels.count) channel(s), \(schedule.windows.count) window(s)")
+        // Warnings do not fail: the files are valid, but something will not happen as written.
+        for warning in schedule.warnings {
+            var line = warning
+            line.message = "warning: " + warning.message
+            print(line)
+        }
+        print("\(directory): ok: \(schedule.files.count) file(s), \(schedule.targets.count) target(s), \(schedule.channels.count) channel(s), \(schedule.windows.count) window(s)" + (schedule.warnings.isEmpty ? "" : ", \(schedule.warnings.count) warning(s)"))
         return .success
     }
 }

@@ -139,6 +139,23 @@ struct ScheduleLoaderTests {
         #expect(paths.contains("windows.w2.start"), "the overlap of w and w2 comes with the other error: \(paths)")
     }
 
+    /// What reads well but will not happen as written is a warning, not an error: a notice
+    /// already due, a start already past. A window entirely past is history: no warning.
+    @Test func whatWillNotHappenAsWrittenIsAWarning() throws {
+        let now = try #require(TimeText.parseRFC3339("2030-01-01T00:00:00Z"))
+        let text = Self.base.replacingOccurrences(of: #"channels: ["ops"] },"#, with: #"""
+            channels: ["ops"], notices: ["1h", "7d", "24h"] },
+                begun: { targets: ["web"], start: "2029-12-31 23:50", timezone: "UTC", duration: "2h", force: true },
+                history: { targets: ["web"], start: "2029-06-01 02:00", timezone: "UTC", duration: "1h", notices: ["1h"] },
+            """#)
+        let schedule = try ScheduleLoader(now: now).load(sources: [("s.json5", text)])
+        let warnings = schedule.warnings.map { "\($0.path): \($0.message)" }
+        #expect(schedule.warnings.map(\.path) == ["windows.w.notices[1]", "windows.w.notices[2]", "windows.begun.start"], "\(warnings)")
+        #expect(warnings[0].hasPrefix("windows.w.notices[1]: the 7d notice was due 2029-12-25 02:00 CET (+01:00)"), "\(warnings)")
+        #expect(warnings[2].contains("is past: unless a daemon stored this window before then, it is recorded skipped"), "\(warnings)")
+        #expect(schedule.warnings.allSatisfy { $0.file == "s.json5" && $0.line > 1 })
+    }
+
     @Test func everyErrorOfAFileIsReportedAtOnce() throws {
         let text = Self.base
             .replacingOccurrences(of: #"duration: "1h""#, with: #"duration: "soon""#)
