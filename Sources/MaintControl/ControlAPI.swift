@@ -64,9 +64,25 @@ public struct ControlAPI: Sendable {
                 engine.databaseChanged()
                 return try Self.deliveryJSON(id, engine.store)
             }
+        case ("POST", let path) where path.count == 3 && path[0] == "windows" && path[2] == "skip":
+            let id = path[1]
+            return answer(200) { engine in
+                try engine.skipOccurrence(id, now: Date(), by: actor)
+                engine.databaseChanged()
+                return try WindowReport.json(id, store: engine.store) ?? .null
+            }
         case ("POST", let path) where path.count == 3 && path[0] == "windows": return change(path[1], path[2], request.body, actor: actor)
+        case ("GET", let path) where path.count == 2 && path[0] == "series": return series(path[1])
+        case ("POST", let path) where path.count == 3 && path[0] == "series" && path[2] == "cancel":
+            let name = path[1]
+            return answer(200) { engine in
+                let canceled = try engine.cancelSeries(name, now: Date(), by: actor)
+                engine.databaseChanged()
+                return .object(["series": .string(name), "canceled": .array(canceled.map(JSONValue.string)),
+                                "note": .string("\(name) is still defined in the schedule files: occurrences after the stored ones are planned as they come, unless it is removed from there")])
+            }
         default:
-            let known = ["status", "events", "windows", "reload", "deliveries", "plan", "targets"].contains(parts.dropFirst().first ?? "")
+            let known = ["status", "events", "windows", "series", "reload", "deliveries", "plan", "targets"].contains(parts.dropFirst().first ?? "")
             return known ? Self.error(405, "method-not-allowed", "\(request.method) \(request.path) is not an endpoint; see docs/api.md")
                          : Self.notFound(request)
         }
@@ -234,6 +250,24 @@ public struct ControlAPI: Sendable {
         reading(200) { view in
             guard let report = try WindowReport.json(id, store: view.store) else { throw CommandRefusal(.notFound, "no window \(Quoted(id))") }
             return report
+        }
+    }
+
+    /// `GET /v1/series/{name}`: a recurring window as a whole: its rule, and its stored
+    /// occurrences (the window list's shape), earliest first.
+    func series(_ name: String) -> ControlResponse {
+        reading(200) { view in
+            let occurrences = try view.store.occurrences(ofSeries: name)
+            guard !occurrences.isEmpty || view.schedule.windows[name]?.recurrence != nil else {
+                throw CommandRefusal(.notFound, "no recurring window \(Quoted(name))")
+            }
+            let definition = view.schedule.windows[name]
+            return .object([
+                "name": .string(name),
+                "recurrence": definition?.recurrence.map { .string($0.source) } ?? .null,
+                "file": definition.map { .string($0.file) } ?? .null,
+                "occurrences": .array(try occurrences.map { WindowJSON.window($0, targets: try view.store.targets(of: $0.id)) }),
+            ])
         }
     }
 

@@ -222,6 +222,36 @@ extension Engine {
         }
     }
 
+    /// `maint cancel SERIES`: every stored occurrence of a recurring window that has not begun is
+    /// canceled and announced. Returns their ids. The definition stays in the files: occurrences
+    /// beyond the stored ones are planned as they come, unless it is removed from there.
+    public func cancelSeries(_ name: String, now: Date, by actor: Actor = .commandLine) throws -> [String] {
+        let occurrences = try store.occurrences(ofSeries: name)
+        guard !occurrences.isEmpty else { throw CommandRefusal(.notFound, "no window or recurring window \(Quoted(name))") }
+        let nowMs = Self.milliseconds(now)
+        var canceled: [String] = []
+        for window in occurrences where !window.isTerminal && !window.hasBegun(at: nowMs) {
+            try close(window, as: .canceled, reason: "canceled with its series \(name) from \(actor.via)", now: now, actor: actor)
+            canceled.append(window.id)
+        }
+        return canceled
+    }
+
+    /// `maint skip OCCURRENCE`: one occurrence of a recurring window is left out, announced as
+    /// canceled; the series goes on.
+    public func skipOccurrence(_ id: String, now: Date, by actor: Actor = .commandLine) throws {
+        let window = try existingWindow(id)
+        // A one-off window of the files is its own series (its id is its name): not an occurrence.
+        guard let series = window.series, series != window.id else {
+            throw CommandRefusal(.input, "window \(id) is not an occurrence of a recurring window; to drop it, run `maint cancel \(id)`")
+        }
+        guard !window.hasBegun(at: Self.milliseconds(now)) else {
+            throw CommandRefusal(.state, window.isTerminal ? "window \(id) is already over (\(window.state))"
+                                 : "window \(id) has started (\(window.state)); to end it now, run `maint end \(id)`")
+        }
+        try close(window, as: .canceled, reason: "skipped from \(actor.via); the series \(series) goes on", now: now, actor: actor)
+    }
+
     /// Cancels a window that has not started, and announces it.
     public func cancelWindow(_ id: String, now: Date, by actor: Actor = .commandLine) throws {
         let window = try existingWindow(id)

@@ -390,6 +390,11 @@ public final class MaintenanceStore {
         return states
     }
 
+    /// The stored occurrences of a recurring window, earliest first (the `windows_series` index).
+    public func occurrences(ofSeries name: String) throws(SQLiteError) -> [WindowRecord] {
+        try database.rows("SELECT \(Self.windowColumns) FROM windows WHERE series = ? ORDER BY start_at, id", [name]).map(Self.window)
+    }
+
     /// The planned windows of the schedule files, as (id, definition name): to find those whose
     /// definition is gone.
     public func plannedFileWindows() throws(SQLiteError) -> [(id: String, name: String)] {

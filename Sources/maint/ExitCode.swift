@@ -14,6 +14,9 @@ enum ExitCode: Int32 {
 struct Failure: Error {
     var code: ExitCode
     var message: String
+    /// The API's status when the daemon (or the API in process) refused: 404 tells "no such
+    /// window" from the rest.
+    var status: Int?
 
     init(_ code: ExitCode, _ message: String) {
         self.code = code

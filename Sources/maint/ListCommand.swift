@@ -109,12 +109,20 @@ enum ShowCommand {
         guard session.arguments.positionals.count == 1, let id = session.arguments.positionals.first else {
             throw Failure(.usage, "name one WINDOW")
         }
-        let report: JSONValue
+        var found: JSONValue?
         if let (client, _) = try session.daemonClient() {
-            report = try session.ask { () throws(ControlClient.Failure) in try client.get("/v1/windows/" + ControlClient.escape(id)) }
+            do {
+                found = try session.ask { () throws(ControlClient.Failure) in try client.get("/v1/windows/" + ControlClient.escape(id)) }
+            } catch {
+                guard error.status == 404 else { throw error }
+            }
         } else {
-            guard let json = try WindowReport.json(id, store: try session.openStore()) else { throw Failure.noWindow(id) }
-            report = json
+            found = try WindowReport.json(id, store: try session.openStore())
+        }
+        // Not a window: perhaps a recurring window's name, shown as a whole.
+        guard let report = found else {
+            if let shown = try showSeries(session, id, door: try Door.open(session)) { return shown }
+            throw Failure.noWindow(id)
         }
         if session.json {
             printJSON(report)
@@ -125,6 +133,34 @@ enum ShowCommand {
     }
 
     /// Every time in `zone`, the view's one zone; the window's own zone is named beside it.
+    /// A recurring window's name: the series as a whole, its rule and its stored occurrences.
+    /// Nil when there is no such series either.
+    static func showSeries(_ session: Session, _ name: String, door: Door) throws -> ExitCode? {
+        var found: JSONValue?
+        do {
+            found = try door.send("GET", "/v1/series/" + ControlClient.escape(name), session: session)
+        } catch {
+            guard (error as? Failure)?.status == 404 else { throw error }
+        }
+        guard let series = found else { return nil }
+        if session.json {
+            printJSON(series)
+            return .success
+        }
+        let zone = try session.displayZone()
+        var lines = ["series    \(name)  \(series["recurrence"]?.stringValue ?? "(no longer in the files)")" + (series["file"]?.stringValue.map { "  (\($0))" } ?? "")]
+        var table = Table(headers: ["  OCCURRENCE", "STATE", "START", "TARGETS"])
+        for window in series["occurrences"]?.arrayValue ?? [] {
+            let start = window["start"]?.stringValue.flatMap(TimeText.parseRFC3339).map { TimeText.short($0, zone: zone) } ?? "-"
+            table.rows.append(["  " + (window["id"]?.stringValue ?? "?"), window["state"]?.stringValue ?? "?", start,
+                               (window["targets"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ",")])
+        }
+        lines += ["", "occurrences (stored two weeks ahead; `maint ls --to +90d` computes later ones)", table.render(maxWidth: 99),
+                  "", "`maint show OCCURRENCE` for one; `maint skip OCCURRENCE` leaves one out; `maint cancel \(name)` cancels those stored"]
+        print(lines.joined(separator: "\n"))
+        return .success
+    }
+
     static func text(_ report: JSONValue, zone: TimeZone) -> String {
         let field = { (key: String) in report[key]?.stringValue ?? "-" }
         func local(_ value: JSONValue?) -> String {

@@ -118,8 +118,9 @@ struct Session {
                 // A window in the wrong state for the command is input that cannot be carried out
                 // (65), not a usage error: the command was written right.
                 _ = code
-                let code: ExitCode = [400, 404, 409, 422].contains(status) ? .invalidInput : .temporaryFailure
-                throw Failure(code, error.description)
+                var failure = Failure([400, 404, 409, 422].contains(status) ? .invalidInput : .temporaryFailure, error.description)
+                failure.status = status
+                throw failure
             }
         }
     }

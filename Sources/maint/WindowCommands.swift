@@ -81,12 +81,37 @@ enum WindowCommands {
         return progress.state.map(fine.contains) == true ? .success : .partialFailure
     }
 
+    /// `maint cancel WINDOW`, or a recurring window's name: its stored occurrences still to come.
     static func cancel(_ session: Session) throws -> ExitCode {
         let id = try oneWindow(session)
         let door = try Door.open(session)
-        _ = try door.send("POST", path(id, "cancel"), session: session)
+        let told = { door.isDaemon || session.wake()?.isDaemon == true }
+        do {
+            _ = try door.send("POST", path(id, "cancel"), session: session)
+        } catch let failure as Failure where failure.status == 404 {
+            let answer: JSONValue
+            do {
+                answer = try door.send("POST", "/v1/series/\(ControlClient.escape(id))/cancel", session: session)
+            } catch let other as Failure where other.status == 404 {
+                throw failure
+            }
+            let canceled = (answer["canceled"]?.arrayValue ?? []).compactMap(\.stringValue)
+            print("canceled \(canceled.count) occurrence(s) of \(id)" + (canceled.isEmpty ? "" : ": " + canceled.joined(separator: ", "))
+                  + (told() || canceled.isEmpty ? "" : "; the announcements are sent when the daemon runs"))
+            if let note = answer["note"]?.stringValue { print("note: \(note)") }
+            return .success
+        }
+        print("canceled \(id)" + (told() ? "" : "; the announcement is sent when the daemon runs"))
+        return .success
+    }
+
+    /// `maint skip OCCURRENCE`: one occurrence of a recurring window is left out; the rest go on.
+    static func skip(_ session: Session) throws -> ExitCode {
+        let id = try oneWindow(session)
+        let door = try Door.open(session)
+        _ = try door.send("POST", path(id, "skip"), session: session)
         let told = door.isDaemon || session.wake()?.isDaemon == true
-        print("canceled \(id)" + (told ? "" : "; the announcement is sent when the daemon runs"))
+        print("skipped \(id); the series goes on" + (told ? "" : "; the announcement is sent when the daemon runs"))
         return .success
     }
 

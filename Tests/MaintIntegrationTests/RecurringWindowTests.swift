@@ -55,4 +55,47 @@ struct RecurringWindowTests {
 
 extension Date {
     func rounded() -> Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.up)) }
+
+    /// A recurring window is handled as a whole by its name: `show` lists the series, `skip`
+    /// leaves out one occurrence (announced), `cancel` cancels the stored ones still to come.
+    @Test func aSeriesIsShownSkippedAndCanceledByItsName() throws {
+        let workspace = try Workspace()
+        let site = try DemoSite(name: "site", directory: workspace.directory)
+        let receiver = try WebhookReceiver(directory: workspace.directory)
+        try workspace.write("shop.json5", """
+            {
+              targets: { \(site.target(tags: ["shop"])) },
+              channels: { \(receiver.channel) },
+              windows: {
+                weekly: { targets: ["site"], recurrence: "FREQ=WEEKLY;BYDAY=SU", start: "03:00", timezone: "UTC", duration: "45m", channels: ["ops"] },
+                once: { targets: ["site"], start: "2099-01-01 02:00", timezone: "UTC", duration: "1h", channels: ["ops"] },
+              },
+            }
+            """)
+        let daemon = try workspace.readyDaemon()
+        defer { daemon.stop() }
+        let show = try workspace.maint(["show", "weekly", "--utc"])
+        #expect(show.status == 0, "\(show.stderr)")
+        #expect(show.stdout.hasPrefix("series    weekly  FREQ=WEEKLY;BYDAY=SU"), "\(show.stdout)")
+        let series = try #require(try workspace.json(["show", "weekly"]) as? [String: Any])
+        let occurrences = try #require(series["occurrences"] as? [[String: Any]])
+        #expect(occurrences.count >= 2, "two weeks stored")
+        let first = try #require(occurrences.first?["id"] as? String)
+
+        let skip = try workspace.maint(["skip", first])
+        #expect(skip.status == 0 && skip.stdout.contains("skipped \(first); the series goes on"), "\(skip.stdout) \(skip.stderr)")
+        #expect(try workspace.window(first)["state"] as? String == "canceled")
+        #expect(waitUntil(timeout: 10) { receiver.received.contains { $0.event == "canceled" } })
+        let notASeries = try workspace.maint(["skip", "once"])
+        #expect(notASeries.status == 65 && notASeries.stderr.contains("not an occurrence of a recurring window"), "\(notASeries.stderr)")
+
+        let cancel = try workspace.maint(["cancel", "weekly"])
+        #expect(cancel.status == 0, "\(cancel.stderr)")
+        #expect(cancel.stdout.contains("canceled \(occurrences.count - 1) occurrence(s) of weekly"), "\(cancel.stdout)")
+        #expect(cancel.stdout.contains("note: weekly is still defined in the schedule files"))
+        let after = try #require(try workspace.json(["show", "weekly"]) as? [String: Any])
+        #expect((after["occurrences"] as? [[String: Any]])?.allSatisfy { $0["state"] as? String == "canceled" } == true)
+        #expect(try workspace.window("once")["state"] as? String == "scheduled", "another window is untouched")
+        #expect(try workspace.maint(["show", "nothing-by-that-name"]).status == 65)
+    }
 }
