@@ -14,11 +14,14 @@ public struct Announcement {
     public var zone: TimeZone
     public var now: Date
 
-    public init(event: AnnouncementEvent, window: WindowRecord, targets: [TargetStateRecord], channel: ChannelConfig?, extra: [String: JSONValue], now: Date) {
+    /// `displayNames`: what people call each target (`displayName` in the files), for
+    /// `{{targets}}`; a target without one is named by its key.
+    public init(event: AnnouncementEvent, window: WindowRecord, targets: [TargetStateRecord], channel: ChannelConfig?, extra: [String: JSONValue], now: Date,
+                displayNames: [String: String] = [:]) {
         let zone = channel?.timezone ?? TimeZone(identifier: window.timezone) ?? .current
         var values = WindowContext.values(window, target: nil, zone: zone, now: now)
         values["event"] = event.rawValue
-        values["targets"] = targets.map(\.target).joined(separator: ", ")
+        values["targets"] = targets.map { displayNames[$0.target] ?? $0.target }.joined(separator: ", ")
         values["state"] = window.state.rawValue
         values["channel"] = channel?.name ?? ""
         values["result"] = extra["result"]?.stringValue ?? ""

@@ -47,6 +47,8 @@ public struct HealthCheck: Sendable {
 
 public struct TargetConfig: Sendable {
     public var name: String
+    /// What people call it in announcements ("Shop (Europe)"); the name when not given.
+    public var displayName: String?
     public var file: String
     public var timezone: TimeZone
     public var tags: [String]

@@ -272,8 +272,12 @@ public struct ScheduleReader {
     mutating func target(_ name: String, _ value: JSONValue) -> TargetConfig? {
         let path = FieldPath().appending("targets").appending(name)
         guard let document, let object = object(value, path, allowed: DriverRegistry.allKeys.union([
-            "timezone", "tags", "offPeak", "driver", "probeInterval", "health", "healthTimeout",
+            "timezone", "tags", "offPeak", "driver", "probeInterval", "health", "healthTimeout", "displayName",
         ])) else { return nil }
+        let displayName = string(object, "displayName", path)
+        if let displayName, displayName.isEmpty || displayName.count > 200 || displayName.contains(where: \.isNewline) {
+            fail(path.appending("displayName"), "a display name is one line of 1 to 200 characters")
+        }
         let zone = timezone(object, "timezone", path)
         let tags = strings(object, "tags", path) ?? []
         for (index, tag) in tags.enumerated() where !Self.isValidName(tag) {
@@ -304,7 +308,7 @@ public struct ScheduleReader {
         }
         let healthTimeout = duration(object, "healthTimeout", path) ?? 300_000
         guard let zone, let driver else { return nil }
-        return TargetConfig(name: name, file: document.file, timezone: zone, tags: tags, offPeak: offPeak, driver: driver,
+        return TargetConfig(name: name, displayName: displayName, file: document.file, timezone: zone, tags: tags, offPeak: offPeak, driver: driver,
                             probeIntervalMilliseconds: probeInterval, health: checks,
                             healthTimeoutMilliseconds: healthTimeout)
     }

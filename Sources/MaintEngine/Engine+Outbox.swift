@@ -45,7 +45,9 @@ extension Engine {
     /// Exactly what a channel is sent for an event: the webhook body, or the whole e-mail.
     public func render(_ event: AnnouncementEvent, window: WindowRecord, targets: [TargetStateRecord], channel: ChannelConfig,
                        extra: [String: JSONValue], now: Date, id: String) -> String {
-        let announcement = Announcement(event: event, window: window, targets: targets, channel: channel, extra: extra, now: now)
+        var names: [String: String] = [:]
+        for target in targets { names[target.target] = targetConfig(target.target)?.displayName }
+        let announcement = Announcement(event: event, window: window, targets: targets, channel: channel, extra: extra, now: now, displayNames: names)
         let invitation = window.endAt != nil && channel.kind.invites(event) ? CalendarFeed(store: store, schedule: schedule).invitation(for: window) : nil
         return channel.kind.render(announcement, id: id, invitation: invitation)
     }

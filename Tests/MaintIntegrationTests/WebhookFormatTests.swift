@@ -114,7 +114,7 @@ struct WebhookFormatTests {
         let site = try DemoSite(name: "shop", directory: workspace.directory)
         try workspace.write("shop.json5", """
             {
-              targets: { \(site.target(tags: ["x"])) },
+              targets: { \(site.target(tags: ["x"]).replacingOccurrences(of: #"driver: "http""#, with: #"driver: "http", displayName: "Shop (Europe)""#)) },
               channels: {
                 customers: { type: "email", smtp: "smtp://127.0.0.1:9", from: "Ops <ops@example.com>", to: ["customers@example.com"], timezone: "Europe/Paris", events: ["notice", "start"] },
               },
@@ -129,6 +129,7 @@ struct WebhookFormatTests {
         #expect(notice.stdout.contains("--- text/plain ---") && notice.stdout.contains("--- text/html ---") && notice.stdout.contains("--- text/calendar ---"))
         #expect(notice.stdout.contains("Zurück um 2030-06-01 04:00"), "the text part is decoded")
         #expect(notice.stdout.contains("BEGIN:VCALENDAR"))
+        #expect(notice.stdout.contains("Affected: Shop (Europe)"), "customers read the display name, not the key")
         #expect(notice.stdout.contains("1h"), "the chosen notice")
         #expect(!notice.stdout.contains("Content-Transfer-Encoding: base64"))
         #expect(notice.stderr.isEmpty, "\(notice.stderr)")
