@@ -18,6 +18,7 @@ extension WindowMachine {
         var target = record
         let refreshed = target.state == .refreshing
         target.attempts += 1
+        let attempt = target.attempts
         target.lastError = nil
         if let keep { target.driverState = keep }
         let openEnded = window.endAt == nil
@@ -39,13 +40,15 @@ extension WindowMachine {
             target.phaseStartedAt = now
             target.nextAttemptAt = now
             target.health = nil
+            // Its tries count the check rounds now: after a clean window, 1.
+            target.attempts = 0
         }
         step.save(target)
         let lag = now - (target.phaseStartedAt ?? now)
         step.event(activate ? "target.activated" : "target.deactivated", target: target.target,
-                   "\(activate ? "in maintenance" : "maintenance off"): \(detail) in \(elapsed) ms (attempt \(target.attempts))",
+                   "\(activate ? "in maintenance" : "maintenance off"): \(detail) in \(elapsed) ms (attempt \(attempt))",
                    detail: Payload.object(["result": .string(detail), "elapsedMs": .number(Double(elapsed)),
-                                           "attempt": .number(Double(target.attempts)), "phaseMs": .number(Double(lag))]))
+                                           "attempt": .number(Double(attempt)), "phaseMs": .number(Double(lag))]))
         step.note(.info, "\(target.target) \(activate ? "activated" : "deactivated") (\(detail), \(elapsed) ms)")
         return step
     }

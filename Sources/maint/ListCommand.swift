@@ -178,7 +178,8 @@ enum ShowCommand {
             "channels  \(strings("channels").isEmpty ? "-" : strings("channels").joined(separator: " "))",
             "", "targets",
         ]
-        var table = Table(headers: ["  TARGET", "STATE", "ATTEMPTS", "ALSO HELD BY", "HEALTH"])
+        // TRIES: of its current or last step (the check rounds once switched off): 1 is at once.
+        var table = Table(headers: ["  TARGET", "STATE", "TRIES", "ALSO HELD BY", "HEALTH"])
         for target in report["targets"]?.arrayValue ?? [] {
             var health = "-"
             if let checks = target["health"]?.arrayValue {

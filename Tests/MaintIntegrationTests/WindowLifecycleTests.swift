@@ -61,6 +61,8 @@ struct WindowLifecycleTests {
         #expect(targets.count == 3)
         for target in targets {
             #expect(target["state"] as? String == "healthy")
+            // A clean window reads as one: its last step (the checks) took one try.
+            #expect(target["attempts"] as? Int == 1, "\(target)")
             let checks = try #require(target["health"] as? [[String: Any]])
             #expect(checks.map { $0["check"] as? String } == ["home", "api"])
             #expect(checks.allSatisfy { $0["ok"] as? Bool == true })
