@@ -31,10 +31,11 @@ export DEMO_ADMIN_TOKEN=demo-admin-token DEMO_WEBHOOK_SECRET=demo-webhook-secret
 export MAINT_CONFIG="$root/schedules" MAINT_DB="$state/maint.db"
 cat <<TXT
 Demo sites: http://127.0.0.1:8081/ (shop-eu), :8082 (shop-us), :8083 (intranet); webhooks: $state/webhooks.jsonl
-In another terminal:
+In another terminal (the README's tour, as written):
   export MAINT_CONFIG=$root/schedules MAINT_DB=$state/maint.db DEMO_ADMIN_TOKEN=demo-admin-token
-  $root/.build/debug/maint status
-  $root/.build/debug/maint show demo-upgrade
+  alias maint=$root/.build/debug/maint
+  maint status
+  maint show demo-upgrade
   curl -i http://127.0.0.1:8081/
 The window starts in a minute and ends a minute later. Ctrl-C stops everything.
 TXT

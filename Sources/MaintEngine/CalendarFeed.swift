@@ -3,7 +3,8 @@ import MaintCore
 import MaintStore
 
 /// `maint export --ics`: the windows as an RFC 5545 calendar. A recurring window is one VEVENT
-/// with its RRULE (canceled occurrences as EXDATE); every other window is a VEVENT of its own.
+/// with its RRULE per zone (canceled, skipped and wholly frozen occurrences as EXDATE); every
+/// other window is a VEVENT of its own.
 /// UIDs are `ID@maint`, the same in every export and in e-mailed invitations.
 public struct CalendarFeed {
     let store: MaintenanceStore
@@ -24,26 +25,56 @@ public struct CalendarFeed {
             earliest = min(earliest, start)
             latest = max(latest, end)
         }
-        // Series written with a rule in one zone: one VEVENT with the RRULE.
+        // A recurring window is one VEVENT with its RRULE per zone it is written in: its own, or,
+        // with `timezone: "target"`, each of its targets' zones (each site in its own night).
+        // Occurrences that will not happen are EXDATEs: canceled or skipped ones stored, and
+        // those a freeze covers whole, as far ahead as a year.
         var inSeries = Set<String>()
+        let targetZones = schedule.targets.mapValues(\.timezone)
+        let now = Date()
         for name in schedule.windows.keys.sorted() {
-            guard let config = schedule.windows[name], let rule = config.recurrence, case .fixed(let zone) = config.zone else { continue }
+            guard let config = schedule.windows[name], let rule = config.recurrence else { continue }
             let occurrences = windows.filter { $0.series == name && $0.origin == .file }
-            guard let first = occurrences.first else { continue }
-            inSeries.formUnion(occurrences.map(\.id))
-            // DTSTART is the rule's own start when it has one (COUNT and INTERVAL count from it).
-            var anchor = first
-            if case .local(let local) = config.start, let start = TimeText.instant(local, zone: zone) {
-                anchor.startAt = Engine.milliseconds(start)
-                anchor.endAt = Engine.milliseconds(config.instants(storedAt: start).end)
+            let groups: [(zone: TimeZone, targets: [String], uid: String)]
+            switch config.zone {
+            case .fixed(let zone):
+                groups = [(zone, config.targets, name)]
+            case .target:
+                var byZone: [String: [String]] = [:]
+                for target in config.targets { byZone[(targetZones[target] ?? .gmt).identifier, default: []].append(target) }
+                groups = byZone.keys.sorted().compactMap { id in
+                    TimeZone(identifier: id).map { ($0, byZone[id] ?? [], Self.seriesUID(name, config, zone: $0)) }
+                }
             }
-            note(zone, Engine.date(anchor.startAt), Engine.date(anchor.endAt ?? anchor.startAt))
-            var lines = event(uid: name, window: anchor, zone: zone, status: "CONFIRMED")
-            lines.append("RRULE:" + Self.ruleText(rule, zone: zone))
-            for canceled in occurrences where canceled.state == .canceled {
-                lines.append("EXDATE;TZID=\(zone.identifier):" + ICalendarText.local(Engine.date(canceled.startAt), zone: zone))
+            // What is ahead beyond the stored occurrences: for freezes that leave nothing.
+            let ahead = config.occurrences(targetZones: targetZones, storedAt: now, from: now, through: now.addingTimeInterval(366 * 86_400))
+            for group in groups {
+                let members = Set(group.targets)
+                let mine = try occurrences.filter { window in try store.targets(of: window.id).contains { members.contains($0.target) } }
+                guard let first = mine.first else { continue }
+                inSeries.formUnion(mine.map(\.id))
+                // DTSTART is the rule's own start when it has one (COUNT and INTERVAL count from it).
+                var anchor = first
+                if case .local(let local) = config.start, case .fixed = config.zone, let start = TimeText.instant(local, zone: group.zone) {
+                    anchor.startAt = Engine.milliseconds(start)
+                    anchor.endAt = Engine.milliseconds(config.instants(storedAt: start).end)
+                }
+                note(group.zone, Engine.date(anchor.startAt), Engine.date(anchor.endAt ?? anchor.startAt))
+                var lines = event(uid: group.uid, window: anchor, zone: group.zone, status: "CONFIRMED", targets: group.targets)
+                lines.append("RRULE:" + Self.ruleText(rule, zone: group.zone))
+                var excluded = Set(mine.filter { [.canceled, .skipped].contains($0.state) }.map(\.startAt))
+                let stored = Set(occurrences.map(\.id))
+                for occurrence in ahead where !stored.contains(occurrence.id) && occurrence.targets.contains(where: members.contains) {
+                    let mineHere = occurrence.targets.filter(members.contains)
+                    if schedule.frozen(occurrence.start, occurrence.end, targets: mineHere).count == mineHere.count {
+                        excluded.insert(Engine.milliseconds(occurrence.start))
+                    }
+                }
+                for start in excluded.sorted() {
+                    lines.append("EXDATE;TZID=\(group.zone.identifier):" + ICalendarText.local(Engine.date(start), zone: group.zone))
+                }
+                events.append(wrap(lines))
             }
-            events.append(wrap(lines))
         }
         for window in windows where !inSeries.contains(window.id) {
             let zone = TimeZone(identifier: window.timezone) ?? TimeZone(identifier: "UTC") ?? .current
@@ -71,9 +102,16 @@ public struct CalendarFeed {
         let zone = TimeZone(identifier: window.timezone) ?? TimeZone(identifier: "UTC") ?? .current
         let status = Self.status(of: window)
         var lines: [String]
-        if let series = window.series, let config = schedule.windows[series], config.recurrence != nil, case .fixed = config.zone {
-            lines = event(uid: series, window: window, zone: zone, status: status)
-            lines.insert("RECURRENCE-ID;TZID=\(zone.identifier):" + ICalendarText.local(Engine.date(window.startAt), zone: zone), at: 2)
+        if let series = window.series, let config = schedule.windows[series], config.recurrence != nil {
+            // That instance of its series in the feed: for a window in each target's zone, the
+            // series of its (first) target's zone.
+            var seriesZone = zone
+            if case .target = config.zone, let first = try? store.targets(of: window.id).first,
+               let targetZone = schedule.targets[first.target]?.timezone {
+                seriesZone = targetZone
+            }
+            lines = event(uid: Self.seriesUID(series, config, zone: seriesZone), window: window, zone: seriesZone, status: status)
+            lines.insert("RECURRENCE-ID;TZID=\(seriesZone.identifier):" + ICalendarText.local(Engine.date(window.startAt), zone: seriesZone), at: 2)
         } else {
             lines = event(uid: window.id, window: window, zone: zone, status: status)
         }
@@ -83,17 +121,25 @@ public struct CalendarFeed {
             + wrap(lines) + ICalendarText.fold("END:VCALENDAR")
     }
 
+    /// A recurring window's UID: its name, and with `timezone: "target"` the zone's too
+    /// (`weekly-patch.Europe-Paris`), one series per zone.
+    static func seriesUID(_ name: String, _ config: WindowConfig, zone: TimeZone) -> String {
+        if case .target = config.zone { return name + "." + zone.identifier.replacingOccurrences(of: "/", with: "-") }
+        return name
+    }
+
     /// A window that did not and will not happen (canceled, missed during downtime, skipped) is
     /// CANCELLED in a calendar; any other is CONFIRMED.
     static func status(of window: WindowRecord) -> String {
         [.canceled, .missed, .skipped].contains(window.state) ? "CANCELLED" : "CONFIRMED"
     }
 
-    func event(uid: String, window: WindowRecord, zone: TimeZone, status: String) -> [String] {
+    /// One VEVENT's lines; `targets` (CATEGORIES) default to the window's own.
+    func event(uid: String, window: WindowRecord, zone: TimeZone, status: String, targets given: [String]? = nil) -> [String] {
         let start = Engine.date(window.startAt)
         let end = window.endAt.map(Engine.date) ?? max(start, Date()).addingTimeInterval(3600)
         let message = WindowContext.values(window, target: nil, zone: zone, now: Date())["message"] ?? window.message
-        let targets = (try? store.targets(of: window.id).map(\.target)) ?? []
+        let targets = given ?? (try? store.targets(of: window.id).map(\.target)) ?? []
         return [
             "BEGIN:VEVENT",
             "UID:\(ICalendarText.escape(uid))@maint",

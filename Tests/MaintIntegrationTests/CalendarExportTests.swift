@@ -92,4 +92,60 @@ struct CalendarExportTests {
             #expect((zone["mismatches"] as? [String])?.isEmpty == true, "\(zone)")
         }
     }
+
+    /// A window in each target's own night is one series per zone, with its RRULE; what will not
+    /// happen (an occurrence skipped by hand, those a freeze covers whole, stored or not yet) is
+    /// an EXDATE. recurring-ical-events (a second reader, not dateutil) expands the feed to
+    /// exactly the occurrences maint itself lists.
+    @Test func aWindowInEachTargetsZoneIsOneSeriesPerZoneThatExpandsToMaintsOwnOccurrences() throws {
+        let workspace = try Workspace()
+        let paris = try DemoSite(name: "paris", directory: workspace.directory)
+        let newyork = try DemoSite(name: "newyork", directory: workspace.directory)
+        let utc = try #require(TimeZone(identifier: "UTC"))
+        let today = TimeText.civil(Date(), zone: utc).date
+        try workspace.write("shop.json5", """
+            {
+              targets: { \(paris.target(tags: ["shop"], timezone: "Europe/Paris")) \(newyork.target(tags: ["shop"], timezone: "America/New_York")) },
+              freezes: { sale: { start: "\(today.adding(days: 20)) 00:00", end: "\(today.adding(days: 21)) 23:00", timezone: "UTC", targets: ["tag:shop"] } },
+              windows: { nightly: { targets: ["tag:shop"], recurrence: "FREQ=DAILY", start: "03:00", timezone: "target", duration: "30m" } },
+            }
+            """)
+        let daemon = try workspace.readyDaemon()
+        let listed = try #require(try workspace.json(["ls", "--to", "+25d"]) as? [[String: Any]])
+        let parisNext = try #require(listed.first { ($0["targets"] as? [String]) == ["paris"] && ($0["start"] as? String ?? "") > TimeText.rfc3339(Date().addingTimeInterval(86_400)) }?["id"] as? String)
+        #expect(try workspace.maint(["skip", parisNext]).status == 0)
+        daemon.stop()
+
+        let export = try workspace.maint(["export", "--ics"])
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(export.stdout.contains("UID:nightly.Europe-Paris@maint") && export.stdout.contains("UID:nightly.America-New_York@maint"), "one series per zone")
+        #expect(export.stdout.contains("DTSTART;TZID=Europe/Paris:") && export.stdout.contains("DTSTART;TZID=America/New_York:"))
+        #expect(export.stdout.components(separatedBy: "RRULE:FREQ=DAILY").count == 3)
+        let frozenDay = String(format: "%04d%02d%02d", today.adding(days: 20).year, today.adding(days: 20).month, today.adding(days: 20).day)
+        #expect(export.stdout.contains("EXDATE;TZID=Europe/Paris:\(frozenDay)T030000"), "frozen beyond the stored two weeks")
+        #expect(export.stdout.contains("EXDATE;TZID=America/New_York:\(frozenDay)T030000"))
+
+        // maint's own occurrences in the next 25 days (stored and computed), those that happen.
+        let from = TimeText.rfc3339(Date().addingTimeInterval(3_600)), to = "\(today.adding(days: 25))T00:00:00Z"
+        let all = try #require(try workspace.json(["ls", "--from", from, "--to", to]) as? [[String: Any]])
+        let happening = Set(all.filter { ($0["id"] as? String)?.hasPrefix("nightly@") == true && $0["state"] as? String == "scheduled" }
+                            .compactMap { rfc3339($0["start"]).map { TimeText.rfc3339($0) } })
+        #expect(!happening.isEmpty)
+        let expander = Process()
+        expander.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        expander.arguments = ["python3", Repository.root.appendingPathComponent("Tests/Support/ics_expand.py").path, from, to]
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        expander.standardInput = input
+        expander.standardOutput = output
+        expander.standardError = errors
+        try expander.run()
+        input.fileHandleForWriting.write(Data(export.stdout.utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        expander.waitUntilExit()
+        try #require(expander.terminationStatus == 0, "\(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
+        let expanded = try #require(try JSONSerialization.jsonObject(with: data) as? [String: [String]])
+        let fromFeed = Set((expanded["nightly.Europe-Paris@maint"] ?? []) + (expanded["nightly.America-New_York@maint"] ?? []))
+        #expect(fromFeed == happening, "only in the feed: \(fromFeed.subtracting(happening).sorted()); only in maint: \(happening.subtracting(fromFeed).sorted())")
+    }
 }
