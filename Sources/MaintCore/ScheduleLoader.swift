@@ -102,7 +102,7 @@ public struct ScheduleLoader: Sendable {
                 reader.fail(FieldPath(), "a schedule file is an object with targets, channels and windows")
                 continue
             }
-            reader.checkKeys(root, at: FieldPath(), allowed: ["targets", "channels", "windows", "freezes", "api"])
+            reader.checkKeys(root, at: FieldPath(), allowed: ["profiles", "targets", "channels", "windows", "freezes", "api"])
             if root["api"] != nil {
                 if let first = definedIn["api"] {
                     reader.fail(FieldPath().appending("api"), "the api section is already defined in \(first); one file holds it", key: true)
@@ -110,7 +110,7 @@ public struct ScheduleLoader: Sendable {
                     definedIn["api"] = document.file
                 }
             }
-            for (section, kind) in [("targets", "target"), ("channels", "channel"), ("windows", "window"), ("freezes", "freeze")] {
+            for (section, kind) in [("profiles", "profile"), ("targets", "target"), ("channels", "channel"), ("windows", "window"), ("freezes", "freeze")] {
                 guard let value = root[section] else { continue }
                 guard case .object(let entries) = value else {
                     reader.fail(FieldPath().appending(section), "expected an object of \(kind)s by name, got \(value.kindName)")
@@ -133,10 +133,21 @@ public struct ScheduleLoader: Sendable {
             guard keepsDefinitions else { return }
             schedule.definitions.append(StoredDefinition(section: section, name: name, file: file, body: value.serialized()))
         }
+        // Profiles: a target written once and used by many, with `{{vars.X}}` filled per target.
+        var profiles: [String: JSONValue] = [:]
         for document in documents {
             reader.document = document
-            for (name, value) in document.section("targets") {
+            for (name, value) in document.section("profiles") where profiles[name] == nil {
+                if let profile = reader.profile(name, value) { profiles[name] = profile }
+            }
+        }
+        for document in documents {
+            reader.document = document
+            for (name, written) in document.section("targets") {
                 guard schedule.targets[name] == nil else { continue }
+                // The target as if written out in full: its profile's keys, its own over them,
+                // every `{{vars.X}}` filled. The stored copy keeps it so.
+                let value = reader.expandProfile(name, written, profiles: profiles)
                 if let target = reader.target(name, value) {
                     schedule.targets[name] = target
                     keep(.target, name, value, document.file)

@@ -269,11 +269,88 @@ public struct ScheduleReader {
 
     // MARK: Sections
 
+    /// Every key a target may have (a profile too: it is part of a target).
+    static let targetKeys = DriverRegistry.allKeys.union([
+        "timezone", "tags", "offPeak", "driver", "probeInterval", "health", "healthTimeout", "displayName",
+    ])
+
+    /// A profile: an object of target keys (checked here, so that a mistake is found at its
+    /// place in the profile, not in every target that uses it).
+    mutating func profile(_ name: String, _ value: JSONValue) -> JSONValue? {
+        let path = FieldPath().appending("profiles").appending(name)
+        guard let object = object(value, path, allowed: Self.targetKeys) else { return nil }
+        return .object(object)
+    }
+
+    /// A target with `profile` and `vars` as written out in full: the profile's keys, the
+    /// target's own over them, and each `{{vars.NAME}}` in a string replaced by its var (a var
+    /// may hold `{{secret:…}}`). An unknown profile or var is an error at its place.
+    mutating func expandProfile(_ name: String, _ value: JSONValue, profiles: [String: JSONValue]) -> JSONValue {
+        guard case .object(var own) = value, own["profile"] != nil || own["vars"] != nil else { return value }
+        let path = FieldPath().appending("targets").appending(name)
+        var vars: [String: String] = [:]
+        if let written = own.removeValue(forKey: "vars") {
+            if case .object(let entries) = written {
+                for (key, entry) in entries {
+                    if case .string(let text) = entry { vars[key] = text } else { fail(path.appending("vars").appending(key), "a var is a string, got \(entry.kindName)") }
+                }
+            } else {
+                fail(path.appending("vars"), "expected an object of vars by name, got \(written.kindName)")
+            }
+        }
+        var merged: [String: JSONValue] = [:]
+        var profileName: String?
+        if let written = own.removeValue(forKey: "profile") {
+            if case .string(let chosen) = written, let profile = profiles[chosen], case .object(let keys) = profile {
+                merged = keys
+                profileName = chosen
+            } else if case .string(let chosen) = written {
+                fail(path.appending("profile"), "no profile is named \(Quoted(chosen))" + Suggestion.clause(for: chosen, among: profiles.keys.sorted()))
+            } else {
+                fail(path.appending("profile"), "expected a profile's name, got \(written.kindName)")
+            }
+        }
+        for (key, entry) in own { merged[key] = entry }
+        var unknown = Set<String>()
+        let filled = fillVars(.object(merged), vars, path, unknown: &unknown)
+        for variable in unknown.sorted() {
+            fail(path.appending("vars"), "no var \(Quoted(variable))" + (profileName.map { " (profile \($0) uses {{vars.\(variable)}})" } ?? "")
+                 + Suggestion.clause(for: variable, among: vars.keys.sorted()) + "; give it in vars")
+        }
+        return filled
+    }
+
+    /// Each `{{vars.NAME}}` of every string replaced; the names with no var are collected.
+    func fillVars(_ value: JSONValue, _ vars: [String: String], _ path: FieldPath, unknown: inout Set<String>) -> JSONValue {
+        switch value {
+        case .string(let text):
+            guard text.contains("{{vars.") else { return value }
+            var result = ""
+            var rest = Substring(text)
+            while let open = rest.range(of: "{{vars.") {
+                result += rest[..<open.lowerBound]
+                guard let close = rest[open.upperBound...].range(of: "}}") else {
+                    result += rest[open.lowerBound...]
+                    rest = ""
+                    break
+                }
+                let name = String(rest[open.upperBound..<close.lowerBound])
+                if let filled = vars[name] { result += filled } else { unknown.insert(name) }
+                rest = rest[close.upperBound...]
+            }
+            return .string(result + rest)
+        case .array(let items):
+            return .array(items.map { fillVars($0, vars, path, unknown: &unknown) })
+        case .object(let entries):
+            return .object(entries.mapValues { fillVars($0, vars, path, unknown: &unknown) })
+        case .null, .bool, .number:
+            return value
+        }
+    }
+
     mutating func target(_ name: String, _ value: JSONValue) -> TargetConfig? {
         let path = FieldPath().appending("targets").appending(name)
-        guard let document, let object = object(value, path, allowed: DriverRegistry.allKeys.union([
-            "timezone", "tags", "offPeak", "driver", "probeInterval", "health", "healthTimeout", "displayName",
-        ])) else { return nil }
+        guard let document, let object = object(value, path, allowed: Self.targetKeys) else { return nil }
         let displayName = string(object, "displayName", path)
         if let displayName, displayName.isEmpty || displayName.count > 200 || displayName.contains(where: \.isNewline) {
             fail(path.appending("displayName"), "a display name is one line of 1 to 200 characters")

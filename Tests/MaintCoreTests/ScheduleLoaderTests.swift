@@ -156,6 +156,49 @@ struct ScheduleLoaderTests {
         #expect(schedule.warnings.allSatisfy { $0.file == "s.json5" && $0.line > 1 })
     }
 
+    static let profiled = """
+        {
+          profiles: {
+            shop: { driver: "http", timezone: "Europe/Paris", tags: ["shop"],
+                    activate: { url: "{{vars.base}}/admin/maintenance", headers: { Authorization: "Bearer {{vars.token}}" }, json: { on: true } },
+                    deactivate: { url: "{{vars.base}}/admin/maintenance", json: { on: false } },
+                    health: [ { name: "home", url: "{{vars.base}}/" } ] },
+          },
+          targets: {
+            eu: { profile: "shop", vars: { base: "https://eu.example.com", token: "{{secret:EU_TOKEN}}" } },
+            us: { profile: "shop", vars: { base: "https://us.example.com", token: "{{secret:US_TOKEN}}" }, timezone: "America/New_York",
+                  health: [ { name: "api", url: "https://us.example.com/health" } ] },
+          },
+        }
+        """
+
+    /// A profile is a target written once: each target that names it gets its keys, with its
+    /// own vars filled in (a secret inside a var works), and its own keys taken over them.
+    @Test func aProfileIsATargetWrittenOnceWithEachTargetsVars() throws {
+        let schedule = try ScheduleLoader().load(sources: [("p.json5", Self.profiled)])
+        let eu = try #require(schedule.targets["eu"]), us = try #require(schedule.targets["us"])
+        #expect(eu.timezone.identifier == "Europe/Paris" && eu.tags == ["shop"])
+        #expect(us.timezone.identifier == "America/New_York", "the target's own key is taken over the profile's")
+        #expect(eu.health.map(\.name) == ["home"] && us.health.map(\.name) == ["api"])
+        let http = try #require(eu.driver as? HTTPDriver)
+        #expect(http.activate.url.source == "https://eu.example.com/admin/maintenance")
+        #expect(http.activate.headers.first?.value.source == "Bearer {{secret:EU_TOKEN}}")
+        #expect((us.driver as? HTTPDriver)?.deactivate.url.source == "https://us.example.com/admin/maintenance")
+        #expect(schedule.secretNames == ["EU_TOKEN", "US_TOKEN"], "a secret inside a var is a secret")
+    }
+
+    @Test func anUnknownProfileOrVarIsAnErrorAtItsPlace() throws {
+        let typo = Self.profiled.replacingOccurrences(of: #"us: { profile: "shop""#, with: #"us: { profile: "shp""#)
+            .replacingOccurrences(of: #"eu: { profile: "shop", vars: { base"#, with: #"eu: { profile: "shop", vars: { bas"#)
+        let error = #expect(throws: ScheduleIssues.self) { try ScheduleLoader().load(sources: [("p.json5", typo)]) }
+        let messages = Dictionary((error?.issues ?? []).map { ($0.path, $0.message) }) { first, _ in first }
+        #expect(messages["targets.us.profile"] == "no profile is named \"shp\"; did you mean \"shop\"?", "\(messages)")
+        #expect(messages["targets.eu.vars"] == "no var \"base\" (profile shop uses {{vars.base}}); did you mean \"bas\"?; give it in vars", "\(messages)")
+        let badKey = Self.profiled.replacingOccurrences(of: #"shop: { driver: "http""#, with: #"shop: { drivr: "http", driver: "http""#)
+        let keyError = #expect(throws: ScheduleIssues.self) { try ScheduleLoader().load(sources: [("p.json5", badKey)]) }
+        #expect(keyError?.issues.first?.path == "profiles.shop.drivr", "a mistake in a profile is found in the profile: \(keyError?.issues ?? [])")
+    }
+
     @Test func everyErrorOfAFileIsReportedAtOnce() throws {
         let text = Self.base
             .replacingOccurrences(of: #"duration: "1h""#, with: #"duration: "soon""#)
