@@ -12,6 +12,7 @@ public enum TimeText {
         let trimmed = text.trimmingWhitespace()
         guard trimmed.utf8.count <= 64 else { return nil }
         if trimmed.hasPrefix("+") {
+            if let months = calendarMonths(trimmed.dropFirst()) { return adding(months: months, to: now, zone: zone) }
             guard let milliseconds = DurationText.parse(String(trimmed.dropFirst())) else { return nil }
             return checked(now.addingTimeInterval(Double(milliseconds) / 1000))
         }
@@ -22,7 +23,29 @@ public enum TimeText {
     }
 
     /// How a time may be written, for error messages.
-    public static let forms = "write RFC 3339 (2026-12-06T02:00:00+01:00), \"YYYY-MM-DD HH:MM\" or +DURATION, in years 1 to 9999"
+    public static let forms = "write RFC 3339 (2026-12-06T02:00:00+01:00), \"YYYY-MM-DD HH:MM\", +DURATION (+180d) or +MONTHS (+6mo, +1y), in years 1 to 9999"
+
+    /// `6mo` or `1y` (12 months): calendar months, which a duration cannot say.
+    static func calendarMonths(_ text: Substring) -> Int? {
+        for (unit, size) in [("mo", 1), ("y", 12)] where text.hasSuffix(unit) {
+            let digits = text.dropLast(unit.count)
+            guard !digits.isEmpty, digits.count <= 4, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let count = Int(digits) else { return nil }
+            return count * size
+        }
+        return nil
+    }
+
+    /// The same wall time `months` calendar months later in `zone`; a day the month lacks is its last.
+    static func adding(months: Int, to date: Date, zone: TimeZone) -> Date? {
+        let wall = civil(date, zone: zone)
+        let index = wall.date.year * 12 + (wall.date.month - 1) + months
+        let year = index / 12, month = index % 12 + 1
+        guard year <= 9999 else { return nil }
+        let next = month == 12 ? CivilDate(year: year + 1, month: 1, day: 1) : CivilDate(year: year, month: month + 1, day: 1)
+        let length = next.daysSinceEpoch - CivilDate(year: year, month: month, day: 1).daysSinceEpoch
+        let target = CivilDateTime(date: CivilDate(year: year, month: month, day: min(wall.date.day, length)), secondOfDay: wall.secondOfDay)
+        return instant(target, zone: zone).flatMap(checked)
+    }
 
     /// The instants a schedule may name: years 1 to 9999 (UTC).
     public static let representable: ClosedRange<Date> = {

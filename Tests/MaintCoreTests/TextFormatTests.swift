@@ -38,6 +38,17 @@ struct TimeTextTests {
         #expect(TimeText.rfc3339(date) == "2026-12-06T01:00:00Z")
     }
 
+    /// `--to +6mo`: calendar months, the same wall time, a missing day the month's last.
+    @Test func monthsAheadAreCalendarMonths() throws {
+        let now = try #require(TimeText.parseRFC3339("2026-08-31T10:00:00Z"))
+        let later = try #require(TimeText.parse("+6mo", zone: Self.paris, now: now))
+        #expect(TimeText.local(later, zone: Self.paris) == "2027-02-28 12:00 CET (+01:00)", "Feb has no 31st; summer time to winter time")
+        #expect(TimeText.parse("+1y", zone: .gmt, now: now).map { TimeText.rfc3339($0) } == "2027-08-31T10:00:00Z")
+        #expect(TimeText.parse("+180d", zone: .gmt, now: now) == now.addingTimeInterval(180 * 86_400))
+        #expect(TimeText.parse("+mo", zone: .gmt, now: now) == nil)
+        #expect(TimeText.parse("+99999y", zone: .gmt, now: now) == nil)
+    }
+
     @Test func rfc3339CarriesItsOwnOffset() throws {
         let date = try #require(TimeText.parse("2026-12-06T02:00:00+05:30", zone: Self.paris, now: Date()))
         #expect(TimeText.rfc3339(date) == "2026-12-05T20:30:00Z")
