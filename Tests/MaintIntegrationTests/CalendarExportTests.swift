@@ -4,6 +4,24 @@ import Testing
 
 @Suite(.serialized)
 struct CalendarExportTests {
+    /// A script of Tests/Support run on the feed (its stdin); its stdout. It must exit 0.
+    static func python(_ script: String, _ arguments: [String], input text: String) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Repository.root.appendingPathComponent("Tests/Support/\(script)").path] + arguments
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "\(script): \(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
+        return data
+    }
+
     /// The feed, read back by Python's `icalendar` (from PyPI), describes the same windows.
     @Test func theICSFeedReadsBackToTheSameWindows() throws {
         let workspace = try Workspace()
@@ -35,19 +53,7 @@ struct CalendarExportTests {
         let lines = export.stdout.utf8.split(separator: UInt8(ascii: "\n"))
         #expect(lines.count > 50 && lines.allSatisfy { $0.count <= 76 && $0.last == UInt8(ascii: "\r") })
 
-        let reader = Process()
-        reader.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        reader.arguments = ["python3", Repository.root.appendingPathComponent("Tests/Support/ics_reader.py").path, "\(today.adding(days: 30))T00:00:00"]
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        reader.standardInput = input
-        reader.standardOutput = output
-        reader.standardError = errors
-        try reader.run()
-        input.fileHandleForWriting.write(Data(export.stdout.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        reader.waitUntilExit()
-        try #require(reader.terminationStatus == 0, "\(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
+        let data = try Self.python("ics_reader.py", ["\(today.adding(days: 30))T00:00:00"], input: export.stdout)
         let parsed = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let events = try #require(parsed["events"] as? [[String: Any]])
         let byUID = Dictionary(events.map { (($0["uid"] as? String) ?? "", $0) }, uniquingKeysWith: { a, _ in a })
@@ -131,19 +137,7 @@ struct CalendarExportTests {
         let happening = Set(all.filter { ($0["id"] as? String)?.hasPrefix("nightly@") == true && $0["state"] as? String == "scheduled" }
                             .compactMap { rfc3339($0["start"]).map { TimeText.rfc3339($0) } })
         #expect(!happening.isEmpty)
-        let expander = Process()
-        expander.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        expander.arguments = ["python3", Repository.root.appendingPathComponent("Tests/Support/ics_expand.py").path, from, to]
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        expander.standardInput = input
-        expander.standardOutput = output
-        expander.standardError = errors
-        try expander.run()
-        input.fileHandleForWriting.write(Data(export.stdout.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        expander.waitUntilExit()
-        try #require(expander.terminationStatus == 0, "\(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
+        let data = try Self.python("ics_expand.py", [from, to], input: export.stdout)
         let expanded = try #require(try JSONSerialization.jsonObject(with: data) as? [String: [String]])
         let fromFeed = Set((expanded["nightly.Europe-Paris@maint"] ?? []) + (expanded["nightly.America-New_York@maint"] ?? []))
         #expect(fromFeed == happening, "only in the feed: \(fromFeed.subtracting(happening).sorted()); only in maint: \(happening.subtracting(fromFeed).sorted())")
