@@ -204,6 +204,8 @@ def main():
         ("announcements sent under two ids", len(duplicated), not duplicated),
         ("windows whose log lacks one completion", len(events_wrong), not events_wrong),
         ("PRAGMA integrity_check", integrity, integrity == "ok"),
+        # With the files unchanged, restarts are ready from the daemon's stored copy of them.
+        ("starts from the stored copy of the files", open(f"{work}/daemon.log").read().count("maint daemon started: the stored copy"), None),
     ]
     print(f"kill test: {args.sites} sites, {args.windows} windows, fail rate {args.fail_rate}, seed {args.seed}")
     for name, value, ok in rows:
