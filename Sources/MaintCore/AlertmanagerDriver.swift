@@ -73,7 +73,7 @@ public struct AlertmanagerDriver: Driver {
 
     /// The base URL without a trailing slash, and the headers, rendered.
     func endpoint(_ context: DriverContext) throws(SecretError) -> (base: String, headers: [(name: String, value: String)]) {
-        var base = try url.render(context.templates)
+        var base = try url.renderURL(context.templates)
         while base.hasSuffix("/") { base.removeLast() }
         var rendered: [(name: String, value: String)] = [("Content-Type", "application/json")]
         for header in headers { rendered.append((header.name, try header.value.render(context.templates))) }

@@ -83,7 +83,7 @@ public struct HTTPDriver: Driver {
         do {
             var headers: [(name: String, value: String)] = []
             for header in probe.headers { headers.append((header.name, try header.value.render(context.templates))) }
-            return .request(HTTPRequest(method: "GET", url: try probe.url.render(context.templates), headers: headers,
+            return .request(HTTPRequest(method: "GET", url: try probe.url.renderURL(context.templates), headers: headers,
                                         timeoutMilliseconds: probe.timeoutMilliseconds))
         } catch {
             throw DriverError(error.description)
@@ -130,7 +130,7 @@ extension HTTPAction {
         case nil:
             break
         }
-        return HTTPRequest(method: method, url: try url.render(context), headers: headers, body: body, timeoutMilliseconds: timeoutMilliseconds)
+        return HTTPRequest(method: method, url: try url.renderURL(context), headers: headers, body: body, timeoutMilliseconds: timeoutMilliseconds)
     }
 
     public func accepts(_ status: Int) -> Bool { expect.isEmpty ? (200...299).contains(status) : expect.contains(status) }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A text with `{{placeholders}}`, checked when the schedule is loaded: an unknown placeholder is
 /// an error there, never an empty string at send time.
 public struct Template: Sendable, Equatable {
@@ -92,16 +94,32 @@ public struct Template: Sendable, Equatable {
     public var isConstant: Bool { parts.allSatisfy { if case .text = $0 { return true } else { return false } } }
 
     public func render(_ context: TemplateContext) throws(SecretError) -> String {
+        try render(context, encodingValues: false)
+    }
+
+    /// A URL: each window value percent-encoded (all but RFC 3986's unreserved characters), so
+    /// that a message in a query (`?reason={{message}}`) stays one parameter and cannot add
+    /// others; a secret goes in as it is (often the whole URL of a webhook).
+    public func renderURL(_ context: TemplateContext) throws(SecretError) -> String {
+        try render(context, encodingValues: true)
+    }
+
+    func render(_ context: TemplateContext, encodingValues: Bool) throws(SecretError) -> String {
         var text = ""
         for part in parts {
             switch part {
             case .text(let literal): text += literal
-            case .placeholder(let name): text += context.values[name] ?? ""
+            case .placeholder(let name):
+                let value = context.values[name] ?? ""
+                text += encodingValues ? value.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? "" : value
             case .secret(let name): text += try context.secrets.value(of: name)
             }
         }
         return text
     }
+
+    /// RFC 3986's unreserved characters: ALPHA, DIGIT, "-", ".", "_", "~".
+    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 }
 
 /// The values placeholders stand for, and where secrets come from.

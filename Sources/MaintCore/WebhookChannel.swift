@@ -57,7 +57,7 @@ public struct WebhookChannel: Channel {
                 headers.append(("webhook-signature", Self.signature(id: id, timestamp: timestamp, body: body, secret: secret, authenticate: authenticate)))
             }
         }
-        return .request(HTTPRequest(method: "POST", url: try url.render(context), headers: headers, body: Data(body.utf8), timeoutMilliseconds: 15_000))
+        return .request(HTTPRequest(method: "POST", url: try url.renderURL(context), headers: headers, body: Data(body.utf8), timeoutMilliseconds: 15_000))
     }
 
     public var previewLines: [String] {

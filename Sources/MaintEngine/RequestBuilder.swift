@@ -15,7 +15,7 @@ struct RequestBuilder {
         let context = TemplateContext(values: values, secrets: secrets)
         var headers: [(name: String, value: String)] = []
         for header in check.headers { headers.append((header.name, try header.value.render(context))) }
-        var request = HTTPRequest(method: "GET", url: try check.url.render(context), headers: headers, timeoutMilliseconds: check.timeoutMilliseconds)
+        var request = HTTPRequest(method: "GET", url: try check.url.renderURL(context), headers: headers, timeoutMilliseconds: check.timeoutMilliseconds)
         request.wantsCertificate = request.url.lowercased().hasPrefix("https://")
         request.caFile = check.caFile
         return request

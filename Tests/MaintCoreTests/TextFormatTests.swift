@@ -313,3 +313,18 @@ struct ICalendarTimezoneTests {
         }
     }
 }
+
+struct TemplateURLTests {
+    /// In a URL a window's text is one value, percent-encoded: a message cannot end its query
+    /// parameter or add another. A secret goes in as it is (it is often the whole URL).
+    @Test func windowValuesInAURLArePercentEncodedAndSecretsAreNot() throws {
+        let template = try Template(parsing: "https://gitlab.example.com/api/v4/application/settings?maintenance_mode=true&maintenance_mode_message={{message}}&t={{secret:TOKEN}}")
+        let context = TemplateContext(values: ["message": "Back at 04:00 & more=yes ü/?#"], secrets: SecretSource(environment: ["TOKEN": "a/b?c"]))
+        #expect(try template.renderURL(context)
+                == "https://gitlab.example.com/api/v4/application/settings?maintenance_mode=true&maintenance_mode_message=Back%20at%2004%3A00%20%26%20more%3Dyes%20%C3%BC%2F%3F%23&t=a/b?c")
+        #expect(try template.render(context).contains("Back at 04:00 & more=yes"), "elsewhere the text is as it is")
+        let whole = try Template(parsing: "{{secret:SLACK_URL}}")
+        #expect(try whole.renderURL(TemplateContext(values: [:], secrets: SecretSource(environment: ["SLACK_URL": "https://hooks.slack.com/services/T/B/x"])))
+                == "https://hooks.slack.com/services/T/B/x")
+    }
+}
