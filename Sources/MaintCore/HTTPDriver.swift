@@ -130,7 +130,11 @@ extension HTTPAction {
         case nil:
             break
         }
-        return HTTPRequest(method: method, url: try url.renderURL(context), headers: headers, body: body, timeoutMilliseconds: timeoutMilliseconds)
+        var request = HTTPRequest(method: method, url: try url.renderURL(context), headers: headers, body: body, timeoutMilliseconds: timeoutMilliseconds)
+        if let basicAuth {
+            request.credentials = (try basicAuth.user.render(context), try basicAuth.password.render(context))
+        }
+        return request
     }
 
     public func accepts(_ status: Int) -> Bool { expect.isEmpty ? (200...299).contains(status) : expect.contains(status) }

@@ -12,6 +12,8 @@ public struct HTTPRequest: Sendable {
     public var caFile: String?
     /// Connect to this Unix socket instead of the URL's host (the daemon's control socket).
     public var unixSocket: String?
+    /// User and password for HTTP basic authentication, given to libcurl (never a header we write).
+    public var credentials: (user: String, password: String)?
     /// How much of the answer is kept: a site's reply is judged by its first MiB; the daemon's
     /// own answers (a status of ten thousand targets) are kept whole.
     public var maximumResponseBytes = 1 << 20

@@ -16,14 +16,22 @@ public struct HTTPAction: Sendable {
     public var expect: [Int]
     public var timeoutMilliseconds: Int64
     public var retries: Int
+    /// HTTP basic authentication, sent by libcurl (Haiilo's management API wants it).
+    public var basicAuth: BasicAuth? = nil
 
     public struct Header: Sendable {
         public var name: String
         public var value: Template
     }
 
+    public struct BasicAuth: Sendable {
+        public var user: Template
+        public var password: Template
+    }
+
     public var secretNames: [String] {
         var names = url.secretNames + headers.flatMap(\.value.secretNames)
+            + (basicAuth.map { $0.user.secretNames + $0.password.secretNames } ?? [])
         switch body {
         case .raw(let template): names += template.secretNames
         case .json(let value): names += JSONTemplate.secretNames(in: value)

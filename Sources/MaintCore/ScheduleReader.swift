@@ -231,7 +231,7 @@ public struct ScheduleReader {
             if required { fail(path.parent ?? path, "the field \"\(path.components.last.map { if case .key(let k) = $0 { return k } else { return "" } } ?? "")\" is missing") }
             return nil
         }
-        guard let object = object(value, path, allowed: ["method", "url", "headers", "json", "body", "expect", "timeout", "retries"]) else { return nil }
+        guard let object = object(value, path, allowed: ["method", "url", "headers", "json", "body", "expect", "timeout", "retries", "basicAuth"]) else { return nil }
         var method = (string(object, "method", path) ?? "POST").uppercased()
         if !["GET", "POST", "PUT", "PATCH", "DELETE"].contains(method) {
             fail(path.appending("method"), "\(Quoted(method)) is not one of GET, POST, PUT, PATCH, DELETE")
@@ -262,9 +262,17 @@ public struct ScheduleReader {
         }
         let timeout = duration(object, "timeout", path) ?? 10_000
         let retries = integer(object, "retries", path, range: 0...100) ?? 5
+        var basicAuth: HTTPAction.BasicAuth?
+        if let value = object["basicAuth"], let fields = self.object(value, path.appending("basicAuth"), allowed: ["user", "password"]) {
+            let authPath = path.appending("basicAuth")
+            let user = string(fields, "user", authPath).flatMap { template($0, authPath.appending("user")) }
+            let password = string(fields, "password", authPath).flatMap { template($0, authPath.appending("password")) }
+            if fields["user"] == nil || fields["password"] == nil { fail(authPath, "basic authentication needs user and password") }
+            if let user, let password { basicAuth = HTTPAction.BasicAuth(user: user, password: password) }
+        }
         guard let url else { return nil }
         return HTTPAction(method: method, url: url, headers: headers, body: body, expect: expect,
-                          timeoutMilliseconds: timeout, retries: retries)
+                          timeoutMilliseconds: timeout, retries: retries, basicAuth: basicAuth)
     }
 
     // MARK: Sections

@@ -205,6 +205,11 @@ final class Transfer {
         if request.wantsCertificate { _ = maint_curl_setopt_long(easy, CURLOPT_CERTINFO, 1) }
         if let caFile = request.caFile { _ = maint_curl_setopt_string(easy, CURLOPT_CAINFO, caFile) }
         if let socket = request.unixSocket { _ = maint_curl_setopt_string(easy, CURLOPT_UNIX_SOCKET_PATH, socket) }
+        if let credentials = request.credentials {
+            // libcurl's default authentication is basic.
+            _ = maint_curl_setopt_string(easy, CURLOPT_USERNAME, credentials.user)
+            _ = maint_curl_setopt_string(easy, CURLOPT_PASSWORD, credentials.password)
+        }
         maximumResponseBytes = request.maximumResponseBytes
         _ = maint_curl_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
         let method = request.method.uppercased()

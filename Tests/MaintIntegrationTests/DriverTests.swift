@@ -403,4 +403,42 @@ struct HealthFailureTests {
         #expect(site.calls.map(\.enabled) == [true, false, true, false])
         #expect(site.maintenanceEnabled == false)
     }
+
+    /// `basicAuth` on a request: libcurl sends the user and the password (a secret); a site
+    /// that refuses them fails the switch with its own status.
+    @Test func basicAuthenticationIsSentByLibcurl() throws {
+        let workspace = try Workspace()
+        // A site that wants basic auth (admin:s3cret) and says what it was sent.
+        let site = try ChildProcess("/usr/bin/python3", ["-c", """
+            import base64, http.server, sys
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_POST(self):
+                    good = self.headers.get("Authorization") == "Basic " + base64.b64encode(b"admin:s3cret").decode()
+                    self.send_response(200 if good else 401); self.end_headers()
+                    print("auth", "good" if good else "bad", flush=True)
+                do_DELETE = do_POST
+                def log_message(self, *args): pass
+            server = http.server.HTTPServer(("127.0.0.1", 0), H)
+            print("listening on", server.server_address[1], flush=True)
+            server.serve_forever()
+            """], directory: workspace.directory)
+        // SIGKILL: a plain Python server may have inherited SIGTERM ignored.
+        defer { site.stop(signal: SIGKILL) }
+        let port = try site.listeningPort()
+        try workspace.write("auth.json5", """
+            { targets: {
+                good: { driver: "http", activate: { url: "http://127.0.0.1:\(port)/manage/maintenance", basicAuth: { user: "admin", password: "{{secret:MGMT_PASSWORD}}" }, retries: 0 },
+                        deactivate: { method: "DELETE", url: "http://127.0.0.1:\(port)/manage/maintenance", basicAuth: { user: "admin", password: "{{secret:MGMT_PASSWORD}}" } } },
+                bad: { driver: "http", activate: { url: "http://127.0.0.1:\(port)/manage/maintenance", basicAuth: { user: "admin", password: "wrong" }, retries: 0 },
+                       deactivate: { url: "http://127.0.0.1:\(port)/manage/maintenance", retries: 0 } },
+            } }
+            """)
+        let good = try workspace.maint(["now", "good", "--message", "x", "--for", "1h"], environment: ["MGMT_PASSWORD": "s3cret"])
+        #expect(good.status == 0, "\(good.stdout) \(good.stderr)")
+        #expect(site.stdout.contains("auth good"))
+        let bad = try workspace.maint(["now", "bad", "--message", "x", "--for", "1h"])
+        #expect(bad.status == 1 && bad.stdout.contains("HTTP 401"), "\(bad.stdout)")
+        let log = try workspace.maint(["log", "--json"]).stdout
+        #expect(!good.stdout.contains("s3cret") && !log.contains("s3cret"), "the password is a secret")
+    }
 }
