@@ -320,7 +320,7 @@ public struct ScheduleReader {
         }
         for (key, entry) in own { merged[key] = entry }
         var unknown = Set<String>()
-        let filled = fillVars(.object(merged), vars, path, unknown: &unknown)
+        let filled = fillVars(.object(merged), vars, unknown: &unknown)
         for variable in unknown.sorted() {
             fail(path.appending("vars"), "no var \(Quoted(variable))" + (profileName.map { " (profile \($0) uses {{vars.\(variable)}})" } ?? "")
                  + Suggestion.clause(for: variable, among: vars.keys.sorted()) + "; give it in vars")
@@ -329,7 +329,7 @@ public struct ScheduleReader {
     }
 
     /// Each `{{vars.NAME}}` of every string replaced; the names with no var are collected.
-    func fillVars(_ value: JSONValue, _ vars: [String: String], _ path: FieldPath, unknown: inout Set<String>) -> JSONValue {
+    func fillVars(_ value: JSONValue, _ vars: [String: String], unknown: inout Set<String>) -> JSONValue {
         switch value {
         case .string(let text):
             guard text.contains("{{vars.") else { return value }
@@ -348,9 +348,9 @@ public struct ScheduleReader {
             }
             return .string(result + rest)
         case .array(let items):
-            return .array(items.map { fillVars($0, vars, path, unknown: &unknown) })
+            return .array(items.map { fillVars($0, vars, unknown: &unknown) })
         case .object(let entries):
-            return .object(entries.mapValues { fillVars($0, vars, path, unknown: &unknown) })
+            return .object(entries.mapValues { fillVars($0, vars, unknown: &unknown) })
         case .null, .bool, .number:
             return value
         }

@@ -114,10 +114,9 @@ struct Session {
         } catch {
             switch error {
             case .unreachable(let text): throw Failure(.unavailable, text + " (is --socket or MAINT_SOCKET the daemon's?)")
-            case .refused(let status, let code, _, _):
+            case .refused(let status, _, _, _):
                 // A window in the wrong state for the command is input that cannot be carried out
                 // (65), not a usage error: the command was written right.
-                _ = code
                 var failure = Failure([400, 404, 409, 422].contains(status) ? .invalidInput : .temporaryFailure, error.description)
                 failure.status = status
                 throw failure
