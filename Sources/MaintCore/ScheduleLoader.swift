@@ -134,11 +134,14 @@ public struct ScheduleLoader: Sendable {
             schedule.definitions.append(StoredDefinition(section: section, name: name, file: file, body: value.serialized()))
         }
         // Profiles: a target written once and used by many, with `{{vars.X}}` filled per target.
-        var profiles: [String: JSONValue] = [:]
+        // maint's own come first; one of the same name in the files is taken instead.
+        var profiles = BuiltInProfiles.all
+        var fromFiles = Set<String>()
         for document in documents {
             reader.document = document
-            for (name, value) in document.section("profiles") where profiles[name] == nil {
-                if let profile = reader.profile(name, value) { profiles[name] = profile }
+            for (name, value) in document.section("profiles") where !fromFiles.contains(name) {
+                fromFiles.insert(name)
+                if let profile = reader.profile(name, value) { profiles[name] = profile } else { profiles[name] = nil }
             }
         }
         for document in documents {

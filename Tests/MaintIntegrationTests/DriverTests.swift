@@ -441,4 +441,36 @@ struct HealthFailureTests {
         let log = try workspace.maint(["log", "--json"]).stdout
         #expect(!good.stdout.contains("s3cret") && !log.contains("s3cret"), "the password is a secret")
     }
+
+    /// The built-in `haiilo` profile against a loopback imitation of Haiilo's management API:
+    /// on with the window's headline and message, off at the end, basic auth with the
+    /// management user (its password a secret).
+    @Test func theHaiiloProfileSpeaksHaiilosManagementAPI() throws {
+        let workspace = try Workspace()
+        let haiilo = try ChildProcess("/usr/bin/env", ["python3", Repository.root.appendingPathComponent("Tests/Support/haiilo_imitation.py").path,
+                                                       "--user", "manager", "--password", "m4nage!"], directory: workspace.directory)
+        defer { haiilo.stop(signal: SIGKILL) }
+        let base = "http://127.0.0.1:\(try haiilo.listeningPort())"
+        try workspace.write("haiilo.json5", """
+            { targets: {
+                intranet: { profile: "haiilo", vars: { url: "\(base)", user: "manager", password: "{{secret:HAIILO_PASSWORD}}" } },
+            } }
+            """)
+        func state() -> [String: Any]? {
+            let auth = "Basic " + Data("manager:m4nage!".utf8).base64EncodedString()
+            guard let answer = httpGet(base + "/manage/maintenance", headers: [("Authorization", auth)]) else { return nil }
+            return try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any]
+        }
+        let environment = ["HAIILO_PASSWORD": "m4nage!"]
+        let now = try workspace.maint(["now", "intranet", "--headline", "Wartung", "--message", "Back at 04:00", "--for", "1h"], environment: environment)
+        #expect(now.status == 0, "\(now.stdout) \(now.stderr)")
+        #expect(state()?["enabled"] as? Bool == true)
+        #expect(state()?["headline"] as? String == "Wartung" && state()?["message"] as? String == "Back at 04:00")
+        let id = try #require(now.stdout.split(separator: " ").dropFirst(2).first.map(String.init))
+        #expect(try workspace.maint(["end", id], environment: environment).status == 0)
+        #expect(state()?["enabled"] as? Bool == false)
+        #expect(state()?["calls"] as? [String] == ["POST", "DELETE"])
+        // Without the management user's password the imitation refuses, as Haiilo does.
+        #expect(httpGet(base + "/manage/maintenance")?.status == 401)
+    }
 }

@@ -1,0 +1,26 @@
+import Foundation
+
+/// Profiles maint ships for real platforms (SPEC "Profiles"), written as a schedule file would
+/// write them. A profile of the same name in the files is taken instead.
+public enum BuiltInProfiles {
+    static let text = """
+        {
+          // Haiilo (on premises): the management API; users are logged out, admins with the
+          // permission keep working. vars: url, user, password (the management user's).
+          haiilo: {
+            driver: "http",
+            activate: { method: "POST", url: "{{vars.url}}/manage/maintenance",
+                        basicAuth: { user: "{{vars.user}}", password: "{{vars.password}}" },
+                        json: { headline: "{{headline}}", message: "{{message}}" } },
+            deactivate: { method: "DELETE", url: "{{vars.url}}/manage/maintenance",
+                          basicAuth: { user: "{{vars.user}}", password: "{{vars.password}}" } },
+          },
+        }
+        """
+
+    /// Each built-in profile by name, as the reader's `profile` takes it.
+    public static let all: [String: JSONValue] = {
+        guard case .object(let profiles)? = try? JSONValue.parseJSON5(Data(text.utf8)) else { return [:] }
+        return profiles
+    }()
+}
