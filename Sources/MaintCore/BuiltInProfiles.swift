@@ -15,6 +15,15 @@ public enum BuiltInProfiles {
             deactivate: { method: "DELETE", url: "{{vars.url}}/manage/maintenance",
                           basicAuth: { user: "{{vars.user}}", password: "{{vars.password}}" } },
           },
+          // GitLab (self-managed): the application setting, with an administrator's token. The
+          // instance caches it for up to 60 s. vars: url, token.
+          gitlab: {
+            driver: "http",
+            activate: { method: "PUT", url: "{{vars.url}}/api/v4/application/settings?maintenance_mode=true&maintenance_mode_message={{message}}",
+                        headers: { "PRIVATE-TOKEN": "{{vars.token}}" } },
+            deactivate: { method: "PUT", url: "{{vars.url}}/api/v4/application/settings?maintenance_mode=false",
+                          headers: { "PRIVATE-TOKEN": "{{vars.token}}" } },
+          },
         }
         """
 

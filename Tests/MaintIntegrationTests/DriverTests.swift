@@ -473,4 +473,32 @@ struct HealthFailureTests {
         // Without the management user's password the imitation refuses, as Haiilo does.
         #expect(httpGet(base + "/manage/maintenance")?.status == 401)
     }
+
+    /// The built-in `gitlab` profile against a loopback imitation of GitLab's settings API: the
+    /// token in PRIVATE-TOKEN, the message in the query, percent-encoded so that it stays one
+    /// parameter whatever it holds.
+    @Test func theGitLabProfileSetsMaintenanceModeWithTheMessage() throws {
+        let workspace = try Workspace()
+        let gitlab = try ChildProcess("/usr/bin/env", ["python3", Repository.root.appendingPathComponent("Tests/Support/gitlab_imitation.py").path,
+                                                       "--token", "glpat-secret"], directory: workspace.directory)
+        defer { gitlab.stop(signal: SIGKILL) }
+        let base = "http://127.0.0.1:\(try gitlab.listeningPort())"
+        try workspace.write("gitlab.json5", """
+            { targets: { code: { profile: "gitlab", vars: { url: "\(base)", token: "{{secret:GITLAB_TOKEN}}" } } } }
+            """)
+        func settings() -> [String: Any]? {
+            guard let answer = httpGet(base + "/api/v4/application/settings", headers: [("PRIVATE-TOKEN", "glpat-secret")]) else { return nil }
+            return try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any]
+        }
+        let environment = ["GITLAB_TOKEN": "glpat-secret"]
+        let message = "Upgrade & migration: back at 04:00 (100% sure?)"
+        let now = try workspace.maint(["now", "code", "--message", message, "--for", "1h"], environment: environment)
+        #expect(now.status == 0, "\(now.stdout) \(now.stderr)")
+        #expect(settings()?["maintenance_mode"] as? Bool == true)
+        #expect(settings()?["maintenance_mode_message"] as? String == message, "the whole message, one parameter")
+        let id = try #require(now.stdout.split(separator: " ").dropFirst(2).first.map(String.init))
+        #expect(try workspace.maint(["end", id], environment: environment).status == 0)
+        #expect(settings()?["maintenance_mode"] as? Bool == false)
+        #expect(httpGet(base + "/api/v4/application/settings")?.status == 401, "the imitation wants the token, as GitLab does")
+    }
 }
