@@ -48,9 +48,14 @@ public struct CalendarFeed {
             }
             // What is ahead beyond the stored occurrences: for freezes that leave nothing.
             let ahead = config.occurrences(targetZones: targetZones, storedAt: now, from: now, through: now.addingTimeInterval(366 * 86_400))
+            // Each occurrence's targets, read once for all the zones' series.
+            var targetsOf: [String: [String]] = [:]
+            if groups.count > 1 {
+                for window in occurrences { targetsOf[window.id] = try store.targets(of: window.id).map(\.target) }
+            }
             for group in groups {
                 let members = Set(group.targets)
-                let mine = try occurrences.filter { window in try store.targets(of: window.id).contains { members.contains($0.target) } }
+                let mine = groups.count == 1 ? occurrences : occurrences.filter { (targetsOf[$0.id] ?? []).contains(where: members.contains) }
                 guard let first = mine.first else { continue }
                 inSeries.formUnion(mine.map(\.id))
                 // DTSTART is the rule's own start when it has one (COUNT and INTERVAL count from it).

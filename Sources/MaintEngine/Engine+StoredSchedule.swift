@@ -58,6 +58,9 @@ extension Engine {
         let definitions = schedule.definitions
         schedule.definitions = []
         schedule.stamp = nil
+        // Files unchanged since the copy was made (a restart's read, a reload with nothing
+        // edited): the copy is theirs already; nothing to write on the loop.
+        if let stored = try? store.definitionStamp(), stored == stamp { return }
         do {
             try store.transaction {
                 // A value that cannot be written as JSON (a number that is not finite) has no copy.

@@ -170,7 +170,7 @@ enum CommandHelp {
             }
             var script = "#compdef maint\n# zsh completion for maint (maint completion zsh)\n_maint() {\n    local -a commands\n    commands=(\n"
             for command in commands {
-                script += "        '\(command.name):\(quoted(firstSentence(command.summary)).replacingOccurrences(of: "\\:", with: " -"))'\n"
+                script += "        '\(command.name):\(quoted(firstSentence(command.summary)))'\n"
             }
             script += "    )\n    if (( CURRENT == 2 )); then\n        _describe -t commands 'maint command' commands\n        return\n    fi\n"
             script += "    local command=$words[2]\n    shift words\n    (( CURRENT-- ))\n    case $command in\n"

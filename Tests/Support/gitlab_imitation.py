@@ -8,9 +8,9 @@ settings.
     gitlab_imitation.py --token TOKEN   (prints "listening on PORT")
 """
 import argparse
-import json
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from loopback_server import JSONHandler, serve
 
 
 def main():
@@ -19,15 +19,7 @@ def main():
     args = parser.parse_args()
     settings = {"maintenance_mode": False, "maintenance_mode_message": None, "calls": 0}
 
-    class Handler(BaseHTTPRequestHandler):
-        def answer(self, status, body):
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
+    class Handler(JSONHandler):
         def allowed(self):
             if urlsplit(self.path).path != "/api/v4/application/settings":
                 self.answer(404, {"message": "404 Not Found"})
@@ -54,12 +46,7 @@ def main():
             settings["calls"] += 1
             self.answer(200, settings)
 
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    print("listening on", server.server_address[1], flush=True)
-    server.serve_forever()
+    serve(Handler)
 
 
 if __name__ == "__main__":

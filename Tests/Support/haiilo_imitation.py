@@ -9,7 +9,8 @@ for a body without both fields). GET /manage/maintenance says the state (an addi
 import argparse
 import base64
 import json
-from http.server import BaseHTTPRequestHandler, HTTPServer
+
+from loopback_server import JSONHandler, serve
 
 
 def main():
@@ -20,15 +21,7 @@ def main():
     expected = "Basic " + base64.b64encode(f"{args.user}:{args.password}".encode()).decode()
     state = {"enabled": False, "headline": None, "message": None, "calls": []}
 
-    class Handler(BaseHTTPRequestHandler):
-        def answer(self, status, body=None):
-            data = json.dumps(body if body is not None else {}).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
+    class Handler(JSONHandler):
         def authorized(self):
             if self.headers.get("Authorization") != expected:
                 self.answer(401, {"error": "unauthorized"})
@@ -63,12 +56,7 @@ def main():
                 state["calls"].append("DELETE")
                 self.answer(200, {"enabled": False})
 
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    print("listening on", server.server_address[1], flush=True)
-    server.serve_forever()
+    serve(Handler)
 
 
 if __name__ == "__main__":
