@@ -26,6 +26,7 @@ public enum WindowReport {
             .object(["offset": .string(DurationText.format($0.offsetMilliseconds)), "due": WindowJSON.time($0.dueAt), "state": .string($0.state.rawValue)])
         })
         object["deliveries"] = .array(try store.deliveries(window: id).map(WindowJSON.delivery))
+        object["references"] = .object(try store.references(window: id).mapValues(JSONValue.string))
         object["events"] = .array(try store.events(window: id).map(WindowJSON.event))
         return .object(object)
     }

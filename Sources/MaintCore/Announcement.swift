@@ -13,6 +13,8 @@ public struct Announcement {
     public var extra: [String: JSONValue]
     public var zone: TimeZone
     public var now: Date
+    /// The body from the channel's own wording for the event, when it has one.
+    public var customBody: String?
 
     /// `displayNames`: what people call each target (`displayName` in the files), for
     /// `{{targets}}`; a target without one is named by its key.
@@ -36,6 +38,7 @@ public struct Announcement {
         subject = ((try? (wording?.subject ?? defaults.subject).render(context)) ?? window.headline)
             .replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
         body = (try? (wording?.body ?? defaults.body).render(context)) ?? window.message
+        customBody = wording?.body == nil ? nil : body
         self.event = event
         self.values = values
         self.window = window

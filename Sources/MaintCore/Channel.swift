@@ -20,19 +20,68 @@ public protocol Channel: Sendable {
     /// Exactly what is sent: `id` is the delivery's, the same on every retry.
     func render(_ announcement: Announcement, id: String, invitation: String?) -> String
     /// The transfer that delivers a rendered body, with its secrets read now.
-    func delivery(of body: String, id: String, now: Date, secrets: SecretSource, authenticate: MessageAuthenticator) throws(SecretError) -> ChannelDelivery
+    func delivery(of body: String, _ context: DeliveryContext) throws(SecretError) -> ChannelDelivery
+    /// The id of what an accepted delivery made on the other side (a status page's incident),
+    /// kept for the window's later deliveries to this channel.
+    func reference(from response: HTTPResponse) -> String?
+    /// At most one request per `interval` for each `key` (a platform's rate limit), or nil.
+    var pacing: ChannelPacing? { get }
+    /// Whether a window's deliveries to a channel of this kind wait for the one before
+    /// (delivered or dead): each changes what the one before made.
+    static var ordered: Bool { get }
+    /// The events this kind acts on; `*` in the file means these.
+    static var events: Set<AnnouncementEvent> { get }
     /// What `maint preview` shows above the body: where it goes and how, with no secret.
     var previewLines: [String] { get }
 }
 
 extension Channel {
     public func invites(_ event: AnnouncementEvent) -> Bool { false }
+    public func reference(from response: HTTPResponse) -> String? { nil }
+    public var pacing: ChannelPacing? { nil }
+    public static var ordered: Bool { false }
+    public static var events: Set<AnnouncementEvent> { Set(AnnouncementEvent.allCases) }
+}
+
+/// What a delivery is sent with besides its body.
+public struct DeliveryContext {
+    /// The delivery's id, the same on every retry.
+    public var id: String
+    public var event: AnnouncementEvent
+    /// What an earlier delivery of the window to this channel made, if any (`reference(from:)`).
+    public var reference: String?
+    public var now: Date
+    public var secrets: SecretSource
+    public var authenticate: MessageAuthenticator
+
+    public init(id: String, event: AnnouncementEvent, reference: String? = nil, now: Date, secrets: SecretSource, authenticate: @escaping MessageAuthenticator) {
+        self.id = id
+        self.event = event
+        self.reference = reference
+        self.now = now
+        self.secrets = secrets
+        self.authenticate = authenticate
+    }
+}
+
+/// A rate limit a channel keeps: one request per `interval` for each `key`.
+public struct ChannelPacing: Sendable, Hashable {
+    /// What the limit is counted by, with no secret in it (an API key's `{{secret:NAME}}`).
+    public var key: String
+    public var interval: TimeInterval
+
+    public init(key: String, interval: TimeInterval) {
+        self.key = key
+        self.interval = interval
+    }
 }
 
 /// The transfer a channel asks for.
 public enum ChannelDelivery: Sendable {
     case request(HTTPRequest)
     case mail(MailRequest)
+    /// Nothing to send, and why (a cancellation of what was never created).
+    case unneeded(String)
 }
 
 /// HMAC-SHA256 of a message with a key: libcrypto's, handed in by the engine.

@@ -61,9 +61,8 @@ public struct EmailChannel: Channel {
         MailMessage.render(announcement, email: self, id: id, invitation: invitation)
     }
 
-    public func delivery(of body: String, id: String, now: Date, secrets: SecretSource,
-                         authenticate: MessageAuthenticator) throws(SecretError) -> ChannelDelivery {
-        let context = TemplateContext(values: [:], secrets: secrets)
+    public func delivery(of body: String, _ delivery: DeliveryContext) throws(SecretError) -> ChannelDelivery {
+        let context = TemplateContext(values: [:], secrets: delivery.secrets)
         return .mail(MailRequest(url: try server.render(context), from: MailAddress.bare(from) ?? from, recipients: to.compactMap(MailAddress.bare),
                                  message: Data(body.utf8), user: user, password: try password?.render(context), startTLS: startTLS,
                                  caFile: caFile, timeoutMilliseconds: timeoutMilliseconds))

@@ -436,10 +436,14 @@ public struct ScheduleReader {
             .flatMap { $0.read(object, at: path, reader: &self) }
         var events = Set<AnnouncementEvent>()
         let known = AnnouncementEvent.allCases.map(\.rawValue)
+        let acted = kind.map { type(of: $0).events } ?? Set(AnnouncementEvent.allCases)
         for (index, name) in (strings(object, "events", path) ?? ["*"]).enumerated() {
             if name == "*" {
-                events.formUnion(AnnouncementEvent.allCases)
+                events.formUnion(acted)
             } else if let event = AnnouncementEvent(rawValue: name) {
+                if let kind, !acted.contains(event) {
+                    fail(path.appending("events").appending(index), "a \(type(of: kind).type) channel is not told of \(Quoted(name)); it acts on: \(AnnouncementEvent.allCases.filter(acted.contains).map(\.rawValue).joined(separator: ", "))")
+                }
                 events.insert(event)
             } else {
                 fail(path.appending("events").appending(index), "unknown event \(Quoted(name)); known: \(known.joined(separator: ", ")), *")

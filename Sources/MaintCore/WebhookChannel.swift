@@ -45,16 +45,16 @@ public struct WebhookChannel: Channel {
 
     public func render(_ announcement: Announcement, id: String, invitation: String?) -> String { format.body(announcement) }
 
-    public func delivery(of body: String, id: String, now: Date, secrets: SecretSource,
-                         authenticate: MessageAuthenticator) throws(SecretError) -> ChannelDelivery {
-        let context = TemplateContext(values: [:], secrets: secrets)
+    public func delivery(of body: String, _ delivery: DeliveryContext) throws(SecretError) -> ChannelDelivery {
+        let context = TemplateContext(values: [:], secrets: delivery.secrets)
         var headers: [(name: String, value: String)] = [("Content-Type", "application/json")]
         if format.signed {
-            let timestamp = Int64(now.timeIntervalSince1970)
-            headers.append(("webhook-id", id))
+            let timestamp = Int64(delivery.now.timeIntervalSince1970)
+            headers.append(("webhook-id", delivery.id))
             headers.append(("webhook-timestamp", String(timestamp)))
             if let secret = try secret?.render(context) {
-                headers.append(("webhook-signature", Self.signature(id: id, timestamp: timestamp, body: body, secret: secret, authenticate: authenticate)))
+                headers.append(("webhook-signature", Self.signature(id: delivery.id, timestamp: timestamp, body: body, secret: secret,
+                                                                    authenticate: delivery.authenticate)))
             }
         }
         return .request(HTTPRequest(method: "POST", url: try url.renderURL(context), headers: headers, body: Data(body.utf8), timeoutMilliseconds: 15_000))

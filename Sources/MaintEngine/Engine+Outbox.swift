@@ -65,12 +65,23 @@ extension Engine {
                     recordDelivery(delivery, error: "channel \"\(delivery.channel)\" is no longer defined in the schedule files", final: true, now: now)
                     continue
                 }
+                // A status page: each change waits for the one before, and the platform's rate limit.
+                if type(of: channel.kind).ordered, try store.hasEarlierPendingDelivery(than: delivery) { continue }
+                let pacing = channel.kind.pacing
+                if let pacing, let until = pacedUntil[pacing.key], until > now { continue }
+                let reference = try delivery.windowId.flatMap { window throws(SQLiteError) in try store.reference(channel: delivery.channel, window: window) }
+                let context = DeliveryContext(id: delivery.id, event: delivery.event, reference: reference, now: now, secrets: builder.secrets,
+                                              authenticate: HMACSHA256.authenticate)
                 let tag: Int
-                switch try channel.kind.delivery(of: delivery.body, id: delivery.id, now: now, secrets: builder.secrets,
-                                                 authenticate: HMACSHA256.authenticate) {
+                switch try channel.kind.delivery(of: delivery.body, context) {
                 case .request(let request): tag = pool.add(request)
                 case .mail(let mail): tag = pool.add(mail)
+                case .unneeded(let reason):
+                    try store.saveDelivery(DeliveryOutcome.delivered(delivery, now: Self.milliseconds(now)))
+                    log(.info, "delivery \(delivery.id): \(delivery.event) to \(delivery.channel): nothing to send, \(reason)")
+                    continue
                 }
+                if let pacing { pacedUntil[pacing.key] = now.addingTimeInterval(pacing.interval) }
                 busy.insert(.delivery(delivery.id))
                 busyChannels.insert(delivery.channel)
                 jobs[tag] = .delivery(id: delivery.id, secrets: channel.secretNames)
@@ -112,7 +123,13 @@ extension Engine {
                 return
             }
             do {
-                try store.saveDelivery(DeliveryOutcome.delivered(delivery, now: Self.milliseconds(now)))
+                let kind = schedule.channels[delivery.channel]?.kind
+                try store.transaction {
+                    try store.saveDelivery(DeliveryOutcome.delivered(delivery, now: Self.milliseconds(now)))
+                    if let window = delivery.windowId, let reference = kind?.reference(from: response) {
+                        try store.saveReference(reference, channel: delivery.channel, window: window)
+                    }
+                }
             } catch {
                 log(.error, "delivery \(id): delivered but cannot record it: \(error)")
             }

@@ -68,6 +68,8 @@ public final class Engine {
     var throttled: Set<InFlight> = []
     /// Channels with a delivery in flight: one at a time each, so that they arrive in order.
     var busyChannels: Set<String> = []
+    /// When each rate-limited key (`ChannelPacing`) may send again.
+    var pacedUntil: [String: Date] = [:]
     /// Windows waiting to end when healthy: their round in flight, and when the next is due.
     var doneRounds: [String: DoneRound] = [:]
     var doneNext: [String: Date] = [:]

@@ -456,7 +456,9 @@ public final class MaintenanceStore {
         Set(try database.rows("SELECT DISTINCT COALESCE(series, id) FROM windows WHERE origin = 'file'").compactMap { $0.string(0) })
     }
 
-    public func pendingDeliveryTimes() throws(SQLiteError) -> [(id: String, channel: String, at: Int64)] {
-        try database.rows("SELECT id, channel, next_attempt_at FROM outbox WHERE state = 'pending'").map { ($0.string(0) ?? "", $0.string(1) ?? "", $0.int(2) ?? 0) }
+    /// Every pending delivery's next attempt, in the order they were queued.
+    public func pendingDeliveryTimes() throws(SQLiteError) -> [(id: String, channel: String, window: String?, at: Int64)] {
+        try database.rows("SELECT id, channel, window_id, next_attempt_at FROM outbox WHERE state = 'pending' ORDER BY rowid")
+            .map { ($0.string(0) ?? "", $0.string(1) ?? "", $0.string(2), $0.int(3) ?? 0) }
     }
 }

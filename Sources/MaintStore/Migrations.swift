@@ -121,6 +121,16 @@ enum Migrations {
             value TEXT NOT NULL
         ) WITHOUT ROWID;
         """,
+        // 10: what a channel's deliveries made for a window on the other side (a status page's
+        // incident), for the window's later deliveries to change it.
+        """
+        CREATE TABLE channel_references (
+            channel TEXT NOT NULL,
+            window_id TEXT NOT NULL REFERENCES windows(id),
+            reference TEXT NOT NULL,
+            PRIMARY KEY (channel, window_id)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// Applies the missing steps. The version is read inside the write transaction, so two

@@ -216,6 +216,12 @@ enum ShowCommand {
             }
             lines.append(table.render())
         }
+        if case .object(let references)? = report["references"], !references.isEmpty {
+            lines += ["", "references (what a channel made for the window, such as a status page's incident)"]
+            for (channel, reference) in references.sorted(by: { $0.key < $1.key }) {
+                lines.append("  \(channel): \(reference.stringValue ?? "?")")
+            }
+        }
         lines += ["", "timeline"]
         for event in report["events"]?.arrayValue ?? [] {
             lines.append("  " + EventPrinter.line(event, zone: zone, showWindow: false))

@@ -190,6 +190,8 @@ final class WebhookReceiver: @unchecked Sendable {
         var signatureValid: Bool
         var answered: Int
         var body: [String: Any]
+        /// When it arrived, in seconds since 1970.
+        var at: Double
     }
 
     var received: [Delivery] {
@@ -197,7 +199,7 @@ final class WebhookReceiver: @unchecked Sendable {
               let list = try? JSONSerialization.jsonObject(with: response.body) as? [[String: Any]] else { return [] }
         return list.map {
             Delivery(path: $0["path"] as? String ?? "", id: $0["id"] as? String ?? "", event: $0["event"] as? String ?? "", signatureValid: $0["signatureValid"] as? Bool ?? false,
-                     answered: $0["answered"] as? Int ?? 0, body: $0["body"] as? [String: Any] ?? [:])
+                     answered: $0["answered"] as? Int ?? 0, body: $0["body"] as? [String: Any] ?? [:], at: $0["at"] as? Double ?? 0)
         }
     }
 

@@ -16,7 +16,7 @@ struct DatabaseTests {
         #expect(try database.row("PRAGMA journal_mode")?.string(0) == "wal")
         #expect(try database.row("PRAGMA synchronous")?.int(0) == 2)  // FULL
         #expect(try database.row("PRAGMA foreign_keys")?.int(0) == 1)
-        #expect(try database.row("PRAGMA user_version")?.int(0) == 9)
+        #expect(try database.row("PRAGMA user_version")?.int(0) == 10)
     }
 
     @Test func twoConnectionsOpeningANewFileAtOnceBothSucceed() throws {
