@@ -319,17 +319,34 @@ public struct ScheduleReader {
             }
         }
         for (key, entry) in own { merged[key] = entry }
-        var unknown = Set<String>()
-        let filled = fillVars(.object(merged), vars, unknown: &unknown)
-        for variable in unknown.sorted() {
-            fail(path.appending("vars"), "no var \(Quoted(variable))" + (profileName.map { " (profile \($0) uses {{vars.\(variable)}})" } ?? "")
-                 + Suggestion.clause(for: variable, among: vars.keys.sorted()) + "; give it in vars")
+        var missing = Set<String>()
+        let filled = Self.fillVars(.object(merged), vars, unknown: &missing)
+        // Every var the target needs, named at once, as `maint validate` should when one is left out.
+        let used = Self.varNames(in: .object(merged))
+        let owner = profileName.map { "profile \($0)" } ?? "the target"
+        if !missing.isEmpty {
+            let typos = missing.sorted().compactMap { name in
+                Suggestion.closest(to: name, among: vars.keys.filter { !used.contains($0) }.sorted()).map { "\(Quoted($0)) for \(Quoted(name))?" }
+            }
+            fail(path.appending("vars"), "\(owner) needs the vars \(used.sorted().joined(separator: ", ")); missing: \(missing.sorted().joined(separator: ", "))"
+                 + (typos.isEmpty ? "" : " (did you mean \(typos.joined(separator: ", ")))"))
+        }
+        for variable in vars.keys.sorted() where !used.contains(variable) {
+            fail(path.appending("vars").appending(variable), "\(owner) has no var \(Quoted(variable))"
+                 + (used.isEmpty ? "" : "; its vars: \(used.sorted().joined(separator: ", "))"), key: true)
         }
         return filled
     }
 
+    /// The names of every `{{vars.NAME}}` in a value.
+    static func varNames(in value: JSONValue) -> Set<String> {
+        var names = Set<String>()
+        _ = fillVars(value, [:], unknown: &names)
+        return names
+    }
+
     /// Each `{{vars.NAME}}` of every string replaced; the names with no var are collected.
-    func fillVars(_ value: JSONValue, _ vars: [String: String], unknown: inout Set<String>) -> JSONValue {
+    static func fillVars(_ value: JSONValue, _ vars: [String: String], unknown: inout Set<String>) -> JSONValue {
         switch value {
         case .string(let text):
             guard text.contains("{{vars.") else { return value }
