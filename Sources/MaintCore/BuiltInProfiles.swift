@@ -6,26 +6,75 @@ public enum BuiltInProfiles {
     static let text = """
         {
           // Haiilo (on premises): the management API; users are logged out, admins with the
-          // permission keep working. vars: url, user, password (the management user's).
+          // permission keep working. vars: url, user, password (the management user's), prefix
+          // ("/manage"; "/manage/backend" from Haiilo 32). Each notice shows the headline and
+          // message to every user as a banner until the start.
           haiilo: {
+            vars: { prefix: "/manage" },
             driver: "http",
-            activate: { method: "POST", url: "{{vars.url}}/manage/maintenance",
+            activate: { method: "POST", url: "{{vars.url}}{{vars.prefix}}/maintenance",
                         basicAuth: { user: "{{vars.user}}", password: "{{vars.password}}" },
                         json: { headline: "{{headline}}", message: "{{message}}" } },
-            deactivate: { method: "DELETE", url: "{{vars.url}}/manage/maintenance",
+            deactivate: { method: "DELETE", url: "{{vars.url}}{{vars.prefix}}/maintenance",
                           basicAuth: { user: "{{vars.user}}", password: "{{vars.password}}" } },
+            notice: { method: "POST", url: "{{vars.url}}{{vars.prefix}}/maintenance/message/all",
+                      basicAuth: { user: "{{vars.user}}", password: "{{vars.password}}" },
+                      json: { message: "{{headline}}: {{message}} ({{start.local}})", duration: "{{startsIn}}", onlyAdmins: false } },
           },
           // GitLab (self-managed): the application setting, with an administrator's token. The
-          // instance caches it for up to 60 s. vars: url, token.
+          // instance caches it for up to 60 s, so the health check waits until the setting it
+          // answers is off again. vars: url, token.
           gitlab: {
             driver: "http",
+            health: [ { name: "maintenance-mode-off", url: "{{vars.url}}/api/v4/application/settings",
+                        headers: { "PRIVATE-TOKEN": "{{vars.token}}" },
+                        expect: "[STATUS] == 200 && [BODY].maintenance_mode == false", interval: "5s" } ],
+            healthTimeout: "3m",
             activate: { method: "PUT", url: "{{vars.url}}/api/v4/application/settings?maintenance_mode=true&maintenance_mode_message={{message}}",
                         headers: { "PRIVATE-TOKEN": "{{vars.token}}" } },
             deactivate: { method: "PUT", url: "{{vars.url}}/api/v4/application/settings?maintenance_mode=false",
                           headers: { "PRIVATE-TOKEN": "{{vars.token}}" } },
           },
+          // Consul: the agent's node maintenance (its services leave DNS and the catalogue's
+          // healthy answers), the reason shown on the node's maintenance check. vars: url (the
+          // agent's, such as http://127.0.0.1:8500), token (an ACL token with node write).
+          consul: {
+            driver: "http",
+            activate: { method: "PUT", url: "{{vars.url}}/v1/agent/maintenance?enable=true&reason={{headline}}%3A%20{{message}}",
+                        headers: { "X-Consul-Token": "{{vars.token}}" } },
+            deactivate: { method: "PUT", url: "{{vars.url}}/v1/agent/maintenance?enable=false",
+                          headers: { "X-Consul-Token": "{{vars.token}}" } },
+          },
+          // Discourse: read-only mode (people can read, not post); Discourse shows its own
+          // notice, not the window's text. vars: url, apiKey, apiUsername (an admin's).
+          discourse: {
+            driver: "http",
+            activate: { method: "PUT", url: "{{vars.url}}/admin/backups/readonly.json",
+                        headers: { "Api-Key": "{{vars.apiKey}}", "Api-Username": "{{vars.apiUsername}}" }, json: { enable: true } },
+            deactivate: { method: "PUT", url: "{{vars.url}}/admin/backups/readonly.json",
+                          headers: { "Api-Key": "{{vars.apiKey}}", "Api-Username": "{{vars.apiUsername}}" }, json: { enable: false } },
+          },
+          // GitHub Enterprise Server: maintenance mode through the Management Console API (basic
+          // auth as api_key with the console's password); GitHub shows its own page. vars: url
+          // (the console's, such as https://ghe.example.com:8443), password.
+          "github-enterprise": {
+            driver: "http",
+            activate: { method: "POST", url: "{{vars.url}}/setup/api/maintenance",
+                        basicAuth: { user: "api_key", password: "{{vars.password}}" },
+                        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+                        body: "maintenance=%7B%22enabled%22%3Atrue%2C%22when%22%3A%22now%22%7D" },
+            deactivate: { method: "POST", url: "{{vars.url}}/setup/api/maintenance",
+                          basicAuth: { user: "api_key", password: "{{vars.password}}" },
+                          headers: { "Content-Type": "application/x-www-form-urlencoded" },
+                          body: "maintenance=%7B%22enabled%22%3Afalse%2C%22when%22%3A%22now%22%7D" },
+          },
         }
         """
+
+    /// The vars a built-in profile takes, by name; those with a default included.
+    public static func vars(of profile: String) -> [String] {
+        all[profile].map { ScheduleReader.varNames(in: $0).sorted() } ?? []
+    }
 
     /// Each built-in profile by name, as the reader's `profile` takes it.
     public static let all: [String: JSONValue] = {

@@ -286,7 +286,16 @@ public struct ScheduleReader {
     /// place in the profile, not in every target that uses it).
     mutating func profile(_ name: String, _ value: JSONValue) -> JSONValue? {
         let path = FieldPath().appending("profiles").appending(name)
-        guard let object = object(value, path, allowed: Self.targetKeys) else { return nil }
+        guard let object = object(value, path, allowed: Self.targetKeys.union(["vars"])) else { return nil }
+        if let vars = object["vars"] {
+            guard case .object(let entries) = vars else {
+                fail(path.appending("vars"), "expected an object of default vars by name, got \(vars.kindName)")
+                return nil
+            }
+            for (key, entry) in entries where entry.stringValue == nil {
+                fail(path.appending("vars").appending(key), "a var is a string, got \(entry.kindName)")
+            }
+        }
         return .object(object)
     }
 
@@ -319,6 +328,13 @@ public struct ScheduleReader {
             }
         }
         for (key, entry) in own { merged[key] = entry }
+        // A profile's own vars are defaults: the target's are taken over them.
+        var defaults: [String: String] = [:]
+        if case .object(let entries)? = merged.removeValue(forKey: "vars") {
+            for (key, entry) in entries { defaults[key] = entry.stringValue }
+        }
+        let given = vars
+        vars.merge(defaults) { own, _ in own }
         var missing = Set<String>()
         let filled = Self.fillVars(.object(merged), vars, unknown: &missing)
         // Every var the target needs, named at once, as `maint validate` should when one is left out.
@@ -326,12 +342,13 @@ public struct ScheduleReader {
         let owner = profileName.map { "profile \($0)" } ?? "the target"
         if !missing.isEmpty {
             let typos = missing.sorted().compactMap { name in
-                Suggestion.closest(to: name, among: vars.keys.filter { !used.contains($0) }.sorted()).map { "\(Quoted($0)) for \(Quoted(name))?" }
+                Suggestion.closest(to: name, among: given.keys.filter { !used.contains($0) }.sorted()).map { "\(Quoted($0)) for \(Quoted(name))?" }
             }
-            fail(path.appending("vars"), "\(owner) needs the vars \(used.sorted().joined(separator: ", ")); missing: \(missing.sorted().joined(separator: ", "))"
+            let listed = used.sorted().map { name in defaults[name].map { "\(name) (default \(Quoted($0)))" } ?? name }
+            fail(path.appending("vars"), "\(owner) takes the vars \(listed.joined(separator: ", ")); missing: \(missing.sorted().joined(separator: ", "))"
                  + (typos.isEmpty ? "" : " (did you mean \(typos.joined(separator: ", ")))"))
         }
-        for variable in vars.keys.sorted() where !used.contains(variable) {
+        for variable in given.keys.sorted() where !used.contains(variable) {
             fail(path.appending("vars").appending(variable), "\(owner) has no var \(Quoted(variable))"
                  + (used.isEmpty ? "" : "; its vars: \(used.sorted().joined(separator: ", "))"), key: true)
         }

@@ -17,7 +17,7 @@ public struct Template: Sendable, Equatable {
 
     public static let placeholders: Set<String> = [
         "headline", "message", "window.id", "target", "start", "end", "start.local", "end.local",
-        "duration", "retryAfter", "page.bypassUrl", "page.buttonText", "page.imageUrl", "page.icon",
+        "duration", "retryAfter", "startsIn", "page.bypassUrl", "page.buttonText", "page.imageUrl", "page.icon",
     ]
 
     /// What an announcement's subject and body may use besides the window's placeholders.

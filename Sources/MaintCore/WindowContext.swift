@@ -15,6 +15,7 @@ public enum WindowContext {
             "end.local": end.map { TimeText.local($0, zone: zone) } ?? "until further notice",
             "duration": window.endAt.map { DurationText.format($0 - window.startAt) } ?? "open-ended",
             "retryAfter": end.map { String(max(0, Int($0.timeIntervalSince(now).rounded(.up)))) } ?? "3600",
+            "startsIn": String(max(0, Int(start.timeIntervalSince(now).rounded(.up)))),
             "page.bypassUrl": window.page.bypassUrl ?? "",
             "page.buttonText": window.page.buttonText ?? "",
             "page.imageUrl": window.page.imageUrl ?? "",

@@ -193,7 +193,7 @@ struct ScheduleLoaderTests {
         let error = #expect(throws: ScheduleIssues.self) { try ScheduleLoader().load(sources: [("p.json5", typo)]) }
         let messages = Dictionary((error?.issues ?? []).map { ($0.path, $0.message) }) { first, _ in first }
         #expect(messages["targets.us.profile"] == "no profile is named \"shp\"; did you mean \"shop\"?", "\(messages)")
-        #expect(messages["targets.eu.vars"] == "profile shop needs the vars base, token; missing: base (did you mean \"bas\" for \"base\"?)", "\(messages)")
+        #expect(messages["targets.eu.vars"] == "profile shop takes the vars base, token; missing: base (did you mean \"bas\" for \"base\"?)", "\(messages)")
         #expect(messages["targets.eu.vars.bas"] == "profile shop has no var \"bas\"; its vars: base, token", "\(messages)")
         let badKey = Self.profiled.replacingOccurrences(of: #"shop: { driver: "http""#, with: #"shop: { drivr: "http", driver: "http""#)
         let keyError = #expect(throws: ScheduleIssues.self) { try ScheduleLoader().load(sources: [("p.json5", badKey)]) }
@@ -205,7 +205,7 @@ struct ScheduleLoaderTests {
         let text = #"{ targets: { code: { profile: "gitlab", vars: { url: "https://git.example.com", tokn: "{{secret:T}}" } } } }"#
         let error = #expect(throws: ScheduleIssues.self) { try ScheduleLoader().load(sources: [("g.json5", text)]) }
         let messages = Dictionary((error?.issues ?? []).map { ($0.path, $0.message) }) { first, _ in first }
-        #expect(messages["targets.code.vars"] == "profile gitlab needs the vars token, url; missing: token (did you mean \"tokn\" for \"token\"?)", "\(messages)")
+        #expect(messages["targets.code.vars"] == "profile gitlab takes the vars token, url; missing: token (did you mean \"tokn\" for \"token\"?)", "\(messages)")
         #expect(messages["targets.code.vars.tokn"] == "profile gitlab has no var \"tokn\"; its vars: token, url", "\(messages)")
     }
 

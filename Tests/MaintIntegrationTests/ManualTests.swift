@@ -1,4 +1,5 @@
 import Foundation
+import MaintCore
 import Testing
 
 /// `maint help`, the manual pages and the shell completions: drawn from one table of commands
@@ -80,6 +81,27 @@ struct ManualTests {
         for key in keys.sorted() {
             let word = try NSRegularExpression(pattern: "(?<![A-Za-z])\(key)(?![A-Za-z])")
             #expect(word.firstMatch(in: page, range: NSRange(page.startIndex..., in: page)) != nil, "maint.json5(5) does not describe \(key)")
+        }
+    }
+
+    /// Each built-in profile is in the README's platform table and in maint.json5(5), with
+    /// every var it takes.
+    @Test func everyBuiltInProfileIsDocumentedWithItsVars() throws {
+        let page = try String(contentsOf: Repository.root.appendingPathComponent("deploy/man/maint.json5.5"), encoding: .utf8)
+        let readme = try String(contentsOf: Repository.root.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(BuiltInProfiles.all.count >= 5)
+        for name in BuiltInProfiles.all.keys.sorted() {
+            let vars = BuiltInProfiles.vars(of: name)
+            #expect(!vars.isEmpty, "\(name) takes vars")
+            let row = readme.split(separator: "\n").first { $0.hasPrefix("| `\(name)` |") }.map(String.init)
+            #expect(row != nil, "the README's platform table has no row for \(name)")
+            let entry = page.components(separatedBy: ".B " + name.replacingOccurrences(of: "-", with: "\\-") + "\n").dropFirst().first?
+                .components(separatedBy: ".TP").first
+            #expect(entry != nil, "maint.json5(5) has no entry for \(name)")
+            for variable in vars {
+                #expect(row?.contains("`\(variable)`") == true, "the README's row for \(name) does not name \(variable)")
+                #expect(entry?.contains("\\fB\(variable)\\fR") == true, "maint.json5(5) does not name \(name)'s var \(variable)")
+            }
         }
     }
 

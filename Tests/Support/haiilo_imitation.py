@@ -1,59 +1,67 @@
 #!/usr/bin/env python3
 """A loopback imitation of Haiilo's on-premises management API, as its documentation describes
 it: POST /manage/maintenance with {"headline", "message"} turns maintenance mode on, DELETE the
-same path turns it off, both with basic auth of the management user (401 without or wrong, 400
-for a body without both fields). GET /manage/maintenance says the state (an addition for tests).
+same path turns it off; POST /manage/maintenance/message/all with {message, duration (seconds),
+onlyAdmins} shows a banner ahead of it; all with basic auth of the management user (401 without
+or wrong, 400 for a body without its fields). From Haiilo 32 the prefix is /manage/backend
+(--prefix). Like the platform's JSON reader, duration may be a number or a numeric string. GET
+/manage/maintenance says the state (an addition for tests); the banners are in the state.
 
-    haiilo_imitation.py --user USER --password PASSWORD   (prints "listening on PORT")
+    haiilo_imitation.py --user USER --password PASSWORD [--prefix P] [--fail-first N]   (prints "listening on PORT")
 """
-import argparse
 import base64
 import json
 
-from loopback_server import JSONHandler, serve
+from loopback_server import SwitchImitation, new_state, serve, switch_arguments
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--user", required=True)
-    parser.add_argument("--password", required=True)
-    args = parser.parse_args()
+    args = switch_arguments(__doc__, "user", "password", prefix="/manage")
+    switch_path = args.prefix + "/maintenance"
+    banner_path = args.prefix + "/maintenance/message/all"
     expected = "Basic " + base64.b64encode(f"{args.user}:{args.password}".encode()).decode()
-    state = {"enabled": False, "headline": None, "message": None, "calls": []}
 
-    class Handler(JSONHandler):
+    class Handler(SwitchImitation):
+        state = dict(new_state(), banners=[])
+        failures_left = args.fail_first
+
         def authorized(self):
             if self.headers.get("Authorization") != expected:
                 self.answer(401, {"error": "unauthorized"})
                 return False
             return True
 
-        def do_GET(self):
-            if self.path == "/manage/maintenance" and self.authorized():
-                self.answer(200, state)
+        def platform_get(self):
+            if self.path != switch_path:
+                return self.answer(404, {"error": "not found"})
+            if self.authorized():
+                self.answer(200, {key: self.state[key] for key in ("enabled", "headline", "message")})
 
         def do_POST(self):
-            if self.path != "/manage/maintenance":
+            if self.path not in (switch_path, banner_path):
                 return self.answer(404, {"error": "not found"})
-            if not self.authorized():
+            if not self.authorized() or self.failing():
                 return
-            length = int(self.headers.get("Content-Length") or 0)
             try:
-                body = json.loads(self.rfile.read(length) or b"{}")
+                body = json.loads(self.read_body() or b"{}")
             except ValueError:
                 return self.answer(400, {"error": "not JSON"})
+            if self.path == banner_path:
+                duration = body.get("duration")
+                if not isinstance(body.get("message"), str) or not str(duration).isdigit() or not isinstance(body.get("onlyAdmins"), bool):
+                    return self.answer(400, {"error": "message, duration and onlyAdmins are required"})
+                self.state["banners"].append({"message": body["message"], "duration": int(duration), "onlyAdmins": body["onlyAdmins"]})
+                return self.answer(200, {})
             if not isinstance(body.get("headline"), str) or not isinstance(body.get("message"), str):
                 return self.answer(400, {"error": "headline and message are required"})
-            state.update(enabled=True, headline=body["headline"], message=body["message"])
-            state["calls"].append("POST")
+            self.switch(True, body["headline"], body["message"])
             self.answer(200, {"enabled": True})
 
         def do_DELETE(self):
-            if self.path != "/manage/maintenance":
+            if self.path != switch_path:
                 return self.answer(404, {"error": "not found"})
-            if self.authorized():
-                state.update(enabled=False)
-                state["calls"].append("DELETE")
+            if self.authorized() and not self.failing():
+                self.switch(False)
                 self.answer(200, {"enabled": False})
 
     serve(Handler)
