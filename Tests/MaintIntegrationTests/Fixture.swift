@@ -81,9 +81,11 @@ final class DemoSite: @unchecked Sendable {
     let name: String
     static let token = "site-admin-token-4711"
 
-    init(name: String, directory: URL) throws {
+    /// `manager`: USER:PASSWORD of Haiilo's management API, which the site then speaks too.
+    init(name: String, directory: URL, manager: String? = nil) throws {
         self.name = name
-        child = try ChildProcess("/usr/bin/env", ["python3", Repository.script("demo_site.py"), "--port", "0", "--name", name, "--token", Self.token], directory: directory)
+        child = try ChildProcess("/usr/bin/env", ["python3", Repository.script("demo_site.py"), "--port", "0", "--name", name, "--token", Self.token]
+                                 + (manager.map { ["--manager", $0] } ?? []), directory: directory)
         port = try child.listeningPort()
     }
 

@@ -103,7 +103,8 @@ struct PlatformProfileTests {
               let state = try JSONSerialization.jsonObject(with: answer.body) as? [String: Any] else { Issue.record("no state"); return }
         let banners = state["banners"] as? [[String: Any]] ?? []
         #expect(banners.count == 1, "\(state)")
-        #expect((banners.first?["message"] as? String)?.hasPrefix("Wartung: Kurz weg. (") == true)
+        let banner = banners.first?["message"] as? String ?? ""
+        #expect(banner.hasPrefix("Wartung at ") && banner.hasSuffix(". Kurz weg."), "\(banner)")
         let duration = banners.first?["duration"] as? Int ?? -1
         #expect((3...4).contains(duration), "shown until the start: \(duration) s")
         #expect(banners.first?["onlyAdmins"] as? Bool == false)

@@ -8,7 +8,9 @@ import Testing
 struct ReadmeTourTests {
     @Test func theTourWorksAsWritten() throws {
         let workspace = try Workspace()
-        let sites = try ["shop-eu", "shop-us", "intranet"].map { try DemoSite(name: $0, directory: workspace.directory) }
+        let sites = try ["shop-eu", "shop-us", "intranet"].map {
+            try DemoSite(name: $0, directory: workspace.directory, manager: $0 == "intranet" ? "manager:haiilo-pw" : nil)
+        }
         let receiver = try WebhookReceiver(directory: workspace.directory)
         var demo = try String(contentsOf: Repository.root.appendingPathComponent("schedules/demo.json5"), encoding: .utf8)
         for (index, site) in sites.enumerated() { demo = demo.replacingOccurrences(of: "127.0.0.1:\(8081 + index)", with: "127.0.0.1:\(site.port)") }
@@ -16,7 +18,8 @@ struct ReadmeTourTests {
             .replacingOccurrences(of: #"start: "+1m""#, with: #"start: "+4s""#).replacingOccurrences(of: #"duration: "1m""#, with: #"duration: "3s""#)
             .replacingOccurrences(of: #"notices: ["30s"]"#, with: #"notices: ["2s"]"#)
         try workspace.write("demo.json5", demo)
-        let environment = ["DEMO_ADMIN_TOKEN": DemoSite.token, "DEMO_WEBHOOK_SECRET": WebhookReceiver.secret, "TZ": "Europe/Paris"]
+        let environment = ["DEMO_ADMIN_TOKEN": DemoSite.token, "DEMO_WEBHOOK_SECRET": WebhookReceiver.secret, "DEMO_HAIILO_PASSWORD": "haiilo-pw",
+                           "TZ": "Europe/Paris"]
         let daemon = try ChildProcess(Repository.binary, ["daemon"], environment: workspace.environment.merging(environment) { $1 }, directory: workspace.directory)
         #expect(waitUntil(timeout: 10) { daemon.stderr.contains("maint daemon started: 3 target(s), 1 channel(s), 1 window(s)") }, "\(daemon.stderr)")
 
@@ -28,7 +31,8 @@ struct ReadmeTourTests {
         for name in ["intranet", "shop-eu", "shop-us"] {
             let row = try #require(lines.first { $0.hasPrefix(name + " ") }, "\(status.stdout)")
             let cells = row.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-            #expect(Array(cells.prefix(5)) == [name, "no", "no", "-", "demo-upgrade"], "\(row)")
+            // The intranet's Haiilo API has no read of the state: its ACTUAL is not known.
+            #expect(Array(cells.prefix(5)) == [name, "no", name == "intranet" ? "-" : "no", "-", "demo-upgrade"], "\(row)")
             #expect(row.hasSuffix(" CET") || row.hasSuffix(" CEST"), "the next window's time is labelled: \(row)")
         }
         #expect(lines.last == "dead deliveries: none")
@@ -49,6 +53,12 @@ struct ReadmeTourTests {
             #expect(shown.contains { $0.hasPrefix("  \(name) ") && $0.contains(" healthy  1 ") && $0.hasSuffix(health) }, "\(show.stdout)")
         }
         #expect(shown.contains { $0.hasPrefix("  2s before  ") && $0.hasSuffix("  sent") })
+        // The intranet, through the `haiilo` profile and Haiilo's management API: on with the
+        // window's text, off at the end, and the banner at the notice.
+        #expect(sites[2].calls.map(\.enabled) == [true, false])
+        #expect(sites[2].calls.first?.body["headline"] as? String == "Scheduled maintenance")
+        let banner = sites[2].banners.first ?? ""
+        #expect(banner.hasPrefix("Scheduled maintenance at ") && banner.contains(". We are upgrading our database."), "\(sites[2].banners)")
         #expect(shown.last { !$0.isEmpty }?.hasSuffix("-  window.completed  3 of 3 target(s) back and healthy") == true, "\(show.stdout)")
         #expect(shown.contains { $0.contains(" CET  shop-eu  target.activated  in maintenance: HTTP 200 in ") || $0.contains(" CEST  shop-eu  target.activated  in maintenance: HTTP 200 in ") })
         daemon.stop()

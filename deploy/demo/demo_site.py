@@ -10,12 +10,19 @@ Admin API (Authorization: Bearer ADMIN_TOKEN):
   POST /admin/api/banner       {"text"}: a banner on every page ahead of maintenance ("" removes it)
   POST /admin/api/faults       {"failNext": N, "status": 500, "unhealthy": bool, "delayMs": N}: for tests
 
+With --manager USER:PASSWORD it also speaks Haiilo's on-premises management API (basic auth of
+that user), as maint's `haiilo` profile drives it:
+  POST   /manage/maintenance              {"headline", "message"}: maintenance on
+  DELETE /manage/maintenance              maintenance off
+  POST   /manage/maintenance/message/all  {"message", "duration" (seconds), "onlyAdmins"}: a banner
+
 While maintenance is on, public pages answer 503 with Retry-After and a page showing the
 headline, message, image or icon and the bypass button; signed-in users are logged out; a request
 with the admin token (header, or cookie admin_token) still gets through. /health answers 503
 with {"status": "maintenance"} then (but to an admin), and 200 {"status": "ok"} otherwise.
 """
 import argparse
+import base64
 import html
 import json
 import secrets
@@ -26,9 +33,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Site:
-    def __init__(self, name, token):
+    def __init__(self, name, token, manager=None):
         self.name = name
         self.token = token
+        self.manager = manager
         self.lock = threading.Lock()
         self.maintenance = {"enabled": False}
         self.sessions = set()
@@ -38,6 +46,7 @@ class Site:
         self.unhealthy = False
         self.delay = 0.0
         self.banner = ""
+        self.banner_until = None
         self.banners = []
 
 
@@ -102,10 +111,15 @@ def make_handler(site):
         def do_PUT(self):
             self.route("PUT", self.body())
 
+        def do_DELETE(self):
+            self.route("DELETE", self.body())
+
         def route(self, method, raw):
             path = self.path.split("?", 1)[0]
             if path.startswith("/admin/api/"):
                 return self.admin(method, path, raw)
+            if site.manager and path.startswith("/manage/"):
+                return self.manage(method, path, raw)
             with site.lock:
                 state = dict(site.maintenance)
                 unhealthy = site.unhealthy
@@ -127,12 +141,45 @@ def make_handler(site):
                     signed_in = self.cookies().get("session") in site.sessions
                 return self.reply(200 if signed_in else 401, {"signedIn": signed_in})
             with site.lock:
-                notice = site.banner
+                notice = site.banner if site.banner_until is None or time.time() < site.banner_until else ""
             banner = "<p><strong>Maintenance mode is active</strong></p>" if state["enabled"] else ""
             if notice:
                 banner += f'<p class="banner">{html.escape(notice)}</p>'
 
             return self.reply(200, f"<!doctype html><title>{site.name}</title>{banner}<h1>{site.name}</h1>", "text/html; charset=utf-8")
+
+        def manage(self, method, path, raw):
+            """Haiilo's management API, with the management user's basic auth."""
+            expected = "Basic " + base64.b64encode(site.manager.encode()).decode()
+            if self.headers.get("Authorization") != expected:
+                return self.reply(401, {"error": "unauthorized"})
+            try:
+                data = json.loads(raw or b"{}")
+            except ValueError:
+                return self.reply(400, {"error": "not JSON"})
+            if path == "/manage/maintenance" and method == "POST":
+                if not isinstance(data.get("headline"), str) or not isinstance(data.get("message"), str):
+                    return self.reply(400, {"error": "headline and message are required"})
+                with site.lock:
+                    site.requests.append({"at": time.time(), "done": time.time(), "method": method, "body": dict(data, enabled=True)})
+                    site.maintenance = {"enabled": True, "headline": data["headline"], "message": data["message"]}
+                    site.sessions.clear()  # users are logged out; admins keep working
+                return self.reply(200, {"enabled": True})
+            if path == "/manage/maintenance" and method == "DELETE":
+                with site.lock:
+                    site.requests.append({"at": time.time(), "done": time.time(), "method": method, "body": {"enabled": False}})
+                    site.maintenance = {"enabled": False}
+                return self.reply(200, {"enabled": False})
+            if path == "/manage/maintenance/message/all" and method == "POST":
+                duration = str(data.get("duration"))
+                if not isinstance(data.get("message"), str) or not duration.isdigit():
+                    return self.reply(400, {"error": "message and duration are required"})
+                with site.lock:
+                    site.banner = data["message"]
+                    site.banner_until = time.time() + int(duration)
+                    site.banners.append({"at": time.time(), "text": site.banner})
+                return self.reply(200, {})
+            return self.reply(404, {"error": "not found"})
 
         def admin(self, method, path, raw):
             if not self.is_admin():
@@ -168,6 +215,7 @@ def make_handler(site):
                 data = json.loads(raw or b"{}")
                 with site.lock:
                     site.banner = str(data.get("text") or "")
+                    site.banner_until = None
                     site.banners.append({"at": time.time(), "text": site.banner})
                 return self.reply(200, {"ok": True})
             if path == "/admin/api/banner":
@@ -194,8 +242,9 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--name", default="demo")
     parser.add_argument("--token", default="demo-admin-token")
+    parser.add_argument("--manager", help="USER:PASSWORD: also speak Haiilo's management API")
     args = parser.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(Site(args.name, args.token)))
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(Site(args.name, args.token, args.manager)))
     server.daemon_threads = True
     print(f"{args.name} listening on {server.server_address[1]}", flush=True)
     try:
