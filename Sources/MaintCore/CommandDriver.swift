@@ -95,7 +95,8 @@ public struct CommandDriver: Driver {
             let stderr = exit.stderr.isEmpty ? "" : "; stderr: \(exit.stderr)"
             if exit.timedOut { return .failure("timed out after \(DurationText.format(action.timeoutMilliseconds))" + stderr) }
             if action.successCodes.contains(exit.status) { return .success("exit \(exit.status)" + stderr) }
-            return .failure("exit \(exit.status)" + stderr)
+            let stdout = exit.stderr.isEmpty && !exit.stdout.isEmpty ? "; stdout: \(exit.stdout)" : ""
+            return .failure("exit \(exit.status)" + stderr + stdout)
         case .failed(let reason):
             return .failure(reason)
         case .response, .written, .exists, .answers, .skipped:

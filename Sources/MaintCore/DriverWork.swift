@@ -85,10 +85,14 @@ public struct ProgramExit: Sendable {
     public var timedOut: Bool
     /// The end of what it wrote to stderr.
     public var stderr: String
+    /// The end of what it wrote to stdout: what a failure says when stderr is empty (PHP's
+    /// "Could not open input file" goes there).
+    public var stdout: String
 
-    public init(status: Int32, timedOut: Bool, stderr: String) {
+    public init(status: Int32, timedOut: Bool, stderr: String, stdout: String = "") {
         self.status = status
         self.timedOut = timedOut
         self.stderr = stderr
+        self.stdout = stdout
     }
 }

@@ -138,7 +138,8 @@ public final class Engine {
             // Its last lines say most; secrets are replaced before it is cut.
             let result: DriverResult = completion.launchError.map { .failed(scrub($0, [])) }
                 ?? .exited(ProgramExit(status: completion.status, timedOut: completion.timedOut,
-                                       stderr: scrub(completion.stderr, [], limit: 500, keep: .end)))
+                                       stderr: scrub(completion.stderr, [], limit: 500, keep: .end),
+                                       stdout: scrub(completion.stdout, [], limit: 500, keep: .end)))
             finish(job, result, elapsed: completion.elapsedMilliseconds, now: now)
         }
     }
