@@ -105,4 +105,29 @@ struct PlatformRecipeTests {
         #expect(try workspace.maint(["end", id]).status == 0)
         #expect(!FileManager.default.fileExists(atPath: flag.path))
     }
+
+    /// ClientXCMS's page fields from the window's `page`: the button's text, icon and link, set
+    /// with the message when the window starts, and maintenance off at its end.
+    @Test func theClientXCMSRecipeSetsThePageFields() throws {
+        let workspace = try Workspace()
+        let site = workspace.directory.appendingPathComponent("clientxcms")
+        try FileManager.default.createDirectory(at: site.appendingPathComponent("storage/framework"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Repository.root.appendingPathComponent("Tests/Support/php_platforms/artisan"), to: site.appendingPathComponent("artisan"))
+        try workspace.write("site.json5", """
+            {
+              targets: { billing: { profile: "clientxcms", vars: { path: "\(site.path)" } } },
+              windows: { w: { headline: "Upgrade", message: "Back soon.", targets: ["billing"], start: "+3s", duration: "2s",
+                              page: { bypassUrl: "https://status.example.com", buttonText: "View status", icon: "fas fa-tools" } } },
+            }
+            """)
+        let daemon = try workspace.readyDaemon()
+        defer { daemon.stop() }
+        #expect(try workspace.waitForWindow("w", in: ["completed", "failed", "degraded"], timeout: 40) == "completed")
+        let settings = Self.json(site.appendingPathComponent("storage/settings.json"))
+        #expect(settings["maintenance_message"] as? String == "Back soon.")
+        #expect(settings["maintenance_button_text"] as? String == "View status")
+        #expect(settings["maintenance_button_icon"] as? String == "fas fa-tools")
+        #expect(settings["maintenance_button_url"] as? String == "https://status.example.com")
+        #expect(settings["maintenance_enabled"] as? Bool == false, "off at the end")
+    }
 }
