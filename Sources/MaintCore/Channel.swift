@@ -31,6 +31,9 @@ public protocol Channel: Sendable {
     static var ordered: Bool { get }
     /// The events this kind acts on; `*` in the file means these.
     static var events: Set<AnnouncementEvent> { get }
+    /// The targets it names, by the key under which it names them (`components`), checked once
+    /// every target is read.
+    var targetsNamed: (key: String, names: [String])? { get }
     /// What `maint preview` shows above the body: where it goes and how, with no secret.
     var previewLines: [String] { get }
 }
@@ -41,6 +44,7 @@ extension Channel {
     public var pacing: ChannelPacing? { nil }
     public static var ordered: Bool { false }
     public static var events: Set<AnnouncementEvent> { Set(AnnouncementEvent.allCases) }
+    public var targetsNamed: (key: String, names: [String])? { nil }
 }
 
 /// What a delivery is sent with besides its body.

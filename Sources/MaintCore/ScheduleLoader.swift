@@ -7,6 +7,9 @@ public struct ScheduleLoader: Sendable {
     public var now: Date
     /// Whether the schedule keeps its definitions as JSON text (`Schedule.definitions`).
     public var keepsDefinitions: Bool
+    /// Reading a stored copy of some sections only (the targets are read when needed): what a
+    /// channel names among the targets was checked when the files were read.
+    var partial = false
 
     public init(now: Date = Date(), keepsDefinitions: Bool = false) {
         self.now = now
@@ -65,7 +68,9 @@ public struct ScheduleLoader: Sendable {
             }
             return (file, "{" + sections.joined(separator: ",") + "}")
         }
-        var schedule = try load(sources: sources)
+        var loader = self
+        loader.partial = true
+        var schedule = try loader.load(sources: sources)
         schedule.origin = .stored
         return schedule
     }
@@ -165,6 +170,17 @@ public struct ScheduleLoader: Sendable {
                     keep(.channel, name, value, document.file)
                 } else {
                     reader.unreadableChannels.insert(name)
+                }
+            }
+        }
+        // A channel that names targets (a status page's components) names ones that exist.
+        for document in documents where !partial {
+            reader.document = document
+            for (name, _) in document.section("channels") {
+                guard let channel = schedule.channels[name], channel.file == document.file, let named = channel.kind.targetsNamed else { continue }
+                for target in named.names where schedule.targets[target] == nil && !reader.unreadableTargets.contains(target) {
+                    reader.fail(FieldPath().appending("channels").appending(name).appending(named.key).appending(target),
+                                "no target is named \(Quoted(target))" + Suggestion.clause(for: target, among: schedule.targets.keys.sorted()), key: true)
                 }
             }
         }

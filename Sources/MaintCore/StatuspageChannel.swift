@@ -69,6 +69,8 @@ public struct StatuspageChannel: Channel {
 
     public var secretNames: [String] { api.secretNames + apiKey.secretNames }
 
+    public var targetsNamed: (key: String, names: [String])? { ("components", components.keys.sorted()) }
+
     /// One request a second per key (a little more, for the jitter between sending and arriving),
     /// counted by the key's `{{secret:NAME}}` and the API, never its value.
     public var pacing: ChannelPacing? { ChannelPacing(key: "statuspage \(api.source) \(apiKey.source)", interval: 1.05) }

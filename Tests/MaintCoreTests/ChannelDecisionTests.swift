@@ -8,14 +8,17 @@ struct ChannelDecisionTests {
     static let now = Date(timeIntervalSince1970: 1_900_000_000)
     static let secrets = SecretSource(environment: ["HOOK": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "SMTP_PASSWORD": "pw-789", "SP_KEY": "sp-key-42"])
 
+    /// Targets a channel may name; the announcements' window holds only the shop.
+    static let shop = #"targets: { shop: { driver: "file", file: { path: "/nonexistent/shop" } }, blog: { driver: "file", file: { path: "/nonexistent/blog" } } },"#
+
     static func channel(_ text: String) throws -> ChannelConfig {
-        let schedule = try ScheduleLoader(now: now).load(sources: [("s.json5", "{ channels: { c: { \(text) } } }")])
+        let schedule = try ScheduleLoader(now: now).load(sources: [("s.json5", "{ \(shop) channels: { c: { \(text) } } }")])
         return try #require(schedule.channels["c"])
     }
 
     static func issues(_ text: String) -> [ScheduleIssue] {
         do {
-            _ = try ScheduleLoader(now: now).load(sources: [("s.json5", "{ channels: { c: { \(text) } } }")])
+            _ = try ScheduleLoader(now: now).load(sources: [("s.json5", "{ \(shop) channels: { c: { \(text) } } }")])
             return []
         } catch {
             return error.issues
@@ -124,7 +127,7 @@ struct ChannelDecisionTests {
     /// A status page's incident through a window's life: created once, then changed by its id,
     /// each request carrying the whole incident as the event leaves it.
     @Test func aStatusPageIncidentIsCreatedThenChangedByItsId() throws {
-        let channel = try Self.channel(#"type: "statuspage", pageId: "pg1", apiKey: "{{secret:SP_KEY}}", components: { shop: "cmp-shop", other: "cmp-x" }, api: "https://sp.example/v1/""#)
+        let channel = try Self.channel(#"type: "statuspage", pageId: "pg1", apiKey: "{{secret:SP_KEY}}", components: { shop: "cmp-shop", blog: "cmp-blog" }, api: "https://sp.example/v1/""#)
         func incident(_ event: AnnouncementEvent, state: WindowState = .scheduled) throws -> JSONValue? {
             let body = channel.kind.render(Self.announcement(event, channel: channel, state: state), id: "msg_4", invitation: nil)
             return try JSONValue.parseJSON(Data(body.utf8))["incident"]
@@ -168,5 +171,7 @@ struct ChannelDecisionTests {
         #expect(notice.message.hasPrefix("a statuspage channel is not told of \"notice\""))
         let page = try #require(Self.issues(#"type: "statuspage", pageId: "pg/1", apiKey: "{{secret:SP_KEY}}""#).first)
         #expect(page.path == "channels.c.pageId")
+        let component = try #require(Self.issues(#"type: "statuspage", pageId: "pg1", apiKey: "{{secret:SP_KEY}}", components: { shp: "c1" }"#).first)
+        #expect(component.path == "channels.c.components.shp" && component.message == "no target is named \"shp\"; did you mean \"shop\"?")
     }
 }

@@ -19,7 +19,8 @@ struct StoredScheduleTests {
                     activate: { url: "http://127.0.0.1:9/on", headers: { Authorization: "Bearer {{secret:HOOK_TOKEN}}" } },
                     deactivate: { url: "http://127.0.0.1:9/off" } },
           },
-          channels: { ops: { type: "webhook", format: "json", url: "http://127.0.0.1:9/ops", secret: "{{secret:OPS_SECRET}}", events: ["*"] } },
+          channels: { ops: { type: "webhook", format: "json", url: "http://127.0.0.1:9/ops", secret: "{{secret:OPS_SECRET}}", events: ["*"] },
+                      status: { type: "statuspage", pageId: "pg1", apiKey: "{{secret:SP_KEY}}", components: { lyon: "cmp-lyon" } } },
           windows: { w: { targets: ["lyon"], start: "2030-06-05T02:00:00Z", duration: "1h" } },
         }
         """
@@ -57,7 +58,7 @@ struct StoredScheduleTests {
         let stored = try #require(Engine.storedSchedule(store, stamp: ScheduleStamp.of(directory: setup.directory)))
         #expect(stored.origin == .stored)
         #expect(stored.targets.isEmpty, "targets are read one by one, not at the start")
-        #expect(stored.channels.keys.sorted() == ["ops"])
+        #expect(stored.channels.keys.sorted() == ["ops", "status"])
         #expect(stored.secretNames == files.secretNames, "what leaves a request is still cleared of every secret")
         // The copy keeps the reference to a secret, as the file has it: never a value.
         let hook = try #require(try store.definition(.target, named: "hook"))
@@ -115,6 +116,6 @@ struct StoredScheduleTests {
         _ = try engine.reload(to: try ScheduleLoader(now: now, keepsDefinitions: true).load(directory: setup.directory), now: now)
         #expect(try store.definition(.target, named: "lyon")?.file == "marked", "nothing written for unchanged files")
         let stored = try #require(Engine.storedSchedule(store, stamp: ScheduleStamp.of(directory: setup.directory)))
-        #expect(stored.channels.keys.sorted() == ["ops"])
+        #expect(stored.channels.keys.sorted() == ["ops", "status"])
     }
 }
