@@ -45,6 +45,15 @@ public enum BuiltInProfiles {
             deactivate: { method: "PUT", url: "{{vars.url}}/v1/agent/maintenance?enable=false",
                           headers: { "X-Consul-Token": "{{vars.token}}" } },
           },
+          // Consul, one service of the agent (its instances leave DNS and the healthy answers).
+          // vars: url, token, service (the service's id on the agent).
+          "consul-service": {
+            driver: "http",
+            activate: { method: "PUT", url: "{{vars.url}}/v1/agent/service/maintenance/{{vars.service}}?enable=true&reason={{headline}}%3A%20{{message}}",
+                        headers: { "X-Consul-Token": "{{vars.token}}" } },
+            deactivate: { method: "PUT", url: "{{vars.url}}/v1/agent/service/maintenance/{{vars.service}}?enable=false",
+                          headers: { "X-Consul-Token": "{{vars.token}}" } },
+          },
           // Discourse: read-only mode (people can read, not post); Discourse shows its own
           // notice, not the window's text. vars: url, apiKey, apiUsername (an admin's).
           discourse: {

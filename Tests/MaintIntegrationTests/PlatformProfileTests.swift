@@ -34,6 +34,8 @@ struct PlatformProfileTests {
                  vars: #"url: "BASE", token: "{{secret:PLATFORM_SECRET}}""#, shows: (nil, message), refusal: 401, cacheSeconds: 3),
         Platform(profile: "consul", imitation: "consul_imitation.py", arguments: ["--token", "SECRET"],
                  vars: #"url: "BASE", token: "{{secret:PLATFORM_SECRET}}""#, shows: (nil, headline + ": " + message), refusal: 403),
+        Platform(profile: "consul-service", imitation: "consul_imitation.py", arguments: ["--token", "SECRET", "--service", "web-1"],
+                 vars: #"url: "BASE", token: "{{secret:PLATFORM_SECRET}}", service: "web-1""#, shows: (nil, headline + ": " + message), refusal: 403),
         Platform(profile: "discourse", imitation: "discourse_imitation.py", arguments: ["--key", "SECRET", "--username", "system"],
                  vars: #"url: "BASE", apiKey: "{{secret:PLATFORM_SECRET}}", apiUsername: "system""#, shows: (nil, nil), refusal: 403),
         Platform(profile: "github-enterprise", imitation: "github_enterprise_imitation.py", arguments: ["--password", "SECRET"],

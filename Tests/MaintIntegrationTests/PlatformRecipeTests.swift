@@ -49,7 +49,8 @@ struct PlatformRecipeTests {
     ]
 
     /// On with the window's text (where the platform shows one; quotes, `$` and backquotes reach it
-    /// as text), off at the end; a directory that is not the platform's fails with its own words.
+    /// as text) after a failed first run, off at the end; a directory that is not the platform's
+    /// fails with its own words.
     @Test(arguments: recipes)
     func aRecipeSwitchesThePlatformThroughItsOwnCommand(_ recipe: Recipe) throws {
         let workspace = try Workspace()
@@ -72,8 +73,11 @@ struct PlatformRecipeTests {
                 elsewhere: { profile: "\(recipe.profile)", vars: { \(vars.joined(separator: ", ").replacingOccurrences(of: site.path, with: workspace.directory.path)) } },
             } }
             """)
+        // The platform's first run fails (a locked database): the switch is tried again.
+        try "".write(to: site.appendingPathComponent(".fail-once"), atomically: true, encoding: .utf8)
         let now = try workspace.maint(["now", "site", "--message", Self.message, "--for", "1h"])
         #expect(now.status == 0, "\(now.stdout) \(now.stderr)")
+        #expect(now.stdout.contains("activate attempt 1 failed: exit 1; stderr: SQLSTATE[HY000]: General error: 5 database is locked"), "\(now.stdout)")
         #expect(recipe.read(site).on)
         #expect(recipe.read(site).message == recipe.shows)
         let id = try #require(now.stdout.split(separator: " ").dropFirst(2).first.map(String.init))

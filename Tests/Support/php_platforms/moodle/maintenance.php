@@ -3,6 +3,10 @@
 // Moodle's documentation: --enable sets the site's maintenance_enabled (here in
 // moodledata/config.json), --disable clears it, --help or nothing prints the usage; an unknown
 // option is an error ("Unrecognised options") with exit 1.
+define('SITE', getcwd());
+// For tests: a `.fail-once` file in the site makes the next run fail, as a platform having a bad
+// moment would (a locked database); the file is removed.
+if (is_file(SITE . '/.fail-once')) { unlink(SITE . '/.fail-once'); fwrite(STDERR, "SQLSTATE[HY000]: General error: 5 database is locked\n"); exit(1); }
 $config = getcwd() . '/moodledata/config.json';
 if (!is_file($config)) { fwrite(STDERR, "Could not open input file: admin/cli/maintenance.php\n"); exit(1); }
 $settings = json_decode(file_get_contents($config), true);
