@@ -61,6 +61,10 @@ def main():
             last_request[args.key] = now
             return True
 
+        def admitted_route(self):
+            """Auth, the rate limit, then the resource: (kind, id), or None with the answer sent."""
+            return self.route() if self.admitted() else None
+
         def route(self):
             match = re.fullmatch(r"/v1/pages/([^/]+)/(incidents|components)(?:/([^/]+))?", self.path)
             if not match or match.group(1) != args.page:
@@ -113,9 +117,7 @@ def main():
         def do_GET(self):
             if self.path == "/imitation/state":
                 return self.answer(200, {"incidents": incidents, "components": components, "requests": requests})
-            if not self.admitted():
-                return
-            found = self.route()
+            found = self.admitted_route()
             if found is None:
                 return
             kind, incident_id = found
@@ -126,9 +128,7 @@ def main():
             self.reply(404, {"error": "The requested resource could not be found."})
 
         def do_POST(self):
-            if not self.admitted():
-                return
-            found = self.route()
+            found = self.admitted_route()
             if found is None:
                 return
             if found != ("incidents", None):
@@ -147,9 +147,7 @@ def main():
             self.reply(201, record)
 
         def do_PATCH(self):
-            if not self.admitted():
-                return
-            found = self.route()
+            found = self.admitted_route()
             if found is None:
                 return
             kind, incident_id = found
