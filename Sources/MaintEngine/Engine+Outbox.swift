@@ -65,8 +65,15 @@ extension Engine {
                     recordDelivery(delivery, error: "channel \"\(delivery.channel)\" is no longer defined in the schedule files", final: true, now: now)
                     continue
                 }
-                // A status page: each change waits for the one before, and the platform's rate limit.
-                if type(of: channel.kind).ordered, try store.hasEarlierPendingDelivery(than: delivery) { continue }
+                // A status page: each change waits for the one before, never undoes a later one, and
+                // keeps the platform's rate limit.
+                if type(of: channel.kind).ordered {
+                    if try store.hasEarlierPendingDelivery(than: delivery) { continue }
+                    if try store.hasLaterDeliveredDelivery(than: delivery) {
+                        try recordUnneeded(delivery, reason: "a later event has changed it since", now: now)
+                        continue
+                    }
+                }
                 let pacing = channel.kind.pacing
                 if let pacing, let until = pacedUntil[pacing.key], until > now { continue }
                 let reference = try delivery.windowId.flatMap { window throws(SQLiteError) in try store.reference(channel: delivery.channel, window: window) }
@@ -77,8 +84,7 @@ extension Engine {
                 case .request(let request): tag = pool.add(request)
                 case .mail(let mail): tag = pool.add(mail)
                 case .unneeded(let reason):
-                    try store.saveDelivery(DeliveryOutcome.delivered(delivery, now: Self.milliseconds(now)))
-                    log(.info, "delivery \(delivery.id): \(delivery.event) to \(delivery.channel): nothing to send, \(reason)")
+                    try recordUnneeded(delivery, reason: reason, now: now)
                     continue
                 }
                 if let pacing { pacedUntil[pacing.key] = now.addingTimeInterval(pacing.interval) }
@@ -89,6 +95,12 @@ extension Engine {
                 recordDelivery(delivery, error: "\(error)", final: false, now: now)
             }
         }
+    }
+
+    /// A delivery with nothing to send is done: said in the log, why.
+    func recordUnneeded(_ delivery: DeliveryRecord, reason: String, now: Date) throws {
+        try store.saveDelivery(DeliveryOutcome.delivered(delivery, now: Self.milliseconds(now)))
+        log(.info, "delivery \(delivery.id): \(delivery.event) to \(delivery.channel): nothing to send, \(reason)")
     }
 
     /// A target's `notice` request, rendered with the window as it is now.
