@@ -47,7 +47,7 @@ public struct ControlAPI: Sendable {
         let parts = request.path.split(separator: "/").map(String.init)
         guard parts.first == "v1" else { return Self.notFound(request) }
         switch (request.method, Array(parts.dropFirst())) {
-        case ("GET", ["status"]): return status()
+        case ("GET", ["status"]): return status(request.query)
         case ("GET", ["events"]): return events(request.query)
         case ("POST", ["reload"]): return reload(actor: actor)
         case ("GET", ["windows"]): return list(request.query)
@@ -114,12 +114,29 @@ public struct ControlAPI: Sendable {
 
     // MARK: Endpoints
 
-    func status() -> ControlResponse {
+    /// `?format=text&zone=ZONE`: the table `maint status` prints, drawn here, so that the CLI
+    /// does not decode a large report only to draw it (10,000 targets are megabytes of JSON).
+    func status(_ query: [String: String]) -> ControlResponse {
+        var zone: TimeZone?
+        switch query["format"] {
+        case nil, "json"?:
+            break
+        case "text"?:
+            guard let found = TimeZone(identifier: query["zone"] ?? TimeZone.current.identifier) else {
+                return Self.error(400, "invalid-parameter", "zone: \(Quoted(query["zone"] ?? "")) is not an IANA time zone")
+            }
+            zone = found
+        case let other?:
+            return Self.error(400, "invalid-parameter", "format: \(Quoted(other)) is not one of json, text")
+        }
         switch access.read({ view in try StatusReport(store: view.store, schedule: view.schedule, secrets: view.secrets) }) {
         case .failure(let error): return Self.failure(error)
         case .success(let report):
             // The drivers' reads are requests to the targets: sent here, not on the loop.
-            return Self.json(200, report.json(actual: report.probe?.read() ?? [:], daemon: daemonPID))
+            let value = report.json(actual: report.probe?.read() ?? [:], daemon: daemonPID)
+            guard let zone else { return Self.json(200, value) }
+            return ControlResponse(status: 200, headers: [("Content-Type", "text/plain; charset=utf-8")],
+                                   body: Data((StatusText.render(value, zone: zone) + "\n").utf8))
         }
     }
 

@@ -12,6 +12,15 @@ enum StatusCommand {
         let report: JSONValue
         var note: String?
         if let (client, _) = try session.daemonClient() {
+            guard session.json else {
+                // The daemon draws the table: a large report is not sent as JSON to be decoded here.
+                let zone = try session.displayZone().identifier
+                let text = try session.ask { () throws(ControlClient.Failure) in
+                    try client.getBytes("/v1/status?format=text&zone=" + ControlClient.escape(zone))
+                }
+                FileHandle.standardOutput.write(text)
+                return .success
+            }
             report = try session.ask { () throws(ControlClient.Failure) in try client.get("/v1/status") }
         } else {
             let store = try session.openStore()

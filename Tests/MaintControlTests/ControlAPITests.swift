@@ -65,6 +65,20 @@ struct ControlAPITests {
         #expect(read["id"] == .string(id))
     }
 
+    /// The table `maint status` prints, drawn by the daemon, in the zone asked for; the same as
+    /// drawn from the JSON report.
+    @Test func theStatusIsAlsoItsTableInAZone() throws {
+        let (api, _) = try api()
+        let text = api.handle(ControlRequest(method: "GET", target: "/v1/status?format=text&zone=America%2FNew_York", body: Data(), peerUID: 0))
+        #expect(text.status == 200 && text.headers.contains { $0.name == "Content-Type" && $0.value.hasPrefix("text/plain") })
+        let (_, report) = try call(api, "GET", "/v1/status", uid: 0)
+        let expected = StatusText.render(report, zone: try #require(TimeZone(identifier: "America/New_York")))
+        #expect(String(decoding: text.body, as: UTF8.self) == expected + "\n")
+        #expect(expected.contains("lyon") && expected.contains("later at 2098-12-31 21:00 EST"), "\(expected)")
+        #expect(try call(api, "GET", "/v1/status?format=xml", uid: 0).0 == 400)
+        #expect(try call(api, "GET", "/v1/status?format=text&zone=Mars%2FOlympus", uid: 0).0 == 400)
+    }
+
     @Test func everyFieldErrorIsListedWithItsPath() throws {
         let (api, engine) = try api()
         let before = try engine.store.windowIds(includeFinished: true, from: nil, through: nil).count
