@@ -84,6 +84,18 @@ struct ManualTests {
         }
     }
 
+    /// The packaged example, each `// ` of it removed, is a valid schedule: what it shows works.
+    @Test func theExampleUncommentedIsAValidSchedule() throws {
+        let example = try String(contentsOf: Repository.root.appendingPathComponent("deploy/etc-maint.json5"), encoding: .utf8)
+        let uncommented = example.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.hasPrefix("  // ") ? "  " + line.dropFirst(5) : (line == "  //" ? "" : String(line))
+        }.joined(separator: "\n")
+        let workspace = try Workspace()
+        try workspace.write("maint.json5", uncommented)
+        let result = try workspace.maint(["validate"])
+        #expect(result.status == 0 && result.stdout.contains("2 target(s), 2 channel(s), 1 window(s)"), "\(result.stdout) \(result.stderr)")
+    }
+
     /// Each built-in profile is in the README's platform table and in maint.json5(5), with
     /// every var it takes.
     @Test func everyBuiltInProfileIsDocumentedWithItsVars() throws {
