@@ -108,8 +108,9 @@ public final class Engine {
     public func forgetStoredOneOffDefinitions() {
         storeDefinitions()
         schedule.windows = schedule.windows.filter { $0.value.recurrence != nil }
-        Memory.returnFreePages()
+        // Published first: the readers' copy of the whole schedule goes, then its memory.
         schedulePublished?(schedule)
+        Memory.returnFreePages()
     }
 
     /// Told the schedule in force once its one-off definitions are stored and let go (at the

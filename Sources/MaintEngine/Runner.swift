@@ -130,7 +130,9 @@ public final class Runner {
             }
             if readable.contains(wake.fd) {
                 wake.drain()
-                if let result = reloaded.take() { finishReload(result, now: after) }
+                // What the read left free (the files' text and values, the stored one-off windows)
+                // is handed back once the last holder of the read schedule, the result, is gone.
+                if finishPendingReload(now: after) { Memory.returnFreePages() }
                 for signal in signals.take() {
                     switch signal {
                     case SIGTERM, SIGINT:
@@ -174,6 +176,13 @@ public final class Runner {
             mailbox.put(reload(asked))
             wake.wake()
         }
+    }
+
+    /// Puts a finished read of the files in force, if one is waiting; true if one was.
+    func finishPendingReload(now: Date) -> Bool {
+        guard let result = reloaded.take() else { return false }
+        finishReload(result, now: now)
+        return true
     }
 
     func finishReload(_ result: Result<Schedule, ScheduleIssues>, now: Date) {

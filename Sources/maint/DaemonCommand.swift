@@ -13,11 +13,12 @@ enum DaemonCommand {
         let store = try session.openStore()
         // With the files as the last daemon stored them, it starts from that copy and reads the
         // files meanwhile; edited files (or another maint) are read first, as on a first start.
-        let schedule = try Engine.storedSchedule(store, stamp: ScheduleStamp.of(directory: configDirectory))
-            ?? session.loadSchedule(keepingDefinitions: true)
-        let fromStoredCopy = schedule.origin == .stored
+        // The engine is the only holder of the schedule read: once it lets go of the stored
+        // one-off windows, their memory is free (nothing here keeps the whole schedule).
         let pool = TransferPool()
-        let engine = try session.engine(schedule: schedule, store: store, pool: pool)
+        let engine = try session.engine(schedule: try Engine.storedSchedule(store, stamp: ScheduleStamp.of(directory: configDirectory))
+                                            ?? session.loadSchedule(keepingDefinitions: true), store: store, pool: pool)
+        let fromStoredCopy = engine.schedule.origin == .stored
         let notifier = SystemdNotifier(environment: session.environment)
         // Signal handlers first: once the lock is ours, CLI commands send us SIGUSR1, whose
         // default action would end the process.
@@ -59,15 +60,15 @@ enum DaemonCommand {
         func takeTokens(_ schedule: Schedule) {
             for name in tokens.update(schedule.api, secrets: secrets) { log(.error, "api token \(Quoted(name)): its secret is not set; nobody can use it") }
         }
-        takeTokens(schedule)
+        takeTokens(engine.schedule)
         // Reads run on connections of their own with the schedule the loop last put in force.
         let access = DaemonAccess(mailbox: runner.mailbox, databasePath: session.paths.database, schedule: engine.schedule,
                                   secrets: secrets, measurements: engine.measurements)
         let control = ControlAPI(access: access, daemonPID: getpid(), readFiles: { () throws(ScheduleIssues) in try readFiles(true) }, bell: bell, tokens: tokens)
         let api = try session.controlServer(control)
         // TCP as well, when a file's api section asks for it; every request then needs a token.
-        let network = try schedule.api.map { config in try session.networkServer(control, config) }
-        let listening = schedule.api.map { "\($0.host):\($0.port)" }
+        let network = try engine.schedule.api.map { config in try session.networkServer(control, config) }
+        let listening = engine.schedule.api.map { "\($0.host):\($0.port)" }
         // Each schedule put in force (at the start, then after each reload), once stored: the
         // API reads with it, takes its tokens, and systemd hears that the daemon is ready.
         engine.schedulePublished = { [unowned engine] schedule in
@@ -97,7 +98,7 @@ enum DaemonCommand {
             what = "the stored copy of \(configDirectory) (unchanged since it was read; reading it again meanwhile)"
         } else {
             try engine.sync(now: now)
-            what = "\(schedule.targets.count) target(s), \(schedule.channels.count) channel(s), \(schedule.windows.count) window(s) from \(configDirectory)"
+            what = "\(engine.schedule.targets.count) target(s), \(engine.schedule.channels.count) channel(s), \(engine.schedule.windows.count) window(s) from \(configDirectory)"
         }
         try store.appendEvent(at: now.epochMilliseconds, window: nil, kind: "daemon.started", message: "pid \(getpid()), \(what)")
         log(.notice, "maint daemon started: \(what); database \(session.paths.database); control socket \(session.paths.socket)\(listening.map { ", and http://\($0)" } ?? "")")
