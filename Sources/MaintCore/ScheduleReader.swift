@@ -335,10 +335,11 @@ public struct ScheduleReader {
         }
         let given = vars
         vars.merge(defaults) { own, _ in own }
-        var missing = Set<String>()
-        let filled = Self.fillVars(.object(merged), vars, unknown: &missing)
-        // Every var the target needs, named at once, as `maint validate` should when one is left out.
-        let used = Self.varNames(in: .object(merged))
+        // One pass fills the vars and finds every one the target uses; the missing ones are named
+        // with all of them at once, as `maint validate` should when one is left out.
+        var used = Set<String>()
+        let filled = Self.fillVars(.object(merged), vars, used: &used)
+        let missing = used.subtracting(vars.keys)
         let owner = profileName.map { "profile \($0)" } ?? "the target"
         if !missing.isEmpty {
             let typos = missing.sorted().compactMap { name in
@@ -358,12 +359,13 @@ public struct ScheduleReader {
     /// The names of every `{{vars.NAME}}` in a value.
     static func varNames(in value: JSONValue) -> Set<String> {
         var names = Set<String>()
-        _ = fillVars(value, [:], unknown: &names)
+        _ = fillVars(value, [:], used: &names)
         return names
     }
 
-    /// Each `{{vars.NAME}}` of every string replaced; the names with no var are collected.
-    static func fillVars(_ value: JSONValue, _ vars: [String: String], unknown: inout Set<String>) -> JSONValue {
+    /// Each `{{vars.NAME}}` of every string replaced by its var (left out when there is none);
+    /// every name met is collected in `used`.
+    static func fillVars(_ value: JSONValue, _ vars: [String: String], used: inout Set<String>) -> JSONValue {
         switch value {
         case .string(let text):
             guard text.contains("{{vars.") else { return value }
@@ -377,14 +379,15 @@ public struct ScheduleReader {
                     break
                 }
                 let name = String(rest[open.upperBound..<close.lowerBound])
-                if let filled = vars[name] { result += filled } else { unknown.insert(name) }
+                used.insert(name)
+                if let filled = vars[name] { result += filled }
                 rest = rest[close.upperBound...]
             }
             return .string(result + rest)
         case .array(let items):
-            return .array(items.map { fillVars($0, vars, unknown: &unknown) })
+            return .array(items.map { fillVars($0, vars, used: &used) })
         case .object(let entries):
-            return .object(entries.mapValues { fillVars($0, vars, unknown: &unknown) })
+            return .object(entries.mapValues { fillVars($0, vars, used: &used) })
         case .null, .bool, .number:
             return value
         }
