@@ -26,8 +26,9 @@ public protocol Channel: Sendable {
     func reference(from response: HTTPResponse) -> String?
     /// At most one request per `interval` for each `key` (a platform's rate limit), or nil.
     var pacing: ChannelPacing? { get }
-    /// Whether a window's deliveries to a channel of this kind wait for the one before
-    /// (delivered or dead): each changes what the one before made.
+    /// Whether each delivery changes what the window's earlier ones made (a status page's
+    /// incident): then a window's deliveries wait for the one before (delivered or dead), never
+    /// undo a later one, and are given the `reference` the earlier ones left.
     static var ordered: Bool { get }
     /// The events this kind acts on; `*` in the file means these.
     static var events: Set<AnnouncementEvent> { get }

@@ -17,18 +17,22 @@ public struct StatuspageChannel: Channel {
     /// Each event changes the incident the one before made.
     public static let ordered = true
 
-    public var api: Template
-    public var pageId: String
+    public let api: Template
+    public let pageId: String
     /// The API key, a `{{secret:NAME}}`.
-    public var apiKey: Template
+    public let apiKey: Template
     /// Statuspage component id by target name; targets not named have no component.
-    public var components: [String: String]
+    public let components: [String: String]
+    /// One request a second per key (a little more, for the jitter between sending and arriving),
+    /// counted by the key's `{{secret:NAME}}` and the API, never its value.
+    public let pacing: ChannelPacing?
 
     public init(api: Template, pageId: String, apiKey: Template, components: [String: String]) {
         self.api = api
         self.pageId = pageId
         self.apiKey = apiKey
         self.components = components
+        pacing = ChannelPacing(key: "statuspage \(api.source) \(apiKey.source)", interval: 1.05)
     }
 
     public static func read(_ channel: [String: JSONValue], at path: FieldPath, reader: inout ScheduleReader) -> StatuspageChannel? {
@@ -70,10 +74,6 @@ public struct StatuspageChannel: Channel {
     public var secretNames: [String] { api.secretNames + apiKey.secretNames }
 
     public var targetsNamed: (key: String, names: [String])? { ("components", components.keys.sorted()) }
-
-    /// One request a second per key (a little more, for the jitter between sending and arriving),
-    /// counted by the key's `{{secret:NAME}}` and the API, never its value.
-    public var pacing: ChannelPacing? { ChannelPacing(key: "statuspage \(api.source) \(apiKey.source)", interval: 1.05) }
 
     /// The incident, whole, as this event leaves it: whichever request carries it (the creation or
     /// a change) sets the page to what the window is now.

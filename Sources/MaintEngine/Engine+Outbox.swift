@@ -65,18 +65,19 @@ extension Engine {
                     recordDelivery(delivery, error: "channel \"\(delivery.channel)\" is no longer defined in the schedule files", final: true, now: now)
                     continue
                 }
-                // A status page: each change waits for the one before, never undoes a later one, and
-                // keeps the platform's rate limit.
+                // A status page: each change waits for the one before, never undoes a later one, is
+                // given what the earlier ones made, and keeps the platform's rate limit.
+                var reference: String?
                 if type(of: channel.kind).ordered {
                     if try store.hasEarlierPendingDelivery(than: delivery) { continue }
                     if try store.hasLaterDeliveredDelivery(than: delivery) {
                         try recordUnneeded(delivery, reason: "a later event has changed it since", now: now)
                         continue
                     }
+                    reference = try delivery.windowId.flatMap { window throws(SQLiteError) in try store.reference(channel: delivery.channel, window: window) }
                 }
                 let pacing = channel.kind.pacing
                 if let pacing, let until = pacedUntil[pacing.key], until > now { continue }
-                let reference = try delivery.windowId.flatMap { window throws(SQLiteError) in try store.reference(channel: delivery.channel, window: window) }
                 let context = DeliveryContext(id: delivery.id, event: delivery.event, reference: reference, now: now, secrets: builder.secrets,
                                               authenticate: HMACSHA256.authenticate)
                 let tag: Int
