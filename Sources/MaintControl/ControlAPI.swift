@@ -144,9 +144,11 @@ public struct ControlAPI: Sendable {
     /// only puts the result in force. Errors leave the running schedule as it was.
     func reload(actor: Actor) -> ControlResponse {
         guard let readFiles else { return Self.error(409, "no-daemon", "no daemon is running; each command reads the files itself") }
-        let schedule: Schedule
+        // Handed to the loop, not kept here: once the engine let go of what it does not keep,
+        // nothing on this thread holds the read, and the loop can give its memory back.
+        let read: Handoff<Schedule>
         do {
-            schedule = try readFiles()
+            read = Handoff(try readFiles())
         } catch {
             let count = error.issues.count
             _ = access.run { engine in engine.reloadRefused(errors: count, now: Date(), by: actor) }
@@ -161,6 +163,7 @@ public struct ControlAPI: Sendable {
         }
         let now = Date()
         return answer(200) { engine in
+            guard let schedule = read.take() else { throw CommandRefusal(.state, "this reload was already put in force") }
             let summary = try engine.reload(to: schedule, now: now, by: actor)
             let list = { (names: [String]) in JSONValue.array(names.map(JSONValue.string)) }
             return .object(["changed": .object([

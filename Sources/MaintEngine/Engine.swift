@@ -108,8 +108,18 @@ public final class Engine {
     public func forgetStoredOneOffDefinitions() {
         storeDefinitions()
         schedule.windows = schedule.windows.filter { $0.value.recurrence != nil }
-        // Published first: the readers' copy of the whole schedule goes, then its memory.
         schedulePublished?(schedule)
+        // Handed back by the loop once the read's last holder (a reload's result, a job) is gone.
+        hasMemoryToReturn = true
+    }
+
+    /// A large read was let go: the heap's free pages can go back to the system.
+    public internal(set) var hasMemoryToReturn = false
+
+    /// Hands the heap's free pages back to the system, when a read was let go.
+    public func returnMemory() {
+        guard hasMemoryToReturn else { return }
+        hasMemoryToReturn = false
         Memory.returnFreePages()
     }
 

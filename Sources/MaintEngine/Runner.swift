@@ -22,7 +22,8 @@ public final class Runner {
     /// `asked`: a reload someone asked for (SIGHUP), not the first read after a start from the
     /// stored schedule.
     public var reload: (@Sendable (_ asked: Bool) -> Result<Schedule, ScheduleIssues>)?
-    private let reloaded = ReloadMailbox()
+    /// A reload's result, handed from the worker thread to the loop.
+    private let reloaded = Handoff<Result<Schedule, ScheduleIssues>>()
     private var reloading = false
     private var reloadAgain = false
 
@@ -58,6 +59,9 @@ public final class Runner {
         var pendingJobs: [LoopMailbox.Job] = []
         var pendingSince = Date.distantFuture
         while true {
+            // What the last iteration let go (a read of the files, a reload's result, a job that
+            // carried one) is gone by now: its memory goes back to the system.
+            engine.returnMemory()
             let now = Date()
             var next: Date?
             if !stopping {
@@ -130,9 +134,7 @@ public final class Runner {
             }
             if readable.contains(wake.fd) {
                 wake.drain()
-                // What the read left free (the files' text and values, the stored one-off windows)
-                // is handed back once the last holder of the read schedule, the result, is gone.
-                if finishPendingReload(now: after) { Memory.returnFreePages() }
+                if let result = reloaded.take() { finishReload(result, now: after) }
                 for signal in signals.take() {
                     switch signal {
                     case SIGTERM, SIGINT:
@@ -178,13 +180,6 @@ public final class Runner {
         }
     }
 
-    /// Puts a finished read of the files in force, if one is waiting; true if one was.
-    func finishPendingReload(now: Date) -> Bool {
-        guard let result = reloaded.take() else { return false }
-        finishReload(result, now: now)
-        return true
-    }
-
     func finishReload(_ result: Result<Schedule, ScheduleIssues>, now: Date) {
         reloading = false
         switch result {
@@ -204,11 +199,3 @@ public final class Runner {
     }
 }
 
-/// The result of a reload, handed from the worker thread to the loop: nil while none is waiting.
-final class ReloadMailbox: Sendable {
-    private let slot = Mutex<Result<Schedule, ScheduleIssues>?>(nil)
-
-    func put(_ result: Result<Schedule, ScheduleIssues>) { slot.withLock { $0 = result } }
-
-    func take() -> Result<Schedule, ScheduleIssues>? { slot.withLock { value in defer { value = nil }; return value } }
-}
