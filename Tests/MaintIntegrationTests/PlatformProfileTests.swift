@@ -73,7 +73,9 @@ struct PlatformProfileTests {
         let ending = Date()
         let end = try workspace.maint(["end", id], environment: good)
         #expect(end.status == 0, "\(end.stdout) \(end.stderr)")
-        #expect(Date().timeIntervalSince(ending) >= platform.cacheSeconds, "the end waits until the platform shows it")
+        if platform.cacheSeconds > 0 {
+            #expect(Date().timeIntervalSince(ending) >= platform.cacheSeconds, "the end waits until the platform shows it")
+        }
         #expect(state()["enabled"] as? Bool == false)
 
         let wrong = try workspace.maint(["now", "site", "--message", "x", "--for", "1h"], environment: ["PLATFORM_SECRET": "wrong"])

@@ -22,28 +22,15 @@ def main():
     class Handler(SwitchImitation):
         state = new_state()
         failures_left = args.fail_first
-
-        def text(self, status, text):
-            data = text.encode()
-            self.state["calls"].append(status)
-            self.send_response(status)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def permitted(self):
-            if self.headers.get("X-Consul-Token") != args.token:
-                self.text(403, "Permission denied")
-                return False
-            return True
+        credentials = {"X-Consul-Token": args.token}
+        refusal = (403, "Permission denied")
 
         def platform_get(self):
             if urlsplit(self.path).path == node_path or urlsplit(self.path).path.startswith(service_prefix):
-                return self.text(405, "method GET not allowed")
+                return self.answer(405, "method GET not allowed")
             if urlsplit(self.path).path != "/v1/agent/checks":
-                return self.text(404, "")
-            if not self.permitted():
+                return self.answer(404, "")
+            if not self.authorized():
                 return
             checks = {}
             if self.state["enabled"]:
@@ -54,17 +41,17 @@ def main():
         def do_PUT(self):
             path = urlsplit(self.path).path
             if path != node_path and not path.startswith(service_prefix):
-                return self.text(404, "")
+                return self.answer(404, "")
             if path.startswith(service_prefix) and path[len(service_prefix):] != args.service:
-                return self.text(404, f'Unknown service ID "{path[len(service_prefix):]}". Ensure that the service ID is passed, not the service name.')
-            if not self.permitted() or self.failing():
+                return self.answer(404, f'Unknown service ID "{path[len(service_prefix):]}". Ensure that the service ID is passed, not the service name.')
+            if not self.authorized() or self.failing():
                 return
             query = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
             if "enable" not in query:
-                return self.text(400, "Missing value for enable")
+                return self.answer(400, "Missing value for enable")
             enable = query["enable"][0]
             if enable not in ("true", "false"):
-                return self.text(400, f"Invalid value for enable: {enable!r}")
+                return self.answer(400, f"Invalid value for enable: {enable!r}")
             self.switch(enable == "true", None, query.get("reason", [""])[0])
             self.state["scope"] = "node" if path == node_path else "service"
             self.answer(200, None)

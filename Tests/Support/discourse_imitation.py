@@ -19,13 +19,9 @@ def main():
     class Handler(SwitchImitation):
         state = new_state()
         failures_left = args.fail_first
-
-        def admin(self):
-            if self.headers.get("Api-Key") != args.key or self.headers.get("Api-Username") != args.username:
-                self.answer(403, {"errors": ["You are not permitted to view the requested resource. The API username or key is invalid."],
-                                  "error_type": "invalid_access"})
-                return False
-            return True
+        credentials = {"Api-Key": args.key, "Api-Username": args.username}
+        refusal = (403, {"errors": ["You are not permitted to view the requested resource. The API username or key is invalid."],
+                         "error_type": "invalid_access"})
 
         def platform_get(self):
             if self.path == "/site.json":
@@ -35,7 +31,7 @@ def main():
         def do_PUT(self):
             if self.path != "/admin/backups/readonly.json":
                 return self.answer(404, {"errors": ["The requested URL or resource could not be found."], "error_type": "not_found"})
-            if not self.admin() or self.failing():
+            if not self.authorized() or self.failing():
                 return
             raw = self.read_body()
             if (self.headers.get("Content-Type") or "").startswith("application/json"):

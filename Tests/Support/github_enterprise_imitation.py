@@ -8,26 +8,20 @@ JSON. GET /setup/api/maintenance answers the same status.
 
     github_enterprise_imitation.py --password PASSWORD [--fail-first N]   (prints "listening on PORT")
 """
-import base64
 import json
 from urllib.parse import parse_qs
 
-from loopback_server import SwitchImitation, new_state, serve, switch_arguments
+from loopback_server import SwitchImitation, basic, new_state, serve, switch_arguments
 
 
 def main():
     args = switch_arguments(__doc__, "password")
-    expected = "Basic " + base64.b64encode(f"api_key:{args.password}".encode()).decode()
 
     class Handler(SwitchImitation):
         state = new_state()
         failures_left = args.fail_first
-
-        def authorized(self):
-            if self.headers.get("Authorization") != expected:
-                self.answer(401, {"message": "Unauthorized"})
-                return False
-            return True
+        credentials = {"Authorization": basic("api_key", args.password)}
+        refusal = (401, {"message": "Unauthorized"})
 
         def status(self):
             return {"status": "on" if self.state["enabled"] else "off", "scheduled_time": "now", "connection_services": []}

@@ -21,15 +21,14 @@ def main():
     class Handler(SwitchImitation):
         state = new_state()
         failures_left = args.fail_first
+        credentials = {"PRIVATE-TOKEN": args.token}
+        refusal = (401, {"message": "401 Unauthorized"})
 
         def allowed(self):
             if urlsplit(self.path).path != "/api/v4/application/settings":
                 self.answer(404, {"message": "404 Not Found"})
                 return False
-            if self.headers.get("PRIVATE-TOKEN") != args.token:
-                self.answer(401, {"message": "401 Unauthorized"})
-                return False
-            return True
+            return self.authorized()
 
         def settings(self):
             return {"maintenance_mode": self.state["enabled"], "maintenance_mode_message": self.state["message"]}

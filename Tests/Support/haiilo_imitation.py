@@ -9,27 +9,20 @@ or wrong, 400 for a body without its fields). From Haiilo 32 the prefix is /mana
 
     haiilo_imitation.py --user USER --password PASSWORD [--prefix P] [--fail-first N]   (prints "listening on PORT")
 """
-import base64
 import json
 
-from loopback_server import SwitchImitation, new_state, serve, switch_arguments
+from loopback_server import SwitchImitation, basic, new_state, serve, switch_arguments
 
 
 def main():
     args = switch_arguments(__doc__, "user", "password", prefix="/manage")
     switch_path = args.prefix + "/maintenance"
     banner_path = args.prefix + "/maintenance/message/all"
-    expected = "Basic " + base64.b64encode(f"{args.user}:{args.password}".encode()).decode()
 
     class Handler(SwitchImitation):
         state = dict(new_state(), banners=[])
         failures_left = args.fail_first
-
-        def authorized(self):
-            if self.headers.get("Authorization") != expected:
-                self.answer(401, {"error": "unauthorized"})
-                return False
-            return True
+        credentials = {"Authorization": basic(args.user, args.password)}
 
         def platform_get(self):
             if self.path != switch_path:

@@ -5,16 +5,21 @@ An imitation of a maintenance switch keeps `state` (enabled, headline, message, 
 it gave in `calls`), serves it at GET /imitation/state for tests (no auth), and answers the first
 `--fail-first N` authorized switches with 500, as a platform having a bad moment would."""
 import argparse
+import base64
 import json
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 
 class JSONHandler(BaseHTTPRequestHandler):
     def answer(self, status, body):
-        data = b"" if body is None else json.dumps(body).encode()
+        """JSON, or plain text when `body` is a string, or nothing for None."""
+        if isinstance(body, str):
+            data, content_type = body.encode(), "text/plain; charset=utf-8"
+        else:
+            data, content_type = (b"", None) if body is None else (json.dumps(body).encode(), "application/json")
         self.send_response(status)
-        if body is not None:
-            self.send_header("Content-Type", "application/json")
+        if content_type:
+            self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -24,9 +29,19 @@ class JSONHandler(BaseHTTPRequestHandler):
 
 
 class SwitchImitation(JSONHandler):
-    """Set `state` and `failures_left` on the subclass (see `switch_arguments`)."""
+    """Set `state`, `failures_left`, `credentials` (each header the platform wants, with its
+    value) and `refusal` (the status and body it answers without them) on the subclass."""
     state = {}
     failures_left = 0
+    credentials = {}
+    refusal = (401, {"error": "unauthorized"})
+
+    def authorized(self):
+        """True when every credential header is as expected; else the refusal is sent."""
+        if all(self.headers.get(name) == value for name, value in self.credentials.items()):
+            return True
+        self.answer(*self.refusal)
+        return False
 
     def answer(self, status, body):
         self.state["calls"].append(status)
@@ -68,6 +83,11 @@ def switch_arguments(description, *credentials, **options):
         parser.add_argument("--" + name, default=default)
     parser.add_argument("--fail-first", type=int, default=0)
     return parser.parse_args()
+
+
+def basic(user, password):
+    """The Authorization header of HTTP basic authentication."""
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 def new_state():
