@@ -25,11 +25,7 @@ public struct ControlClient: Sendable {
     }
 
     /// A window id or other name as one path segment.
-    public static func escape(_ segment: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
-    }
+    public static func escape(_ segment: String) -> String { Template.percentEncoded(segment) }
 
     public func get(_ path: String, timeoutSeconds: Int64 = 60) throws(Failure) -> JSONValue {
         try send(HTTPRequest(method: "GET", url: "http://localhost" + path, timeoutMilliseconds: timeoutSeconds * 1000))

@@ -108,8 +108,8 @@ public struct StatuspageChannel: Channel {
         let context = TemplateContext(values: [:], secrets: delivery.secrets)
         var url = try api.renderURL(context)
         while url.hasSuffix("/") { url.removeLast() }
-        url += "/pages/" + Self.encoded(pageId) + "/incidents"
-        if let reference = delivery.reference { url += "/" + Self.encoded(reference) }
+        url += "/pages/" + Template.percentEncoded(pageId) + "/incidents"
+        if let reference = delivery.reference { url += "/" + Template.percentEncoded(reference) }
         let headers: [(name: String, value: String)] = [("Authorization", "OAuth " + (try apiKey.render(context))), ("Content-Type", "application/json")]
         return .request(HTTPRequest(method: delivery.reference == nil ? "POST" : "PATCH", url: url, headers: headers, body: Data(body.utf8),
                                     timeoutMilliseconds: 15_000))
@@ -165,7 +165,4 @@ public struct StatuspageChannel: Channel {
         }
     }
 
-    static func encoded(_ part: String) -> String {
-        part.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_.~"))) ?? part
-    }
 }

@@ -111,11 +111,17 @@ public struct Template: Sendable, Equatable {
             case .text(let literal): text += literal
             case .placeholder(let name):
                 let value = context.values[name] ?? ""
-                text += encodingValues ? value.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? "" : value
+                text += encodingValues ? Self.percentEncoded(value) : value
             case .secret(let name): text += try context.secrets.value(of: name)
             }
         }
         return text
+    }
+
+    /// `text` as one URL component (a query value, a path segment): every byte but RFC 3986's
+    /// unreserved characters percent-encoded.
+    public static func percentEncoded(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
     }
 
     /// RFC 3986's unreserved characters: ALPHA, DIGIT, "-", ".", "_", "~".

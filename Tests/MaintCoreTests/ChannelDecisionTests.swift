@@ -156,6 +156,11 @@ struct ChannelDecisionTests {
             Issue.record("not a request"); return
         }
         #expect(change.method == "PATCH" && change.url == "https://sp.example/v1/pages/pg1/incidents/inc%207")
+        // Every byte but RFC 3986's unreserved characters is encoded, letters beyond ASCII too.
+        guard case .request(let other) = try channel.kind.delivery(of: "{}", Self.context("msg_7", event: .end, reference: "é/1")) else {
+            Issue.record("not a request"); return
+        }
+        #expect(other.url.hasSuffix("/incidents/%C3%A9%2F1"))
         // Nothing was created, so a cancellation has nothing to close.
         guard case .unneeded = try channel.kind.delivery(of: "{}", Self.context("msg_6", event: .canceled)) else { Issue.record("sent"); return }
         #expect(channel.kind.pacing == ChannelPacing(key: "statuspage https://sp.example/v1/ {{secret:SP_KEY}}", interval: 1.05))
