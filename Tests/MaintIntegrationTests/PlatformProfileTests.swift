@@ -64,8 +64,9 @@ struct PlatformProfileTests {
         let now = try workspace.maint(["now", "site", "--headline", Self.headline, "--message", Self.message, "--for", "1h"], environment: good)
         #expect(now.status == 0, "\(now.stdout) \(now.stderr)")
         #expect(state()["enabled"] as? Bool == true)
-        #expect(state()["headline"] as? String == platform.shows.headline)
-        #expect(state()["message"] as? String == platform.shows.message, "the whole text, as one value")
+        // Only where the platform shows the window's text: elsewhere its imitation keeps none.
+        if let headline = platform.shows.headline { #expect(state()["headline"] as? String == headline) }
+        if let message = platform.shows.message { #expect(state()["message"] as? String == message, "the whole text, as one value") }
         #expect((state()["calls"] as? [Int])?.first == 500, "the first answer was a 500, and the switch was tried again")
         let id = try #require(now.stdout.split(separator: " ").dropFirst(2).first.map(String.init))
         // A window lasts longer than the cache: the platform shows it on by the time it ends.

@@ -79,7 +79,7 @@ struct PlatformRecipeTests {
         #expect(now.status == 0, "\(now.stdout) \(now.stderr)")
         #expect(now.stdout.contains("activate attempt 1 failed: exit 1; stderr: SQLSTATE[HY000]: General error: 5 database is locked"), "\(now.stdout)")
         #expect(recipe.read(site).on)
-        #expect(recipe.read(site).message == recipe.shows)
+        if let shows = recipe.shows { #expect(recipe.read(site).message == shows) }
         let id = try #require(now.stdout.split(separator: " ").dropFirst(2).first.map(String.init))
         let end = try workspace.maint(["end", id])
         #expect(end.status == 0, "\(end.stdout) \(end.stderr)")
