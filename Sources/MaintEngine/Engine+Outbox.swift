@@ -52,8 +52,26 @@ extension Engine {
         return channel.kind.render(announcement, id: id, invitation: invitation)
     }
 
+    /// The pending deliveries (in the order they were queued) that wait for an earlier pending one
+    /// of the same window to the same ordered channel: what `sendDueDeliveries` leaves and the
+    /// loop does not wake for.
+    func heldDeliveries(_ pending: [(id: String, channel: String, window: String?, at: Int64)]) -> Set<String> {
+        var first = Set<String>()
+        var held = Set<String>()
+        for delivery in pending {
+            guard let kind = schedule.channels[delivery.channel]?.kind, type(of: kind).ordered else { continue }
+            if !first.insert(delivery.channel + "\n" + (delivery.window ?? "")).inserted { held.insert(delivery.id) }
+        }
+        return held
+    }
+
     func sendDueDeliveries(now: Date) throws {
-        for delivery in try store.dueDeliveries(now: Self.milliseconds(now)) where !busy.contains(.delivery(delivery.id)) {
+        let due = try store.dueDeliveries(now: Self.milliseconds(now))
+        guard !due.isEmpty else { return }
+        // Only a schedule with an ordered channel (a status page) reads every pending delivery.
+        let ordered = schedule.channels.values.contains { type(of: $0.kind).ordered }
+        let held = ordered ? heldDeliveries(try store.pendingDeliveryTimes()) : []
+        for delivery in due where !busy.contains(.delivery(delivery.id)) && !held.contains(delivery.id) {
             // Oldest first, one at a time per channel: `start` never overtakes `scheduled`.
             guard !busyChannels.contains(delivery.channel) else { continue }
             do {
@@ -69,7 +87,6 @@ extension Engine {
                 // given what the earlier ones made, and keeps the platform's rate limit.
                 var reference: String?
                 if type(of: channel.kind).ordered {
-                    if try store.hasEarlierPendingDelivery(than: delivery) { continue }
                     if try store.hasLaterDeliveredDelivery(than: delivery) {
                         try recordUnneeded(delivery, reason: "a later event has changed it since", now: now)
                         continue

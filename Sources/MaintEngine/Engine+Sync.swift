@@ -118,13 +118,12 @@ extension Engine {
         }
         if let attempt { candidates.append(attempt) }
         // A channel with a delivery in flight sends its next one when that one is answered.
-        // An ordered channel's later deliveries of a window wait for its first; a paced one for its key.
-        var heldBehind = Set<String>()
-        for pending in try store.pendingDeliveryTimes() {
-            let kind = schedule.channels[pending.channel]?.kind
-            if let kind, type(of: kind).ordered, !heldBehind.insert(pending.channel + "\n" + (pending.window ?? "")).inserted { continue }
+        // A delivery held behind an earlier one waits for that one; a paced one for its key.
+        let pending = try store.pendingDeliveryTimes()
+        let held = heldDeliveries(pending)
+        for pending in pending where !held.contains(pending.id) {
             guard !busy.contains(.delivery(pending.id)) && !busyChannels.contains(pending.channel) else { continue }
-            let paced = kind?.pacing.flatMap { pacedUntil[$0.key] }.map(Self.milliseconds) ?? pending.at
+            let paced = schedule.channels[pending.channel]?.kind.pacing.flatMap { pacedUntil[$0.key] }.map(Self.milliseconds) ?? pending.at
             candidates.append(max(pending.at, paced))
         }
         for (window, at) in doneNext where doneRounds[window] == nil { candidates.append(Self.milliseconds(at)) }

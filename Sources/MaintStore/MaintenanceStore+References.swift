@@ -31,13 +31,4 @@ extension MaintenanceStore {
               AND rowid > (SELECT rowid FROM outbox WHERE id = ?3) LIMIT 1
             """, [delivery.channel, delivery.windowId, delivery.id]) != nil
     }
-
-    /// Whether a delivery of the same window to the same channel, queued before this one (in the order of queueing), is
-    /// still pending: an ordered channel sends this one after it.
-    public func hasEarlierPendingDelivery(than delivery: DeliveryRecord) throws(SQLiteError) -> Bool {
-        try database.row("""
-            SELECT 1 FROM outbox WHERE state = 'pending' AND channel = ?1 AND window_id IS ?2
-              AND rowid < (SELECT rowid FROM outbox WHERE id = ?3) LIMIT 1
-            """, [delivery.channel, delivery.windowId, delivery.id]) != nil
-    }
 }
