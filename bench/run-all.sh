@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every benchmark on one release build and writes BENCHMARKS.md: the machine, the date and
-# the commit, then each benchmark's table (each row with its baseline from the same run), then
-# the profile notes kept by hand in bench/PROFILES.md. Everything runs on 127.0.0.1.
+# Runs every benchmark on one build, the one shipped (deploy/build-release.sh), and writes
+# BENCHMARKS.md: the machine, the date and the commit, then each benchmark's table (each row
+# with its baseline from the same run), then the profile notes kept by hand in bench/PROFILES.md.
+# Everything runs on 127.0.0.1.
 #   bench/run-all.sh [--quick]   (--quick: smaller sizes, for trying the script itself)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +37,7 @@ section() {  # section TITLE DESCRIPTION COMMAND...
 {
   echo "# Benchmarks"
   echo
-  echo "Written by \`bench/run-all.sh\`: every figure comes from that one run, on a release build, with"
+  echo "Written by \`bench/run-all.sh\`: every figure comes from that one run, on the release build as shipped (\`deploy/build-release.sh\`), with"
   echo "its baseline measured in the same run. Machine: $(nproc) cores, $(awk -F= '/^PRETTY_NAME/ { gsub(/"/, "", $2); print $2 }' /etc/os-release),"
   echo "$(swift --version 2>/dev/null | head -1 | sed 's/ (.*//'). Date: $(date -u +%Y-%m-%d). Commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)."
   echo

@@ -7,8 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 prefix=${1:-/usr/local}
 deploy/install-deps.sh
-swift build -c release --product maint --static-swift-stdlib -Xlinker -z -Xlinker now
-binary="$(swift build -c release --product maint --static-swift-stdlib -Xlinker -z -Xlinker now --show-bin-path)/maint"
+binary=$(deploy/build-release.sh | tail -1)
 sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
 $sudo install -D -m 0755 "$binary" "$prefix/bin/maint"
 sed "s|ExecStart=/usr/bin/maint|ExecStart=$prefix/bin/maint|" deploy/maint.service | $sudo install -D -m 0644 /dev/stdin /etc/systemd/system/maint.service

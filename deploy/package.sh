@@ -12,8 +12,7 @@ for tool in dpkg-shlibdeps:dpkg-dev fakeroot:fakeroot; do
   command -v "${tool%%:*}" >/dev/null || { $sudo apt-get update -qq; DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${tool##*:}" >/dev/null; }
 done
 
-swift build -c release --product maint --static-swift-stdlib -Xlinker -z -Xlinker now >&2
-binary="$(swift build -c release --product maint --static-swift-stdlib -Xlinker -z -Xlinker now --show-bin-path)/maint"
+binary=$(deploy/build-release.sh | tail -1)
 version=$("$binary" --version | awk '{ print $2 }')
 arch=$(dpkg --print-architecture)
 

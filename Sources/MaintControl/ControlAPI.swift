@@ -480,7 +480,7 @@ public struct ControlAPI: Sendable {
     }
 
     static func json(_ status: Int, _ value: JSONValue) -> ControlResponse {
-        ControlResponse(status: status, headers: [("Content-Type", "application/json")], body: Data((value.serialized() + "\n").utf8))
+        ControlResponse(status: status, headers: [("Content-Type", "application/json")], body: Data((value.serialized() + "\n").utf8), value: value)
     }
 
     /// SPEC's error shape: `{"error": {"code", "message", "fields": [{path, message}]}}`.

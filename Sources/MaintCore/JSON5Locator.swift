@@ -133,7 +133,7 @@ public struct JSON5Locator: Sendable {
             switch byte {
             case UInt8(ascii: "{"): try object(at: path, depth: depth + 1)
             case UInt8(ascii: "["): try array(at: path, depth: depth + 1)
-            case UInt8(ascii: "\""), UInt8(ascii: "'"): _ = try string(limit: JSON5Locator.maximumStringBytes)
+            case UInt8(ascii: "\""), UInt8(ascii: "'"): _ = try string(limit: JSON5Locator.maximumStringBytes, keep: false)
             default: try bareWord()
             }
         }
@@ -185,27 +185,39 @@ public struct JSON5Locator: Sendable {
         }
 
         /// A quoted string, its escapes decoded as JSON5 decodes them, so that a key written with
-        /// `\n` or `\u0041` is found under the same name Foundation gives it.
-        mutating func string(limit: Int) throws -> String {
+        /// `\n` or `\u0041` is found under the same name Foundation gives it. Without `keep`, the
+        /// string is only checked (a value: only keys are compared), and "" is returned.
+        mutating func string(limit: Int, keep: Bool = true) throws -> String {
             guard let quote = current else { throw error("a string was expected") }
             let start = position
             advance()
+            // Until the first escape, the text is the bytes as they are: taken whole at the end.
+            let contentStart = index
+            var building = false
             var scalars = String.UnicodeScalarView()
             var length = 0
             var pendingHighSurrogate: UInt32?
             func append(_ scalar: Unicode.Scalar) {
-                scalars.append(scalar)
+                if building { scalars.append(scalar) }
                 length += 1
             }
             while let byte = current {
                 if length > limit {
                     throw SyntaxError(position: start, message: "a string is longer than \(limit >> 10) KiB")
                 }
-                if byte == quote { advance(); return String(scalars) }
+                if byte == quote {
+                    let text = !keep ? "" : building ? String(scalars) : String(decoding: bytes[contentStart..<index], as: UTF8.self)
+                    advance()
+                    return text
+                }
                 if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
                     throw SyntaxError(position: start, message: "a string is not closed on its line")
                 }
                 if byte == UInt8(ascii: "\\") {
+                    if keep && !building {
+                        scalars = String(decoding: bytes[contentStart..<index], as: UTF8.self).unicodeScalars
+                        building = true
+                    }
                     advance()
                     guard let escaped = current else { break }
                     if escaped == UInt8(ascii: "u") || escaped == UInt8(ascii: "x") {

@@ -29,48 +29,50 @@ public struct Template: Sendable, Equatable {
     public let parts: [Part]
     public let source: String
 
-    /// Reads the text once, front to back (linear in its length, whatever it holds).
+    /// Reads the text once, front to back (linear in its length, whatever it holds). It reads
+    /// bytes: '{' and '}' are ASCII, so they never occur inside another character, and the text
+    /// between placeholders is taken whole.
     public init(parsing source: String, placeholders known: Set<String> = Template.placeholders) throws(ParseError) {
-        let scalars = Array(source.unicodeScalars)
+        let bytes = Array(source.utf8)
+        let open = UInt8(ascii: "{"), close = UInt8(ascii: "}")
+        func text(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+        // An error's offset counts characters, as a column does.
+        func offset(_ byteIndex: Int) -> Int { bytes[..<byteIndex].reduce(0) { $1 & 0xC0 == 0x80 ? $0 : $0 + 1 } }
         var parts: [Part] = []
-        var literal = String.UnicodeScalarView()
+        var literalStart = 0
         var index = 0
-        func flushLiteral() {
-            if !literal.isEmpty { parts.append(.text(String(literal))); literal = String.UnicodeScalarView() }
-        }
-        while index < scalars.count {
-            guard scalars[index] == "{", index + 1 < scalars.count, scalars[index + 1] == "{" else {
-                literal.append(scalars[index])
+        while index + 1 < bytes.count {
+            guard bytes[index] == open, bytes[index + 1] == open else {
                 index += 1
                 continue
             }
             // The placeholder's name runs to the first "}}"; a name is short, so a "{{" that is
-            // not closed within a few hundred characters is an error here, not a search to the end.
-            var close = index + 2
-            while close + 1 < scalars.count, close - index < 300, !(scalars[close] == "}" && scalars[close + 1] == "}") { close += 1 }
-            guard close + 1 < scalars.count, scalars[close] == "}", scalars[close + 1] == "}" else {
-                throw ParseError(offset: index, message: "a '{{' is not closed by '}}'")
+            // not closed within a few hundred bytes is an error here, not a search to the end.
+            var end = index + 2
+            while end + 1 < bytes.count, end - index < 300, !(bytes[end] == close && bytes[end + 1] == close) { end += 1 }
+            guard end + 1 < bytes.count, bytes[end] == close, bytes[end + 1] == close else {
+                throw ParseError(offset: offset(index), message: "a '{{' is not closed by '}}'")
             }
-            var inner = String.UnicodeScalarView()
-            inner.append(contentsOf: scalars[(index + 2)..<close])
-            let name = String(inner).trimmingWhitespace()
+            let name = text((index + 2)..<end).trimmingWhitespace()
+            let part: Part
             if name.hasPrefix("secret:") {
                 let secret = String(name.dropFirst("secret:".count))
                 guard !secret.isEmpty, secret.allSatisfy(Self.isSecretNameCharacter) else {
-                    throw ParseError(offset: index, message: "\(Quoted("{{" + name + "}}")): a secret name is letters, digits, '_', '-' or '.'")
+                    throw ParseError(offset: offset(index), message: "\(Quoted("{{" + name + "}}")): a secret name is letters, digits, '_', '-' or '.'")
                 }
-                flushLiteral()
-                parts.append(.secret(secret))
+                part = .secret(secret)
             } else {
                 guard known.contains(name) else {
-                    throw ParseError(offset: index, message: "unknown placeholder \(Quoted("{{" + name + "}}")); known: \(known.sorted().joined(separator: ", ")), secret:NAME")
+                    throw ParseError(offset: offset(index), message: "unknown placeholder \(Quoted("{{" + name + "}}")); known: \(known.sorted().joined(separator: ", ")), secret:NAME")
                 }
-                flushLiteral()
-                parts.append(.placeholder(name))
+                part = .placeholder(name)
             }
-            index = close + 2
+            if literalStart < index { parts.append(.text(text(literalStart..<index))) }
+            parts.append(part)
+            index = end + 2
+            literalStart = index
         }
-        flushLiteral()
+        if literalStart < bytes.count { parts.append(.text(text(literalStart..<bytes.count))) }
         self.parts = parts
         self.source = source
     }

@@ -7,7 +7,8 @@ import MaintSystem
 extension Engine {
     /// Starts the activate or deactivate work of one target. The target's state was committed
     /// before this call; the outcome is committed when the work comes back (`finish`).
-    func launchAction(_ window: WindowRecord, _ state: TargetStateRecord, activate: Bool, now: Date) {
+    /// `heldElsewhere`: the window's targets that another open window holds (`shownWindow`).
+    func launchAction(_ window: WindowRecord, _ state: TargetStateRecord, activate: Bool, heldElsewhere: Set<String>, now: Date) {
         let name = state.target
         let key = InFlight.action(window: window.id, target: name)
         // One switch at a time per target, whichever window asks: one window's activate and
@@ -25,7 +26,7 @@ extension Engine {
             return
         }
         // Switched on, a target shows its newest hold's text and the latest end among its holds.
-        let shown = activate ? shownWindow(for: name, asking: window) : window
+        let shown = activate && heldElsewhere.contains(name) ? shownWindow(for: name, asking: window) : window
         do {
             let work = try target.driver.switchWork(activate: activate, driverContext(shown, target: target, driverState: state.driverState, now: now))
             perform(work, as: .action(window: window.id, target: name, activate: activate), now: now)
@@ -96,7 +97,6 @@ extension Engine {
     /// What a target held by several windows shows: the newest hold's headline, message and page,
     /// with the latest end among all its holds (none, if one is open-ended).
     func shownWindow(for target: String, asking window: WindowRecord) -> WindowRecord {
-        guard (try? store.isHeld(target, besides: window.id)) != false else { return window }
         let holds = ((try? store.holds(of: target)) ?? []).filter { $0.id != window.id } + [window]
         guard holds.count > 1, var newest = holds.max(by: { ($0.startAt, $0.id) < ($1.startAt, $1.id) }) else { return window }
         newest.endAt = holds.contains { $0.endAt == nil } ? nil : holds.compactMap(\.endAt).max()

@@ -331,10 +331,16 @@ public final class Engine {
         guard !effects.isEmpty else { return }
         var records: [String: TargetStateRecord] = [:]
         for target in targets + changed where target.windowId == window.id { records[target.target] = target }
+        // A target another window holds too shows the text of both (`shownWindow`); one query
+        // finds them all. A failed read shows each its newest hold, as if all were shared.
+        var heldElsewhere: Set<String> = []
+        if effects.contains(where: { if case .switchOn = $0 { true } else { false } }) {
+            heldElsewhere = (try? store.targetsHeldElsewhere(of: window.id)) ?? Set(records.keys)
+        }
         for effect in effects {
             switch effect {
-            case .switchOn(let name): if let record = records[name] { launchAction(window, record, activate: true, now: now) }
-            case .switchOff(let name): if let record = records[name] { launchAction(window, record, activate: false, now: now) }
+            case .switchOn(let name): if let record = records[name] { launchAction(window, record, activate: true, heldElsewhere: heldElsewhere, now: now) }
+            case .switchOff(let name): if let record = records[name] { launchAction(window, record, activate: false, heldElsewhere: [], now: now) }
             case .probe(let name): if let record = records[name] { launchProbe(window, record, now: now) }
             case .checks(let name): if let record = records[name] { try launchChecks(window, record, now: now) }
             case .doneRound: try stepDone(window, now: now)

@@ -49,11 +49,16 @@ public struct ControlResponse: Sendable {
     /// A body sent as it is made, after `body`: each call returns the next piece (it may wait
     /// for one), nil at the end. For `GET /v1/events?follow=1`.
     public var stream: (@Sendable () -> Data?)?
+    /// What `body` was written from, for a caller in the same process: it need not parse the
+    /// body back (a command run with no daemon asks the endpoints directly).
+    public var value: (any Sendable)?
 
-    public init(status: Int, headers: [(name: String, value: String)] = [], body: Data = Data(), stream: (@Sendable () -> Data?)? = nil) {
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: Data = Data(), stream: (@Sendable () -> Data?)? = nil,
+                value: (any Sendable)? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
         self.stream = stream
+        self.value = value
     }
 }

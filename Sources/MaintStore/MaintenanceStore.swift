@@ -203,14 +203,16 @@ public final class MaintenanceStore {
             """, [name]).map(Self.window)
     }
 
-    /// Whether any open window but `windowId` holds the target: the cheap question asked before
-    /// every activate request, most often answered no.
-    public func isHeld(_ name: String, besides windowId: String) throws(SQLiteError) -> Bool {
-        try database.row("""
-            SELECT 1 FROM window_targets JOIN windows ON windows.id = window_targets.window_id
-            WHERE window_targets.target = ? AND window_targets.state IN (\(Self.holdingList)) AND windows.id != ?
-              AND windows.state NOT IN (\(Self.terminalList)) AND windows.state != 'scheduled' LIMIT 1
-            """, [name, windowId]) != nil
+    /// The targets of `windowId` that another open window holds: asked once for all of a round's
+    /// activate requests (most often the answer is none), not once per target.
+    public func targetsHeldElsewhere(of windowId: String) throws(SQLiteError) -> Set<String> {
+        Set(try database.rows("""
+            SELECT DISTINCT other.target FROM window_targets AS mine
+            JOIN window_targets AS other ON other.target = mine.target AND other.window_id != mine.window_id
+            JOIN windows ON windows.id = other.window_id
+            WHERE mine.window_id = ? AND other.state IN (\(Self.holdingList))
+              AND windows.state NOT IN (\(Self.terminalList)) AND windows.state != 'scheduled'
+            """, [windowId]).compactMap { $0.string(0) })
     }
 
     static let holdingList = TargetState.sqlList(TargetState.allCases.filter(\.holds))

@@ -28,6 +28,8 @@ enum Door {
         case .here(let api, _, _, _):
             let request = ControlRequest(method: method, target: path, body: Data((body?.serialized() ?? "").utf8))
             let response = api.handle(request)
+            // The answer as the endpoint made it: parsing its text back would cost as much again.
+            if (200..<300).contains(response.status), let value = response.value as? JSONValue { return value }
             return try session.ask { () throws(ControlClient.Failure) in try ControlClient.decode(status: response.status, body: response.body) }
         }
     }

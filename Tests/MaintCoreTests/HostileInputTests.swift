@@ -109,6 +109,15 @@ struct HostileInputTests {
         #expect(issue.message.hasPrefix(#""1\nsrc/x.json5:9:9: windows.w: forged\u{1B}[2J" is not a duration"#), "got: \(issue.message)")
     }
 
+    /// A key is compared as Foundation decodes it: written once plainly and once with an escape
+    /// part-way through, it is the same key twice.
+    @Test func aKeyWrittenTwiceIsFoundWhateverItsEscapes() throws {
+        let locator = JSON5Locator(text: #"{ "maintenance": 1, "main\u0074enance": 2 }"#)
+        #expect(locator.syntaxError?.message == #"the key "maintenance" appears twice in this object"#)
+        #expect(locator.syntaxError?.position == .init(line: 1, column: 21))
+        #expect(JSON5Locator(text: #"{ "café": 1, "caf\u00e9s": 2 }"#).syntaxError == nil)
+    }
+
     @Test func escapesInKeysAreDecodedAsFoundationDecodesThem() throws {
         let locator = JSON5Locator(text: #"{ "a\u0041\x42\t": { 'q\'s': [1, "\uD83D\uDE00"] } }"#)
         #expect(locator.syntaxError == nil)

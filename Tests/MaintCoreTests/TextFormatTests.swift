@@ -110,6 +110,17 @@ struct TemplateTests {
         #expect(error?.message.contains("unknown placeholder \"{{mesage}}\"") == true)
     }
 
+    /// The text is read as bytes; an offset still counts characters, and text between
+    /// placeholders comes back whole, whatever its letters.
+    @Test func textBeyondASCIIKeepsItsLettersAndOffsets() throws {
+        let error = #expect(throws: Template.ParseError.self) { try Template(parsing: "Café ☕ {{mesage}}") }
+        #expect(error?.offset == 7)
+        let template = try Template(parsing: "Wartung ☕ {{end.local}} — zurück {{ target }}!")
+        #expect(template.parts == [.text("Wartung ☕ "), .placeholder("end.local"), .text(" — zurück "), .placeholder("target"), .text("!")])
+        #expect(try Template(parsing: "{ {x} }} é").parts == [.text("{ {x} }} é")])
+        #expect(throws: Template.ParseError.self) { try Template(parsing: "é {{") }
+    }
+
     @Test func substitutionInsideJSONStaysAString() throws {
         let body = JSONValue.object(["text": .string("{{message}}"), "n": .number(3)])
         let rendered = try JSONTemplate.render(body, context).serialized()
