@@ -172,6 +172,27 @@ struct DueWindowTests {
                                                activatedAt: nil, deactivatedAt: nil, lastError: nil, health: nil, stage: 0))
     }
 
+    /// Before a round of activate requests: which of the window's targets another open window
+    /// holds (and so shows both windows' text). Only holding states of open, begun windows count.
+    @Test func theTargetsHeldElsewhereAreFoundInOneQuery() throws {
+        let store = try Self.store()
+        try store.insertWindow(Self.window("mine", .activating, start: 0, end: 10), targets: ["a", "b", "c", "d", "e"], notices: [])
+        try store.insertWindow(Self.window("open", .active, start: 0, end: 20), targets: ["a", "b", "x"], notices: [])
+        try target(store, "open", "a", .active, next: nil)
+        try target(store, "open", "b", .deactivating, next: nil)
+        try target(store, "open", "x", .active, next: nil)
+        try store.insertWindow(Self.window("later", .scheduled, start: 5, end: 20), targets: ["c"], notices: [])
+        try target(store, "later", "c", .activating, next: nil)
+        try store.insertWindow(Self.window("over", .completed, start: 0, end: 1), targets: ["d"], notices: [])
+        try target(store, "over", "d", .active, next: nil)
+        try store.insertWindow(Self.window("refreshing", .active, start: 0, end: 30), targets: ["e"], notices: [])
+        try target(store, "refreshing", "e", .refreshing, next: nil)
+        try target(store, "mine", "a", .activating, next: 0)
+        #expect(try store.targetsHeldElsewhere(of: "mine") == ["a", "e"])
+        #expect(try store.targetsHeldElsewhere(of: "open") == ["a"])
+        #expect(try store.targetsHeldElsewhere(of: "nothing") == [])
+    }
+
     @Test func aRoundReadsOnlyTheWindowsWithSomethingDue() throws {
         let store = try Self.store()
         let now: Int64 = 10_000
