@@ -15,10 +15,11 @@ public enum WindowReport {
         object["messageText"] = .string(WindowContext.values(window, target: nil, zone: zone, now: Date())["message"] ?? window.message)
         // The other windows that hold each target in maintenance now (SPEC "Targets held by
         // several windows"): a target this window left `held` is still on because of them.
+        let holders = try store.otherHolders(ofTargetsOf: id)
         var described: [JSONValue] = []
         for target in targets {
             guard case .object(var fields) = WindowJSON.target(target) else { continue }
-            fields["heldBy"] = .array(try store.holds(of: target.target).map(\.id).filter { $0 != id }.map(JSONValue.string))
+            fields["heldBy"] = .array((holders[target.target] ?? []).map(JSONValue.string))
             described.append(.object(fields))
         }
         object["targets"] = .array(described)

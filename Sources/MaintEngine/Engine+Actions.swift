@@ -130,14 +130,21 @@ extension Engine {
         let machine = machine(now)
         do {
             var decided: WindowStep?
+            var after: WindowRecord?
             try store.transaction {
-                guard let window = try store.window(windowId), let target = try store.target(name, of: windowId),
-                      let step = decide(machine, window, target) else { return }
+                guard let window = try outcomeWindows?[windowId] ?? store.window(windowId), let target = try store.target(name, of: windowId) else { return }
+                after = window
+                guard let step = decide(machine, window, target) else { return }
                 try write(step, read: window, now: now)
                 decided = step
+                after = step.window
+                if step.window.state != window.state || step.window.endAt != window.endAt { after?.updatedAt = Self.milliseconds(now) }
             }
+            // The window as this outcome left it, for the round's next outcome (the write held).
+            if outcomeWindows != nil { outcomeWindows?[windowId] = after }
             if let decided { note(decided) }
         } catch {
+            outcomeWindows?[windowId] = nil
             log(.error, "window \(windowId): \(name): cannot record the outcome: \(error)")
         }
     }
@@ -146,6 +153,13 @@ extension Engine {
     /// and announced: clear of every secret of the schedule and of the request, then cut.
     func scrub(_ text: String, _ requestSecrets: [String], limit: Int = 300, keep: SecretSource.Keep = .start) -> String {
         builder.secrets.scrub(text, names: schedule.secretNames + requestSecrets, limit: limit, keep: keep)
+    }
+
+    /// Records a round's outcomes (in the caller's transaction), each window read once.
+    public func recordingOutcomes(_ body: () throws -> Void) rethrows {
+        outcomeWindows = [:]
+        defer { outcomeWindows = nil }
+        try body()
     }
 
     /// Routes a finished transfer to what started it.

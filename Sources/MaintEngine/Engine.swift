@@ -79,6 +79,10 @@ public final class Engine {
     /// Windows with an outcome recorded since they were last stepped: the next round steps them
     /// whether or not anything of theirs is due by the clock.
     var touched: Set<String> = []
+    /// During `recordingOutcomes`: each window as the round's outcomes have left it so far. Each
+    /// outcome reads its window, and a thousand targets of one window would read it a thousand
+    /// times. Within a round only `write` changes a window, and it drops the copy.
+    var outcomeWindows: [String: WindowRecord]?
     /// Set when the database may have changed under the engine (its start, a command's nudge):
     /// the next round steps every running window, not only the due ones.
     var rereadRunning = true
@@ -296,6 +300,8 @@ public final class Engine {
         let nowMs = Self.milliseconds(now)
         if step.window.state != read.state { try store.setWindowState(step.window.id, step.window.state, at: nowMs) }
         if step.window.endAt != read.endAt { try store.setWindowEnd(step.window.id, endAt: step.window.endAt, at: nowMs) }
+        // Whoever writes a window forgets the round's copy; `record` keeps it once its write holds.
+        outcomeWindows?[step.window.id] = nil
         if step.dropsPendingNotices { try store.skipPendingNotices(of: step.window.id) }
         for notice in step.notices { try store.setNoticeState(notice, notice.state) }
         for target in step.targets { try store.saveTarget(target) }
@@ -335,7 +341,7 @@ public final class Engine {
         // finds them all. A failed read shows each its newest hold, as if all were shared.
         var heldElsewhere: Set<String> = []
         if effects.contains(where: { if case .switchOn = $0 { true } else { false } }) {
-            heldElsewhere = (try? store.targetsHeldElsewhere(of: window.id)) ?? Set(records.keys)
+            heldElsewhere = (try? store.otherHolders(ofTargetsOf: window.id)).map { Set($0.keys) } ?? Set(records.keys)
         }
         for effect in effects {
             switch effect {

@@ -116,9 +116,11 @@ public final class Runner {
             do {
                 if !completions.isEmpty || readable.contains(engine.processes.wake.fd) || readable.contains(engine.workers.wake.fd) {
                     try engine.store.transaction {
-                        for completion in completions { engine.complete(completion, now: after) }
-                        if readable.contains(engine.processes.wake.fd) { engine.completeProcesses(now: after) }
-                        if readable.contains(engine.workers.wake.fd) { engine.completeWork(now: after) }
+                        engine.recordingOutcomes {
+                            for completion in completions { engine.complete(completion, now: after) }
+                            if readable.contains(engine.processes.wake.fd) { engine.completeProcesses(now: after) }
+                            if readable.contains(engine.workers.wake.fd) { engine.completeWork(now: after) }
+                        }
                     }
                 }
             } catch {

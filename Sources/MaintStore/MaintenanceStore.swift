@@ -203,16 +203,23 @@ public final class MaintenanceStore {
             """, [name]).map(Self.window)
     }
 
-    /// The targets of `windowId` that another open window holds: asked once for all of a round's
-    /// activate requests (most often the answer is none), not once per target.
-    public func targetsHeldElsewhere(of windowId: String) throws(SQLiteError) -> Set<String> {
-        Set(try database.rows("""
-            SELECT DISTINCT other.target FROM window_targets AS mine
+    /// For each target of `windowId` that another open window holds, those windows' ids, oldest
+    /// start first: one query for all the targets of a window (a round of activate requests, a
+    /// window's report), not one per target. Most often there are none.
+    public func otherHolders(ofTargetsOf windowId: String) throws(SQLiteError) -> [String: [String]] {
+        var holders: [String: [String]] = [:]
+        for row in try database.rows("""
+            SELECT other.target, windows.id FROM window_targets AS mine
             JOIN window_targets AS other ON other.target = mine.target AND other.window_id != mine.window_id
             JOIN windows ON windows.id = other.window_id
             WHERE mine.window_id = ? AND other.state IN (\(Self.holdingList))
               AND windows.state NOT IN (\(Self.terminalList)) AND windows.state != 'scheduled'
-            """, [windowId]).compactMap { $0.string(0) })
+            ORDER BY windows.start_at, windows.id
+            """, [windowId]) {
+            guard let target = row.string(0), let holder = row.string(1) else { continue }
+            holders[target, default: []].append(holder)
+        }
+        return holders
     }
 
     static let holdingList = TargetState.sqlList(TargetState.allCases.filter(\.holds))

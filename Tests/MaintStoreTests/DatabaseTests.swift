@@ -172,9 +172,10 @@ struct DueWindowTests {
                                                activatedAt: nil, deactivatedAt: nil, lastError: nil, health: nil, stage: 0))
     }
 
-    /// Before a round of activate requests: which of the window's targets another open window
-    /// holds (and so shows both windows' text). Only holding states of open, begun windows count.
-    @Test func theTargetsHeldElsewhereAreFoundInOneQuery() throws {
+    /// Which of a window's targets other open windows hold, and which windows, oldest first: read
+    /// before a round of activate requests and for a window's report. Only holding states of
+    /// open, begun windows count.
+    @Test func theOtherHoldersOfAWindowsTargetsAreFoundInOneQuery() throws {
         let store = try Self.store()
         try store.insertWindow(Self.window("mine", .activating, start: 0, end: 10), targets: ["a", "b", "c", "d", "e"], notices: [])
         try store.insertWindow(Self.window("open", .active, start: 0, end: 20), targets: ["a", "b", "x"], notices: [])
@@ -188,9 +189,11 @@ struct DueWindowTests {
         try store.insertWindow(Self.window("refreshing", .active, start: 0, end: 30), targets: ["e"], notices: [])
         try target(store, "refreshing", "e", .refreshing, next: nil)
         try target(store, "mine", "a", .activating, next: 0)
-        #expect(try store.targetsHeldElsewhere(of: "mine") == ["a", "e"])
-        #expect(try store.targetsHeldElsewhere(of: "open") == ["a"])
-        #expect(try store.targetsHeldElsewhere(of: "nothing") == [])
+        try store.insertWindow(Self.window("newer", .activating, start: 3, end: 20), targets: ["a"], notices: [])
+        try target(store, "newer", "a", .activating, next: nil)
+        #expect(try store.otherHolders(ofTargetsOf: "mine") == ["a": ["open", "newer"], "e": ["refreshing"]])
+        #expect(try store.otherHolders(ofTargetsOf: "open") == ["a": ["mine", "newer"]])
+        #expect(try store.otherHolders(ofTargetsOf: "nothing") == [:])
     }
 
     @Test func aRoundReadsOnlyTheWindowsWithSomethingDue() throws {
