@@ -156,10 +156,11 @@ extension Engine {
     }
 
     /// Records a round's outcomes (in the caller's transaction), each window read once.
-    public func recordingOutcomes(_ body: () throws -> Void) rethrows {
+    public func recordingOutcomes<T>(_ body: () throws -> T) rethrows -> T {
+        guard outcomeWindows == nil else { return try body() }
         outcomeWindows = [:]
         defer { outcomeWindows = nil }
-        try body()
+        return try body()
     }
 
     /// Routes a finished transfer to what started it.

@@ -335,6 +335,13 @@ public final class Engine {
     /// Starts the work a committed step asked for.
     func start(_ effects: [WindowStep.Effect], of window: WindowRecord, targets: [TargetStateRecord], changed: [TargetStateRecord], now: Date) throws {
         guard !effects.isEmpty else { return }
+        // What is known at once (a target with no health checks is healthy as soon as it is off;
+        // a request that cannot be built has failed) is recorded in one transaction: one write
+        // to disk for all the window's targets, not one each. Requests only leave after it.
+        try store.transaction { try recordingOutcomes { try startEach(effects, of: window, targets: targets, changed: changed, now: now) } }
+    }
+
+    private func startEach(_ effects: [WindowStep.Effect], of window: WindowRecord, targets: [TargetStateRecord], changed: [TargetStateRecord], now: Date) throws {
         var records: [String: TargetStateRecord] = [:]
         for target in targets + changed where target.windowId == window.id { records[target.target] = target }
         // A target another window holds too shows the text of both (`shownWindow`); one query
