@@ -152,14 +152,13 @@ public struct ControlAPI: Sendable {
         } catch {
             let count = error.issues.count
             _ = access.run { engine in engine.reloadRefused(errors: count, now: Date(), by: actor) }
-            var answer = Self.error(422, "invalid-schedule", "\(error.issues.count) error(s) in the schedule files; the running schedule stays in force")
-            guard case .object(var object) = (try? JSONValue.parseJSON(answer.body)) ?? .null else { return answer }
+            let answer = Self.error(422, "invalid-schedule", "\(error.issues.count) error(s) in the schedule files; the running schedule stays in force")
+            guard case .object(var object)? = answer.value as? JSONValue else { return answer }
             object["errors"] = .array(error.issues.map {
                 .object(["file": .string($0.file), "line": .number(Double($0.line)), "column": .number(Double($0.column)),
                          "path": .string($0.path), "message": .string($0.message)])
             })
-            answer.body = Data((JSONValue.object(object).serialized() + "\n").utf8)
-            return answer
+            return Self.json(422, .object(object))
         }
         let now = Date()
         return answer(200) { engine in
@@ -480,7 +479,7 @@ public struct ControlAPI: Sendable {
     }
 
     static func json(_ status: Int, _ value: JSONValue) -> ControlResponse {
-        ControlResponse(status: status, headers: [("Content-Type", "application/json")], body: Data((value.serialized() + "\n").utf8), value: value)
+        ControlResponse(status: status, headers: [("Content-Type", "application/json")], value: value) { Data((value.serialized() + "\n").utf8) }
     }
 
     /// SPEC's error shape: `{"error": {"code", "message", "fields": [{path, message}]}}`.

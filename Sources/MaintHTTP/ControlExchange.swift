@@ -45,20 +45,40 @@ extension ControlRequest {
 public struct ControlResponse: Sendable {
     public var status: Int
     public var headers: [(name: String, value: String)]
-    public var body: Data
+    /// The body. An answer made from a value is written when its body is first read: a caller in
+    /// the same process (a command run with no daemon asks the endpoints directly) takes `value`
+    /// and never reads it.
+    public var body: Data {
+        get { written ?? write?() ?? Data() }
+        set {
+            written = newValue
+            write = nil
+        }
+    }
+    private var written: Data?
+    private var write: (@Sendable () -> Data)?
     /// A body sent as it is made, after `body`: each call returns the next piece (it may wait
     /// for one), nil at the end. For `GET /v1/events?follow=1`.
     public var stream: (@Sendable () -> Data?)?
-    /// What `body` was written from, for a caller in the same process: it need not parse the
-    /// body back (a command run with no daemon asks the endpoints directly).
-    public var value: (any Sendable)?
+    /// What the body is written from, if it was made from a value.
+    public let value: (any Sendable)?
 
-    public init(status: Int, headers: [(name: String, value: String)] = [], body: Data = Data(), stream: (@Sendable () -> Data?)? = nil,
-                value: (any Sendable)? = nil) {
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: Data = Data(), stream: (@Sendable () -> Data?)? = nil) {
         self.status = status
         self.headers = headers
-        self.body = body
+        self.written = body
+        self.write = nil
         self.stream = stream
+        self.value = nil
+    }
+
+    /// An answer made from `value`; `write` gives its body when the body is read.
+    public init(status: Int, headers: [(name: String, value: String)] = [], value: any Sendable, write: @escaping @Sendable () -> Data) {
+        self.status = status
+        self.headers = headers
+        self.written = nil
+        self.write = write
+        self.stream = nil
         self.value = value
     }
 }
