@@ -110,16 +110,19 @@ public final class TransferPool {
     }
 
     private func collect() -> [Completion] {
-        var completions: [Completion] = []
+        // Every message is read before any handle is removed: removing a handle searches the
+        // messages not yet read, so removing each as it was read made a large round quadratic.
+        var finished: [(transfer: Transfer, code: CURLcode)] = []
         var left: Int32 = 0
         while let message = curl_multi_info_read(multi, &left) {
             guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
                   let transfer = inFlight.removeValue(forKey: easy) else { continue }
-            let code = maint_curl_msg_result(message)
-            curl_multi_remove_handle(multi, easy)
-            completions.append(Completion(tag: transfer.tag, result: transfer.result(code)))
+            finished.append((transfer, maint_curl_msg_result(message)))
         }
-        return completions
+        return finished.map { transfer, code in
+            curl_multi_remove_handle(multi, transfer.easy)
+            return Completion(tag: transfer.tag, result: transfer.result(code))
+        }
     }
 }
 
