@@ -44,7 +44,7 @@ section() {  # section TITLE DESCRIPTION COMMAND...
 } > "$out"
 
 section "One emergency over a fleet (fan-out)" \
-"N sites on N ports of 127.0.0.1 (\`bench/sites.py\`), each answering after 50 ms. Whole processes are timed: \`maint now\` with no daemon (every site on one libcurl multi handle, each round committed) and \`maint end\`; the baselines are \`curl -Z --parallel-max 256\` (the same library's own parallel transfers, one process) and \`xargs -P 64 curl\`. The last column is \`maint now\`'s CPU time (user + system) per site." \
+"N sites on N ports of 127.0.0.1 (\`bench/sites.py\`), each answering after 50 ms. Whole processes are timed, each figure the median of three runs, each pair of maint commands on a new database: \`maint now\` with no daemon (every site on one libcurl multi handle, each round committed) and \`maint end\`; the baselines are \`curl -Z --parallel-max 256\` (the same library's own parallel transfers, one process) and \`xargs -P 64 curl\`. The last column is \`maint now\`'s CPU time (user + system) per site." \
   bash bench/fan-out.sh "${fan_out[@]}"
 
 section "Switch lag" \
