@@ -141,7 +141,7 @@ extension Engine {
                 if step.window.state != window.state || step.window.endAt != window.endAt { after?.updatedAt = Self.milliseconds(now) }
             }
             // The window as this outcome left it, for the round's next outcome (the write held).
-            if outcomeWindows != nil { outcomeWindows?[windowId] = after }
+            outcomeWindows?[windowId] = after
             if let decided { note(decided) }
         } catch {
             outcomeWindows?[windowId] = nil

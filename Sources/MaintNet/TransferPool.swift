@@ -111,7 +111,7 @@ public final class TransferPool {
 
     private func collect() -> [Completion] {
         // Every message is read before any handle is removed: removing a handle searches the
-        // messages not yet read, so removing each as it was read made a large round quadratic.
+        // messages not yet read, a search that grew with the round.
         var finished: [(transfer: Transfer, code: CURLcode)] = []
         var left: Int32 = 0
         while let message = curl_multi_info_read(multi, &left) {
