@@ -135,10 +135,8 @@ extension Engine {
                 guard let window = try outcomeWindows?[windowId] ?? store.window(windowId), let target = try store.target(name, of: windowId) else { return }
                 after = window
                 guard let step = decide(machine, window, target) else { return }
-                try write(step, read: window, now: now)
+                after = try write(step, read: window, now: now)
                 decided = step
-                after = step.window
-                if step.window.state != window.state || step.window.endAt != window.endAt { after?.updatedAt = Self.milliseconds(now) }
             }
             // The window as this outcome left it, for the round's next outcome (the write held).
             outcomeWindows?[windowId] = after

@@ -291,13 +291,15 @@ public final class Engine {
             note(step)
             return
         }
-        try store.transaction { try write(step, read: read, now: now, actor: actor) }
+        try store.transaction { _ = try write(step, read: read, now: now, actor: actor) }
         note(step)
     }
 
-    /// A step's writes, inside a transaction the caller holds.
-    func write(_ step: WindowStep, read: WindowRecord, now: Date, actor: Actor? = nil) throws {
+    /// A step's writes, inside a transaction the caller holds; returns the window as stored now.
+    func write(_ step: WindowStep, read: WindowRecord, now: Date, actor: Actor? = nil) throws -> WindowRecord {
         let nowMs = Self.milliseconds(now)
+        var written = step.window
+        if step.window.state != read.state || step.window.endAt != read.endAt { written.updatedAt = nowMs }
         if step.window.state != read.state { try store.setWindowState(step.window.id, step.window.state, at: nowMs) }
         if step.window.endAt != read.endAt { try store.setWindowEnd(step.window.id, endAt: step.window.endAt, at: nowMs) }
         // Whoever writes a window forgets the round's copy; `record` keeps it once its write holds.
@@ -310,6 +312,7 @@ public final class Engine {
                                   actor: actor?.name)
         }
         for announcement in step.announcements { try enqueue(announcement.event, window: step.window, now: now, extra: announcement.extra) }
+        return written
     }
 
     /// A step's log lines, once it is committed.

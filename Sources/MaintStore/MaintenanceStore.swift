@@ -193,12 +193,11 @@ public final class MaintenanceStore {
 
 
     /// The holds on a target: the open windows that want it in maintenance now, oldest start first.
-    /// One query: it runs for every activate request.
+    /// Asked for a target another window holds too (`otherHolders` says which).
     public func holds(of name: String) throws(SQLiteError) -> [WindowRecord] {
         try database.rows("""
             SELECT \(Self.qualifiedWindowColumns) FROM window_targets JOIN windows ON windows.id = window_targets.window_id
-            WHERE window_targets.target = ? AND window_targets.state IN (\(Self.holdingList))
-              AND windows.state NOT IN (\(Self.terminalList)) AND windows.state != 'scheduled'
+            WHERE window_targets.target = ? AND \(Self.holdsNow(target: "window_targets"))
             ORDER BY windows.start_at, windows.id
             """, [name]).map(Self.window)
     }
@@ -212,8 +211,7 @@ public final class MaintenanceStore {
             SELECT other.target, windows.id FROM window_targets AS mine
             JOIN window_targets AS other ON other.target = mine.target AND other.window_id != mine.window_id
             JOIN windows ON windows.id = other.window_id
-            WHERE mine.window_id = ? AND other.state IN (\(Self.holdingList))
-              AND windows.state NOT IN (\(Self.terminalList)) AND windows.state != 'scheduled'
+            WHERE mine.window_id = ? AND \(Self.holdsNow(target: "other"))
             ORDER BY windows.start_at, windows.id
             """, [windowId]) {
             guard let target = row.string(0), let holder = row.string(1) else { continue }
@@ -223,6 +221,11 @@ public final class MaintenanceStore {
     }
 
     static let holdingList = TargetState.sqlList(TargetState.allCases.filter(\.holds))
+    /// SQL: the row `target` of window_targets holds its target in maintenance now: its state
+    /// holds, and its window (joined as `windows`) has begun and is not over.
+    static func holdsNow(target: String) -> String {
+        "\(target).state IN (\(holdingList)) AND windows.state NOT IN (\(terminalList)) AND windows.state != 'scheduled'"
+    }
     static let qualifiedWindowColumns = windowColumns.split(separator: ",").map { "windows." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
 
     /// One target of a window.
