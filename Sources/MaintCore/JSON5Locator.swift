@@ -22,6 +22,20 @@ public struct JSON5Locator: Sendable {
     public private(set) var valuePositions: [FieldPath: Position] = [:]
     public private(set) var keyPositions: [FieldPath: Position] = [:]
     public private(set) var syntaxError: SyntaxError?
+    /// The root object's members, when asked for (`outlining`) and the root is an object.
+    public private(set) var outline: [OutlineMember] = []
+
+    /// A member of the root object: the bytes of its text, from its key to the end of its value;
+    /// and, when its value is an object, the same for each of that object's members. Each range
+    /// parses alone once put between braces: the places where a large file can be cut into parts
+    /// (`JSONValue.parseJSON5(_:outline:)`).
+    public struct OutlineMember: Sendable, Equatable {
+        /// The key as Foundation decodes it.
+        public var key: String
+        public var text: Range<Int>
+        /// nil when the value is not an object.
+        public var members: [Range<Int>]?
+    }
 
     /// How deep objects and lists may nest, how long one string or key may be, and how large a
     /// file may be: limits a schedule never reaches, so that a hostile file gets an error in time
@@ -33,8 +47,8 @@ public struct JSON5Locator: Sendable {
 
     /// Reads `text`. With `positions: false` only the syntax is checked (no positions are kept),
     /// at a fraction of the cost: what a file without errors needs.
-    public init(text: String, positions: Bool = true) {
-        var scanner = Scanner(bytes: Array(text.utf8), recording: positions)
+    public init(text: String, positions: Bool = true, outlining: Bool = false) {
+        var scanner = Scanner(bytes: Array(text.utf8), recording: positions, outlining: outlining)
         do {
             if scanner.bytes.count > Self.maximumFileBytes {
                 throw scanner.error("the file is larger than \(Self.maximumFileBytes >> 20) MiB")
@@ -48,6 +62,7 @@ public struct JSON5Locator: Sendable {
         } catch {}
         valuePositions = scanner.values
         keyPositions = scanner.keys
+        if syntaxError == nil { outline = scanner.outline }
     }
 
     /// The best position for a path: the value, else its key, else the nearest parent's.
@@ -71,10 +86,15 @@ public struct JSON5Locator: Sendable {
         var keys: [FieldPath: Position] = [:]
         /// Whether positions are kept; without, paths are not even built.
         let recording: Bool
+        let outlining: Bool
+        var outline: [OutlineMember] = []
+        /// The members of the root member's value being read, when it is an object.
+        var innerMembers: [Range<Int>]?
 
-        init(bytes: [UInt8], recording: Bool) {
+        init(bytes: [UInt8], recording: Bool, outlining: Bool) {
             self.bytes = bytes
             self.recording = recording
+            self.outlining = outlining
         }
 
         var atEnd: Bool { index >= bytes.count }
@@ -140,12 +160,16 @@ public struct JSON5Locator: Sendable {
 
         mutating func object(at path: FieldPath, depth: Int) throws {
             advance()
+            // Depth 1 is the root; depth 2 the value of one of its members.
+            let outlined = outlining && depth <= 2
+            if outlined && depth == 2 { innerMembers = [] }
             var seen = Set<String>()
             while true {
                 skipSpace()
                 guard let byte = current else { throw error("unexpected end of file inside an object: a '}' is missing") }
                 if byte == UInt8(ascii: "}") { advance(); return }
                 let keyPosition = position
+                let keyStart = index
                 let key: String
                 if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
                     key = try string(limit: JSON5Locator.maximumKeyBytes)
@@ -160,7 +184,15 @@ public struct JSON5Locator: Sendable {
                 skipSpace()
                 guard current == UInt8(ascii: ":") else { throw error("a ':' was expected after the key \(Quoted(key))") }
                 advance()
+                if outlined && depth == 1 { innerMembers = nil }
                 try value(at: child, depth: depth)
+                if outlined {
+                    if depth == 1 {
+                        outline.append(OutlineMember(key: key, text: keyStart..<index, members: innerMembers))
+                    } else {
+                        innerMembers?.append(keyStart..<index)
+                    }
+                }
                 skipSpace()
                 if current == UInt8(ascii: ",") { advance(); continue }
                 if current == UInt8(ascii: "}") { advance(); return }

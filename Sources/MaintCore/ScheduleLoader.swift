@@ -75,6 +75,9 @@ public struct ScheduleLoader: Sendable {
         return schedule
     }
 
+    /// The size of the parts a large file is parsed in, each on a core of its own.
+    static let partBytes = 1 << 20
+
     /// Loads files given as (path, text), in order.
     public func load(sources: [(String, String)]) throws(ScheduleIssues) -> Schedule {
         var documents: [Document] = []
@@ -83,13 +86,16 @@ public struct ScheduleLoader: Sendable {
             // The locator reads first: it stops at the first syntax error, at any nesting too deep
             // or any string too long, before Foundation's parser (which recurses) sees the text.
             // Positions are found only if a value turns out wrong (`Document.locator`).
-            if let syntax = JSON5Locator(text: text, positions: false).syntaxError {
+            // A large file is parsed in parts on every core, cut where the locator's outline says.
+            let large = text.utf8.count > Self.partBytes
+            let syntax = JSON5Locator(text: text, positions: false, outlining: large)
+            if let syntax = syntax.syntaxError {
                 issues.append(ScheduleIssue(file: path, line: syntax.position.line, column: syntax.position.column, path: "(syntax)", message: syntax.message))
                 continue
             }
             let value: JSONValue
             do {
-                value = try JSONValue.parseJSON5(Data(text.utf8))
+                value = large ? try JSONValue.parseJSON5(text, outline: syntax.outline, partBytes: Self.partBytes) : try JSONValue.parseJSON5(Data(text.utf8))
             } catch {
                 issues.append(ScheduleIssue(file: path, line: 1, column: 1, path: "(syntax)", message: "not valid JSON5"))
                 continue

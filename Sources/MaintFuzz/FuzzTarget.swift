@@ -17,7 +17,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     public func run(_ bytes: [UInt8]) throws(FuzzFailure) {
         let text = String(decoding: bytes, as: UTF8.self)
         switch self {
-        case .schedule: Self.schedule(text)
+        case .schedule: try Self.schedule(text)
         case .duration: try Self.duration(text)
         case .time: try Self.time(text)
         case .rrule: Self.rrule(text)
@@ -27,12 +27,35 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     }
 
     /// What the daemon does with a file `validate` accepted: its windows' occurrences over the
-    /// daemon's horizon, which is where a year too large once trapped.
-    static func schedule(_ text: String) {
+    /// daemon's horizon, which is where a year too large once trapped. And a file read in parts,
+    /// as a large one is (`JSON5Parts`, here cut every few bytes), reads as the same value as
+    /// read whole.
+    static func schedule(_ text: String) throws(FuzzFailure) {
+        let outline = JSON5Locator(text: text, positions: false, outlining: true)
+        if outline.syntaxError == nil, let parts = JSON5Parts(text: text, outline: outline.outline, partBytes: 8) {
+            let whole = try? JSONValue.parseJSON5(Data(text.utf8))
+            if let whole, let read = parts.parse() {
+                guard same(read, whole) else { throw FuzzFailure("the file read in \(parts.parts.count + 1) parts is not the file read whole") }
+            } else if whole != nil {
+                // The whole reads: so must every part, or the daemon reads a large file slowly.
+                throw FuzzFailure("the file reads whole but not in \(parts.parts.count + 1) parts")
+            }
+        }
         guard let schedule = try? ScheduleLoader(now: now).load(sources: [("fuzz.json5", text)]) else { return }
         let zones = schedule.targets.mapValues(\.timezone)
         for window in schedule.windows.values {
             _ = window.occurrences(targetZones: zones, storedAt: now, from: now, through: now.addingTimeInterval(15 * 86_400))
+        }
+    }
+
+    /// Equal values, NaN being the same as NaN (JSON5 reads `NaN`).
+    static func same(_ a: JSONValue, _ b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.number(let x), .number(let y)): return x == y || (x.isNaN && y.isNaN)
+        case (.array(let x), .array(let y)): return x.count == y.count && zip(x, y).allSatisfy { same($0, $1) }
+        case (.object(let x), .object(let y)):
+            return x.count == y.count && x.allSatisfy { key, value in y[key].map { same(value, $0) } ?? false }
+        default: return a == b
         }
     }
 

@@ -98,6 +98,38 @@ struct ScheduleLoaderTests {
         #expect(issue?.description.hasPrefix("shop.json5:\(line):\(column): \(mistake.path): ") == true)
     }
 
+    /// A file larger than a part (1 MiB) is read in parts on every core (`JSON5Parts`): it reads
+    /// as written, and a mistake in it is still reported at its line and column.
+    @Test func aLargeFileIsReadInPartsWithItsMistakesWhereTheyAre() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = try #require(TimeZone(identifier: "UTC"))
+        let first = try #require(calendar.date(from: DateComponents(year: 2030, month: 1, day: 1)))
+        var lines: [String] = []
+        for index in 0..<12_000 {
+            let start = calendar.dateComponents([.year, .month, .day, .hour], from: first.addingTimeInterval(Double(index) * 7_200))
+            let text = String(format: "%04d-%02d-%02d %02d:00", start.year ?? 0, start.month ?? 0, start.day ?? 0, start.hour ?? 0)
+            lines.append(#"    w\#(index): { targets: ["web"], start: "\#(text)", timezone: "UTC", duration: "1h" },"#)
+        }
+        func file(_ windows: [String]) -> String {
+            Self.base.replacingOccurrences(of: "  windows: {\n", with: "  windows: {\n" + windows.joined(separator: "\n") + "\n")
+        }
+        let whole = file(lines)
+        #expect(whole.utf8.count > 1 << 20)
+        let schedule = try ScheduleLoader().load(sources: [("big.json5", whole)])
+        #expect(schedule.windows.count == 12_001)
+        #expect(schedule.windows["w11999"]?.targets == ["web"])
+
+        var broken = lines
+        broken[9_000] = broken[9_000].replacingOccurrences(of: #"duration: "1h""#, with: #"duration: "an hour""#)
+        let text = file(broken)
+        let line = try #require(text.components(separatedBy: "\n").firstIndex { $0.hasPrefix("    w9000:") }) + 1
+        let column = try #require(broken[9_000].range(of: #""an hour""#)).lowerBound.utf16Offset(in: broken[9_000]) + 1
+        let error = #expect(throws: ScheduleIssues.self) { try ScheduleLoader().load(sources: [("big.json5", text)]) }
+        let issues = error?.issues ?? []
+        #expect(issues.count == 1, "\(issues)")
+        #expect(issues.first?.description.hasPrefix("big.json5:\(line):\(column): windows.w9000.duration: ") == true, "\(issues)")
+    }
+
     @Test func aNameDefinedInTwoFilesIsAnErrorAtTheSecond() throws {
         let other = """
             {

@@ -296,6 +296,77 @@ struct JSONValueTests {
         }
     }
 
+    /// A large file is read in parts on every core (`JSON5Parts`): on random documents written
+    /// in every JSON5 way (unquoted and quoted keys, single quotes, comments and trailing commas
+    /// between members, hexadecimal numbers), cut at many sizes, the parts give the value the
+    /// whole text gives.
+    @Test func aDocumentReadInPartsIsTheDocumentReadWhole() throws {
+        var random = SplitMix64(seed: 5545)
+        let pieces = ["a", "Z", "_", "$", "9", "-", " ", "\"", "'", "\\", "/", "\n", "\t", "é", "😀", "{", "}", ",", ":", "//", "/*"]
+        func text() -> String { (0..<random.int(0...5)).map { _ in random.pick(pieces) }.joined() }
+        func key(_ name: String) -> String {
+            let bare = !name.isEmpty && name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0 == "_" || $0 == "$" || ("0"..."9").contains($0) }
+                && !("0"..."9").contains(name.unicodeScalars.first ?? "0")
+            return bare && random.chance(70) ? name : JSONValue.string(name).serialized()
+        }
+        func between() -> String { random.pick([",", ", ", ",\n  ", " ,", ", // a comment, with {braces}\n", ",/* } */"]) }
+        func written(_ value: JSONValue, _ depth: Int) -> String {
+            switch value {
+            case .number(let number) where number == number.rounded() && number >= 0 && number < 1e6 && random.chance(30):
+                return "0x" + String(Int(number), radix: 16)
+            case .string(let string) where !string.contains("'") && !string.contains("\\") && random.chance(30):
+                return "'" + JSONValue.string(string).serialized().dropFirst().dropLast() + "'"
+            case .array(let items):
+                return "[" + items.map { written($0, depth + 1) }.joined(separator: between()) + (items.isEmpty || random.chance(50) ? "" : ",") + "]"
+            case .object(let members):
+                return "{" + members.map { key($0.key) + ": " + written($0.value, depth + 1) }.joined(separator: between())
+                    + (members.isEmpty || random.chance(50) ? "" : ",") + "}"
+            default:
+                return value.serialized()
+            }
+        }
+        func value(_ depth: Int) -> JSONValue {
+            switch random.int(0...(depth > 2 ? 3 : 5)) {
+            case 0: return .null
+            case 1: return .bool(random.chance(50))
+            case 2: return .number(random.pick([0, 1, -7, 2.5, 255, 1e-7, 123456789]))
+            case 3: return .string(text())
+            case 4: return .array((0..<random.int(0...4)).map { _ in value(depth + 1) })
+            default:
+                var object: [String: JSONValue] = [:]
+                for _ in 0..<random.int(0...4) { object[text()] = value(depth + 1) }
+                return .object(object)
+            }
+        }
+        var cut = 0
+        for _ in 0..<300 {
+            // The root: sections of many members, and members of every other kind.
+            var root: [String: JSONValue] = [:]
+            for _ in 0..<random.int(0...5) {
+                if random.chance(70) {
+                    var section: [String: JSONValue] = [:]
+                    for _ in 0..<random.int(0...30) { section[text()] = value(1) }
+                    root[text()] = .object(section)
+                } else {
+                    root[text()] = value(1)
+                }
+            }
+            let document = JSONValue.object(root)
+            let source = (random.chance(50) ? "// a schedule\n" : "") + written(document, 0) + (random.chance(50) ? "\n" : "")
+            let outline = JSON5Locator(text: source, positions: false, outlining: true)
+            #expect(outline.syntaxError == nil, "\(source)")
+            #expect(try JSONValue.parseJSON5(Data(source.utf8)) == document, "\(source)")
+            for size in [1, 20, 300] {
+                guard let parts = JSON5Parts(text: source, outline: outline.outline, partBytes: size) else { continue }
+                cut += 1
+                #expect(parts.parse() == document, "in parts of \(size) bytes: \(source)")
+            }
+            #expect(try JSONValue.parseJSON5(source, outline: outline.outline, partBytes: 20) == document, "\(source)")
+        }
+        // Most documents were cut: the parts were read, not the whole text again.
+        #expect(cut > 300)
+    }
+
     @Test func readingTriesEveryKind() throws {
         let value = try JSONValue.parseJSON5(Data(#"{ s: "x", n: 1.5, b: false, a: [1, null], o: { k: "v" } }"#.utf8))
         #expect(value == .object(["s": .string("x"), "n": .number(1.5), "b": .bool(false), "a": .array([.number(1), .null]),
