@@ -1,8 +1,9 @@
 import Foundation
+import Synchronization
 
 /// Checks the values of one schedule document at a time and builds the model, collecting every
 /// problem with its position instead of stopping at the first.
-public struct ScheduleReader {
+public struct ScheduleReader: Sendable {
     var now: Date
     var document: ScheduleLoader.Document?
     var issues: [ScheduleIssue] = []
@@ -20,8 +21,16 @@ public struct ScheduleReader {
     init(now: Date) { self.now = now }
 
     static func isValidName(_ name: String) -> Bool {
-        !name.isEmpty && name.count <= 100
-            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
+        // ASCII only, so bytes are characters (and no grapheme breaking for 100,000 names).
+        !name.isEmpty && name.utf8.count <= 100 && name.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+                return true
+            default:
+                return false
+            }
+        }
     }
 
     // MARK: Reporting
@@ -507,6 +516,41 @@ public struct ScheduleReader {
         guard let kind, let zone else { return nil }
         return ChannelConfig(name: name, file: document.file, kind: kind, events: events, timezone: zone, attempts: attempts, templates: templates, allEvents: allEvents)
     }
+
+    /// Many windows of the current document read at once, a share on each core, each share by a
+    /// reader of its own whose issues, warnings and secrets are then gathered into this one: a
+    /// window is read from its own value and the schedule's targets and channels alone.
+    mutating func readWindows(_ entries: [(String, JSONValue)], into schedule: inout Schedule) {
+        let shares = entries.count < Self.windowsPerShare ? 1 : min(entries.count / Self.windowsPerShare, 4 * ProcessInfo.processInfo.activeProcessorCount)
+        let size = (entries.count + shares - 1) / max(shares, 1)
+        let results = Mutex([(reader: ScheduleReader, read: [(String, WindowConfig)])?](repeating: nil, count: shares))
+        // What the shares read, gone before the windows are added (else the table is copied).
+        do {
+            let model = (reader: self, schedule: schedule)
+            DispatchQueue.concurrentPerform(iterations: shares) { share in
+                var reader = model.reader
+                reader.issues = []
+                reader.warnings = []
+                reader.secretNames = []
+                var read: [(String, WindowConfig)] = []
+                for (name, value) in entries[min(share * size, entries.count)..<min((share + 1) * size, entries.count)] {
+                    if let window = reader.window(name, value, schedule: model.schedule) { read.append((name, window)) }
+                }
+                let result = (reader, read)
+                results.withLock { $0[share] = result }
+            }
+        }
+        for result in results.withLock({ $0 }) {
+            guard let result else { continue }
+            issues += result.reader.issues
+            warnings += result.reader.warnings
+            secretNames.formUnion(result.reader.secretNames)
+            for (name, window) in result.read { schedule.windows[name] = window }
+        }
+    }
+
+    /// Fewer windows than this are read on one core: a share costs a reader's copy.
+    static let windowsPerShare = 1_000
 
     mutating func window(_ name: String, _ value: JSONValue, schedule: Schedule) -> WindowConfig? {
         let path = FieldPath().appending("windows").appending(name)

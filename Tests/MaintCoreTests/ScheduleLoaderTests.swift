@@ -98,7 +98,7 @@ struct ScheduleLoaderTests {
         #expect(issue?.description.hasPrefix("shop.json5:\(line):\(column): \(mistake.path): ") == true)
     }
 
-    /// A file larger than a part (1 MiB) is read in parts on every core (`JSON5Parts`): it reads
+    /// A file larger than a part (256 KiB) is read in parts on every core (`JSON5Parts`): it reads
     /// as written, and a mistake in it is still reported at its line and column.
     @Test func aLargeFileIsReadInPartsWithItsMistakesWhereTheyAre() throws {
         var calendar = Calendar(identifier: .gregorian)
@@ -119,15 +119,37 @@ struct ScheduleLoaderTests {
         #expect(schedule.windows.count == 12_001)
         #expect(schedule.windows["w11999"]?.targets == ["web"])
 
+        // Two mistakes far apart: windows are checked a share on each core, and each share's
+        // issues are gathered, in the order of the file.
         var broken = lines
-        broken[9_000] = broken[9_000].replacingOccurrences(of: #"duration: "1h""#, with: #"duration: "an hour""#)
+        for index in [100, 9_000] {
+            broken[index] = broken[index].replacingOccurrences(of: #"duration: "1h""#, with: #"duration: "an hour""#)
+        }
         let text = file(broken)
-        let line = try #require(text.components(separatedBy: "\n").firstIndex { $0.hasPrefix("    w9000:") }) + 1
-        let column = try #require(broken[9_000].range(of: #""an hour""#)).lowerBound.utf16Offset(in: broken[9_000]) + 1
         let error = #expect(throws: ScheduleIssues.self) { try ScheduleLoader().load(sources: [("big.json5", text)]) }
         let issues = error?.issues ?? []
-        #expect(issues.count == 1, "\(issues)")
-        #expect(issues.first?.description.hasPrefix("big.json5:\(line):\(column): windows.w9000.duration: ") == true, "\(issues)")
+        #expect(issues.count == 2, "\(issues)")
+        for (issue, index) in zip(issues, [100, 9_000]) {
+            let line = try #require(text.components(separatedBy: "\n").firstIndex { $0.hasPrefix("    w\(index):") }) + 1
+            let column = try #require(broken[index].range(of: #""an hour""#)).lowerBound.utf16Offset(in: broken[index]) + 1
+            #expect(issue.description.hasPrefix("big.json5:\(line):\(column): windows.w\(index).duration: "), "\(issues)")
+        }
+    }
+
+    /// A name is ASCII letters, digits, '-', '_' and '.', 1 to 100 of them: it goes into ids,
+    /// URLs and file names.
+    @Test(arguments: [("web-1.eu_2", true), (String(repeating: "a", count: 100), true), (String(repeating: "a", count: 101), false),
+                      ("café", false), ("e\u{301}", false), ("١٢", false), ("a b", false), ("a/b", false), ("ｗｅｂ", false)])
+    func aNameIsASCIILettersDigitsAndThreeSigns(_ name: String, _ valid: Bool) throws {
+        let text = Self.base.replacingOccurrences(of: "    web: {", with: "    \(JSONValue.string(name).serialized()): {")
+            .replacingOccurrences(of: #"targets: ["web"]"#, with: #"targets: [\#(JSONValue.string(name).serialized())]"#)
+        if valid {
+            #expect(try ScheduleLoader().load(sources: [("s.json5", text)]).targets[name] != nil)
+        } else {
+            let error = #expect(throws: ScheduleIssues.self) { try ScheduleLoader().load(sources: [("s.json5", text)]) }
+            #expect(error?.issues.first?.message == "a target name is letters, digits, '-', '_' or '.', at most 100 characters", "\(error?.issues ?? [])")
+            #expect(error?.issues.first?.path.hasPrefix("targets") == true)
+        }
     }
 
     @Test func aNameDefinedInTwoFilesIsAnErrorAtTheSecond() throws {
