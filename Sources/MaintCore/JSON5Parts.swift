@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// A large JSON5 document cut into parts that Foundation's `JSONDecoder` reads each on a core
 /// of its own: a schedule of 100,000 windows is one object of 100,000 members, which one decoder
@@ -54,12 +53,7 @@ public struct JSON5Parts: Sendable {
     /// then tells why, in the words of the one parser).
     public func parse() -> JSONValue? {
         let texts = [root] + parts.map(\.text)
-        let results = Mutex([JSONValue?](repeating: nil, count: texts.count))
-        DispatchQueue.concurrentPerform(iterations: texts.count) { index in
-            let value = try? JSONValue.parseJSON5(texts[index])
-            results.withLock { $0[index] = value }
-        }
-        let values = results.withLock { $0 }
+        let values = Parallel.map(texts.count) { index in try? JSONValue.parseJSON5(texts[index]) }
         guard case .object(var merged)? = values[0] else { return nil }
         for (index, part) in parts.enumerated() {
             guard case .object(let members)? = values[index + 1], case .object(var object)? = merged[part.key] else { return nil }

@@ -12,9 +12,16 @@ public struct ScheduleLoader: Sendable {
     /// channel names among the targets was checked when the files were read.
     var partial = false
 
-    public init(now: Date = Date(), keepsDefinitions: Bool = false) {
+    /// Whether a large file is read on every core (`JSON5Parts`, `ScheduleReader.readWindows`).
+    /// The daemon reads on its own thread: what it keeps for weeks then lies in the main thread's
+    /// heap, which the trim after a load gives back; read on other threads, the same schedule
+    /// left 13 MB more resident, in their heaps.
+    public var readsInParallel: Bool
+
+    public init(now: Date = Date(), keepsDefinitions: Bool = false, readsInParallel: Bool = true) {
         self.now = now
         self.keepsDefinitions = keepsDefinitions
+        self.readsInParallel = readsInParallel
     }
 
     public func load(directory: String) throws(ScheduleIssues) -> Schedule {
@@ -88,7 +95,7 @@ public struct ScheduleLoader: Sendable {
             // or any string too long, before Foundation's parser (which recurses) sees the text.
             // Positions are found only if a value turns out wrong (`Document.locator`).
             // A large file is parsed in parts on every core, cut where the locator's outline says.
-            let large = text.utf8.count > Self.partBytes
+            let large = readsInParallel && text.utf8.count > Self.partBytes
             let syntax = JSON5Locator(text: text, positions: false, outlining: large)
             if let syntax = syntax.syntaxError {
                 issues.append(ScheduleIssue(file: path, line: syntax.position.line, column: syntax.position.column, path: "(syntax)", message: syntax.message))
@@ -217,7 +224,7 @@ public struct ScheduleLoader: Sendable {
         for document in documents {
             reader.document = document
             let entries = document.section("windows").filter { schedule.windows[$0.0] == nil }
-            reader.readWindows(entries, into: &schedule)
+            reader.readWindows(entries, into: &schedule, inParallel: readsInParallel)
         }
         // Among the windows that read well, even when others did not: every error in one pass.
         reader.checkConflicts(schedule, documents: documents)

@@ -520,28 +520,24 @@ public struct ScheduleReader: Sendable {
     /// Many windows of the current document read at once, a share on each core, each share by a
     /// reader of its own whose issues, warnings and secrets are then gathered into this one: a
     /// window is read from its own value and the schedule's targets and channels alone.
-    mutating func readWindows(_ entries: [(String, JSONValue)], into schedule: inout Schedule) {
-        let shares = entries.count < Self.windowsPerShare ? 1 : min(entries.count / Self.windowsPerShare, 4 * ProcessInfo.processInfo.activeProcessorCount)
+    mutating func readWindows(_ entries: [(String, JSONValue)], into schedule: inout Schedule, inParallel: Bool) {
+        let shares = !inParallel || entries.count < Self.windowsPerShare ? 1 : min(entries.count / Self.windowsPerShare, 4 * ProcessInfo.processInfo.activeProcessorCount)
         let size = (entries.count + shares - 1) / max(shares, 1)
-        let results = Mutex([(reader: ScheduleReader, read: [(String, WindowConfig)])?](repeating: nil, count: shares))
         // What the shares read, gone before the windows are added (else the table is copied).
-        do {
-            let model = (reader: self, schedule: schedule)
-            DispatchQueue.concurrentPerform(iterations: shares) { share in
-                var reader = model.reader
+        let results = { [self] (schedule: Schedule) in
+            Parallel.map(shares) { share in
+                var reader = self
                 reader.issues = []
                 reader.warnings = []
                 reader.secretNames = []
                 var read: [(String, WindowConfig)] = []
                 for (name, value) in entries[min(share * size, entries.count)..<min((share + 1) * size, entries.count)] {
-                    if let window = reader.window(name, value, schedule: model.schedule) { read.append((name, window)) }
+                    if let window = reader.window(name, value, schedule: schedule) { read.append((name, window)) }
                 }
-                let result = (reader, read)
-                results.withLock { $0[share] = result }
+                return (reader: reader, read: read)
             }
-        }
-        for result in results.withLock({ $0 }) {
-            guard let result else { continue }
+        }(schedule)
+        for result in results {
             issues += result.reader.issues
             warnings += result.reader.warnings
             secretNames.formUnion(result.reader.secretNames)

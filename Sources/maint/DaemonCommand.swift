@@ -17,7 +17,7 @@ enum DaemonCommand {
         // one-off windows, their memory is free (nothing here keeps the whole schedule).
         let pool = TransferPool()
         let engine = try session.engine(schedule: try Engine.storedSchedule(store, stamp: ScheduleStamp.of(directory: configDirectory))
-                                            ?? session.loadSchedule(keepingDefinitions: true), store: store, pool: pool)
+                                            ?? session.loadSchedule(keepingDefinitions: true, inParallel: false), store: store, pool: pool)
         let fromStoredCopy = engine.schedule.origin == .stored
         let notifier = SystemdNotifier(environment: session.environment)
         // Signal handlers first: once the lock is ours, CLI commands send us SIGUSR1, whose
@@ -43,7 +43,7 @@ enum DaemonCommand {
         let readFiles = { @Sendable (_ asked: Bool) throws(ScheduleIssues) -> Schedule in
             if asked { notifier.reloading() }
             do throws(ScheduleIssues) {
-                return try ScheduleLoader(now: Date(), keepsDefinitions: true).load(directory: configDirectory)
+                return try ScheduleLoader(now: Date(), keepsDefinitions: true, readsInParallel: false).load(directory: configDirectory)
             } catch {
                 for issue in error.issues { log(.error, "\(asked ? "reload" : "schedule files"): \(issue)") }
                 let refused = asked ? "reload refused" : "the schedule files were not read"

@@ -36,9 +36,9 @@ struct Session {
         return zone
     }
 
-    func loadSchedule(directory: String? = nil, keepingDefinitions: Bool = false) throws(Failure) -> Schedule {
+    func loadSchedule(directory: String? = nil, keepingDefinitions: Bool = false, inParallel: Bool = true) throws(Failure) -> Schedule {
         do {
-            return try ScheduleLoader(now: Date(), keepsDefinitions: keepingDefinitions).load(directory: directory ?? paths.config)
+            return try ScheduleLoader(now: Date(), keepsDefinitions: keepingDefinitions, readsInParallel: inParallel).load(directory: directory ?? paths.config)
         } catch {
             throw Failure(.invalidInput, error.description + "\n\(error.issues.count) error(s) in the schedule files; nothing was changed")
         }

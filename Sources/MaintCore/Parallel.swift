@@ -1,0 +1,47 @@
+import Foundation
+import Synchronization
+
+/// Work spread over the machine's cores on threads of its own, which end with the work: a
+/// daemon idle afterwards has no pool thread left to wake it (libdispatch's workers, once
+/// started, woke every second).
+public enum Parallel {
+    /// `work(0)` to `work(count - 1)`, their results in that order; the calling thread takes
+    /// its share too.
+    public static func map<Result: Sendable>(_ count: Int, _ work: @escaping @Sendable (Int) -> Result) -> [Result] {
+        let threads = min(count, ProcessInfo.processInfo.activeProcessorCount)
+        guard threads > 1 else { return (0..<count).map(work) }
+        let shared = Shared<Result>(count: count)
+        let run: @Sendable () -> Void = {
+            while let index = shared.take() { shared.put(work(index), at: index) }
+        }
+        for _ in 1..<threads {
+            Thread {
+                run()
+                shared.finished.signal()
+            }.start()
+        }
+        run()
+        for _ in 1..<threads { shared.finished.wait() }
+        return shared.results()
+    }
+
+    private final class Shared<Result: Sendable>: Sendable {
+        let state: Mutex<(next: Int, results: [Result?])>
+        let finished = DispatchSemaphore(value: 0)
+
+        init(count: Int) { state = Mutex((0, [Result?](repeating: nil, count: count))) }
+
+        func take() -> Int? {
+            state.withLock { state in
+                guard state.next < state.results.count else { return nil }
+                defer { state.next += 1 }
+                return state.next
+            }
+        }
+
+        func put(_ result: Result, at index: Int) { state.withLock { $0.results[index] = result } }
+
+        /// Every index was taken and put before the threads finished.
+        func results() -> [Result] { state.withLock { $0.results.compactMap { $0 } } }
+    }
+}
