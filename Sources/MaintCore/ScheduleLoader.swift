@@ -124,7 +124,6 @@ public struct ScheduleLoader: Sendable {
         }
         definedIn.reserveCapacity(["profiles", "targets", "channels", "windows", "freezes"].reduce(1) { $0 + count($1) })
         schedule.targets.reserveCapacity(count("targets"))
-        schedule.windows.reserveCapacity(count("windows"))
         for document in documents {
             reader.document = document
             guard case .object(let root) = document.root else {
