@@ -33,12 +33,17 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     static func schedule(_ text: String) throws(FuzzFailure) {
         let outline = JSON5Locator(text: text, positions: false, outlining: true)
         if outline.syntaxError == nil, let parts = JSON5Parts(text: text, outline: outline.outline, partBytes: 8) {
-            let whole = try? JSONValue.parseJSON5(Data(text.utf8))
-            if let whole, let read = parts.parse() {
+            // Both read, the same; or neither (the whole text then gives the error). Parts that
+            // read where the whole does not would let through a file JSON5 rejects.
+            switch (try? JSONValue.parseJSON5(Data(text.utf8)), parts.parse()) {
+            case (let whole?, let read?):
                 guard same(read, whole) else { throw FuzzFailure("the file read in \(parts.parts.count + 1) parts is not the file read whole") }
-            } else if whole != nil {
-                // The whole reads: so must every part, or the daemon reads a large file slowly.
+            case (nil, nil):
+                break
+            case (_?, nil):
                 throw FuzzFailure("the file reads whole but not in \(parts.parts.count + 1) parts")
+            case (nil, _?):
+                throw FuzzFailure("the file reads in \(parts.parts.count + 1) parts but not whole")
             }
         }
         guard let schedule = try? ScheduleLoader(now: now).load(sources: [("fuzz.json5", text)]) else { return }
