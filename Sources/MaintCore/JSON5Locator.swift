@@ -28,7 +28,7 @@ public struct JSON5Locator: Sendable {
     /// A member of the root object: the bytes of its text, from its key to the end of its value;
     /// and, when its value is an object, the same for each of that object's members. Each range
     /// parses alone once put between braces: the places where a large file can be cut into parts
-    /// (`JSONValue.parseJSON5(_:outline:)`).
+    /// (`JSON5Parts`).
     public struct OutlineMember: Sendable, Equatable {
         /// The key as Foundation decodes it.
         public var key: String

@@ -49,8 +49,8 @@ public struct JSON5Parts: Sendable {
         return data
     }
 
-    /// The parts read at once and merged; nil if one does not read as an object (the whole text
-    /// then tells why, in the words of the one parser).
+    /// The parts read at once and merged; nil if one does not read as an object: the caller then
+    /// reads the whole text, so that an error is the one the whole text gives.
     public func parse() -> JSONValue? {
         let texts = [root] + parts.map(\.text)
         let values = Parallel.map(texts.count) { index in try? JSONValue.parseJSON5(texts[index]) }
@@ -63,17 +63,5 @@ public struct JSON5Parts: Sendable {
             merged[part.key] = .object(object)
         }
         return .object(merged)
-    }
-}
-
-extension JSONValue {
-    /// The value `parseJSON5(_:)` gives for the whole text, read in parts on every core when the
-    /// text is larger than `partBytes` (`JSON5Parts`); a part that does not read has the whole
-    /// text read at once, so that an error is the one the whole text gives.
-    public static func parseJSON5(_ text: String, outline: [JSON5Locator.OutlineMember], partBytes: Int) throws -> JSONValue {
-        if text.utf8.count > partBytes, let parts = JSON5Parts(text: text, outline: outline, partBytes: partBytes), let value = parts.parse() {
-            return value
-        }
-        return try parseJSON5(Data(text.utf8))
     }
 }

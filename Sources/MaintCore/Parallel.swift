@@ -2,8 +2,8 @@ import Foundation
 import Synchronization
 
 /// Work spread over the machine's cores on threads of its own, which end with the work: a
-/// daemon idle afterwards has no pool thread left to wake it (libdispatch's workers, once
-/// started, woke every second).
+/// daemon idle afterwards has no thread left to wake it (the one `concurrentPerform` left behind
+/// woke it every second).
 public enum Parallel {
     /// `work(0)` to `work(count - 1)`, their results in that order; the calling thread takes
     /// its share too.

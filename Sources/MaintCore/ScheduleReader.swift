@@ -522,7 +522,7 @@ public struct ScheduleReader: Sendable {
     /// window is read from its own value and the schedule's targets and channels alone.
     mutating func readWindows(_ entries: [(String, JSONValue)], into schedule: inout Schedule, inParallel: Bool) {
         let shares = !inParallel || entries.count < Self.windowsPerShare ? 1 : min(entries.count / Self.windowsPerShare, 4 * ProcessInfo.processInfo.activeProcessorCount)
-        let size = (entries.count + shares - 1) / max(shares, 1)
+        let size = (entries.count + shares - 1) / shares
         // What the shares read, gone before the windows are added (else the table is copied).
         let results = { [self] (schedule: Schedule) in
             Parallel.map(shares) { share in
