@@ -231,25 +231,11 @@ struct JSONValueTests {
     @Test func serializedTextIsWhatJSONEncoderWrites() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var random = SplitMix64(seed: 2026)
-        let pieces = ["a", "B", "z", "_", "10", "9", "\"", "\\", "/", "\n", "\r", "\t", "\u{08}", "\u{0C}", "\u{00}", "\u{1F}",
-                      "\u{7F}", "é", "e\u{301}", "😀", "\u{2028}", " ", "{{x}}", "Ω"]
-        func text() -> String { (0..<random.int(0...6)).map { _ in random.pick(pieces) }.joined() }
-        func value(_ depth: Int) -> JSONValue {
-            switch random.int(0...(depth > 3 ? 3 : 5)) {
-            case 0: return .null
-            case 1: return .bool(random.chance(50))
-            case 2:
-                let numbers: [Double] = [0, -0.0, 1, -7, 7200, 2.5, 0.1, 1e-7, 1e15, 2.5e15, 1e15 + 0.5, 123456789.125, -3.75, 1e300, .leastNonzeroMagnitude]
-                return .number(random.pick(numbers))
-            case 3: return .string(text())
-            case 4: return .array((0..<random.int(0...4)).map { _ in value(depth + 1) })
-            default:
-                var object: [String: JSONValue] = [:]
-                for _ in 0..<random.int(0...5) { object[text()] = value(depth + 1) }
-                return .object(object)
-            }
-        }
+        var draw = RandomJSON(seed: 2026, longestText: 6, largestObject: 5, deepestContainer: 3,
+                              pieces: ["a", "B", "z", "_", "10", "9", "\"", "\\", "/", "\n", "\r", "\t", "\u{08}", "\u{0C}", "\u{00}", "\u{1F}",
+                                       "\u{7F}", "é", "e\u{301}", "😀", "\u{2028}", " ", "{{x}}", "Ω"],
+                              numbers: [0, -0.0, 1, -7, 7200, 2.5, 0.1, 1e-7, 1e15, 2.5e15, 1e15 + 0.5, 123456789.125, -3.75, 1e300, .leastNonzeroMagnitude])
+        func value(_ depth: Int) -> JSONValue { draw.value(depth) }
         for _ in 0..<2_000 {
             let drawn = value(0)
             let expected = String(decoding: try encoder.encode(drawn), as: UTF8.self)
@@ -301,58 +287,47 @@ struct JSONValueTests {
     /// between members, hexadecimal numbers), cut at many sizes, the parts give the value the
     /// whole text gives.
     @Test func aDocumentReadInPartsIsTheDocumentReadWhole() throws {
-        var random = SplitMix64(seed: 5545)
-        let pieces = ["a", "Z", "_", "$", "9", "-", " ", "\"", "'", "\\", "/", "\n", "\t", "é", "😀", "{", "}", ",", ":", "//", "/*"]
-        func text() -> String { (0..<random.int(0...5)).map { _ in random.pick(pieces) }.joined() }
+        var draw = RandomJSON(seed: 5545, longestText: 5, largestObject: 4, deepestContainer: 2,
+                              pieces: ["a", "Z", "_", "$", "9", "-", " ", "\"", "'", "\\", "/", "\n", "\t", "é", "😀", "{", "}", ",", ":", "//", "/*"],
+                              numbers: [0, 1, -7, 2.5, 255, 1e-7, 123456789])
+        func text() -> String { draw.text() }
+        func value(_ depth: Int) -> JSONValue { draw.value(depth) }
         func key(_ name: String) -> String {
             let bare = !name.isEmpty && name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0 == "_" || $0 == "$" || ("0"..."9").contains($0) }
                 && !("0"..."9").contains(name.unicodeScalars.first ?? "0")
-            return bare && random.chance(70) ? name : JSONValue.string(name).serialized()
+            return bare && draw.random.chance(70) ? name : JSONValue.string(name).serialized()
         }
-        func between() -> String { random.pick([",", ", ", ",\n  ", " ,", ", // a comment, with {braces}\n", ",/* } */"]) }
+        func between() -> String { draw.random.pick([",", ", ", ",\n  ", " ,", ", // a comment, with {braces}\n", ",/* } */"]) }
         func written(_ value: JSONValue, _ depth: Int) -> String {
             switch value {
-            case .number(let number) where number == number.rounded() && number >= 0 && number < 1e6 && random.chance(30):
+            case .number(let number) where number == number.rounded() && number >= 0 && number < 1e6 && draw.random.chance(30):
                 return "0x" + String(Int(number), radix: 16)
-            case .string(let string) where !string.contains("'") && !string.contains("\\") && random.chance(30):
+            case .string(let string) where !string.contains("'") && !string.contains("\\") && draw.random.chance(30):
                 return "'" + JSONValue.string(string).serialized().dropFirst().dropLast() + "'"
             case .array(let items):
-                return "[" + items.map { written($0, depth + 1) }.joined(separator: between()) + (items.isEmpty || random.chance(50) ? "" : ",") + "]"
+                return "[" + items.map { written($0, depth + 1) }.joined(separator: between()) + (items.isEmpty || draw.random.chance(50) ? "" : ",") + "]"
             case .object(let members):
                 return "{" + members.map { key($0.key) + ": " + written($0.value, depth + 1) }.joined(separator: between())
-                    + (members.isEmpty || random.chance(50) ? "" : ",") + "}"
+                    + (members.isEmpty || draw.random.chance(50) ? "" : ",") + "}"
             default:
                 return value.serialized()
-            }
-        }
-        func value(_ depth: Int) -> JSONValue {
-            switch random.int(0...(depth > 2 ? 3 : 5)) {
-            case 0: return .null
-            case 1: return .bool(random.chance(50))
-            case 2: return .number(random.pick([0, 1, -7, 2.5, 255, 1e-7, 123456789]))
-            case 3: return .string(text())
-            case 4: return .array((0..<random.int(0...4)).map { _ in value(depth + 1) })
-            default:
-                var object: [String: JSONValue] = [:]
-                for _ in 0..<random.int(0...4) { object[text()] = value(depth + 1) }
-                return .object(object)
             }
         }
         var cut = 0
         for _ in 0..<300 {
             // The root: sections of many members, and members of every other kind.
             var root: [String: JSONValue] = [:]
-            for _ in 0..<random.int(0...5) {
-                if random.chance(70) {
+            for _ in 0..<draw.random.int(0...5) {
+                if draw.random.chance(70) {
                     var section: [String: JSONValue] = [:]
-                    for _ in 0..<random.int(0...30) { section[text()] = value(1) }
+                    for _ in 0..<draw.random.int(0...30) { section[text()] = value(1) }
                     root[text()] = .object(section)
                 } else {
                     root[text()] = value(1)
                 }
             }
             let document = JSONValue.object(root)
-            let source = (random.chance(50) ? "// a schedule\n" : "") + written(document, 0) + (random.chance(50) ? "\n" : "")
+            let source = (draw.random.chance(50) ? "// a schedule\n" : "") + written(document, 0) + (draw.random.chance(50) ? "\n" : "")
             let outline = JSON5Locator(text: source, positions: false, outlining: true)
             #expect(outline.syntaxError == nil, "\(source)")
             #expect(try JSONValue.parseJSON5(Data(source.utf8)) == document, "\(source)")
@@ -370,6 +345,42 @@ struct JSONValueTests {
         let value = try JSONValue.parseJSON5(Data(#"{ s: "x", n: 1.5, b: false, a: [1, null], o: { k: "v" } }"#.utf8))
         #expect(value == .object(["s": .string("x"), "n": .number(1.5), "b": .bool(false), "a": .array([.number(1), .null]),
                                   "o": .object(["k": .string("v")])]))
+    }
+}
+
+/// Random JSON values of every kind, keys and strings drawn from `pieces`.
+struct RandomJSON {
+    var random: SplitMix64
+    let longestText: Int
+    let largestObject: Int
+    /// Past this depth, only scalars.
+    let deepestContainer: Int
+    let pieces: [String]
+    let numbers: [Double]
+
+    init(seed: UInt64, longestText: Int, largestObject: Int, deepestContainer: Int, pieces: [String], numbers: [Double]) {
+        random = SplitMix64(seed: seed)
+        self.longestText = longestText
+        self.largestObject = largestObject
+        self.deepestContainer = deepestContainer
+        self.pieces = pieces
+        self.numbers = numbers
+    }
+
+    mutating func text() -> String { (0..<random.int(0...longestText)).map { _ in random.pick(pieces) }.joined() }
+
+    mutating func value(_ depth: Int) -> JSONValue {
+        switch random.int(0...(depth > deepestContainer ? 3 : 5)) {
+        case 0: return .null
+        case 1: return .bool(random.chance(50))
+        case 2: return .number(random.pick(numbers))
+        case 3: return .string(text())
+        case 4: return .array((0..<random.int(0...4)).map { _ in value(depth + 1) })
+        default:
+            var object: [String: JSONValue] = [:]
+            for _ in 0..<random.int(0...largestObject) { object[text()] = value(depth + 1) }
+            return .object(object)
+        }
     }
 }
 
