@@ -127,7 +127,8 @@ public struct JSON5Locator: Sendable {
                 case UInt8(ascii: "/"):
                     guard index + 1 < bytes.count else { return }
                     if bytes[index + 1] == UInt8(ascii: "/") {
-                        while let next = current, next != UInt8(ascii: "\n") { advance() }
+                        // A line comment ends at a carriage return too, as Foundation reads it.
+                        while let next = current, next != UInt8(ascii: "\n"), next != UInt8(ascii: "\r") { advance() }
                     } else if bytes[index + 1] == UInt8(ascii: "*") {
                         advance(); advance()
                         while !atEnd && !(current == UInt8(ascii: "*") && index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "/")) {

@@ -2,14 +2,15 @@ import Foundation
 
 /// A large JSON5 document cut into parts that Foundation's `JSONDecoder` reads each on a core
 /// of its own: a schedule of 100,000 windows is one object of 100,000 members, which one decoder
-/// reads on one core. The cuts are where `JSON5Locator`'s outline says a member of the root
-/// object, or a member of one of its objects, begins and ends. Each part is whole members put
-/// between braces, and `parse` merges the parts' objects back in the same shape.
+/// reads on one core. The cuts are where `JSON5Locator`'s outline says a member of one of the
+/// root's objects begins. Every byte of the text goes to exactly one part, comments and commas
+/// too, so the decoder sees all that it would see in the whole; `parse` merges the parts'
+/// objects back in the same shape.
 public struct JSON5Parts: Sendable {
-    /// Every member of the root as written, except that an object cut into parts is only its key
-    /// and `{` (its text up to its first member), closed by `}`.
+    /// The text as written, less the inside of each object cut into parts (left as `{}`).
     public private(set) var root: Data
-    /// Runs of one object's members, each with the key of the root member it goes back under.
+    /// Runs of one object's members, each with what follows it up to the next run (a comma,
+    /// comments), put between braces; and the key of the root member it goes back under.
     public private(set) var parts: [(key: String, text: Data)] = []
 
     /// nil when nothing is worth cutting: no outline (the root is not an object), or no object
@@ -17,29 +18,25 @@ public struct JSON5Parts: Sendable {
     public init?(text: String, outline: [JSON5Locator.OutlineMember], partBytes: Int) {
         let bytes = Array(text.utf8)
         guard partBytes > 0 else { return nil }
-        root = Data([UInt8(ascii: "{")])
+        root = Data()
+        // The first byte of the text not yet in a part.
+        var rest = 0
         for member in outline {
-            if root.count > 1 { root.append(UInt8(ascii: ",")) }
             guard let members = member.members, let first = members.first, let last = members.last,
-                  last.upperBound - first.lowerBound > partBytes else {
-                root.append(contentsOf: bytes[member.text])
-                continue
+                  last.upperBound - first.lowerBound > partBytes else { continue }
+            // The object's `}` ends the member's text; the root keeps it.
+            let closing = member.text.upperBound - 1
+            root.append(contentsOf: bytes[rest..<first.lowerBound])
+            rest = closing
+            var run = first.lowerBound
+            for range in members.dropFirst() where range.upperBound - run > partBytes {
+                parts.append((member.key, Self.braced(bytes[run..<range.lowerBound])))
+                run = range.lowerBound
             }
-            root.append(contentsOf: bytes[member.text.lowerBound..<first.lowerBound])
-            root.append(UInt8(ascii: "}"))
-            var run = first
-            for range in members.dropFirst() {
-                if range.upperBound - run.lowerBound > partBytes {
-                    parts.append((member.key, Self.braced(bytes[run])))
-                    run = range
-                } else {
-                    run = run.lowerBound..<range.upperBound
-                }
-            }
-            parts.append((member.key, Self.braced(bytes[run])))
+            parts.append((member.key, Self.braced(bytes[run..<closing])))
         }
-        root.append(UInt8(ascii: "}"))
         if parts.isEmpty { return nil }
+        root.append(contentsOf: bytes[rest...])
     }
 
     private static func braced(_ members: ArraySlice<UInt8>) -> Data {

@@ -118,6 +118,39 @@ struct HostileInputTests {
         #expect(JSON5Locator(text: #"{ "café": 1, "caf\u00e9s": 2 }"#).syntaxError == nil)
     }
 
+    /// A line comment ends at a carriage return, as Foundation reads it: what follows is text.
+    /// Found by fuzzing: the locator read it as comment, Foundation as a mistake, and a file
+    /// read in parts (which once left out what lay before the first member) was accepted.
+    @Test func aLineCommentEndsAtACarriageReturn() throws {
+        let header = "// a note\r oops\n"
+        let locator = JSON5Locator(text: header + "{}")
+        #expect(locator.syntaxError?.message == #"unexpected word "oops": strings need quotes"#)
+        #expect(locator.syntaxError?.position == .init(line: 1, column: 12))
+        #expect(JSON5Locator(text: "// a note\r\n{}").syntaxError == nil)
+
+        // Large enough to be read in parts, whatever the text before and between the members.
+        let windows = (0..<3_000).map { #"w\#($0): { targets: ["web"], start: "2030-01-01 02:00", duration: "1h", message: "\#(String(repeating: "x", count: 60))" },"# }
+        let body = "{ windows: {\n" + windows.joined(separator: "\n") + "\n} }"
+        #expect(body.utf8.count > 256 << 10)
+        let error = #expect(throws: ScheduleIssues.self) { try ScheduleLoader().load(sources: [("big.json5", header + body)]) }
+        #expect(error?.issues.map(\.description) == [#"big.json5:1:12: (syntax): unexpected word "oops": strings need quotes"#])
+
+        // Had the locator taken the header for a comment (its outline of the body, moved past the
+        // header), the parts would still give it to Foundation: every byte goes to one part.
+        let shift = header.utf8.count
+        func moved(_ range: Range<Int>) -> Range<Int> { range.lowerBound + shift..<range.upperBound + shift }
+        let outline = JSON5Locator(text: body, positions: false, outlining: true).outline.map { member in
+            var member = member
+            member.text = moved(member.text)
+            member.members = member.members?.map(moved)
+            return member
+        }
+        let parts = try #require(JSON5Parts(text: header + body, outline: outline, partBytes: 64 << 10))
+        #expect(parts.parts.count > 1)
+        #expect(parts.parse() == nil)
+        #expect(JSON5Parts(text: body, outline: JSON5Locator(text: body, positions: false, outlining: true).outline, partBytes: 64 << 10)?.parse() != nil)
+    }
+
     @Test func escapesInKeysAreDecodedAsFoundationDecodesThem() throws {
         let locator = JSON5Locator(text: #"{ "a\u0041\x42\t": { 'q\'s': [1, "\uD83D\uDE00"] } }"#)
         #expect(locator.syntaxError == nil)

@@ -297,7 +297,7 @@ struct JSONValueTests {
                 && !("0"..."9").contains(name.unicodeScalars.first ?? "0")
             return bare && draw.random.chance(70) ? name : JSONValue.string(name).serialized()
         }
-        func between() -> String { draw.random.pick([",", ", ", ",\n  ", " ,", ", // a comment, with {braces}\n", ",/* } */"]) }
+        func between() -> String { draw.random.pick([",", ", ", ",\n  ", " ,", ", // a comment, with {braces}\n", ", // ended by CR LF\r\n", ",/* } */"]) }
         func written(_ value: JSONValue, _ depth: Int) -> String {
             switch value {
             case .number(let number) where number == number.rounded() && number >= 0 && number < 1e6 && draw.random.chance(30):
@@ -327,7 +327,7 @@ struct JSONValueTests {
                 }
             }
             let document = JSONValue.object(root)
-            let source = (draw.random.chance(50) ? "// a schedule\n" : "") + written(document, 0) + (draw.random.chance(50) ? "\n" : "")
+            let source = draw.random.pick(["", "// a schedule\n", "/* { */ "]) + written(document, 0) + draw.random.pick(["", "\n", " // end"])
             let outline = JSON5Locator(text: source, positions: false, outlining: true)
             #expect(outline.syntaxError == nil, "\(source)")
             #expect(try JSONValue.parseJSON5(Data(source.utf8)) == document, "\(source)")
