@@ -30,7 +30,7 @@ public struct StatusReport: Sendable {
     /// Reads the database part: the running windows (read whole) and one query for each
     /// target's next planned window. `schedule` is nil when the schedule files cannot be read.
     public init(store: MaintenanceStore, schedule: Schedule?, secrets: SecretSource) throws {
-        var names = Set(schedule?.targets.keys.map { $0 } ?? [])
+        var names = Set(schedule?.targetSummaries.keys.map { $0 } ?? [])
         for window in try store.runningWindows() {
             for target in try store.targets(of: window.id) {
                 names.insert(target.target)
@@ -45,9 +45,9 @@ public struct StatusReport: Sendable {
         dead = try store.deliveries(state: .dead)
         pending = try store.pendingDeliveryCount()
         if let schedule {
-            readable = Set(self.names.filter { schedule.targets[$0]?.driver.readsState == true })
+            readable = Set(self.names.filter { schedule.targetSummaries[$0]?.readsState == true })
             if !readable.isEmpty {
-                probe = StateProbe.Plan(names: self.names, schedule: schedule, driverStates: try store.driverStates(), secrets: secrets)
+                probe = StateProbe.Plan(names: readable.sorted(), schedule: schedule, store: store, driverStates: try store.driverStates(), secrets: secrets)
             }
         }
     }

@@ -127,7 +127,7 @@ extension Schedule {
     public func plan(_ occurrence: Occurrence, of config: WindowConfig, existing: StoredOccurrence?, now: Date) -> OccurrencePlan {
         let zone: TimeZone = {
             if case .fixed(let fixed) = config.zone { return fixed }
-            return occurrence.targets.first.flatMap { targets[$0]?.timezone } ?? config.timezone
+            return occurrence.targets.first.flatMap { targetSummaries[$0]?.timezone } ?? config.timezone
         }()
         let frozen = config.force ? [] : self.frozen(occurrence.start, occurrence.end, targets: occurrence.targets)
         return OccurrencePlan.plan(occurrence, of: config, frozen: frozen, zone: zone, existing: existing, now: now.epochMilliseconds)

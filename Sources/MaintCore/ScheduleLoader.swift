@@ -197,14 +197,15 @@ public struct ScheduleLoader: Sendable {
                 }
             }
         }
+        schedule.summarizeTargets()
         // A channel that names targets (a status page's components) names ones that exist.
         for document in documents where !partial {
             reader.document = document
             for (name, _) in document.section("channels") {
                 guard let channel = schedule.channels[name], channel.file == document.file, let named = channel.kind.targetsNamed else { continue }
-                for target in named.names where schedule.targets[target] == nil && !reader.unreadableTargets.contains(target) {
+                for target in named.names where schedule.targetSummaries[target] == nil && !reader.unreadableTargets.contains(target) {
                     reader.fail(FieldPath().appending("channels").appending(name).appending(named.key).appending(target),
-                                "no target is named \(Quoted(target))" + Suggestion.clause(for: target, among: schedule.targets.keys.sorted()), key: true)
+                                "no target is named \(Quoted(target))" + Suggestion.clause(for: target, among: schedule.targetSummaries.keys.sorted()), key: true)
                 }
             }
         }

@@ -210,7 +210,12 @@ public struct Freeze: Sendable {
 
 /// Everything the schedule files define, merged.
 public struct Schedule: Sendable {
+    /// Whole definitions by name: every target read from the files. A daemon lets go of them once
+    /// they are stored (`letGoOfTargetDefinitions`) and reads one back when a window needs it.
     public var targets: [String: TargetConfig] = [:]
+    /// Every target the files define, by name: kept when the definitions are let go. Empty when
+    /// the schedule is the daemon's stored copy (`ScheduleOrigin.stored`).
+    public private(set) var targetSummaries: [String: TargetSummary] = [:]
     public var channels: [String: ChannelConfig] = [:]
     public var windows: [String: WindowConfig] = [:]
     public var freezes: [String: Freeze] = [:]
@@ -244,6 +249,20 @@ public struct Schedule: Sendable {
 
     public init() {}
 
+    /// Summarizes every target read, once they all are: so that the summaries lie together in
+    /// memory, not among the definitions a daemon lets go of (they kept 13 MB resident there).
+    mutating func summarizeTargets() {
+        targetSummaries = targets.mapValues(TargetSummary.init)
+    }
+
+    /// Keeps only each target's summary; whole definitions are read back one by one.
+    public mutating func letGoOfTargetDefinitions() {
+        targets = [:]
+    }
+
+    /// Each target's zone, for expanding occurrences.
+    public var targetZones: [String: TimeZone] { targetSummaries.mapValues(\.timezone) }
+
     /// Target names a selector list picks: names as they are, `tag:NAME` for every target with that tag.
     public func resolve(_ selectors: [String]) -> (targets: [String], unknown: [String]) {
         var names: [String] = []
@@ -251,10 +270,10 @@ public struct Schedule: Sendable {
         for selector in selectors {
             if selector.hasPrefix("tag:") {
                 let tag = String(selector.dropFirst(4))
-                let tagged = targets.values.filter { $0.tags.contains(tag) }.map(\.name).sorted()
+                let tagged = targetSummaries.filter { $0.value.tags.contains(tag) }.map(\.key).sorted()
                 if tagged.isEmpty { unknown.append(selector) }
                 names += tagged
-            } else if targets[selector] != nil {
+            } else if targetSummaries[selector] != nil {
                 names.append(selector)
             } else {
                 unknown.append(selector)

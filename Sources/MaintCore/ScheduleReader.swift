@@ -817,7 +817,7 @@ public struct ScheduleReader: Sendable {
             var timezone: TimeZone
             var occurrence: Occurrence
         }
-        let zones = schedule.targets.mapValues(\.timezone)
+        let zones = schedule.targetZones
         let through = now.addingTimeInterval(400 * 86_400)
         var planned: [Planned] = []
         for name in schedule.windows.keys.sorted() {

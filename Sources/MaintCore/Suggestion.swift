@@ -49,9 +49,9 @@ extension Schedule {
     public func unknownSelector(_ selector: String) -> String {
         if selector.hasPrefix("tag:") {
             let tag = String(selector.dropFirst(4))
-            let tags = Set(targets.values.flatMap(\.tags))
+            let tags = Set(targetSummaries.values.flatMap(\.tags))
             return "no target has the tag \(Quoted(tag))" + Suggestion.clause(for: tag, among: tags.sorted())
         }
-        return "no target is named \(Quoted(selector))" + Suggestion.clause(for: selector, among: targets.keys.sorted())
+        return "no target is named \(Quoted(selector))" + Suggestion.clause(for: selector, among: targetSummaries.keys.sorted())
     }
 }

@@ -30,7 +30,7 @@ public struct CalendarFeed {
         // Occurrences that will not happen are EXDATEs: canceled or skipped ones stored, and
         // those a freeze covers whole, as far ahead as a year.
         var inSeries = Set<String>()
-        let targetZones = schedule.targets.mapValues(\.timezone)
+        let targetZones = schedule.targetZones
         let now = Date()
         for name in schedule.windows.keys.sorted() {
             guard let config = schedule.windows[name], let rule = config.recurrence else { continue }
@@ -112,7 +112,7 @@ public struct CalendarFeed {
             // series of its (first) target's zone.
             var seriesZone = zone
             if case .target = config.zone, let first = try? store.targets(of: window.id).first,
-               let targetZone = schedule.targets[first.target]?.timezone {
+               let targetZone = schedule.targetSummaries[first.target]?.timezone {
                 seriesZone = targetZone
             }
             lines = event(uid: Self.seriesUID(series, config, zone: seriesZone), window: window, zone: seriesZone, status: status)

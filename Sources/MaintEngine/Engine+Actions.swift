@@ -127,7 +127,7 @@ extension Engine {
                 decide: (WindowMachine, WindowRecord, TargetStateRecord) -> WindowStep?) {
         outcomeRecorded = true
         touched.insert(windowId)
-        let machine = machine(now)
+        let machine = machine(now, looking: [name])
         do {
             var decided: WindowStep?
             var after: WindowRecord?

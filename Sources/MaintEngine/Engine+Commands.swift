@@ -93,7 +93,7 @@ extension Engine {
             guard start < through, end > from else { continue }
             periods.append(PlannedPeriod(id: window.id, state: window.state, period: start..<end, targets: try store.targets(of: window.id).map(\.target)))
         }
-        let zones = schedule.targets.mapValues(\.timezone)
+        let zones = schedule.targetZones
         for name in schedule.windows.keys.sorted() {
             guard let config = schedule.windows[name] else { continue }
             let longest: TimeInterval = { if case .duration(let length) = config.end { return Double(length) / 1000 } else { return 0 } }()

@@ -31,9 +31,9 @@ extension Engine {
         var summary = ReloadSummary()
         let old = schedule
         // Started from the stored copy, the engine has read only the targets its windows needed.
-        let oldTargets = old.origin == .stored ? Set(try store.definitionNames(.target)) : Set(old.targets.keys)
-        summary.targetsAdded = new.targets.keys.filter { !oldTargets.contains($0) }.sorted()
-        summary.targetsRemoved = oldTargets.filter { new.targets[$0] == nil }.sorted()
+        let oldTargets = old.origin == .stored ? Set(try store.definitionNames(.target)) : Set(old.targetSummaries.keys)
+        summary.targetsAdded = new.targetSummaries.keys.filter { !oldTargets.contains($0) }.sorted()
+        summary.targetsRemoved = oldTargets.filter { new.targetSummaries[$0] == nil }.sorted()
         summary.channelsAdded = new.channels.keys.filter { old.channels[$0] == nil }.sorted()
         summary.channelsRemoved = old.channels.keys.filter { new.channels[$0] == nil }.sorted()
         let stored = try store.fileWindowNames()
@@ -43,9 +43,9 @@ extension Engine {
         databaseChanged()
         try sync(now: now)
         try store.appendEvent(at: Self.milliseconds(now), window: nil, kind: "schedule.reloaded",
-                              message: "\(new.targets.count) target(s), \(new.windows.count) window(s); \(summary.description)", actor: actor?.name)
-        log(.notice, "schedule \(old.origin == .stored ? "files read (the daemon started from its stored copy)" : "reloaded"): \(new.targets.count) target(s), \(new.windows.count) window(s); \(summary.description)")
-        forgetStoredOneOffDefinitions()
+                              message: "\(new.targetSummaries.count) target(s), \(new.windows.count) window(s); \(summary.description)", actor: actor?.name)
+        log(.notice, "schedule \(old.origin == .stored ? "files read (the daemon started from its stored copy)" : "reloaded"): \(new.targetSummaries.count) target(s), \(new.windows.count) window(s); \(summary.description)")
+        letGoOfStoredDefinitions()
         measurements.reloaded(true, at: now)
         return summary
     }

@@ -17,20 +17,20 @@ extension Engine {
         return schedule
     }
 
-    /// A target of the schedule in force. Started from the stored copy, the engine reads a
-    /// target's definition the first time a window needs it.
+    /// A target of the schedule in force. Started from the stored copy, or once it let go of the
+    /// files' definitions, the engine reads a target's definition when a window needs it, and
+    /// holds it while its windows run (`trimTargetDefinitions`).
     func targetConfig(_ name: String) -> TargetConfig? {
         if let target = schedule.targets[name] { return target }
-        guard schedule.origin == .stored, !unreadableTargets.contains(name) else { return nil }
+        guard schedule.origin == .stored || readsTargetsBack, !unreadableTargets.contains(name) else { return nil }
         do {
-            guard let definition = try store.definition(.target, named: name) else { return nil }
-            guard let target = try ScheduleLoader(now: Date()).load(stored: [definition]).targets[name] else { return nil }
+            guard let target = try store.storedTarget(name) else { return nil }
             schedule.targets[name] = target
             targetZones[name] = target.timezone
             return target
         } catch let error as ScheduleIssues {
             unreadableTargets.insert(name)
-            log(.error, "target \(name): its stored definition does not read (\(error.issues.first.map(String.init(describing:)) ?? "")); it is switched once the files are read")
+            log(.error, "target \(name): its stored definition does not read (\(error.issues.first.map(String.init(describing:)) ?? "")); it is not switched until the files are read again")
             return nil
         } catch {
             log(.error, "target \(name): its stored definition cannot be read: \(error)")
@@ -44,35 +44,44 @@ extension Engine {
         throw CommandRefusal(.notReady, "the daemon runs on its stored schedule: its schedule files could not be read (see `maint reload`); fix them and reload")
     }
 
-    /// Reads the stored definitions of these targets now, so that the window machine (which
-    /// looks targets up as it decides) finds them.
-    func loadStoredTargets(_ names: [String]) {
-        guard schedule.origin == .stored else { return }
-        for name in names { _ = targetConfig(name) }
+    /// Lets go of the definitions read back for windows that are over, once there are more than
+    /// `heldTargetDefinitions` (and twice as many as the running windows need, so that a fleet
+    /// larger than that is not read again every round).
+    func trimTargetDefinitions() throws {
+        guard readsTargetsBack, schedule.targets.count > max(heldTargetDefinitions, 2 * targetDefinitionsInUse) else { return }
+        let running = try store.runningTargetNames()
+        schedule.targets = schedule.targets.filter { running.contains($0.key) }
+        targetDefinitionsInUse = schedule.targets.count
     }
 
+
     /// Stores the definitions the files gave, with their stamp, then lets go of the text. If
-    /// they cannot be stored, the stamp is removed, so the next start reads the files.
-    func storeDefinitions() {
-        guard let stamp = schedule.stamp else { return }
+    /// they cannot be stored, the stamp is removed, so the next start reads the files. Returns
+    /// whether the database now holds the definitions in force.
+    @discardableResult
+    func storeDefinitions() -> Bool {
+        guard let stamp = schedule.stamp else { return false }
         let definitions = schedule.definitions
         schedule.definitions = []
         schedule.stamp = nil
         // Files unchanged since the copy was made (a restart's read, a reload with nothing
         // edited): the copy is theirs already; nothing to write on the loop.
-        if let stored = try? store.definitionStamp(), stored == stamp { return }
+        if let stored = try? store.definitionStamp(), stored == stamp { return true }
+        // A value that cannot be written as JSON (a number that is not finite) has no copy.
+        let storable = !definitions.contains(where: { $0.body == "null" })
         do {
             try store.transaction {
-                // A value that cannot be written as JSON (a number that is not finite) has no copy.
-                guard !definitions.contains(where: { $0.body == "null" }) else {
+                guard storable else {
                     try store.forgetDefinitionStamp()
                     return
                 }
                 try store.replaceDefinitions(definitions, stamp: stamp, secretNames: schedule.secretNames)
             }
+            return storable
         } catch {
             log(.warning, "the copy of the schedule for a quick restart cannot be stored: \(error); the next start reads the files first")
             try? store.forgetDefinitionStamp()
+            return false
         }
     }
 }

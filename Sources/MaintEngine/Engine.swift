@@ -97,20 +97,26 @@ public final class Engine {
         self.builder = RequestBuilder(secrets: secrets)
         self.log = log
         self.pool = pool
-        self.targetZones = schedule.targets.mapValues(\.timezone)
+        self.targetZones = schedule.targetZones
     }
 
     public func replace(schedule: Schedule) {
         self.schedule = schedule
-        targetZones = schedule.targets.mapValues(\.timezone)
+        targetZones = schedule.targetZones
         unreadableTargets = []
+        readsTargetsBack = false
     }
 
-    /// Once stored, a one-off definition is read from the database, not from the files: the
-    /// daemon lets go of them (with a hundred thousand, they are most of its memory). Recurring
-    /// ones stay, to store their next occurrences; a reload reads the files again.
-    public func forgetStoredOneOffDefinitions() {
-        storeDefinitions()
+    /// Once stored, a definition is read from the database, not kept from the files: the daemon
+    /// lets go of its one-off windows (with a hundred thousand, they were most of its memory)
+    /// and of its targets' whole definitions, keeping each one's `TargetSummary` (10,000 targets
+    /// held 30 MB). Recurring windows stay, to store their next occurrences; a reload reads the
+    /// files again.
+    public func letGoOfStoredDefinitions() {
+        if storeDefinitions() {
+            schedule.letGoOfTargetDefinitions()
+            readsTargetsBack = true
+        }
         schedule.windows = schedule.windows.filter { $0.value.recurrence != nil }
         schedulePublished?(schedule)
         // Handed back by the loop once the read's last holder (a reload's result, a job) is gone.
@@ -135,6 +141,14 @@ public final class Engine {
     var targetZones: [String: TimeZone] = [:]
     /// Targets whose stored definition did not read (see `targetConfig(_:)`): not tried again.
     var unreadableTargets: Set<String> = []
+    /// Whether whole target definitions are read back from the database when needed
+    /// (`letGoOfStoredDefinitions`), rather than all held from the files.
+    var readsTargetsBack = false
+    /// How many read-back definitions the running windows needed at the last trim.
+    var targetDefinitionsInUse = 0
+    /// How many read-back target definitions the daemon holds before it lets go of those no
+    /// running window needs.
+    var heldTargetDefinitions = 1_000
 
     /// The database was changed by someone else (a command): the next round reads every running
     /// window again.
@@ -188,6 +202,7 @@ public final class Engine {
     public func advance(now: Date) throws {
         throttled.removeAll()
         outcomeRecorded = false
+        try trimTargetDefinitions()
         let wanted = touched
         let reread = rereadRunning
         touched = []
@@ -239,9 +254,12 @@ public final class Engine {
         return windows.sorted { ($0.startAt, $0.id) < ($1.startAt, $1.id) }
     }
 
-    /// The window machine at `now`, with what is in flight and each target's driver.
-    func machine(_ now: Date) -> WindowMachine {
-        let targets = schedule.targets
+    /// The window machine at `now`, with what is in flight and the drivers of the targets it
+    /// will decide for (`looking`: it asks them when each is next looked at).
+    func machine(_ now: Date, looking names: [String] = []) -> WindowMachine {
+        var drivers: [String: TargetConfig] = [:]
+        for name in names { drivers[name] = targetConfig(name) }
+        let targets = drivers
         let busy = self.busy
         return WindowMachine(now: Self.milliseconds(now), isSwitching: { busy.switching($0) }) { name, openEnded in
             guard let target = targets[name] else { return nil }
@@ -266,8 +284,7 @@ public final class Engine {
             }
         }
         let targets = try store.targets(of: window.id)
-        loadStoredTargets(targets.map(\.target))
-        let machine = machine(now)
+        let machine = machine(now, looking: targets.map(\.target))
         var holders: [String: WindowMachine.Holders] = [:]
         for name in machine.targetsNeedingHolders(window, targets) {
             holders[name] = try self.holders(of: name, besides: window.id)

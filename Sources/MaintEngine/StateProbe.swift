@@ -1,6 +1,7 @@
 import Foundation
 import MaintCore
 import MaintNet
+import MaintStore
 
 /// Whether targets really are in maintenance, read by their drivers (`Driver.probeWork`), for
 /// `maint status`: every request at once on the transfer pool, local reads in line.
@@ -13,9 +14,10 @@ public enum StateProbe {
         let secretNames: [String]
 
         /// What reading `names` takes: those whose driver can tell, and the state the drivers
-        /// kept (`driverStates` of the store).
-        public init(names: [String], schedule: Schedule, driverStates: [String: String], secrets: SecretSource) {
-            targets = names.compactMap { schedule.targets[$0] }.filter(\.driver.readsState)
+        /// kept (`driverStates` of the store). A definition the daemon let go of is read back
+        /// from `store`.
+        public init(names: [String], schedule: Schedule, store: MaintenanceStore, driverStates: [String: String], secrets: SecretSource) {
+            targets = names.compactMap { schedule.targets[$0] ?? (try? store.storedTarget($0)) ?? nil }.filter(\.driver.readsState)
             self.driverStates = driverStates
             self.secrets = secrets
             secretNames = schedule.secretNames

@@ -352,6 +352,18 @@ public final class MaintenanceStore {
             .map(Self.window)
     }
 
+    /// The states of a window that has started and not ended, as an SQL list (each one is
+    /// looked up in `windows_state`; the planned windows are not read).
+    static let runningList = WindowState.sqlList(WindowState.allCases.filter { !$0.isTerminal && $0 != .scheduled })
+
+    /// The targets of the windows that have started and not ended.
+    public func runningTargetNames() throws(SQLiteError) -> Set<String> {
+        Set(try database.rows("""
+            SELECT DISTINCT window_targets.target FROM windows JOIN window_targets ON window_targets.window_id = windows.id
+            WHERE windows.state IN (\(Self.runningList))
+            """).compactMap { $0.string(0) })
+    }
+
     /// The earliest window start or end, or notice, that is due: what the scheduler sleeps until.
     /// A start counts `startLead` early (the engine makes a window ready that much ahead).
     public func nextDueInstant(startLead: Int64 = 0) throws(SQLiteError) -> Int64? {

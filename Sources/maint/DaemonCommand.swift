@@ -98,11 +98,11 @@ enum DaemonCommand {
             what = "the stored copy of \(configDirectory) (unchanged since it was read; reading it again meanwhile)"
         } else {
             try engine.sync(now: now)
-            what = "\(engine.schedule.targets.count) target(s), \(engine.schedule.channels.count) channel(s), \(engine.schedule.windows.count) window(s) from \(configDirectory)"
+            what = "\(engine.schedule.targetSummaries.count) target(s), \(engine.schedule.channels.count) channel(s), \(engine.schedule.windows.count) window(s) from \(configDirectory)"
         }
         try store.appendEvent(at: now.epochMilliseconds, window: nil, kind: "daemon.started", message: "pid \(getpid()), \(what)")
         log(.notice, "maint daemon started: \(what); database \(session.paths.database); control socket \(session.paths.socket)\(listening.map { ", and http://\($0)" } ?? "")")
-        engine.forgetStoredOneOffDefinitions()
+        engine.letGoOfStoredDefinitions()
         if fromStoredCopy { runner.startReload(asked: false) }
         _ = try runner.run()
         _ = try? store.appendEvent(at: Date().epochMilliseconds, window: nil, kind: "daemon.stopped", message: "pid \(getpid())")

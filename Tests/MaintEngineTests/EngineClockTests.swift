@@ -90,7 +90,7 @@ struct EngineClockTests {
             daily: { targets: ["paris"], recurrence: "FREQ=DAILY", start: "04:00", timezone: "UTC", duration: "1h" },
             """#, now: stored)
         try engine.sync(now: stored)
-        engine.forgetStoredOneOffDefinitions()
+        engine.letGoOfStoredDefinitions()
         #expect(engine.schedule.windows.keys.sorted() == ["daily"])
         try engine.advance(now: try at("2030-06-05T02:00:00Z"))
         #expect(try engine.store.window("once")?.state == .activating)

@@ -1,6 +1,6 @@
 import Foundation
 import MaintCore
-import MaintEngine
+@testable import MaintEngine
 import MaintNet
 import MaintStore
 import MaintSystem
@@ -40,8 +40,68 @@ struct StoredScheduleTests {
         let schedule = try ScheduleLoader(now: now, keepsDefinitions: true).load(directory: directory)
         let engine = try engine(schedule, database)
         try engine.sync(now: now)
-        engine.forgetStoredOneOffDefinitions()
+        engine.letGoOfStoredDefinitions()
         return Setup(directory: directory, database: database)
+    }
+
+    /// Once the files' definitions are stored, the daemon keeps each target's summary and reads a
+    /// whole definition back when a window needs it: with 10,000 targets, they were most of its
+    /// memory. Choosing targets by tag still works at once.
+    @Test func storedTargetDefinitionsAreLetGoAndReadBackAsWindowsNeedThem() throws {
+        let setup = try firstStart(now: try at("2030-06-05T01:00:00Z"))
+        let files = try ScheduleLoader(keepsDefinitions: true).load(directory: setup.directory)
+        let engine = try engine(files, setup.database)
+        engine.heldTargetDefinitions = 0
+        try engine.sync(now: try at("2030-06-05T01:00:00Z"))
+        engine.letGoOfStoredDefinitions()
+        #expect(engine.schedule.targets.isEmpty, "no whole definition is held")
+        #expect(engine.schedule.targetSummaries.keys.sorted() == ["hook", "lyon", "paris"])
+        #expect(engine.schedule.targetSummaries["lyon"]?.tags == ["fr", "south"])
+        #expect(engine.schedule.targetSummaries["paris"]?.timezone.identifier == "Europe/Paris")
+
+        let request = WindowRequest(selectors: ["tag:south"], start: try at("2030-06-06T02:00:00Z"), end: try at("2030-06-06T03:00:00Z"),
+                                    headline: "h", message: "m", notices: [], channels: [], timezone: .gmt, emergency: false)
+        let id = try engine.addWindow(request, now: try at("2030-06-05T01:00:01Z"))
+        #expect(try engine.store.targets(of: id).map(\.target) == ["lyon"], "chosen by tag from the summaries")
+        #expect(throws: CommandRefusal.self) {
+            try engine.addWindow(WindowRequest(selectors: ["tag:nort"], start: request.start, end: request.end, headline: "h", message: "m",
+                                               notices: [], channels: [], timezone: .gmt, emergency: false), now: try at("2030-06-05T01:00:02Z"))
+        }
+
+        // `maint status` reads a target's state from the definition stored, on its own connection.
+        let plan = StateProbe.Plan(names: ["paris", "hook"], schedule: engine.schedule, store: try MaintenanceStore(path: setup.database),
+                                   driverStates: [:], secrets: SecretSource(environment: [:]))
+        #expect(plan.targets.map(\.name) == ["paris"], "the file driver reads the state; this webhook has no probe")
+
+        // Read back for a window, held while it runs; the others are let go past the limit.
+        _ = try #require(engine.targetConfig("hook"))
+        try engine.advance(now: try at("2030-06-05T02:00:00Z"))
+        #expect(try engine.store.window("w")?.state == .activating)
+        #expect(engine.hasWorkInFlight, "switched from the definition read back")
+        #expect(engine.schedule.targets.keys.sorted() == ["lyon"], "hook was let go before the round; lyon read for w")
+        _ = try #require(engine.targetConfig("paris"))
+        try engine.advance(now: try at("2030-06-05T02:00:01Z"))
+        #expect(engine.schedule.targets.keys.sorted() == ["lyon"], "w still runs on lyon")
+        let lyon = try #require(engine.schedule.targets["lyon"])
+        let original = try #require(files.targets["lyon"])
+        #expect(lyon.timezone == original.timezone && lyon.tags == original.tags && lyon.file == original.file)
+
+        // A reload holds the new files' definitions until they are stored again.
+        let again = try ScheduleLoader(keepsDefinitions: true).load(directory: setup.directory)
+        engine.replace(schedule: again)
+        #expect(engine.schedule.targets.count == 3)
+        engine.letGoOfStoredDefinitions()
+        #expect(engine.schedule.targets.isEmpty, "unchanged files: the copy stored is theirs")
+    }
+
+    /// A schedule with no copy to store (read without its definitions kept) keeps them all.
+    @Test func definitionsWithNoStoredCopyAreKept() throws {
+        let setup = try firstStart(now: try at("2030-06-05T01:00:00Z"))
+        let engine = try engine(try ScheduleLoader().load(directory: setup.directory), setup.database)
+        engine.heldTargetDefinitions = 0
+        engine.letGoOfStoredDefinitions()
+        try engine.advance(now: try at("2030-06-05T01:00:01Z"))
+        #expect(engine.schedule.targets.keys.sorted() == ["hook", "lyon", "paris"])
     }
 
     func engine(_ schedule: Schedule, _ database: String) throws -> Engine {
