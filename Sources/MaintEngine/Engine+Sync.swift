@@ -13,6 +13,13 @@ extension Engine {
     /// A definition that cannot be stored (a write that fails) is logged and left for the next
     /// sync; the others are stored all the same, and the daemon goes on.
     public func sync(now: Date) throws {
+        routineNotes = (0, 0)
+        defer {
+            if let held = routineNotes?.held, held > 0 {
+                log(.info, "… and \(held) more window(s) planned or re-planned (each in `maint log`; `maint ls` lists them)")
+            }
+            routineNotes = nil
+        }
         var failures: [String] = []
         let names = schedule.windows.keys.sorted()
         // Many definitions per transaction, one write to disk each batch rather than each window;

@@ -144,6 +144,11 @@ public final class Engine {
     /// Whether whole target definitions are read back from the database when needed
     /// (`letGoOfStoredDefinitions`), rather than all held from the files.
     var readsTargetsBack = false
+    /// While the files' windows are stored (`sync`), the routine lines ("window w1: planned for
+    /// …") logged and those past `routineNotesPerSync`, counted instead: a first start with
+    /// 100,000 windows logs a summary, not 100,000 lines (each is in the event log, `maint log`).
+    var routineNotes: (logged: Int, held: Int)?
+    static let routineNotesPerSync = 20
     /// How many read-back definitions the running windows needed at the last trim.
     var targetDefinitionsInUse = 0
     /// How many read-back target definitions the daemon holds before it lets go of those no
@@ -344,7 +349,18 @@ public final class Engine {
     func note(_ notes: [WindowStep.Note]) {
         for note in notes {
             switch note.severity {
-            case .info: log(.info, note.text)
+            case .info:
+                guard var counts = routineNotes else {
+                    log(.info, note.text)
+                    continue
+                }
+                if counts.logged < Self.routineNotesPerSync {
+                    log(.info, note.text)
+                    counts.logged += 1
+                } else {
+                    counts.held += 1
+                }
+                routineNotes = counts
             case .notice: log(.notice, note.text)
             case .warning: log(.warning, note.text)
             case .error: log(.error, note.text)

@@ -167,6 +167,21 @@ struct DaemonBehaviourTests {
         #expect(try workspace.maint(["check", "tag:eu"]).status != 65, "the new tag is known at once")
     }
 
+    /// Storing many windows at a start logs the first lines and then one summary: each window
+    /// is in the event log, and the journal is not flooded.
+    @Test func manyWindowsPlannedAtAStartAreSummedUpInTheLog() throws {
+        let (workspace, site, receiver) = try siteSetup()
+        let windows = (1...25).map { #"w\#($0): { targets: ["site"], start: "+\#($0)d", duration: "1h" },"# }.joined(separator: "\n")
+        try workspace.write("shop.json5", schedule([site], receiver, windows: windows))
+        let daemon = try workspace.readyDaemon()
+        defer { daemon.stop() }
+        let planned = daemon.stderr.split(separator: "\n").filter { $0.contains(": planned for ") }
+        #expect(planned.count == 20, "\(daemon.stderr)")
+        #expect(daemon.stderr.contains("… and 5 more window(s) planned or re-planned"), "\(daemon.stderr)")
+        let events = try workspace.maint(["log", "--json"])
+        #expect(events.stdout.components(separatedBy: "window.planned").count - 1 == 25, "\(events.stdout.prefix(2000))")
+    }
+
     @Test func aWindowAddedFromTheCommandLineWakesAnIdleDaemon() throws {
         let (workspace, site, receiver) = try siteSetup()
         try workspace.write("shop.json5", schedule([site], receiver))
