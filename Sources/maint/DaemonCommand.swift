@@ -15,6 +15,7 @@ enum DaemonCommand {
         // files meanwhile; edited files (or another maint) are read first, as on a first start.
         // The engine is the only holder of the schedule read: once it lets go of the stored
         // one-off windows, their memory is free (nothing here keeps the whole schedule).
+        Memory.keepHeapsTrimmed()
         let pool = TransferPool()
         let engine = try session.engine(schedule: try Engine.storedSchedule(store, stamp: ScheduleStamp.of(directory: configDirectory))
                                             ?? session.loadSchedule(keepingDefinitions: true, inParallel: false), store: store, pool: pool)
