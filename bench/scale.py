@@ -8,7 +8,9 @@ what it costs maint to hold it:
   restart       the same daemon stopped (SIGTERM) and started again on the stored database, with
                 the files unchanged: ready from its stored copy of them
   files read    the restarted daemon's second READY=1, once it has read the files again meanwhile
-  idle RSS      the daemon's resident memory once ready
+  idle RSS      the daemon's resident memory once ready; of its own: the anonymous part
+                (its heap and stacks), the rest being the program's code and libraries mapped
+                from their files; after status: once it has answered `maint status` 3 times
   wake-ups      context switches of the daemon's threads while idle, per minute
   ls, status, show w5   each command's whole process, the daemon running (best of 3)
 
@@ -69,10 +71,10 @@ def stop(process):
     process.wait(timeout=60)
 
 
-def rss_mb(pid):
+def rss_mb(pid, field="VmRSS"):
     with open(f"/proc/{pid}/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return 0.0
 
@@ -103,12 +105,14 @@ def measure(maint, targets, windows, work, idle):
     process, row["first load"] = start_daemon(maint, env, notify)
     time.sleep(1)
     row["idle RSS"] = rss_mb(process.pid)
+    row["RSS of its own (anonymous)"] = rss_mb(process.pid, "RssAnon")
     before = switches(process.pid)
     time.sleep(idle)
     row["wake-ups"] = (switches(process.pid) - before) * 60 / idle
     row["ls"] = best([maint, "ls"], env)
     row["status"] = best([maint, "status"], env)
     row["show"] = best([maint, "show", "w5"], env) if windows else best([maint, "show", "none"], env)
+    row["RSS after status"] = rss_mb(process.pid)
     stop(process)
     process, (row["restart"], row["files read"]) = start_daemon(maint, env, notify, readies=2)
     time.sleep(1)
@@ -129,8 +133,8 @@ def main():
         rows = [(size, measure(args.maint, size[0], size[1], work, args.idle)) for size in sizes]
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    goals = {"validate": "≤ 2 s", "first load": "≤ 10 s", "restart": "≤ 200 ms", "files read": "", "idle RSS": "≤ 30 MB",
-             "RSS after restart": "≤ 30 MB",
+    goals = {"validate": "≤ 2 s", "first load": "≤ 10 s", "restart": "≤ 200 ms", "files read": "", "idle RSS": "≤ 30 MB", "RSS of its own (anonymous)": "",
+             "RSS after restart": "≤ 30 MB", "RSS after status": "",
              "wake-ups": "0", "ls": "≤ 300 ms", "status": "≤ 300 ms", "show": "≤ 50 ms"}
 
     def text(name, value):
