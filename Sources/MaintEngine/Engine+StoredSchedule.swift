@@ -46,10 +46,11 @@ extension Engine {
 
     /// Lets go of the definitions read back for windows that are over, once there are more than
     /// `heldTargetDefinitions` (and twice as many as the running windows need, so that a fleet
-    /// larger than that is not read again every round).
-    func trimTargetDefinitions() throws {
-        guard readsTargetsBack, schedule.targets.count > max(heldTargetDefinitions, 2 * targetDefinitionsInUse) else { return }
-        let running = try store.runningTargetNames()
+    /// larger than that is not read again every round). Housekeeping: if the database cannot
+    /// say which are needed, all are kept.
+    func trimTargetDefinitions() {
+        guard readsTargetsBack, schedule.targets.count > max(heldTargetDefinitions, 2 * targetDefinitionsInUse),
+              let running = try? store.runningTargetNames() else { return }
         schedule.targets = schedule.targets.filter { running.contains($0.key) }
         targetDefinitionsInUse = schedule.targets.count
     }

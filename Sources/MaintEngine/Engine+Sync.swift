@@ -112,7 +112,20 @@ extension Engine {
                 if plan.announcesScheduled { try enqueue(.scheduled, window: plan.record, now: now) }
             }
         }
-        note(plan.notes)
+        note(plan.notes.filter { $0.severity != .info || !holdsRoutineNote() })
+    }
+
+    /// Whether a plan's routine line ("planned for …") is counted rather than logged: past the
+    /// first `routineNotesPerSync` of a sync.
+    func holdsRoutineNote() -> Bool {
+        guard var counts = routineNotes else { return false }
+        defer { routineNotes = counts }
+        guard counts.logged >= Self.routineNotesPerSync else {
+            counts.logged += 1
+            return false
+        }
+        counts.held += 1
+        return true
     }
 
     /// The next instant something is due, leaving out work already in flight.

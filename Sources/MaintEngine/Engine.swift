@@ -207,7 +207,7 @@ public final class Engine {
     public func advance(now: Date) throws {
         throttled.removeAll()
         outcomeRecorded = false
-        try trimTargetDefinitions()
+        trimTargetDefinitions()
         let wanted = touched
         let reread = rereadRunning
         touched = []
@@ -349,18 +349,7 @@ public final class Engine {
     func note(_ notes: [WindowStep.Note]) {
         for note in notes {
             switch note.severity {
-            case .info:
-                guard var counts = routineNotes else {
-                    log(.info, note.text)
-                    continue
-                }
-                if counts.logged < Self.routineNotesPerSync {
-                    log(.info, note.text)
-                    counts.logged += 1
-                } else {
-                    counts.held += 1
-                }
-                routineNotes = counts
+            case .info: log(.info, note.text)
             case .notice: log(.notice, note.text)
             case .warning: log(.warning, note.text)
             case .error: log(.error, note.text)
