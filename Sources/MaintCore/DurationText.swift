@@ -1,8 +1,12 @@
 /// Durations as schedule files write them: `90s`, `45m`, `2h30m`, `7d`, `500ms`.
 public enum DurationText {
+    /// Each unit with its size and its place from largest to smallest; "ms" is tried before "m".
+    private static let units: [(name: String, size: Int64, order: Int)] = [
+        ("d", 86_400_000, 0), ("h", 3_600_000, 1), ("ms", 1, 4), ("m", 60_000, 2), ("s", 1_000, 3),
+    ]
+
     /// Milliseconds, or nil when the text is not a duration.
     public static func parse(_ text: String) -> Int64? {
-        let units: [(String, Int64)] = [("d", 86_400_000), ("h", 3_600_000), ("ms", 1), ("m", 60_000), ("s", 1_000)]
         var rest = Substring(text.trimmingWhitespace())
         guard !rest.isEmpty, rest.utf8.count <= 64 else { return nil }
         var total: Int64 = 0
@@ -11,13 +15,12 @@ public enum DurationText {
             let digits = rest.prefix(while: { $0.isASCII && $0.isNumber })
             guard !digits.isEmpty, digits.count <= 9, let amount = Int64(digits) else { return nil }
             rest = rest.dropFirst(digits.count)
-            guard let rank = units.firstIndex(where: { rest.hasPrefix($0.0) }) else { return nil }
+            guard let unit = units.first(where: { rest.hasPrefix($0.name) }) else { return nil }
             // Units must come from largest to smallest, each once ("2h30m", not "30m2h").
-            let order = ["d": 0, "h": 1, "m": 2, "s": 3, "ms": 4][units[rank].0] ?? 0
-            guard order > lastRank else { return nil }
-            lastRank = order
-            rest = rest.dropFirst(units[rank].0.count)
-            total += amount * units[rank].1
+            guard unit.order > lastRank else { return nil }
+            lastRank = unit.order
+            rest = rest.dropFirst(unit.name.count)
+            total += amount * unit.size
         }
         return total
     }

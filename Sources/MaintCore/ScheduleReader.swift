@@ -17,6 +17,8 @@ public struct ScheduleReader: Sendable {
     /// told again that no such thing exists (the first error says what is wrong).
     var unreadableTargets: Set<String> = []
     var unreadableChannels: Set<String> = []
+    /// The zones named so far: most files name a few zones many times.
+    var zones: [String: TimeZone] = [:]
 
     init(now: Date) { self.now = now }
 
@@ -157,17 +159,21 @@ public struct ScheduleReader: Sendable {
     }
 
     mutating func timezone(_ object: [String: JSONValue], _ key: String, _ path: FieldPath) -> TimeZone? {
-        guard let name = string(object, key, path) else { return TimeZone(identifier: "UTC") }
+        guard let name = string(object, key, path) else { return Self.utc }
+        if let zone = zones[name] { return zone }
         if name == "target" {
             fail(path.appending(key), "\"target\" (each target's own time) applies to windows only; name an IANA zone such as Europe/Paris")
             return nil
         }
-        guard name.contains("/") || name == "UTC", let zone = TimeZone(identifier: name) else {
+        guard name.utf8.contains(UInt8(ascii: "/")) || name == "UTC", let zone = TimeZone(identifier: name) else {
             fail(path.appending(key), "\(Quoted(name)) is not an IANA time zone such as Europe/Paris or UTC")
             return nil
         }
+        zones[name] = zone
         return zone
     }
+
+    static let utc = TimeZone(identifier: "UTC")
 
     /// Every template of the files is read here, so that the secrets it names are remembered.
     mutating func parse(_ text: String, placeholders: Set<String>) throws(Template.ParseError) -> Template {
@@ -548,12 +554,15 @@ public struct ScheduleReader: Sendable {
     /// Fewer windows than this are read on one core: a share costs a reader's copy.
     static let windowsPerShare = 1_000
 
+    /// A window's keys: made once, not for each of 100,000 windows.
+    static let windowKeys: Set<String> = [
+        "headline", "message", "targets", "start", "end", "duration", "timezone", "notices", "channels",
+        "page", "healthTimeout", "recurrence", "order", "onHealthFailure", "onFailure", "force", "maxParallel",
+    ]
+
     mutating func window(_ name: String, _ value: JSONValue, schedule: Schedule) -> WindowConfig? {
         let path = FieldPath().appending("windows").appending(name)
-        guard let document, let object = object(value, path, allowed: [
-            "headline", "message", "targets", "start", "end", "duration", "timezone", "notices", "channels",
-            "page", "healthTimeout", "recurrence", "order", "onHealthFailure", "onFailure", "force", "maxParallel",
-        ]) else { return nil }
+        guard let document, let object = object(value, path, allowed: Self.windowKeys) else { return nil }
         var recurrence: RecurrenceRule?
         if let text = string(object, "recurrence", path) {
             do {
