@@ -341,6 +341,18 @@ struct JSONValueTests {
         #expect(cut > 300)
     }
 
+    /// A section a little larger than a part is cut in halves: no core waits while another
+    /// reads a whole part and the rest is a remnant.
+    @Test func aSectionIsCutInPartsOfAboutEqualSize() throws {
+        let members = (0..<100).map { String(format: "m%03d: \"0123456789\"", $0) }
+        let source = "{ windows: { " + members.joined(separator: ", ") + " } }"
+        let outline = JSON5Locator(text: source, positions: false, outlining: true).outline
+        let parts = try #require(JSON5Parts(text: source, outline: outline, partBytes: 1_200))
+        let sizes = parts.parts.map(\.text.count)
+        #expect(sizes.count == 2 && abs(sizes[0] - sizes[1]) <= 2 * (members[0].utf8.count + 2), "\(sizes)")
+        #expect(parts.parse() == (try JSONValue.parseJSON5(Data(source.utf8))))
+    }
+
     @Test func readingTriesEveryKind() throws {
         let value = try JSONValue.parseJSON5(Data(#"{ s: "x", n: 1.5, b: false, a: [1, null], o: { k: "v" } }"#.utf8))
         #expect(value == .object(["s": .string("x"), "n": .number(1.5), "b": .bool(false), "a": .array([.number(1), .null]),
