@@ -62,7 +62,7 @@ struct ManualTests {
         let page = try String(contentsOf: Repository.root.appendingPathComponent("deploy/man/maint.json5.5"), encoding: .utf8)
         let sources = Repository.root.appendingPathComponent("Sources/MaintCore")
         var keys = Set<String>()
-        let list = try NSRegularExpression(pattern: #"(?:allowed: |keys: Set<String> = |union\()\[([^\]]*)\]"#)
+        let list = try NSRegularExpression(pattern: #"(?:allowed: |[kK]eys: Set<String> = |union\()\[([^\]]*)\]"#)
         let quoted = try NSRegularExpression(pattern: #""([A-Za-z]+)""#)
         for file in try FileManager.default.contentsOfDirectory(atPath: sources.path) where file.hasSuffix(".swift") {
             let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
