@@ -138,7 +138,7 @@ extension Schedule {
     public func forecast(from: Date, through: Date, now: Date) -> [OccurrencePlan] {
         let from = max(from, now)
         guard from <= through else { return [] }
-        let zones = targets.mapValues(\.timezone)
+        let zones = targetZones
         var plans: [OccurrencePlan] = []
         for name in windows.keys.sorted() {
             guard let config = windows[name] else { continue }

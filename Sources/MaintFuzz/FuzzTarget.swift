@@ -47,7 +47,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             }
         }
         guard let schedule = try? ScheduleLoader(now: now).load(sources: [("fuzz.json5", text)]) else { return }
-        let zones = schedule.targets.mapValues(\.timezone)
+        let zones = schedule.targetZones
         for window in schedule.windows.values {
             _ = window.occurrences(targetZones: zones, storedAt: now, from: now, through: now.addingTimeInterval(15 * 86_400))
         }

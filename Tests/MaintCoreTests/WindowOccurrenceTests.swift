@@ -30,17 +30,32 @@ struct WindowOccurrenceTests {
     /// One rule, each site in its own night: Paris and Berlin share an instant, New York and Sydney have their own.
     @Test func perTargetZonesGiveOneWindowPerInstant() throws {
         let (schedule, window) = try load(#"w: { targets: ["paris", "berlin", "newyork", "sydney"], recurrence: "FREQ=WEEKLY;BYDAY=SU", start: "03:00", timezone: "target", duration: "45m" }"#)
-        let occurrences = window.occurrences(targetZones: schedule.targets.mapValues(\.timezone), storedAt: Date(),
+        let occurrences = window.occurrences(targetZones: schedule.targetZones, storedAt: Date(),
                                              from: try date("2026-11-28T00:00:00Z"), through: try date("2026-11-30T00:00:00Z"))
         #expect(occurrences.map(\.id) == ["w@20261128T1600Z", "w@20261129T0200Z", "w@20261129T0800Z"])
         #expect(occurrences.map(\.targets) == [["sydney"], ["paris", "berlin"], ["newyork"]])
         #expect(occurrences.map { $0.end.timeIntervalSince($0.start) } == [2700, 2700, 2700])
     }
 
+    /// A daemon lets go of its targets' whole definitions once stored; what it lists beyond the
+    /// stored horizon (`maint ls --to +180d`) still puts each occurrence in its target's zone.
+    @Test func theForecastKeepsEachTargetsZoneOnceDefinitionsAreLetGo() throws {
+        let (schedule, _) = try load(#"w: { targets: ["paris", "newyork"], recurrence: "FREQ=WEEKLY;BYDAY=SU", start: "03:00", timezone: "target", duration: "45m" }"#)
+        let now = try date("2027-01-01T00:00:00Z")
+        let whole = schedule.forecast(from: now, through: try date("2027-07-01T00:00:00Z"), now: now)
+        var summarized = schedule
+        summarized.letGoOfTargetDefinitions()
+        let forecast = summarized.forecast(from: now, through: try date("2027-07-01T00:00:00Z"), now: now)
+        #expect(whole.count > 40)
+        #expect(forecast.map(\.record.id) == whole.map(\.record.id))
+        #expect(forecast.map(\.record.timezone) == whole.map(\.record.timezone))
+        #expect(Set(forecast.map(\.record.timezone)) == ["Europe/Paris", "America/New_York"])
+    }
+
     /// 02:30 on the spring-forward Sunday in Paris runs at 03:30 CEST; the week after, at 02:30 again.
     @Test func recurringWindowsKeepTheirLocalTimeAcrossDaylightSaving() throws {
         let (schedule, window) = try load(#"w: { targets: ["paris"], recurrence: "FREQ=WEEKLY;BYDAY=SU", start: "02:30", timezone: "Europe/Paris", duration: "1h" }"#)
-        let occurrences = window.occurrences(targetZones: schedule.targets.mapValues(\.timezone), storedAt: Date(),
+        let occurrences = window.occurrences(targetZones: schedule.targetZones, storedAt: Date(),
                                              from: try date("2027-03-20T00:00:00Z"), through: try date("2027-04-05T00:00:00Z"))
         let paris = try #require(TimeZone(identifier: "Europe/Paris"))
         #expect(occurrences.map { TimeText.rfc3339($0.start, zone: paris) } == ["2027-03-21T02:30:00+01:00", "2027-03-28T03:30:00+02:00", "2027-04-04T02:30:00+02:00"])
