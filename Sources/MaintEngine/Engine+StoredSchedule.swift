@@ -59,7 +59,6 @@ extension Engine {
     /// Stores the definitions the files gave, with their stamp, then lets go of the text. If
     /// they cannot be stored, the stamp is removed, so the next start reads the files. Returns
     /// whether the database now holds the definitions in force.
-    @discardableResult
     func storeDefinitions() -> Bool {
         guard let stamp = schedule.stamp else { return false }
         let definitions = schedule.definitions

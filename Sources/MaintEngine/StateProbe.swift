@@ -17,7 +17,7 @@ public enum StateProbe {
         /// kept (`driverStates` of the store). A definition the daemon let go of is read back
         /// from `store`.
         public init(names: [String], schedule: Schedule, store: MaintenanceStore, driverStates: [String: String], secrets: SecretSource) {
-            targets = names.compactMap { schedule.targets[$0] ?? (try? store.storedTarget($0)) ?? nil }.filter(\.driver.readsState)
+            targets = names.compactMap { schedule.targets[$0] ?? (try? store.storedTarget($0)) }.filter(\.driver.readsState)
             self.driverStates = driverStates
             self.secrets = secrets
             secretNames = schedule.secretNames
