@@ -22,7 +22,7 @@ let package = Package(
         // The SQLite file: connection, statements, migrations, records.
         .target(name: "MaintStore", dependencies: ["CSQLite", "MaintCore"]),
         // libcurl transfers (the requests MaintCore describes) and libcrypto HMAC.
-        .target(name: "MaintNet", dependencies: ["CCurl", "CCrypto", "MaintCore"]),
+        .target(name: "MaintNet", dependencies: ["CCurl", "CCrypto", "MaintCore", "MaintSystem"]),
         // Process plumbing: sd_notify, logging, timerfd, signals, the process lock.
         .target(name: "MaintSystem", dependencies: ["CLinux"]),
         // Scheduler, http driver, webhooks, health checks.

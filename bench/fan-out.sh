@@ -19,7 +19,8 @@ if [ "${1:-}" = "--delay" ]; then delay=$2; shift 2; fi
 if [ "${1:-}" = "--runs" ]; then runs=$2; shift 2; fi
 sizes=("${@:-1000}")
 source bench/maint-binary.sh
-ulimit -n 65536 2>/dev/null || true
+# Each site in flight holds a socket in maint and two in the fleet (listening and accepted).
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 TIMEFORMAT='%R %U %S'
@@ -34,9 +35,17 @@ printf '|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for n in "${sizes[@]}"; do
   dir="$work/$n"
   mkdir -p "$dir/schedules"
-  python3 bench/sites.py "$n" "$delay" > "$dir/ports" &
-  for _ in $(seq 100); do grep -q '^ready$' "$dir/ports" 2>/dev/null && break; sleep 0.1; done
-  grep -v '^ready$' "$dir/ports" > "$dir/port-list"
+  # A fleet process serves at most 4,000 sites: each costs it two descriptors.
+  parts=$(( (n + 3999) / 4000 ))
+  for part in $(seq "$parts"); do
+    share=$(( n / parts + (part <= n % parts ? 1 : 0) ))
+    python3 bench/sites.py "$share" "$delay" > "$dir/ports-$part" &
+  done
+  for part in $(seq "$parts"); do
+    for _ in $(seq 300); do grep -q '^ready$' "$dir/ports-$part" 2>/dev/null && break; sleep 0.1; done
+  done
+  cat "$dir"/ports-* | grep -v '^ready$' > "$dir/port-list"
+  [ "$(wc -l < "$dir/port-list")" -eq "$n" ] || { echo "fan-out: the fleet of $n sites did not start" >&2; exit 1; }
   {
     echo "{ targets: {"
     awk '{ printf "  \"s%d\": { driver: \"http\", tags: [\"bench\"], activate: { url: \"http://127.0.0.1:%s/admin/api/maintenance\", json: { enabled: true, message: \"{{message}}\", end: \"{{end}}\" } }, deactivate: { url: \"http://127.0.0.1:%s/admin/api/maintenance\", json: { enabled: false } } },\n", NR, $1, $1 }' "$dir/port-list"
@@ -61,6 +70,6 @@ for n in "${sizes[@]}"; do
   read -r xargs_ms _ < <(median "$dir/xargs")
   awk -v n="$n" -v now="$now_ms" -v end="$end_ms" -v curl="$curl_ms" -v xargs="$xargs_ms" -v cpu="$now_cpu" \
     'BEGIN { printf "| %d | %d ms | %d ms | %d ms | %d ms | %.2f | %.1f | %.0f µs |\n", n, now, end, curl, xargs, now / curl, xargs / now, cpu * 1000 / n }'
-  kill %% 2>/dev/null || true
+  kill $(jobs -p) 2>/dev/null || true
   wait 2>/dev/null || true
 done

@@ -2,12 +2,19 @@ import CCrypto
 import CCurl
 import Foundation
 import MaintCore
+import MaintSystem
 
 /// HTTP transfers in flight on one libcurl multi handle. Used from one thread: `add` requests,
 /// then `wait` (which can also watch the caller's own file descriptors) and collect what finished.
 public final class TransferPool {
     private let multi: UnsafeMutableRawPointer
     private var inFlight: [UnsafeMutableRawPointer: Transfer] = [:]
+    /// Transfers added beyond `maximumInFlight`, started in turn as others finish (from `waitingFrom` on).
+    private var waiting: [Transfer] = []
+    private var waitingFrom = 0
+    /// How many transfers go to each origin (scheme, host and port, or Unix socket), in flight or waiting.
+    private var inPoolByOrigin: [String: Int] = [:]
+    private let maximumInFlight: Int
     private var nextTag = 0
 
     public struct Completion {
@@ -22,7 +29,10 @@ public final class TransferPool {
         signal(SIGPIPE, SIG_IGN)
     }()
 
-    public init() {
+    /// At most `maximumInFlight` transfers run at once; by default as many as the process's limit
+    /// on open files leaves room for (each holds a socket, and two more while its name is resolved).
+    public init(maximumInFlight: Int = TransferPool.descriptorBudget) {
+        self.maximumInFlight = max(1, maximumInFlight)
         _ = Self.globalInit
         // curl_multi_init only fails when out of memory.
         guard let multi = curl_multi_init() else { preconditionFailure("curl_multi_init failed: out of memory") }
@@ -38,8 +48,15 @@ public final class TransferPool {
         curl_multi_cleanup(multi)
     }
 
-    public var isEmpty: Bool { inFlight.isEmpty }
-    public var count: Int { inFlight.count }
+    public var isEmpty: Bool { count == 0 }
+    public var count: Int { inFlight.count + waiting.count - waitingFrom }
+
+    /// The transfers the limit on open files leaves room for, keeping 256 descriptors for the
+    /// database, the logs, the control API and programs run by the command driver.
+    public static var descriptorBudget: Int {
+        let limit = OpenFiles.softLimit
+        return limit > 512 ? Int(clamping: (limit - 256) / 3) : 64
+    }
 
     /// Starts a transfer; its completion carries the returned tag.
     @discardableResult
@@ -58,10 +75,39 @@ public final class TransferPool {
     /// Added transfers start at the next `send` or `wait`: a round adds all it has, then one
     /// `send` starts them together (driving the multi handle once per transfer would visit every
     /// transfer in flight each time).
+    ///
+    /// A transfer keeps its connection for the next only when another transfer to its origin is
+    /// in flight as it starts (a hundred silences on one Alertmanager share eight connections).
+    /// A fleet's switch requests, each to its own site, close theirs: libcurl 7.88 searches
+    /// every connection it holds whenever a handle that left its connection open is removed,
+    /// which made a fleet's round quadratic in the number of sites.
     private func start(_ transfer: Transfer) -> Int {
+        let sharing = inPoolByOrigin[transfer.origin, default: 0]
+        inPoolByOrigin[transfer.origin] = sharing + 1
+        if sharing == 0 { _ = maint_curl_setopt_long(transfer.easy, CURLOPT_FORBID_REUSE, 1) }
+        if inFlight.count < maximumInFlight {
+            admit(transfer)
+        } else {
+            waiting.append(transfer)
+        }
+        return transfer.tag
+    }
+
+    private func admit(_ transfer: Transfer) {
         inFlight[transfer.easy] = transfer
         curl_multi_add_handle(multi, transfer.easy)
-        return transfer.tag
+    }
+
+    /// Starts waiting transfers as far as there is room (at the next drive of the multi handle).
+    private func admitWaiting() {
+        while inFlight.count < maximumInFlight, waitingFrom < waiting.count {
+            admit(waiting[waitingFrom])
+            waitingFrom += 1
+        }
+        if waitingFrom == waiting.count {
+            waiting.removeAll(keepingCapacity: false)
+            waitingFrom = 0
+        }
     }
 
     /// Starts connecting and sending what was added, now rather than at the next wait: a switch is
@@ -119,10 +165,14 @@ public final class TransferPool {
                   let transfer = inFlight.removeValue(forKey: easy) else { continue }
             finished.append((transfer, maint_curl_msg_result(message)))
         }
-        return finished.map { transfer, code in
+        let completions = finished.map { transfer, code in
+            let sharing = inPoolByOrigin[transfer.origin, default: 1] - 1
+            inPoolByOrigin[transfer.origin] = sharing > 0 ? sharing : nil
             curl_multi_remove_handle(multi, transfer.easy)
             return Completion(tag: transfer.tag, result: transfer.result(code))
         }
+        if !finished.isEmpty { admitWaiting() }
+        return completions
     }
 }
 
@@ -130,6 +180,8 @@ public final class TransferPool {
 final class Transfer {
     let easy: UnsafeMutableRawPointer
     let tag: Int
+    /// Where it connects: transfers to one origin can share a connection.
+    let origin: String
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var recipients: UnsafeMutablePointer<curl_slist>?
     /// libcurl writes its error text here; it must stay put for the transfer's life.
@@ -145,12 +197,17 @@ final class Transfer {
     var uploaded = 0
 
     /// The settings every transfer shares.
-    private init(tag: Int, url: String, protocols: String, timeoutMilliseconds: Int64) {
+    private init(tag: Int, url: String, unixSocket: String? = nil, protocols: String, timeoutMilliseconds: Int64) {
         guard let easy = curl_easy_init() else { preconditionFailure("curl_easy_init failed: out of memory") }
         self.easy = easy
         self.tag = tag
+        origin = unixSocket.map { "unix:" + $0 } ?? Self.origin(of: url)
         _ = maint_curl_setopt_string(easy, CURLOPT_URL, url)
         _ = maint_curl_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        // Names are resolved afresh for each new connection: libcurl 7.88 walks its whole name
+        // cache at the end of every transfer, and a fleet's cache holds every site's name.
+        _ = maint_curl_setopt_long(easy, CURLOPT_DNS_CACHE_TIMEOUT, 0)
+        if let socket = unixSocket { _ = maint_curl_setopt_string(easy, CURLOPT_UNIX_SOCKET_PATH, socket) }
         _ = maint_curl_setopt_string(easy, CURLOPT_PROTOCOLS_STR, protocols)
         _ = maint_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(timeoutMilliseconds))
         _ = maint_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(min(timeoutMilliseconds, 10_000)))
@@ -203,11 +260,10 @@ final class Transfer {
     }
 
     convenience init(request: HTTPRequest, tag: Int) {
-        self.init(tag: tag, url: request.url, protocols: "http,https", timeoutMilliseconds: request.timeoutMilliseconds)
+        self.init(tag: tag, url: request.url, unixSocket: request.unixSocket, protocols: "http,https", timeoutMilliseconds: request.timeoutMilliseconds)
         _ = maint_curl_setopt_string(easy, CURLOPT_USERAGENT, Version.userAgent)
         if request.wantsCertificate { _ = maint_curl_setopt_long(easy, CURLOPT_CERTINFO, 1) }
         if let caFile = request.caFile { _ = maint_curl_setopt_string(easy, CURLOPT_CAINFO, caFile) }
-        if let socket = request.unixSocket { _ = maint_curl_setopt_string(easy, CURLOPT_UNIX_SOCKET_PATH, socket) }
         if let credentials = request.credentials {
             // libcurl's default authentication is basic.
             _ = maint_curl_setopt_string(easy, CURLOPT_USERNAME, credentials.user)
@@ -236,6 +292,22 @@ final class Transfer {
             headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
         }
         _ = maint_curl_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList)
+    }
+
+    /// Scheme, host and port as libcurl reads the URL; the URL itself when libcurl cannot read it
+    /// (the transfer then fails on its own, with libcurl's error).
+    static func origin(of url: String) -> String {
+        guard let handle = curl_url() else { return url }
+        defer { curl_url_cleanup(handle) }
+        guard curl_url_set(handle, CURLUPART_URL, url, 0) == CURLUE_OK else { return url }
+        let parts = [CURLUPART_SCHEME, CURLUPART_HOST, CURLUPART_PORT].map { part -> String in
+            var text: UnsafeMutablePointer<CChar>?
+            guard curl_url_get(handle, part, &text, UInt32(CURLU_DEFAULT_PORT)) == CURLUE_OK, let text else { return "" }
+            defer { curl_free(text) }
+            return String(cString: text)
+        }
+        // Host names are the same whatever their case, as libcurl compares them.
+        return parts.joined(separator: " ").lowercased()
     }
 
     deinit {

@@ -1,7 +1,7 @@
 import Foundation
 import MaintCore
 import MaintHTTP
-import MaintNet
+@testable import MaintNet
 import MaintSystem
 import Synchronization
 import Testing
@@ -82,6 +82,37 @@ struct ControlServerTests {
         let results = pool.perform([first, other])
         #expect(try results[0].get().status == 200, "the first handler saw the second one run while it waited")
         #expect(try results[1].get().status == 200)
+    }
+
+    /// A pool allowed three transfers at once runs twelve, three at a time: a fleet larger than
+    /// the limit on open files is switched in turns instead of failing for want of sockets.
+    @Test func aPoolRunsNoMoreAtOnceThanItsLimitAndStartsTheRestAsOthersFinish() throws {
+        let running = Mutex((now: 0, most: 0))
+        let (server, listener, socket) = try serve { _ in
+            running.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+            usleep(30_000)
+            running.withLock { $0.now -= 1 }
+            return ControlResponse(status: 200)
+        }
+        defer { server.stop(); listener.remove() }
+        let requests = (0..<12).map { index in
+            var request = HTTPRequest(method: "GET", url: "http://localhost/\(index)")
+            request.unixSocket = socket
+            return request
+        }
+        let pool = TransferPool(maximumInFlight: 3)
+        let results = pool.perform(requests)
+        #expect(try results.map { try $0.get().status } == Array(repeating: 200, count: 12))
+        #expect(running.withLock { $0.most } <= 3)
+        #expect(running.withLock { $0.most } >= 2, "transfers did run side by side")
+        #expect(pool.isEmpty)
+    }
+
+    @Test func transfersToOneOriginAreKnownWhateverTheURLsSpelling() {
+        #expect(Transfer.origin(of: "http://Example.COM/a?b=1") == Transfer.origin(of: "http://example.com:80/c"))
+        #expect(Transfer.origin(of: "https://example.com/") == Transfer.origin(of: "https://example.com:443/x"))
+        #expect(Transfer.origin(of: "https://example.com/") != Transfer.origin(of: "http://example.com/"))
+        #expect(Transfer.origin(of: "http://127.0.0.1:8081/") != Transfer.origin(of: "http://127.0.0.1:8082/"))
     }
 
     @Test func aStreamedBodyArrivesPieceByPieceUntilItEnds() throws {
