@@ -291,8 +291,16 @@ public final class Engine {
         let targets = try store.targets(of: window.id)
         let machine = machine(now, looking: targets.map(\.target))
         var holders: [String: WindowMachine.Holders] = [:]
-        for name in machine.targetsNeedingHolders(window, targets) {
-            holders[name] = try self.holders(of: name, besides: window.id)
+        let needing = machine.targetsNeedingHolders(window, targets)
+        // At a window's end every target is asked about: one query tells which of them another
+        // window holds (most often none), and only those are read in full.
+        let heldElsewhere = needing.count > 1 ? try store.otherHolders(ofTargetsOf: window.id) : nil
+        for name in needing {
+            if let heldElsewhere, heldElsewhere[name] == nil {
+                holders[name] = WindowMachine.Holders(windows: [], newest: nil)
+            } else {
+                holders[name] = try self.holders(of: name, besides: window.id)
+            }
         }
         let step = machine.step(window, targets: targets, notices: notices, holders: holders)
         try commit(step, read: window, now: now)

@@ -144,13 +144,15 @@ struct SharedTargetTests {
     }
 
     /// Two windows on one site: it is switched on at the first hold and off at the last, shows
-    /// the newest window's text meanwhile, and the first window's end leaves it `held`, never off.
+    /// the newest window's text meanwhile, and the first window's end leaves it `held`, never off,
+    /// while the first window's other site, held by no one else, is switched off.
     @Test func aTargetHeldByTwoWindowsStaysOnUntilTheLastEnds() throws {
         let workspace = try Workspace()
         let shared = try DemoSite(name: "shared", directory: workspace.directory)
         let other = try DemoSite(name: "other", directory: workspace.directory)
-        try workspace.write("shop.json5", schedule([shared, other], windows: """
-            first: { targets: ["shared"], start: "+2s", duration: "4s", headline: "First" },
+        let solo = try DemoSite(name: "solo", directory: workspace.directory)
+        try workspace.write("shop.json5", schedule([shared, other, solo], windows: """
+            first: { targets: ["shared", "solo"], start: "+2s", duration: "4s", headline: "First" },
             second: { targets: ["shared", "other"], start: "+4s", duration: "5s", headline: "Second", force: true },
             """))
         let daemon = try workspace.readyDaemon()
@@ -162,8 +164,11 @@ struct SharedTargetTests {
         let row = (status["targets"] as? [[String: Any]])?.first { $0["name"] as? String == "shared" }
         #expect(row?["heldBy"] as? [String] == ["second"], "\(row ?? [:])")
         let first = try workspace.window("first")
-        #expect((first["targets"] as? [[String: Any]])?.first?["state"] as? String == "held")
-        #expect((first["targets"] as? [[String: Any]])?.first?["heldBy"] as? [String] == ["second"])
+        let firstShared = (first["targets"] as? [[String: Any]])?.first { $0["name"] as? String == "shared" }
+        #expect(firstShared?["state"] as? String == "held")
+        #expect(firstShared?["heldBy"] as? [String] == ["second"])
+        #expect(solo.calls.map(\.enabled) == [true, false], "the first window's own site is off at its end")
+        #expect(solo.maintenanceEnabled == false)
         #expect(try workspace.maint(["show", "first"]).stdout.contains("held"))
         #expect(((first["events"] as? [[String: Any]]) ?? []).contains { $0["kind"] as? String == "target.held" && ($0["message"] as? String)?.contains("second") == true })
         #expect(try workspace.waitForWindow("second", in: ["completed", "failed", "degraded"], timeout: 30) == "completed")
