@@ -19,6 +19,7 @@ if [ "${1:-}" = "--delay" ]; then delay=$2; shift 2; fi
 if [ "${1:-}" = "--runs" ]; then runs=$2; shift 2; fi
 sizes=("${@:-1000}")
 source bench/maint-binary.sh
+source bench/fleet.sh
 # Each site in flight holds a socket in maint and two in the fleet (listening and accepted).
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 work=$(mktemp -d)
@@ -34,24 +35,7 @@ printf '| sites | maint now | maint end | curl -Z (256) | xargs -P 64 curl | now
 printf '|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for n in "${sizes[@]}"; do
   dir="$work/$n"
-  mkdir -p "$dir/schedules"
-  # A fleet process serves at most 4,000 sites: each costs it two descriptors.
-  parts=$(( (n + 3999) / 4000 ))
-  for part in $(seq "$parts"); do
-    share=$(( n / parts + (part <= n % parts ? 1 : 0) ))
-    python3 bench/sites.py "$share" "$delay" > "$dir/ports-$part" &
-  done
-  for part in $(seq "$parts"); do
-    for _ in $(seq 300); do grep -q '^ready$' "$dir/ports-$part" 2>/dev/null && break; sleep 0.1; done
-  done
-  cat "$dir"/ports-* | grep -v '^ready$' > "$dir/port-list"
-  [ "$(wc -l < "$dir/port-list")" -eq "$n" ] || { echo "fan-out: the fleet of $n sites did not start" >&2; exit 1; }
-  {
-    echo "{ targets: {"
-    awk '{ printf "  \"s%d\": { driver: \"http\", tags: [\"bench\"], activate: { url: \"http://127.0.0.1:%s/admin/api/maintenance\", json: { enabled: true, message: \"{{message}}\", end: \"{{end}}\" } }, deactivate: { url: \"http://127.0.0.1:%s/admin/api/maintenance\", json: { enabled: false } } },\n", NR, $1, $1 }' "$dir/port-list"
-    echo "} }"
-  } > "$dir/schedules/bench.json5"
-  awk '{ printf "url = \"http://127.0.0.1:%s/admin/api/maintenance\"\noutput = \"/dev/null\"\n", $1 }' "$dir/port-list" > "$dir/curl.conf"
+  fleet_start "$n" "$delay" "$dir"
   export MAINT_CONFIG="$dir/schedules"
   "$maint" validate >/dev/null
   # Each figure is the median of $runs runs, the commands taking turns; each maint pair starts

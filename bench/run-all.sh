@@ -11,9 +11,9 @@ if [ "${1:-}" = "--quick" ]; then quick=true; fi
 source bench/maint-binary.sh
 export MAINT_BIN=$maint
 if $quick; then
-  fan_out=(200 400); lag=(--windows 200 --api-load 4); scale=(--sizes 100x1000,1000x10000 --idle 5); parse=2000
+  fan_out=(200 400); site_cpu=(--runs 1 200); lag=(--windows 200 --api-load 4); scale=(--sizes 100x1000,1000x10000 --idle 5); parse=2000
 else
-  fan_out=(1000 4000 10000); lag=(--windows 1000 --api-load 4); scale=(--sizes 1000x10000,10000x100000 --idle 30); parse=20000
+  fan_out=(1000 4000 10000); site_cpu=(1000); lag=(--windows 1000 --api-load 4); scale=(--sizes 1000x10000,10000x100000 --idle 30); parse=20000
 fi
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -46,6 +46,10 @@ section() {  # section TITLE DESCRIPTION COMMAND...
 section "One emergency over a fleet (fan-out)" \
 "N sites on N ports of 127.0.0.1 (\`bench/sites.py\`), each answering after 50 ms (a fleet process serves up to 4,000 of them). Whole processes are timed, each figure the median of three runs, each pair of maint commands on a new database: \`maint now\` with no daemon (every site on one libcurl multi handle, each round committed) and \`maint end\`; the baselines are \`curl -Z --parallel-max 256\` (the same library's own parallel transfers, one process) and \`xargs -P 64 curl\`. The last column is \`maint now\`'s CPU time (user + system) per site: constant when the work grows linearly with the fleet." \
   bash bench/fan-out.sh "${fan_out[@]}"
+
+section "Where a switch's CPU time goes" \
+"\`maint now\` over the fleet above (1,000 sites, answers after 50 ms), profiled with \`perf record -F 4000 --call-graph dwarf\` (Debian's \`linux-perf\`): each sample is given to the first phase its stack names (\`bench/cpu_phases.py\`), so nothing is counted twice. The engine's work per site is the first three rows. The baseline is \`curl -Z --parallel-max 256\` sending the same requests, profiled the same way in the same run. Profiling slows a process; the figures are for comparing rows, the fan-out table for time." \
+  bash bench/site-cpu.sh "${site_cpu[@]}"
 
 section "Switch lag" \
 "One-target windows starting 50 ms apart, each 30 s long (so that hundreds are open at once), under \`maint daemon\`. Lag is when the activate request reaches the site (a loopback asyncio server notes it) minus the window's start instant. The baseline is a Python loop that sleeps until each instant and sends the same request on a kept-alive connection: the floor of a timer and an HTTP request on this machine. The run is made twice: alone, and while four clients send control API requests back to back over the daemon's Unix socket (half \`GET /v1/status\`, half \`POST /v1/windows\`); the API must not move the lag, and the second table gives its requests per second." \

@@ -77,7 +77,7 @@ public final class TransferPool {
     /// transfer in flight each time).
     ///
     /// A transfer keeps its connection for the next only when another transfer to its origin is
-    /// in flight as it starts (a hundred silences on one Alertmanager share eight connections).
+    /// in the pool as it is added (a hundred silences on one Alertmanager share eight connections).
     /// A fleet's switch requests, each to its own site, close theirs: libcurl 7.88 searches
     /// every connection it holds whenever a handle that left its connection open is removed,
     /// which made a fleet's round quadratic in the number of sites.

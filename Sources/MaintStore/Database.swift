@@ -99,19 +99,21 @@ public final class Database {
         return statement
     }
 
+    /// Every use of a cached statement ends with a reset, a failed one too: a statement stopped
+    /// before its end keeps its read open.
     public func run(_ sql: String, _ values: [any SQLConvertible] = []) throws(SQLiteError) {
         let statement = try statement(sql)
+        defer { sqlite3_reset(statement.handle) }
         try statement.bind(values.map(\.sqlValue))
         while try statement.step() {}
-        sqlite3_reset(statement.handle)
     }
 
     public func rows(_ sql: String, _ values: [any SQLConvertible] = []) throws(SQLiteError) -> [Row] {
         let statement = try statement(sql)
+        defer { sqlite3_reset(statement.handle) }
         try statement.bind(values.map(\.sqlValue))
         var rows: [Row] = []
         while try statement.step() { rows.append(statement.row()) }
-        sqlite3_reset(statement.handle)
         return rows
     }
 
@@ -151,7 +153,8 @@ public final class Database {
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         let outermost = depth == 0
         let savepoint = "maint_\(depth)"
-        try execute(outermost ? "BEGIN IMMEDIATE" : "SAVEPOINT \(savepoint)")
+        // Prepared once and kept, as every statement: a round records each outcome in a savepoint.
+        try run(outermost ? "BEGIN IMMEDIATE" : "SAVEPOINT \(savepoint)")
         depth += 1
         defer { depth -= 1 }
         let result: T
@@ -162,7 +165,7 @@ public final class Database {
             throw error
         }
         do {
-            try execute(outermost ? "COMMIT" : "RELEASE \(savepoint)")
+            try run(outermost ? "COMMIT" : "RELEASE \(savepoint)")
         } catch {
             undo(outermost: outermost, savepoint: savepoint)
             throw error
