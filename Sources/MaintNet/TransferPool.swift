@@ -16,6 +16,8 @@ public final class TransferPool {
     private var inPoolByOrigin: [String: Int] = [:]
     private let maximumInFlight: Int
     private var nextTag = 0
+    /// From this many transfers in the pool on, a transfer added is one of a crowd (see `start`).
+    static let crowd = 64
 
     public struct Completion {
         public var tag: Int
@@ -76,15 +78,21 @@ public final class TransferPool {
     /// `send` starts them together (driving the multi handle once per transfer would visit every
     /// transfer in flight each time).
     ///
-    /// A transfer keeps its connection for the next only when another transfer to its origin is
-    /// in the pool as it is added (a hundred silences on one Alertmanager share eight connections).
-    /// A fleet's switch requests, each to its own site, close theirs: libcurl 7.88 searches
-    /// every connection it holds whenever a handle that left its connection open is removed,
-    /// which made a fleet's round quadratic in the number of sites.
+    ///
+    /// A crowd (a fleet switched at once) is treated apart, because libcurl 7.88 walks all it
+    /// caches per transfer: its names at the end of each one, and all its connections when a
+    /// handle whose connection was kept is removed; over a fleet that is quadratic in the number
+    /// of sites. A transfer added to a crowd resolves its name afresh, and keeps its connection
+    /// only when another transfer to its origin is in the pool (a hundred silences on one
+    /// Alertmanager share eight connections). Outside a crowd, connections and names are kept
+    /// for the next request, a health check after a switch, say.
     private func start(_ transfer: Transfer) -> Int {
         let sharing = inPoolByOrigin[transfer.origin, default: 0]
         inPoolByOrigin[transfer.origin] = sharing + 1
-        if sharing == 0 { _ = maint_curl_setopt_long(transfer.easy, CURLOPT_FORBID_REUSE, 1) }
+        if count >= Self.crowd {
+            _ = maint_curl_setopt_long(transfer.easy, CURLOPT_DNS_CACHE_TIMEOUT, 0)
+            if sharing == 0 { _ = maint_curl_setopt_long(transfer.easy, CURLOPT_FORBID_REUSE, 1) }
+        }
         if inFlight.count < maximumInFlight {
             admit(transfer)
         } else {
@@ -204,9 +212,6 @@ final class Transfer {
         origin = unixSocket.map { "unix:" + $0 } ?? Self.origin(of: url)
         _ = maint_curl_setopt_string(easy, CURLOPT_URL, url)
         _ = maint_curl_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
-        // Names are resolved afresh for each new connection: libcurl 7.88 walks its whole name
-        // cache at the end of every transfer, and a fleet's cache holds every site's name.
-        _ = maint_curl_setopt_long(easy, CURLOPT_DNS_CACHE_TIMEOUT, 0)
         if let socket = unixSocket { _ = maint_curl_setopt_string(easy, CURLOPT_UNIX_SOCKET_PATH, socket) }
         _ = maint_curl_setopt_string(easy, CURLOPT_PROTOCOLS_STR, protocols)
         _ = maint_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(timeoutMilliseconds))
