@@ -20,8 +20,6 @@ if [ "${1:-}" = "--runs" ]; then runs=$2; shift 2; fi
 sizes=("${@:-1000}")
 source bench/maint-binary.sh
 source bench/fleet.sh
-# Each site in flight holds a socket in maint and two in the fleet (listening and accepted).
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 TIMEFORMAT='%R %U %S'

@@ -4,7 +4,9 @@
 #   port-list               the ports, one per line
 #   schedules/bench.json5   one http target per site, tagged "bench"
 #   curl.conf               the same activate requests for curl -K
-# The caller kills its jobs when done.
+# The caller kills its jobs when done. Sourcing raises the shell's limit on open files: each
+# site in flight holds a socket in the client and two in the fleet (listening and accepted).
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 fleet_start() {
   local n=$1 delay=$2 dir=$3 parts part share
   mkdir -p "$dir/schedules"

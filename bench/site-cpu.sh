@@ -18,7 +18,6 @@ source bench/maint-binary.sh
 source bench/fleet.sh
 command -v perf >/dev/null || { apt-get install -y -qq linux-perf >/dev/null 2>&1 || true; }
 command -v perf >/dev/null || { echo "site-cpu: perf (Debian's linux-perf) is not installed" >&2; exit 1; }
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 fleet_start "$n" 50 "$work"

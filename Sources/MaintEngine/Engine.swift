@@ -294,13 +294,9 @@ public final class Engine {
         let needing = machine.targetsNeedingHolders(window, targets)
         // At a window's end every target is asked about: one query tells which of them another
         // window holds (most often none), and only those are read in full.
-        let heldElsewhere = needing.count > 1 ? try store.otherHolders(ofTargetsOf: window.id) : nil
+        let heldElsewhere = needing.isEmpty ? [:] : try store.otherHolders(ofTargetsOf: window.id)
         for name in needing {
-            if let heldElsewhere, heldElsewhere[name] == nil {
-                holders[name] = WindowMachine.Holders(windows: [], newest: nil)
-            } else {
-                holders[name] = try self.holders(of: name, besides: window.id)
-            }
+            holders[name] = heldElsewhere[name] == nil ? WindowMachine.Holders(windows: [], newest: nil) : try self.holders(of: name, besides: window.id)
         }
         let step = machine.step(window, targets: targets, notices: notices, holders: holders)
         try commit(step, read: window, now: now)

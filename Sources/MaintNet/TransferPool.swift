@@ -78,7 +78,6 @@ public final class TransferPool {
     /// `send` starts them together (driving the multi handle once per transfer would visit every
     /// transfer in flight each time).
     ///
-    ///
     /// A crowd (a fleet switched at once) is treated apart, because libcurl 7.88 walks all it
     /// caches per transfer: its names at the end of each one, and all its connections when a
     /// handle whose connection was kept is removed; over a fleet that is quadratic in the number
