@@ -3,12 +3,16 @@ import Foundation
 /// The values a window's templates see, for one target (or none, for channels).
 public enum WindowContext {
     public static func values(_ window: WindowRecord, target: String?, zone: TimeZone, now: Date) -> [String: String] {
+        withTarget(target, shared(window, zone: zone, now: now), message: window.message)
+    }
+
+    /// The values every target of a window shares in one zone at one instant.
+    static func shared(_ window: WindowRecord, zone: TimeZone, now: Date) -> [String: String] {
         let start = Date(timeIntervalSince1970: Double(window.startAt) / 1000)
         let end = window.endAt.map { Date(timeIntervalSince1970: Double($0) / 1000) }
-        var values: [String: String] = [
+        return [
             "headline": window.headline,
             "window.id": window.id,
-            "target": target ?? "",
             "start": TimeText.rfc3339(start),
             "start.local": TimeText.local(start, zone: zone),
             "end": end.map { TimeText.rfc3339($0) } ?? "",
@@ -21,8 +25,43 @@ public enum WindowContext {
             "page.imageUrl": window.page.imageUrl ?? "",
             "page.icon": window.page.icon ?? "",
         ]
-        values["message"] = renderMessage(window.message, values: values)
+    }
+
+    /// The shared values with the target's name, and the message rendered with them (it may name
+    /// the target).
+    static func withTarget(_ target: String?, _ shared: [String: String], message: String) -> [String: String] {
+        var values = shared
+        values["target"] = target ?? ""
+        values["message"] = renderMessage(message, values: values)
         return values
+    }
+
+    /// `values` for one window's targets one after another (a switch of a whole fleet): the values
+    /// they share are made once, and again only when the window's text or times, the zone or the
+    /// instant differ from the last call's.
+    public struct Memo {
+        private var key: Key?
+        private var shared: [String: String] = [:]
+
+        public init() {}
+
+        public mutating func values(_ window: WindowRecord, target: String?, zone: TimeZone, now: Date) -> [String: String] {
+            let key = Key(window: window, zone: zone, now: now)
+            if key != self.key {
+                shared = WindowContext.shared(window, zone: zone, now: now)
+                self.key = key
+            }
+            return WindowContext.withTarget(target, shared, message: window.message)
+        }
+
+        /// What `shared` reads.
+        private struct Key: Equatable {
+            var id: String, headline: String, startAt: Int64, endAt: Int64?, page: PageFields, zone: TimeZone, now: Date
+            init(window: WindowRecord, zone: TimeZone, now: Date) {
+                (id, headline, startAt, endAt, page) = (window.id, window.headline, window.startAt, window.endAt, window.page)
+                (self.zone, self.now) = (zone, now)
+            }
+        }
     }
 
     /// The values for a target outside any window (`maint check`, `maint status`): its name and

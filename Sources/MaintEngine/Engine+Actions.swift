@@ -39,9 +39,14 @@ extension Engine {
 
     /// What a driver builds its work from: the window shown, rendered for the target's zone.
     func driverContext(_ window: WindowRecord, target: TargetConfig, driverState: String?, now: Date) -> DriverContext {
-        DriverContext(values: WindowContext.values(window, target: target.name, zone: target.timezone, now: now), secrets: builder.secrets,
+        DriverContext(values: values(window, target: target, now: now), secrets: builder.secrets,
                       headline: window.headline, message: window.message, page: window.page, end: window.endAt.map(Self.date),
                       driverState: driverState, now: now)
+    }
+
+    /// What a window's templates see for one of its targets, rendered in the target's zone.
+    func values(_ window: WindowRecord, target: TargetConfig, now: Date) -> [String: String] {
+        windowValues.values(window, target: target.name, zone: target.timezone, now: now)
     }
 
     /// Starts a driver's work where it cannot hold up the loop: a request on the transfer pool, a
@@ -122,29 +127,78 @@ extension Engine {
     }
 
     /// Records an outcome of a target's work: the machine decides, from the window and the target
-    /// as they are in the same transaction.
+    /// as they are in the same transaction. While `completeTogether` gathers a run of outcomes,
+    /// it is kept for that run's one transaction instead.
     func record(window windowId: String, target name: String, now: Date,
-                decide: (WindowMachine, WindowRecord, TargetStateRecord) -> WindowStep?) {
+                decide: @escaping (WindowMachine, WindowRecord, TargetStateRecord) -> WindowStep?) {
         outcomeRecorded = true
         touched.insert(windowId)
-        let machine = machine(now, looking: [name])
+        let outcome = Outcome(window: windowId, target: name, now: now, decide: decide)
+        if gatheredOutcomes != nil {
+            gatheredOutcomes?.append(outcome)
+            return
+        }
         do {
+            var windows: [String: WindowRecord] = [:]
             var decided: WindowStep?
-            var after: WindowRecord?
-            try store.transaction {
-                guard let window = try outcomeWindows?[windowId] ?? store.window(windowId), let target = try store.target(name, of: windowId) else { return }
-                after = window
-                guard let step = decide(machine, window, target) else { return }
-                after = try write(step, read: window, now: now)
-                decided = step
-            }
+            try store.transaction { decided = try write(outcome, windows: &windows) }
             // The window as this outcome left it, for the round's next outcome (the write held).
-            outcomeWindows?[windowId] = after
+            outcomeWindows?[windowId] = windows[windowId]
             if let decided { note(decided) }
         } catch {
             outcomeWindows?[windowId] = nil
             log(.error, "window \(windowId): \(name): cannot record the outcome: \(error)")
         }
+    }
+
+    /// An outcome of a target's work, waiting to be recorded: the machine's decision is made from
+    /// the window and the target as they are when it is written.
+    struct Outcome {
+        var window: String
+        var target: String
+        var now: Date
+        var decide: (WindowMachine, WindowRecord, TargetStateRecord) -> WindowStep?
+    }
+
+    /// Reads an outcome's window (from `windows`, the round's copy, or the store) and target,
+    /// has the machine decide, and writes the step, inside the caller's transaction. `windows`
+    /// keeps each window as written.
+    private func write(_ outcome: Outcome, windows: inout [String: WindowRecord]) throws -> WindowStep? {
+        guard let window = try windows[outcome.window] ?? outcomeWindows?[outcome.window] ?? store.window(outcome.window),
+              let target = try store.target(outcome.target, of: outcome.window) else { return nil }
+        windows[outcome.window] = window
+        guard let step = outcome.decide(machine(outcome.now, looking: [outcome.target]), window, target) else { return nil }
+        windows[outcome.window] = try write(step, read: window, now: outcome.now)
+        return step
+    }
+
+    /// Records a run of outcomes (a fleet's answers arriving together) in one savepoint rather
+    /// than one each: `gather` collects what `record` is given. If one of them cannot be written,
+    /// none of them was, and each is recorded alone, as `record` does outside a run.
+    func recordTogether(_ gather: () -> Void) {
+        gatheredOutcomes = []
+        gather()
+        let outcomes = gatheredOutcomes ?? []
+        gatheredOutcomes = nil
+        guard outcomes.count > 1 else {
+            for outcome in outcomes { record(window: outcome.window, target: outcome.target, now: outcome.now, decide: outcome.decide) }
+            return
+        }
+        var windows: [String: WindowRecord] = [:]
+        var decided: [WindowStep] = []
+        do {
+            try store.transaction {
+                for outcome in outcomes {
+                    if let step = try write(outcome, windows: &windows) { decided.append(step) }
+                }
+            }
+        } catch {
+            log(.warning, "\(outcomes.count) outcomes recorded together could not be written (\(error)); recording each alone")
+            for outcome in outcomes { record(window: outcome.window, target: outcome.target, now: outcome.now, decide: outcome.decide) }
+            return
+        }
+        for (id, window) in windows { outcomeWindows?[id] = window }
+        for step in decided { note(step) }
     }
 
     /// A text from a request (a reply, an error, a program's output) as it may be stored, logged
@@ -161,8 +215,26 @@ extension Engine {
         return try body()
     }
 
+    /// Routes finished transfers to what started them. The switch and probe outcomes among them
+    /// are recorded together, each run of them between the others in one savepoint.
+    public func complete(_ completions: [TransferPool.Completion], now: Date) {
+        var next = completions.startIndex
+        while next < completions.endIndex {
+            recordTogether {
+                while next < completions.endIndex, jobs[completions[next].tag]?.recordsOutcome ?? false {
+                    complete(completions[next], now: now)
+                    next += 1
+                }
+            }
+            if next < completions.endIndex {
+                complete(completions[next], now: now)
+                next += 1
+            }
+        }
+    }
+
     /// Routes a finished transfer to what started it.
-    public func complete(_ completion: TransferPool.Completion, now: Date) {
+    func complete(_ completion: TransferPool.Completion, now: Date) {
         guard let job = jobs.removeValue(forKey: completion.tag) else { return }
         switch job {
         case .action, .probe:

@@ -28,7 +28,7 @@ extension Engine {
         let targets = try store.targets(of: window.id).compactMap { targetConfig($0.target) }
         var requests: [(String, Int, HTTPRequest)] = []
         for target in targets {
-            let values = WindowContext.values(window, target: target.name, zone: target.timezone, now: now)
+            let values = self.values(window, target: target, now: now)
             for (index, check) in target.health.enumerated() {
                 guard let request = try? builder.request(check, values: values) else { continue }
                 requests.append((target.name, index, request))

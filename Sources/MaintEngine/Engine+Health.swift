@@ -26,7 +26,7 @@ extension Engine {
             try settleHealth(window: window.id, target: state.target, results: [], now: now)
             return
         }
-        let values = WindowContext.values(window, target: target.name, zone: target.timezone, now: now)
+        let values = self.values(window, target: target, now: now)
         busy.insert(key)
         healthRuns[key] = HealthRun(expected: checks.count)
         for (index, check) in checks.enumerated() {
@@ -69,7 +69,7 @@ extension Engine {
         record(window: windowId, target: name, now: now) { machine, window, target in
             machine.checked(window, target, results: results,
                             healthTimeout: window.healthTimeoutMilliseconds ?? config?.healthTimeoutMilliseconds ?? 300_000,
-                            retryInterval: checkInterval(config))
+                            retryInterval: self.checkInterval(config))
         }
     }
 }

@@ -129,7 +129,7 @@ extension Engine {
             recordDelivery(delivery, error: "target \(name) or its notice request is no longer defined", final: true, now: now)
             return
         }
-        let request = try builder.request(action, values: WindowContext.values(window, target: name, zone: target.timezone, now: now))
+        let request = try builder.request(action, values: values(window, target: target, now: now))
         busy.insert(.delivery(delivery.id))
         busyChannels.insert(delivery.channel)
         jobs[pool.add(request)] = .delivery(id: delivery.id, secrets: action.secretNames)

@@ -30,6 +30,14 @@ public final class Engine {
         case probe(window: String, target: String)
         case doneCheck(window: String, target: String, index: Int)
 
+        /// Whether its end is an outcome `record` writes (and so may be recorded with others).
+        var recordsOutcome: Bool {
+            switch self {
+            case .action, .probe: return true
+            case .check, .delivery, .doneCheck: return false
+            }
+        }
+
         /// The in-flight key of a driver's work, which `perform` and `finish` keep.
         var inFlight: InFlight? {
             switch self {
@@ -83,10 +91,15 @@ public final class Engine {
     /// outcome reads its window, and a thousand targets of one window would read it a thousand
     /// times. Within a round only `write` changes a window, and it drops the copy.
     var outcomeWindows: [String: WindowRecord]?
+    /// During `recordTogether`: the outcomes `record` was given, written together afterwards.
+    var gatheredOutcomes: [Outcome]?
     /// Set when the database may have changed under the engine (its start, a command's nudge):
     /// the next round steps every running window, not only the due ones.
     var rereadRunning = true
     var healthRuns: [InFlight: HealthRun] = [:]
+    /// The template values of the window last switched, health-checked or announced, made once
+    /// for all of its targets in a zone (`values(_:target:now:)`).
+    var windowValues = WindowContext.Memo()
 
     public init(store: MaintenanceStore, schedule: Schedule, secrets: SecretSource, log: Log, pool: TransferPool) throws {
         self.processes = try ProcessPool()

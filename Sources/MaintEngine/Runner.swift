@@ -117,7 +117,7 @@ public final class Runner {
                 if !completions.isEmpty || readable.contains(engine.processes.wake.fd) || readable.contains(engine.workers.wake.fd) {
                     try engine.store.transaction {
                         engine.recordingOutcomes {
-                            for completion in completions { engine.complete(completion, now: after) }
+                            engine.complete(completions, now: after)
                             if readable.contains(engine.processes.wake.fd) { engine.completeProcesses(now: after) }
                             if readable.contains(engine.workers.wake.fd) { engine.completeWork(now: after) }
                         }

@@ -186,8 +186,11 @@ public final class MaintenanceStore {
                           health: row.string("health"), stage: Int(row.int("stage") ?? 0), driverState: row.string("driver_state"))
     }
 
+    static let targetsQuery = "SELECT \(targetColumns) FROM window_targets WHERE window_id = ? ORDER BY stage, target"
+    static let targetQuery = "SELECT \(targetColumns) FROM window_targets WHERE window_id = ? AND target = ?"
+
     public func targets(of windowId: String) throws(SQLiteError) -> [TargetStateRecord] {
-        try database.rows("SELECT \(Self.targetColumns) FROM window_targets WHERE window_id = ? ORDER BY stage, target", [windowId])
+        try database.rows(Self.targetsQuery, [windowId])
             .map(Self.targetState)
     }
 
@@ -230,7 +233,7 @@ public final class MaintenanceStore {
 
     /// One target of a window.
     public func target(_ name: String, of windowId: String) throws(SQLiteError) -> TargetStateRecord? {
-        try database.row("SELECT \(Self.targetColumns) FROM window_targets WHERE window_id = ? AND target = ?", [windowId, name]).map(Self.targetState)
+        try database.row(Self.targetQuery, [windowId, name]).map(Self.targetState)
     }
 
     public func saveTarget(_ record: TargetStateRecord) throws(SQLiteError) {

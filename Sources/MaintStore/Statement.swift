@@ -15,16 +15,12 @@ public final class Statement {
         self.handle = handle
         self.sql = sql
         self.database = database
-        var columns: [String: Int] = [:]
-        for column in 0..<sqlite3_column_count(handle) {
-            if let name = sqlite3_column_name(handle, column) { columns[String(cString: name)] = Int(column) }
-        }
-        self.columns = columns
+        columns = (0..<sqlite3_column_count(handle)).map { column in sqlite3_column_name(handle, column).map { String(cString: $0) } ?? "" }
     }
 
-    /// Each result column's index, by name: rows are read by name, so that a query's column
+    /// The result columns' names, in order: rows are read by name, so that a query's column
     /// order can change without shifting every field.
-    let columns: [String: Int]
+    let columns: [String]
 
     deinit { sqlite3_finalize(handle) }
 
@@ -85,11 +81,13 @@ public enum SQLValue: Sendable, Equatable {
 /// One result row, read by column index.
 public struct Row: Sendable {
     public var values: [SQLValue]
-    /// Column indexes by name (one dictionary shared by a statement's rows).
-    let columns: [String: Int]
+    /// The columns' names, in order (one array shared by a statement's rows). A name is found by
+    /// comparing: a query has a dozen columns, and a short name compares in one step where a
+    /// dictionary would hash it.
+    let columns: [String]
 
-    public func int(_ name: String) -> Int64? { columns[name].flatMap(int) }
-    public func string(_ name: String) -> String? { columns[name].flatMap(string) }
+    public func int(_ name: String) -> Int64? { columns.firstIndex(of: name).flatMap(int) }
+    public func string(_ name: String) -> String? { columns.firstIndex(of: name).flatMap(string) }
 
     public func int(_ index: Int) -> Int64? {
         guard index < values.count else { return nil }

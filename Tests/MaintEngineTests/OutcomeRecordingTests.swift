@@ -1,0 +1,78 @@
+import Foundation
+import MaintCore
+@testable import MaintEngine
+@testable import MaintNet
+import MaintStore
+import MaintSystem
+import Testing
+
+/// A round's switch outcomes are recorded together, in one savepoint: the same records as one at
+/// a time, and an outcome that cannot be recorded costs only itself. The engine runs over a real
+/// SQLite file; the outcomes are handed to it as finished transfers, and nothing is sent.
+struct OutcomeRecordingTests {
+    static let schedule = """
+        {
+          targets: {
+            a: { driver: "http", activate: { url: "http://127.0.0.1:9/a/on" }, deactivate: { url: "http://127.0.0.1:9/a/off" } },
+            b: { driver: "http", activate: { url: "http://127.0.0.1:9/b/on" }, deactivate: { url: "http://127.0.0.1:9/b/off" } },
+            c: { driver: "http", activate: { url: "http://127.0.0.1:9/c/on" }, deactivate: { url: "http://127.0.0.1:9/c/off" } },
+          },
+          windows: {
+            one: { targets: ["a", "b"], start: "2030-06-05T02:00:00Z", duration: "1h" },
+            two: { targets: ["c"], start: "2030-06-05T02:00:00Z", duration: "1h" },
+          },
+        }
+        """
+    static let stored = TimeText.parseRFC3339("2030-06-05T00:00:00Z") ?? .distantPast
+    static let answered = TimeText.parseRFC3339("2030-06-05T02:00:05Z") ?? .distantPast
+
+    /// An engine whose two windows are switching on, each target's activate request in flight
+    /// under the tags 1 (a), 2 (b) and 3 (c).
+    func switching() throws -> Engine {
+        let loaded = try ScheduleLoader(now: Self.stored).load(sources: [("s.json5", Self.schedule)])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("outcomes-\(UUID().uuidString)/maint.db").path
+        let engine = try Engine(store: try MaintenanceStore(path: path), schedule: loaded, secrets: SecretSource(environment: [:]),
+                                log: Log(environment: [:], threshold: .error), pool: TransferPool())
+        try engine.sync(now: Self.stored)
+        try engine.store.database.execute("UPDATE windows SET state = 'activating'")
+        try engine.store.database.execute("UPDATE window_targets SET state = 'activating', attempts = 0, phase_started_at = \(Self.stored.epochMilliseconds + 7_200_000)")
+        engine.jobs = [1: .action(window: "one", target: "a", activate: true), 2: .action(window: "one", target: "b", activate: true),
+                       3: .action(window: "two", target: "c", activate: true)]
+        return engine
+    }
+
+    static func answer(_ tag: Int) -> TransferPool.Completion {
+        TransferPool.Completion(tag: tag, result: .success(HTTPResponse(status: 200, body: Data("ok".utf8), elapsedMilliseconds: 40 + tag)))
+    }
+
+    /// What the outcomes left: each target's state and attempts, and the events logged.
+    func recorded(_ engine: Engine) throws -> [String] {
+        let targets = try ["one", "two"].flatMap { try engine.store.targets(of: $0) }.map { "\($0.target) \($0.state) \($0.attempts)" }
+        let events = try engine.store.events(window: nil).filter { $0.kind.hasPrefix("target.") }.map { "\($0.target ?? "") \($0.kind) \($0.message)" }
+        return targets + events
+    }
+
+    @Test func outcomesRecordedTogetherAreRecordedAsOneAtATimeWouldBe() throws {
+        let together = try switching()
+        together.complete([Self.answer(1), Self.answer(2), Self.answer(3)], now: Self.answered)
+        let alone = try switching()
+        for tag in 1...3 { alone.complete([Self.answer(tag)], now: Self.answered) }
+        let records = try recorded(together)
+        #expect(records == (try recorded(alone)))
+        #expect(records.prefix(3) == ["a active 1", "b active 1", "c active 1"])
+        #expect(records.dropFirst(3).map { $0.split(separator: " ").prefix(2).joined(separator: " ") } == ["a target.activated", "b target.activated", "c target.activated"])
+        #expect(together.jobs.isEmpty)
+    }
+
+    /// Window `two`'s row no longer reads (an unknown state): its outcome cannot be recorded, the
+    /// run's savepoint is undone, and the others are recorded one at a time.
+    @Test func anOutcomeThatCannotBeRecordedCostsOnlyItself() throws {
+        let engine = try switching()
+        try engine.store.database.execute("UPDATE windows SET state = 'bogus' WHERE id = 'two'")
+        engine.complete([Self.answer(1), Self.answer(3), Self.answer(2)], now: Self.answered)
+        let records = try recorded(engine)
+        #expect(records.contains("a active 1") && records.contains("b active 1"))
+        #expect(records.contains("c activating 0"), "not recorded: its attempt is made again")
+        #expect(records.filter { $0.contains("target.activated") }.count == 2)
+    }
+}
