@@ -113,32 +113,33 @@ public enum JSONValue: Sendable, Equatable, Codable {
     /// A JSON string: quotes, backslashes and control characters escaped, the rest as it is.
     static func writeString(_ value: String, to text: inout String) {
         text += "\""
-        let scalars = value.unicodeScalars
-        var plain = scalars.startIndex
-        var index = scalars.startIndex
-        while index < scalars.endIndex {
-            let scalar = scalars[index]
-            if scalar == "\"" || scalar == "\\" || scalar.value < 0x20 {
-                // A String index of the scalar view is one of the string: the run is appended as a
-                // substring. (`text.unicodeScalars.append` would copy all of `text` each time.)
+        // What must be escaped is ASCII, and no byte of a longer UTF-8 sequence is ASCII: the
+        // bytes are read rather than the scalars, and each plain run is appended whole, as a
+        // substring (`text.unicodeScalars.append` would copy all of `text` each time).
+        let bytes = value.utf8
+        var plain = bytes.startIndex
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 {
                 text += value[plain..<index]
-                switch scalar {
-                case "\"": text += "\\\""
-                case "\\": text += "\\\\"
-                case "\n": text += "\\n"
-                case "\r": text += "\\r"
-                case "\t": text += "\\t"
-                case "\u{08}": text += "\\b"
-                case "\u{0C}": text += "\\f"
+                switch byte {
+                case UInt8(ascii: "\""): text += "\\\""
+                case UInt8(ascii: "\\"): text += "\\\\"
+                case UInt8(ascii: "\n"): text += "\\n"
+                case UInt8(ascii: "\r"): text += "\\r"
+                case UInt8(ascii: "\t"): text += "\\t"
+                case 0x08: text += "\\b"
+                case 0x0C: text += "\\f"
                 default:
-                    let hex = String(scalar.value, radix: 16)
+                    let hex = String(byte, radix: 16)
                     text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 }
-                plain = scalars.index(after: index)
+                plain = bytes.index(after: index)
             }
-            index = scalars.index(after: index)
+            index = bytes.index(after: index)
         }
-        text += value[plain..<scalars.endIndex]
+        text += value[plain..<bytes.endIndex]
         text += "\""
     }
 

@@ -111,6 +111,8 @@ public final class Engine {
         self.log = log
         self.pool = pool
         self.targetZones = schedule.targetZones
+        // The engine's connection is the one that writes the target rows: it may keep them.
+        store.keepsTargetRows = true
     }
 
     public func replace(schedule: Schedule) {
@@ -170,7 +172,10 @@ public final class Engine {
 
     /// The database was changed by someone else (a command): the next round reads every running
     /// window again.
-    public func databaseChanged() { rereadRunning = true }
+    public func databaseChanged() {
+        rereadRunning = true
+        store.forgetTargetRows()
+    }
 
     public var hasWorkInFlight: Bool { !jobs.isEmpty || !processJobs.isEmpty || !workJobs.isEmpty }
 
@@ -275,9 +280,11 @@ public final class Engine {
     /// The window machine at `now`, with what is in flight and the drivers of the targets it
     /// will decide for (`looking`: it asks them when each is next looked at).
     func machine(_ now: Date, looking names: [String] = []) -> WindowMachine {
-        var drivers: [String: TargetConfig] = [:]
-        for name in names { drivers[name] = targetConfig(name) }
-        let targets = drivers
+        // A target read back from the store when first needed is read now, so that the machine
+        // finds it in the schedule's table, which it shares rather than copying a fleet's
+        // definitions into a table of its own at every step.
+        for name in names where schedule.targets[name] == nil { _ = targetConfig(name) }
+        let targets = schedule.targets
         let busy = self.busy
         return WindowMachine(now: Self.milliseconds(now), isSwitching: { busy.switching($0) }) { name, openEnded in
             guard let target = targets[name] else { return nil }

@@ -104,14 +104,14 @@ public final class Database {
     public func run(_ sql: String, _ values: [any SQLConvertible] = []) throws(SQLiteError) {
         let statement = try statement(sql)
         defer { sqlite3_reset(statement.handle) }
-        try statement.bind(values.map(\.sqlValue))
+        try statement.bind(values)
         while try statement.step() {}
     }
 
     public func rows(_ sql: String, _ values: [any SQLConvertible] = []) throws(SQLiteError) -> [Row] {
         let statement = try statement(sql)
         defer { sqlite3_reset(statement.handle) }
-        try statement.bind(values.map(\.sqlValue))
+        try statement.bind(values)
         var rows: [Row] = []
         while try statement.step() { rows.append(statement.row()) }
         return rows
@@ -125,7 +125,7 @@ public final class Database {
     public func firstRow(_ sql: String, _ values: [any SQLConvertible] = [], where accept: (Row) -> Bool) throws(SQLiteError) -> Row? {
         let statement = try statement(sql)
         defer { sqlite3_reset(statement.handle) }
-        try statement.bind(values.map(\.sqlValue))
+        try statement.bind(values)
         while try statement.step() {
             let row = statement.row()
             if accept(row) { return row }
@@ -173,7 +173,20 @@ public final class Database {
         return result
     }
 
+    /// How many transactions and savepoints were rolled back on this connection: what was read
+    /// before one may no longer be so.
+    public private(set) var rollbacks = 0
+
+    /// SQLite's `data_version`: it moves when another connection commits, not for this one's.
+    public func dataVersion() throws(SQLiteError) -> Int64 {
+        let statement = try statement("PRAGMA data_version")
+        defer { sqlite3_reset(statement.handle) }
+        guard try statement.step() else { return 0 }
+        return sqlite3_column_int64(statement.handle, 0)
+    }
+
     private func undo(outermost: Bool, savepoint: String) {
+        rollbacks += 1
         if outermost {
             if inTransaction { try? execute("ROLLBACK") }
         } else {

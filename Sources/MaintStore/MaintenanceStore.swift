@@ -9,6 +9,23 @@ public final class MaintenanceStore {
 
     public init(database: Database) { self.database = database }
 
+    /// Whether this connection keeps the target rows of the windows it reads (`TargetRowCache`):
+    /// for the one connection that writes them, the engine's.
+    public var keepsTargetRows = false {
+        didSet { targetRows = TargetRowCache() }
+    }
+    private var targetRows = TargetRowCache()
+
+    /// The kept rows of a window, if they can still be used.
+    private func keptRows(of windowId: String) throws(SQLiteError) -> TargetRowCache.Rows? {
+        guard keepsTargetRows else { return nil }
+        targetRows.check(rollbacks: database.rollbacks, dataVersion: try database.dataVersion())
+        return targetRows.rows(of: windowId)
+    }
+
+    /// Lets go of every kept row (another process may have written them).
+    public func forgetTargetRows() { targetRows = TargetRowCache() }
+
     public convenience init(path: String) throws(SQLiteError) {
         self.init(database: try Database(path: path))
     }
@@ -71,6 +88,7 @@ public final class MaintenanceStore {
                   StoredJSON.text(window.channels), window.timezone, window.startAt, window.endAt, window.healthTimeoutMilliseconds,
                   window.fingerprint, window.updatedAt, window.onFailure, window.maxParallel, window.onHealthFailure, window.id])
         try database.run("DELETE FROM window_targets WHERE window_id = ?", [window.id])
+        targetRows.forget(window.id)
         try insertTargets(of: window.id, targets, stages: stages)
         try database.run("DELETE FROM notices WHERE window_id = ? AND state = 'pending'", [window.id])
         for notice in notices {
@@ -80,6 +98,7 @@ public final class MaintenanceStore {
     }
 
     func insertTargets(of windowId: String, _ targets: [String], stages: [String: Int]) throws(SQLiteError) {
+        targetRows.forget(windowId)
         for target in targets {
             try database.run("INSERT INTO window_targets (window_id, target, state, stage) VALUES (?, ?, 'pending', ?)",
                              [windowId, target, stages[target] ?? 0])
@@ -157,6 +176,7 @@ public final class MaintenanceStore {
 
     public func setWindowState(_ id: String, _ state: WindowState, at now: Int64) throws(SQLiteError) {
         try database.run("UPDATE windows SET state = ?, updated_at = ? WHERE id = ?", [state, now, id])
+        if state.isTerminal { targetRows.forget(id) }
     }
 
     public func setWindowEnd(_ id: String, endAt: Int64?, at now: Int64) throws(SQLiteError) {
@@ -190,8 +210,10 @@ public final class MaintenanceStore {
     static let targetQuery = "SELECT \(targetColumns) FROM window_targets WHERE window_id = ? AND target = ?"
 
     public func targets(of windowId: String) throws(SQLiteError) -> [TargetStateRecord] {
-        try database.rows(Self.targetsQuery, [windowId])
-            .map(Self.targetState)
+        if let kept = try keptRows(of: windowId) { return kept.records }
+        let records = try database.rows(Self.targetsQuery, [windowId]).map(Self.targetState)
+        if keepsTargetRows { targetRows.keep(records, of: windowId) }
+        return records
     }
 
 
@@ -233,7 +255,8 @@ public final class MaintenanceStore {
 
     /// One target of a window.
     public func target(_ name: String, of windowId: String) throws(SQLiteError) -> TargetStateRecord? {
-        try database.row(Self.targetQuery, [windowId, name]).map(Self.targetState)
+        if let kept = try keptRows(of: windowId) { return kept.record(name) }
+        return try database.row(Self.targetQuery, [windowId, name]).map(Self.targetState)
     }
 
     public func saveTarget(_ record: TargetStateRecord) throws(SQLiteError) {
@@ -242,6 +265,7 @@ public final class MaintenanceStore {
                 deactivated_at = ?, last_error = ?, health = ?, driver_state = ? WHERE window_id = ? AND target = ?
             """, [record.state, record.attempts, record.nextAttemptAt, record.phaseStartedAt, record.activatedAt,
                   record.deactivatedAt, record.lastError, record.health, record.driverState, record.windowId, record.target])
+        if keepsTargetRows { targetRows.update(record) }
     }
 
     // MARK: Notices

@@ -26,13 +26,14 @@ public final class Statement {
 
     private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
-    public func bind(_ values: [SQLValue]) throws(SQLiteError) {
+    /// Binds each value in turn (read straight from the caller's array: no copy is made).
+    public func bind(_ values: [any SQLConvertible]) throws(SQLiteError) {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
             let code: Int32
-            switch value {
+            switch value.sqlValue {
             case .null: code = sqlite3_bind_null(handle, index)
             case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
             case .real(let number): code = sqlite3_bind_double(handle, index, number)
