@@ -7,19 +7,22 @@ public enum DurationText {
 
     /// Milliseconds, or nil when the text is not a duration.
     public static func parse(_ text: String) -> Int64? {
-        var rest = Substring(text.trimmingWhitespace())
-        guard !rest.isEmpty, rest.utf8.count <= 64 else { return nil }
+        // Read as bytes: every byte of a duration is ASCII, and anything else makes it no duration.
+        let bytes = text.trimmingWhitespace().utf8
+        guard !bytes.isEmpty, bytes.count <= 64 else { return nil }
+        var rest = bytes[...]
         var total: Int64 = 0
         var lastRank = -1
         while !rest.isEmpty {
-            let digits = rest.prefix(while: { $0.isASCII && $0.isNumber })
-            guard !digits.isEmpty, digits.count <= 9, let amount = Int64(digits) else { return nil }
+            let digits = rest.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+            guard !digits.isEmpty, digits.count <= 9 else { return nil }
+            let amount = digits.reduce(Int64(0)) { $0 * 10 + Int64($1 - UInt8(ascii: "0")) }
             rest = rest.dropFirst(digits.count)
-            guard let unit = units.first(where: { rest.hasPrefix($0.name) }) else { return nil }
+            guard let unit = units.first(where: { rest.starts(with: $0.name.utf8) }) else { return nil }
             // Units must come from largest to smallest, each once ("2h30m", not "30m2h").
             guard unit.order > lastRank else { return nil }
             lastRank = unit.order
-            rest = rest.dropFirst(unit.name.count)
+            rest = rest.dropFirst(unit.name.utf8.count)
             total += amount * unit.size
         }
         return total
@@ -51,10 +54,11 @@ public enum DurationText {
 
 extension String {
     func trimmingWhitespace() -> String {
+        // Most text has none to trim: its first and last bytes are printable ASCII.
+        if let first = utf8.first, let last = utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) { return self }
         var scalars = Substring(self)
         while let first = scalars.first, first.isWhitespace { scalars = scalars.dropFirst() }
         while let last = scalars.last, last.isWhitespace { scalars = scalars.dropLast() }
         return String(scalars)
     }
 }
-

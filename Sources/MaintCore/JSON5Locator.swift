@@ -164,7 +164,7 @@ public struct JSON5Locator: Sendable {
             // Depth 1 is the root; depth 2 the value of one of its members.
             let outlined = outlining && depth <= 2
             if outlined && depth == 2 { innerMembers = [] }
-            var seen = Set<String>()
+            var seen = SeenKeys()
             while true {
                 skipSpace()
                 guard let byte = current else { throw error("unexpected end of file inside an object: a '}' is missing") }
@@ -177,7 +177,7 @@ public struct JSON5Locator: Sendable {
                 } else {
                     key = try identifier()
                 }
-                if !seen.insert(key).inserted {
+                if !seen.insert(key) {
                     throw SyntaxError(position: keyPosition, message: "the key \(Quoted(key)) appears twice in this object")
                 }
                 let child = recording ? path.appending(key) : path
@@ -198,6 +198,30 @@ public struct JSON5Locator: Sendable {
                 if current == UInt8(ascii: ",") { advance(); continue }
                 if current == UInt8(ascii: "}") { advance(); return }
                 throw error("a ',' or '}' was expected")
+            }
+        }
+
+        /// The keys of one object so far: compared one by one while they are few (most objects
+        /// have a dozen), hashed once there are many (a section of 100,000 windows).
+        struct SeenKeys {
+            private var few: [String] = []
+            private var many: Set<String>?
+
+            /// False if the key was seen already (compared as Swift compares strings, as before).
+            mutating func insert(_ key: String) -> Bool {
+                if var keys = many {
+                    many = nil
+                    let inserted = keys.insert(key).inserted
+                    many = keys
+                    return inserted
+                }
+                if few.contains(key) { return false }
+                few.append(key)
+                if few.count > 16 {
+                    many = Set(few)
+                    few = []
+                }
+                return true
             }
         }
 

@@ -12,12 +12,36 @@ public enum JSONValue: Sendable, Equatable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         // Each wrong guess costs a thrown error: the common kinds of a schedule are tried first.
+        // Objects and arrays are read member by member through their containers: decoding them
+        // as `[String: JSONValue]` or `[JSONValue]` looked up those generic types at every value,
+        // which cost more than the values themselves.
         if container.decodeNil() { self = .null; return }
         if let value = try? container.decode(String.self) { self = .string(value); return }
-        if let value = try? container.decode([String: JSONValue].self) { self = .object(value); return }
-        if let value = try? container.decode([JSONValue].self) { self = .array(value); return }
+        if let members = try? decoder.container(keyedBy: MemberKey.self) {
+            var object: [String: JSONValue] = [:]
+            let keys = members.allKeys
+            object.reserveCapacity(keys.count)
+            for key in keys { object[key.stringValue] = try members.decode(JSONValue.self, forKey: key) }
+            self = .object(object)
+            return
+        }
+        if var items = try? decoder.unkeyedContainer() {
+            var array: [JSONValue] = []
+            if let count = items.count { array.reserveCapacity(count) }
+            while !items.isAtEnd { array.append(try items.decode(JSONValue.self)) }
+            self = .array(array)
+            return
+        }
         if let value = try? container.decode(Bool.self) { self = .bool(value); return }
         self = .number(try container.decode(Double.self))
+    }
+
+    /// Any member name of an object.
+    private struct MemberKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -87,28 +87,19 @@ public struct ScheduleLoader: Sendable {
 
     /// Loads files given as (path, text), in order.
     public func load(sources: [(String, String)]) throws(ScheduleIssues) -> Schedule {
+        // Each file is read on a core of its own when there are several: a large file's
+        // locator reads on one core, and a smaller file is read meanwhile.
+        let read: @Sendable (Int) -> Result<Document, ScheduleIssue> = { [readsInParallel] index in
+            Self.read(path: sources[index].0, text: sources[index].1, inParts: readsInParallel)
+        }
+        let reads = readsInParallel && sources.count > 1 ? Parallel.map(sources.count, read) : (0..<sources.count).map(read)
         var documents: [Document] = []
         var issues: [ScheduleIssue] = []
-        for (path, text) in sources {
-            // The locator reads first: it stops at the first syntax error, at any nesting too deep
-            // or any string too long, before Foundation's parser (which recurses) sees the text.
-            // Positions are found only if a value turns out wrong (`Document.locator`).
-            // A large file is parsed in parts on every core, cut where the locator's outline says.
-            let large = readsInParallel && text.utf8.count > Self.partBytes
-            let syntax = JSON5Locator(text: text, positions: false, outlining: large)
-            if let syntax = syntax.syntaxError {
-                issues.append(ScheduleIssue(file: path, line: syntax.position.line, column: syntax.position.column, path: "(syntax)", message: syntax.message))
-                continue
+        for result in reads {
+            switch result {
+            case .success(let document): documents.append(document)
+            case .failure(let issue): issues.append(issue)
             }
-            let parts = large ? JSON5Parts(text: text, outline: syntax.outline, partBytes: Self.partBytes) : nil
-            let value: JSONValue
-            do {
-                value = try parts?.parse() ?? JSONValue.parseJSON5(Data(text.utf8))
-            } catch {
-                issues.append(ScheduleIssue(file: path, line: 1, column: 1, path: "(syntax)", message: "not valid JSON5"))
-                continue
-            }
-            documents.append(Document(file: path, text: text, root: value))
         }
 
         // Targets first, from every file, so windows in one file may name targets of another.
@@ -240,6 +231,25 @@ public struct ScheduleLoader: Sendable {
 
     /// One file as read: its values, and where each starts in its text, found the first time an
     /// error needs a line and column.
+    /// One file, read: its syntax checked by the locator first, then its values parsed.
+    static func read(path: String, text: String, inParts: Bool) -> Result<Document, ScheduleIssue> {
+        // The locator reads first: it stops at the first syntax error, at any nesting too deep
+        // or any string too long, before Foundation's parser (which recurses) sees the text.
+        // Positions are found only if a value turns out wrong (`Document.locator`).
+        // A large file is parsed in parts on every core, cut where the locator's outline says.
+        let large = inParts && text.utf8.count > partBytes
+        let syntax = JSON5Locator(text: text, positions: false, outlining: large)
+        if let syntax = syntax.syntaxError {
+            return .failure(ScheduleIssue(file: path, line: syntax.position.line, column: syntax.position.column, path: "(syntax)", message: syntax.message))
+        }
+        let parts = large ? JSON5Parts(text: text, outline: syntax.outline, partBytes: partBytes) : nil
+        do {
+            return .success(Document(file: path, text: text, root: try parts?.parse() ?? JSONValue.parseJSON5(Data(text.utf8))))
+        } catch {
+            return .failure(ScheduleIssue(file: path, line: 1, column: 1, path: "(syntax)", message: "not valid JSON5"))
+        }
+    }
+
     final class Document: Sendable {
         let file: String
         let text: String

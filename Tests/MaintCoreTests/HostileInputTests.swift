@@ -118,6 +118,19 @@ struct HostileInputTests {
         #expect(JSON5Locator(text: #"{ "café": 1, "caf\u00e9s": 2 }"#).syntaxError == nil)
     }
 
+    /// Few keys are compared one by one and many are hashed: a key written twice is found either
+    /// way, at any place in an object of any size, and no key is taken for another.
+    @Test(arguments: [2, 16, 17, 18, 40])
+    func aKeyWrittenTwiceIsFoundInAnObjectOfAnySize(_ size: Int) throws {
+        let keys = (0..<size).map { "k\($0)" }
+        let plain = "{ " + keys.map { "\($0): 1" }.joined(separator: ", ") + " }"
+        #expect(JSON5Locator(text: plain).syntaxError == nil)
+        for repeated in [keys[0], keys[size / 2], keys[size - 1]] {
+            let twice = "{ " + (keys + [repeated, "after"]).map { "\($0): 1" }.joined(separator: ", ") + " }"
+            #expect(JSON5Locator(text: twice).syntaxError?.message == "the key \"\(repeated)\" appears twice in this object", "\(size) keys")
+        }
+    }
+
     /// A line comment ends at a carriage return, as Foundation reads it: what follows is text.
     /// Found by fuzzing: the locator read it as comment, Foundation as a mistake, and a file
     /// read in parts (which once left out what lay before the first member) was accepted.

@@ -27,6 +27,40 @@ struct DurationTextTests {
     func rejects(_ text: String) {
         #expect(DurationText.parse(text) == nil)
     }
+
+    /// The parser reads bytes; it reads every text as one reading characters does (the first
+    /// version of it, kept here), on random texts of digits, units, spaces and other scripts.
+    @Test func readsBytesAsItReadCharacters() {
+        func byCharacters(_ text: String) -> Int64? {
+            let units: [(name: String, size: Int64, order: Int)] = [("d", 86_400_000, 0), ("h", 3_600_000, 1), ("ms", 1, 4), ("m", 60_000, 2), ("s", 1_000, 3)]
+            var rest = Substring(text)
+            while let first = rest.first, first.isWhitespace { rest = rest.dropFirst() }
+            while let last = rest.last, last.isWhitespace { rest = rest.dropLast() }
+            guard !rest.isEmpty, rest.utf8.count <= 64 else { return nil }
+            var total: Int64 = 0
+            var lastRank = -1
+            while !rest.isEmpty {
+                let digits = rest.prefix(while: { $0.isASCII && $0.isNumber })
+                guard !digits.isEmpty, digits.count <= 9, let amount = Int64(digits) else { return nil }
+                rest = rest.dropFirst(digits.count)
+                guard let unit = units.first(where: { rest.hasPrefix($0.name) }) else { return nil }
+                guard unit.order > lastRank else { return nil }
+                lastRank = unit.order
+                rest = rest.dropFirst(unit.name.count)
+                total += amount * unit.size
+            }
+            return total
+        }
+        let pieces = ["1", "0", "9", "12", "999999999", "1234567890", "d", "h", "m", "s", "ms", " ", "\t", "\u{A0}", "\u{301}", "٣", "é", "-", ".", "y"]
+        var generator = SystemRandomNumberGenerator()
+        var parsed = 0
+        for _ in 0..<20_000 {
+            let text = (0..<Int.random(in: 0...6, using: &generator)).map { _ in pieces.randomElement(using: &generator) ?? "" }.joined()
+            #expect(DurationText.parse(text) == byCharacters(text), "\(text.debugDescription)")
+            if DurationText.parse(text) != nil { parsed += 1 }
+        }
+        #expect(parsed > 100, "the texts include durations")
+    }
 }
 
 struct TimeTextTests {
