@@ -127,7 +127,7 @@ extension Engine {
     }
 
     /// Records an outcome of a target's work: the machine decides, from the window and the target
-    /// as they are in the same transaction. While `completeTogether` gathers a run of outcomes,
+    /// as they are in the same transaction. While `recordTogether` gathers a run of outcomes,
     /// it is kept for that run's one transaction instead.
     func record(window windowId: String, target name: String, now: Date,
                 decide: @escaping (WindowMachine, WindowRecord, TargetStateRecord) -> WindowStep?) {
