@@ -11,7 +11,10 @@ request on this machine.
 With --api-load K, the run is made a second time while K clients send the control API requests
 back to back over the daemon's Unix socket (keep-alive, half `GET /v1/status`, half
 `POST /v1/windows` planning a window a day ahead on a target of its own): the lag must not move,
-and a second table gives the requests per second and their latency.
+and a second table gives the requests per second and their latency. The baseline loop runs
+then too, at the same time and on instants of its own: the client threads share this process
+(and its interpreter lock) with the server that notes the arrivals, and with the machine's two
+cores, and the loop's row shows what that costs any client.
 
 Usage: lag.py MAINT_BINARY [--windows 1000] [--gap 50] [--length 30] [--api-load 4]
 Prints a Markdown table of p50, p99, max and how many arrived early (before their instant).
@@ -101,7 +104,7 @@ def summary(lags_ms):
 def wait_for(count, deadline):
     while time.time() < deadline:
         with lock:
-            if sum(1 for name in arrivals if not name.startswith("b")) >= count:
+            if sum(1 for name in arrivals if name.isdigit()) >= count:
                 return
         time.sleep(0.1)
 
@@ -164,6 +167,7 @@ def run_maint(maint, port, windows, gap, length, work, api_load=0):
     stop = threading.Event()
     requests = []
     clients = []
+    loaded_baseline = []
     try:
         if api_load:
             # From the first start to the last one: the load covers every switch.
@@ -175,6 +179,10 @@ def run_maint(maint, port, windows, gap, length, work, api_load=0):
             for client in clients:
                 client.start()
             load_started = time.time()
+            # The baseline loop under the same load, on instants between maint's.
+            clients.append(threading.Thread(target=lambda: loaded_baseline.extend(
+                run_baseline(port, windows, gap, prefix="l", first=first + gap / 2000))))
+            clients[-1].start()
         wait_for(windows, first + windows * gap / 1000 + 30)
     finally:
         stop.set()
@@ -192,23 +200,23 @@ def run_maint(maint, port, windows, gap, length, work, api_load=0):
         with open(os.path.join(work, "daemon.log")) as log:
             sys.exit("no activation arrived; the daemon's log ends:\n" + "".join(log.readlines()[-20:]))
     if api_load:
-        return lags, requests, time.time() - load_started
+        return lags, requests, time.time() - load_started, loaded_baseline
     return lags
 
 
-def run_baseline(port, windows, gap):
+def run_baseline(port, windows, gap, prefix="b", first=None):
     connection = http.client.HTTPConnection("127.0.0.1", port)
-    first = time.time() + 2
+    first = first or time.time() + 2
     lags = []
     for i in range(windows):
         instant = first + i * gap / 1000
         pause = instant - time.time()
         if pause > 0:
             time.sleep(pause)
-        connection.request("POST", f"/site/b{i}/on", body=b"")
+        connection.request("POST", f"/site/{prefix}{i}/on", body=b"")
         connection.getresponse().read()
         with lock:
-            lags.append((arrivals[f"b{i}"] - instant) * 1000)
+            lags.append((arrivals[f"{prefix}{i}"] - instant) * 1000)
     connection.close()
     return lags
 
@@ -229,10 +237,12 @@ def main():
         baseline = summary(run_baseline(port, args.windows, args.gap))
         rows.append(("maint daemon", summary(run_maint(args.maint, port, args.windows, args.gap, args.length, os.path.join(work, "quiet")))))
         if args.api_load:
-            lags, requests, seconds = run_maint(args.maint, port, args.windows, args.gap, args.length, os.path.join(work, "loaded"), args.api_load)
+            lags, requests, seconds, loop = run_maint(args.maint, port, args.windows, args.gap, args.length, os.path.join(work, "loaded"), args.api_load)
             rows.append((f"maint daemon, API under load ({args.api_load} clients)", summary(lags)))
             loaded = (requests, seconds)
         rows.append(("sleep-until loop (baseline)", baseline))
+        if args.api_load:
+            rows.append(("sleep-until loop, API under load (baseline)", summary(loop)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"{args.windows} one-target windows {args.gap} ms apart, each {args.length} s long")

@@ -52,7 +52,7 @@ section "Where a switch's CPU time goes" \
   bash bench/site-cpu.sh "${site_cpu[@]}"
 
 section "Switch lag" \
-"One-target windows starting 50 ms apart, each 30 s long (so that hundreds are open at once), under \`maint daemon\`. Lag is when the activate request reaches the site (a loopback asyncio server notes it) minus the window's start instant. The baseline is a Python loop that sleeps until each instant and sends the same request on a kept-alive connection: the floor of a timer and an HTTP request on this machine. The run is made twice: alone, and while four clients send control API requests back to back over the daemon's Unix socket (half \`GET /v1/status\`, half \`POST /v1/windows\`); the API must not move the lag, and the second table gives its requests per second." \
+"One-target windows starting 50 ms apart, each 30 s long (so that hundreds are open at once), under \`maint daemon\`. Lag is when the activate request reaches the site (a loopback asyncio server notes it) minus the window's start instant. The baseline is a Python loop that sleeps until each instant and sends the same request on a kept-alive connection: the floor of a timer and an HTTP request on this machine. The run is made twice: alone, and while four clients send control API requests back to back over the daemon's Unix socket (half \`GET /v1/status\`, half \`POST /v1/windows\`); the API must not move the lag, and the second table gives its requests per second. The baseline loop runs under that load too, at the same time: the clients share the machine's two cores, and the Python process that notes the arrivals, with everything else, and its row shows what that costs any client." \
   python3 bench/lag.py "$MAINT_BIN" "${lag[@]}"
 
 section "A large schedule" \
