@@ -229,8 +229,6 @@ public struct ScheduleLoader: Sendable {
         return schedule
     }
 
-    /// One file as read: its values, and where each starts in its text, found the first time an
-    /// error needs a line and column.
     /// One file, read: its syntax checked by the locator first, then its values parsed.
     static func read(path: String, text: String, inParts: Bool) -> Result<Document, ScheduleIssue> {
         // The locator reads first: it stops at the first syntax error, at any nesting too deep
@@ -250,6 +248,8 @@ public struct ScheduleLoader: Sendable {
         }
     }
 
+    /// One file as read: its values, and where each starts in its text, found the first time an
+    /// error needs a line and column.
     final class Document: Sendable {
         let file: String
         let text: String
