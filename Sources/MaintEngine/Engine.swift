@@ -145,6 +145,7 @@ public final class Engine {
     public func returnMemory() {
         guard hasMemoryToReturn else { return }
         hasMemoryToReturn = false
+        store.database.releaseCache()
         Memory.returnFreePages()
     }
 

@@ -114,8 +114,13 @@ public final class Database {
         try statement.bind(values)
         var rows: [Row] = []
         while try statement.step() { rows.append(statement.row()) }
+        fullScanSteps += Int(sqlite3_stmt_status(statement.handle, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1))
         return rows
     }
+
+    /// Rows stepped over by whole-table scans in the queries read through `rows`: a query meant
+    /// to find its rows through an index, and that reads the whole table instead, shows here.
+    public private(set) var fullScanSteps = 0
 
     public func row(_ sql: String, _ values: [any SQLConvertible] = []) throws(SQLiteError) -> Row? {
         try rows(sql, values).first
@@ -171,6 +176,12 @@ public final class Database {
             throw error
         }
         return result
+    }
+
+    /// Frees what SQLite's page cache holds for this connection (pages not being written): read
+    /// again from the file when next needed. Storing a large schedule leaves it full (2 MB).
+    public func releaseCache() {
+        _ = sqlite3_db_release_memory(handle)
     }
 
     /// How many transactions and savepoints were rolled back on this connection: what was read

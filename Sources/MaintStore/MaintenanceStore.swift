@@ -375,7 +375,9 @@ public final class MaintenanceStore {
     /// The windows that have started and not ended: those a round reads again after the
     /// database changed under it (a start, a command), whatever is due.
     public func runningWindows() throws(SQLiteError) -> [WindowRecord] {
-        try database.rows("SELECT \(Self.windowColumns) FROM windows WHERE state NOT IN (\(Self.terminalList)) AND state != 'scheduled' ORDER BY start_at, id")
+        // The running states named one by one, each looked up in an index: `NOT IN` the others
+        // read every planned window.
+        try database.rows("SELECT \(Self.windowColumns) FROM windows WHERE state IN (\(Self.runningList)) ORDER BY start_at, id")
             .map(Self.window)
     }
 

@@ -220,9 +220,12 @@ struct DueWindowTests {
             try store.insertWindow(Self.window("planned-\(index)", .scheduled, start: now + 60_000 + Int64(index), end: now + 70_000 + Int64(index)),
                                    targets: ["h"], notices: [])
         }
+        let scanned = store.database.fullScanSteps
         #expect(try store.dueWindows(now: now).map(\.id) == ["ends", "healthy", "retry", "starts", "notice"])
         #expect(try store.nextDueInstant() == now - 1)
         #expect(try store.runningWindows().map(\.id) == ["ends", "healthy", "retry", "running"])
+        // Through indexes: the thousand planned windows are not stepped over.
+        #expect(store.database.fullScanSteps - scanned < 100)
         // The sleep: the earliest attempt not in flight, read in time order.
         #expect(try store.firstTargetAttempt { _, _ in true } == now)
         #expect(try store.firstTargetAttempt { _, target in target != "d" } == now + 1)
