@@ -138,17 +138,32 @@ extension Engine {
             gatheredOutcomes?.append(outcome)
             return
         }
+        recordAlone(outcome)
+    }
+
+    /// One outcome in a savepoint of its own. One that cannot be written is logged, and its
+    /// target's attempt is made again when due.
+    private func recordAlone(_ outcome: Outcome) {
         do {
-            var windows: [String: WindowRecord] = [:]
-            var decided: WindowStep?
-            try store.transaction { decided = try write(outcome, windows: &windows) }
-            // The window as this outcome left it, for the round's next outcome (the write held).
-            outcomeWindows?[windowId] = windows[windowId]
-            if let decided { note(decided) }
+            try writeTogether([outcome])
         } catch {
-            outcomeWindows?[windowId] = nil
-            log(.error, "window \(windowId): \(name): cannot record the outcome: \(error)")
+            outcomeWindows?[outcome.window] = nil
+            log(.error, "window \(outcome.window): \(outcome.target): cannot record the outcome: \(error)")
         }
+    }
+
+    /// Writes outcomes in one savepoint; once it holds, the round keeps each window as they left
+    /// it (for its next outcome) and their steps' lines are logged.
+    private func writeTogether(_ outcomes: [Outcome]) throws {
+        var windows: [String: WindowRecord] = [:]
+        var decided: [WindowStep] = []
+        try store.transaction {
+            for outcome in outcomes {
+                if let step = try write(outcome, windows: &windows) { decided.append(step) }
+            }
+        }
+        for (id, window) in windows { outcomeWindows?[id] = window }
+        for step in decided { note(step) }
     }
 
     /// An outcome of a target's work, waiting to be recorded: the machine's decision is made from
@@ -174,31 +189,24 @@ extension Engine {
 
     /// Records a run of outcomes (a fleet's answers arriving together) in one savepoint rather
     /// than one each: `gather` collects what `record` is given. If one of them cannot be written,
-    /// none of them was, and each is recorded alone, as `record` does outside a run.
+    /// none of them was, and each is recorded alone (`recordAlone`, as outside a run).
     func recordTogether(_ gather: () -> Void) {
+        // Inside another run, its outcomes join that run.
+        guard gatheredOutcomes == nil else { return gather() }
         gatheredOutcomes = []
         gather()
         let outcomes = gatheredOutcomes ?? []
         gatheredOutcomes = nil
         guard outcomes.count > 1 else {
-            for outcome in outcomes { record(window: outcome.window, target: outcome.target, now: outcome.now, decide: outcome.decide) }
+            outcomes.forEach(recordAlone)
             return
         }
-        var windows: [String: WindowRecord] = [:]
-        var decided: [WindowStep] = []
         do {
-            try store.transaction {
-                for outcome in outcomes {
-                    if let step = try write(outcome, windows: &windows) { decided.append(step) }
-                }
-            }
+            try writeTogether(outcomes)
         } catch {
             log(.warning, "\(outcomes.count) outcomes recorded together could not be written (\(error)); recording each alone")
-            for outcome in outcomes { record(window: outcome.window, target: outcome.target, now: outcome.now, decide: outcome.decide) }
-            return
+            outcomes.forEach(recordAlone)
         }
-        for (id, window) in windows { outcomeWindows?[id] = window }
-        for step in decided { note(step) }
     }
 
     /// A text from a request (a reply, an error, a program's output) as it may be stored, logged

@@ -64,6 +64,21 @@ struct OutcomeRecordingTests {
         #expect(together.jobs.isEmpty)
     }
 
+    /// The outcomes of a run wait until it is gathered, then are written at once (a run inside
+    /// it joins it).
+    @Test func aRunsOutcomesAreWrittenOnceItIsGathered() throws {
+        let engine = try switching()
+        engine.recordTogether {
+            engine.complete(Self.answer(1), now: Self.answered)
+            engine.recordTogether { engine.complete(Self.answer(3), now: Self.answered) }
+            engine.complete(Self.answer(2), now: Self.answered)
+            #expect(engine.gatheredOutcomes?.count == 3)
+            #expect((try? recorded(engine))?.prefix(3) == ["a activating 0", "b activating 0", "c activating 0"], "nothing written yet")
+        }
+        #expect(engine.gatheredOutcomes == nil)
+        #expect(try recorded(engine).prefix(3) == ["a active 1", "b active 1", "c active 1"])
+    }
+
     /// Window `two`'s row no longer reads (an unknown state): its outcome cannot be recorded, the
     /// run's savepoint is undone, and the others are recorded one at a time.
     @Test func anOutcomeThatCannotBeRecordedCostsOnlyItself() throws {
