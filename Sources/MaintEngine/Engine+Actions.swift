@@ -190,11 +190,16 @@ extension Engine {
     /// Records a run of outcomes (a fleet's answers arriving together) in one savepoint rather
     /// than one each: `gather` collects what `record` is given. If one of them cannot be written,
     /// none of them was, and each is recorded alone (`recordAlone`, as outside a run).
-    func recordTogether(_ gather: () -> Void) {
+    /// What was gathered before `gather` threw is recorded all the same.
+    func recordTogether(_ gather: () throws -> Void) rethrows {
         // Inside another run, its outcomes join that run.
-        guard gatheredOutcomes == nil else { return gather() }
+        guard gatheredOutcomes == nil else { return try gather() }
         gatheredOutcomes = []
-        gather()
+        defer { writeGathered() }
+        try gather()
+    }
+
+    private func writeGathered() {
         let outcomes = gatheredOutcomes ?? []
         gatheredOutcomes = nil
         guard outcomes.count > 1 else {
