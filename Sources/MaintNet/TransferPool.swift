@@ -12,8 +12,18 @@ public final class TransferPool {
     /// Transfers added beyond `maximumInFlight`, started in turn as others finish (from `waitingFrom` on).
     private var waiting: [Transfer] = []
     private var waitingFrom = 0
-    /// How many transfers go to each origin (scheme, host and port, or Unix socket), in flight or waiting.
-    private var inPoolByOrigin: [String: Int] = [:]
+    /// How many transfers go to each origin (scheme, host and port, or Unix socket), in flight or
+    /// waiting, and on which lane: an origin keeps its lane while it has transfers in the pool, so
+    /// that its connections are shared, and capped, in one multi handle.
+    private var inPoolByOrigin: [String: (count: Int, onHelper: Bool)] = [:]
+    /// Half of a crowd runs on a second thread (`TransferLane`), when there is a second core.
+    private var helper: TransferLane?
+    /// Transfers on the helper lane, in flight or waiting, and those admitted but not handed yet.
+    private var onHelper = 0
+    private var handing: [Transfer] = []
+    /// How many transfers were handed to the helper lane, in all.
+    private(set) var handedToHelper = 0
+    private static let hasSecondCore = ProcessInfo.processInfo.activeProcessorCount > 1
     private let maximumInFlight: Int
     private var nextTag = 0
     /// From this many transfers in the pool on, a transfer added is one of a crowd (see `start`).
@@ -43,7 +53,8 @@ public final class TransferPool {
     }
 
     deinit {
-        for (_, transfer) in inFlight {
+        helper?.stop()
+        for (_, transfer) in inFlight where !transfer.onHelper {
             curl_multi_remove_handle(multi, transfer.easy)
         }
         inFlight.removeAll()
@@ -85,10 +96,17 @@ public final class TransferPool {
     /// only when another transfer to its origin is in the pool (a hundred silences on one
     /// Alertmanager share eight connections). Outside a crowd, connections and names are kept
     /// for the next request, a health check after a switch, say.
+    ///
+    /// A crowd is also shared between two threads where there are two cores: each origin new to
+    /// the pool goes to the lane with fewer transfers (`TransferLane`). Outside a crowd, every
+    /// transfer stays on this thread's handle, with no hand-over to wait for.
     private func start(_ transfer: Transfer) -> Int {
-        let sharing = inPoolByOrigin[transfer.origin, default: 0]
-        inPoolByOrigin[transfer.origin] = sharing + 1
-        if count >= Self.crowd {
+        let sharing = inPoolByOrigin[transfer.origin]?.count ?? 0
+        let crowd = count >= Self.crowd
+        transfer.onHelper = inPoolByOrigin[transfer.origin]?.onHelper ?? (crowd && Self.hasSecondCore && 2 * onHelper < count)
+        inPoolByOrigin[transfer.origin] = (sharing + 1, transfer.onHelper)
+        if transfer.onHelper { onHelper += 1 }
+        if crowd {
             _ = maint_curl_setopt_long(transfer.easy, CURLOPT_DNS_CACHE_TIMEOUT, 0)
             if sharing == 0 { _ = maint_curl_setopt_long(transfer.easy, CURLOPT_FORBID_REUSE, 1) }
         }
@@ -102,7 +120,21 @@ public final class TransferPool {
 
     private func admit(_ transfer: Transfer) {
         inFlight[transfer.easy] = transfer
-        curl_multi_add_handle(multi, transfer.easy)
+        if transfer.onHelper {
+            handing.append(transfer)
+        } else {
+            curl_multi_add_handle(multi, transfer.easy)
+        }
+    }
+
+    /// Gives the helper lane what was admitted to it: its thread starts them at once.
+    private func handOver() {
+        guard !handing.isEmpty else { return }
+        let lane = helper ?? TransferLane(wakingWhenDone: multi)
+        helper = lane
+        lane.hand(handing)
+        handedToHelper += handing.count
+        handing = []
     }
 
     /// Starts waiting transfers as far as there is room (at the next drive of the multi handle).
@@ -120,6 +152,7 @@ public final class TransferPool {
     /// Starts connecting and sending what was added, now rather than at the next wait: a switch is
     /// due at this instant.
     public func send() {
+        handOver()
         var running: Int32 = 0
         curl_multi_perform(multi, &running)
     }
@@ -127,6 +160,7 @@ public final class TransferPool {
     /// Drives transfers, waiting at most `timeoutMilliseconds` (or until one of `fds` is readable),
     /// and returns the transfers that finished.
     public func wait(timeoutMilliseconds: Int, fds: [Int32] = []) -> (completions: [Completion], readable: Set<Int32>) {
+        handOver()
         var running: Int32 = 0
         curl_multi_perform(multi, &running)
         var completions = collect()
@@ -169,26 +203,36 @@ public final class TransferPool {
         var left: Int32 = 0
         while let message = curl_multi_info_read(multi, &left) {
             guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
-                  let transfer = inFlight.removeValue(forKey: easy) else { continue }
+                  let transfer = inFlight[easy] else { continue }
             finished.append((transfer, maint_curl_msg_result(message)))
         }
+        for (transfer, _) in finished { curl_multi_remove_handle(multi, transfer.easy) }
+        // The helper lane's come back already removed from its handle.
+        finished += helper?.takeFinished() ?? []
         let completions = finished.map { transfer, code in
-            let sharing = inPoolByOrigin[transfer.origin, default: 1] - 1
-            inPoolByOrigin[transfer.origin] = sharing > 0 ? sharing : nil
-            curl_multi_remove_handle(multi, transfer.easy)
+            inFlight[transfer.easy] = nil
+            let sharing = (inPoolByOrigin[transfer.origin]?.count ?? 1) - 1
+            inPoolByOrigin[transfer.origin] = sharing > 0 ? (sharing, transfer.onHelper) : nil
+            if transfer.onHelper { onHelper -= 1 }
             return Completion(tag: transfer.tag, result: transfer.result(code))
         }
-        if !finished.isEmpty { admitWaiting() }
+        if !finished.isEmpty {
+            admitWaiting()
+            handOver()
+        }
         return completions
     }
 }
 
-/// One easy handle and the buffers libcurl writes into while it runs.
-final class Transfer {
+/// One easy handle and the buffers libcurl writes into while it runs. Used by one thread at a
+/// time: a transfer on the helper lane passes between threads through the lane's lock.
+final class Transfer: @unchecked Sendable {
     let easy: UnsafeMutableRawPointer
     let tag: Int
     /// Where it connects: transfers to one origin can share a connection.
     let origin: String
+    /// Whether it runs on the pool's helper lane (`TransferLane`), set when it joins the pool.
+    var onHelper = false
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var recipients: UnsafeMutablePointer<curl_slist>?
     /// libcurl writes its error text here; it must stay put for the transfer's life.

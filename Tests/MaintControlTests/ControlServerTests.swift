@@ -108,6 +108,58 @@ struct ControlServerTests {
         #expect(pool.isEmpty)
     }
 
+    /// A crowd on four origins, fifty requests each, added origin by origin: the first 64 make
+    /// no crowd and stay on the pool's own thread; each origin new to the crowd goes to the lane
+    /// with fewer transfers, and keeps it. Every answer comes back to its own request.
+    @Test func aCrowdIsSharedWithASecondThreadOriginByOrigin() throws {
+        var served: [(ControlServer, UnixListener, String)] = []
+        defer { for (server, listener, _) in served { server.stop(); listener.remove() } }
+        for _ in 0..<4 {
+            served.append(try serve { request in ControlResponse(status: 200, body: Data(request.path.utf8)) })
+        }
+        let requests = (0..<200).map { index in
+            var request = HTTPRequest(method: "GET", url: "http://localhost/\(index)")
+            request.unixSocket = served[index / 50].2
+            return request
+        }
+        let pool = TransferPool()
+        let results = pool.perform(requests)
+        #expect(try results.map { String(decoding: try $0.get().body, as: UTF8.self) } == (0..<200).map { "/\($0)" })
+        #expect(pool.isEmpty)
+        let secondCore = ProcessInfo.processInfo.activeProcessorCount > 1
+        #expect(pool.handedToHelper == (secondCore ? 100 : 0), "the third and fourth origins, whole, where there is a second core")
+        // The pool goes on after the crowd: a single request stays on its own thread.
+        #expect(try pool.perform([requests[150]])[0].get().status == 200)
+        #expect(pool.handedToHelper == (secondCore ? 100 : 0))
+    }
+
+    /// A pool let go with a crowd still running stops its second thread and frees every
+    /// transfer, without waiting for the answers.
+    @Test func aPoolLetGoWithACrowdInFlightStopsItsSecondThread() throws {
+        let release = DispatchSemaphore(value: 0)
+        var served: [(ControlServer, UnixListener, String)] = []
+        defer { for (server, listener, _) in served { server.stop(); listener.remove() } }
+        for _ in 0..<2 {
+            served.append(try serve { _ in
+                _ = release.wait(timeout: .now() + 5)
+                return ControlResponse(status: 200)
+            })
+        }
+        var pool: TransferPool? = TransferPool()
+        for index in 0..<100 {
+            var request = HTTPRequest(method: "GET", url: "http://localhost/\(index)")
+            request.unixSocket = served[index < 64 ? 0 : 1].2
+            pool?.add(request)
+        }
+        _ = pool?.wait(timeoutMilliseconds: 50)
+        let handed = pool?.handedToHelper ?? -1
+        let started = Date()
+        pool = nil
+        #expect(Date().timeIntervalSince(started) < 2, "letting go waits for no answer")
+        for _ in 0..<100 { release.signal() }
+        #expect(handed == (ProcessInfo.processInfo.activeProcessorCount > 1 ? 36 : 0))
+    }
+
     @Test func transfersToOneOriginAreKnownWhateverTheURLsSpelling() {
         #expect(Transfer.origin(of: "http://Example.COM/a?b=1") == Transfer.origin(of: "http://example.com:80/c"))
         #expect(Transfer.origin(of: "https://example.com/") == Transfer.origin(of: "https://example.com:443/x"))
