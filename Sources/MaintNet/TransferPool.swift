@@ -98,7 +98,8 @@ public final class TransferPool {
     /// for the next request, a health check after a switch, say.
     ///
     /// A crowd is also shared between two threads where there are two cores: each origin new to
-    /// the pool goes to the lane with fewer transfers (`TransferLane`). Outside a crowd, every
+    /// the pool goes to the lane with fewer transfers (`TransferLane`), handed over 64 at a time,
+    /// so that the lane is connecting while the caller builds the rest. Outside a crowd, every
     /// transfer stays on this thread's handle, with no hand-over to wait for.
     private func start(_ transfer: Transfer) -> Int {
         let sharing = inPoolByOrigin[transfer.origin]?.count ?? 0
@@ -122,6 +123,7 @@ public final class TransferPool {
         inFlight[transfer.easy] = transfer
         if transfer.onHelper {
             handing.append(transfer)
+            if handing.count >= Self.crowd { handOver() }
         } else {
             curl_multi_add_handle(multi, transfer.easy)
         }
