@@ -6,21 +6,14 @@
 #   curl.conf               the same activate requests for curl -K
 # The caller kills its jobs when done. Sourcing raises the shell's limit on open files: each
 # site in flight holds a socket in the client and two in the fleet (listening and accepted).
-# nginx's log and configuration are in DIR/nginx-PART.
+# nginx's logs and configurations are in DIR/nginx-PART (4,000 sites each).
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 fleet_start() {
-  local n=$1 delay=$2 dir=$3 parts part share
+  local n=$1 delay=$2 dir=$3
   mkdir -p "$dir/schedules"
-  # An nginx serves at most 4,000 sites: each costs it two descriptors.
-  parts=$(( (n + 3999) / 4000 ))
-  for part in $(seq "$parts"); do
-    share=$(( n / parts + (part <= n % parts ? 1 : 0) ))
-    python3 bench/sites.py "$share" "$delay" "$dir/nginx-$part" > "$dir/ports-$part" &
-  done
-  for part in $(seq "$parts"); do
-    for _ in $(seq 300); do grep -q '^ready$' "$dir/ports-$part" 2>/dev/null && break; sleep 0.1; done
-  done
-  cat "$dir"/ports-* | grep -v '^ready$' > "$dir/port-list"
+  python3 bench/sites.py "$n" "$delay" "$dir" > "$dir/ports" &
+  for _ in $(seq 300); do grep -q '^ready$' "$dir/ports" 2>/dev/null && break; sleep 0.1; done
+  grep -v '^ready$' "$dir/ports" > "$dir/port-list"
   [ "$(wc -l < "$dir/port-list")" -eq "$n" ] || { echo "fleet: the fleet of $n sites did not start" >&2; return 1; }
   {
     echo "{ targets: {"

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """A fleet for benchmarks: N sites on 127.0.0.1, each on its own port (a real fleet is many
-hosts, so no per-host connection cap binds), served by one nginx worker: every request is
-answered 200 with a small JSON body after DELAY milliseconds (the echo module's `echo_sleep`,
-which Debian's nginx-light ships), with keep-alive. nginx, not a script, so that the fleet's own
-work per request (about 50 µs of CPU, against 140 for an asyncio server) does not slow the
-answers of a thousand sites arriving at once. Prints the ports, one per line, then "ready", and
-stops nginx when terminated. Files go in DIR.
+hosts, so no per-host connection cap binds), served by nginx: every request is answered 200
+with a small JSON body after DELAY milliseconds (the echo module's `echo_sleep`, which Debian's
+nginx-light ships), with keep-alive. nginx, not a script, so that the fleet's own work per
+request (about 50 µs of CPU, against 140 for an asyncio server) does not slow the answers of a
+thousand sites arriving at once. One nginx, with one worker, serves at most 4,000 sites (each
+holds a listening socket and a connection); the ports are chosen together for all of them.
+Prints the ports, one per line, then "ready", and stops nginx when terminated. Files go in DIR.
 
     bench/sites.py N DELAY_MS DIR
 """
@@ -78,31 +79,46 @@ def die_with_parent():
     ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
+def start(shares, delay_ms, directory):
+    """One nginx per share of the ports; those still running once all accept, or None."""
+    running = []
+    for part, share in enumerate(shares):
+        place = f"{directory}/nginx-{part + 1}"
+        os.makedirs(place, exist_ok=True)
+        with open(f"{place}/nginx.conf", "w") as file:
+            file.write(config(share, delay_ms, place))
+        running.append(subprocess.Popen(["nginx", "-c", f"{place}/nginx.conf", "-e", f"{place}/error.log"],
+                                        preexec_fn=die_with_parent))
+    signal.signal(signal.SIGTERM, lambda *_: ([nginx.terminate() for nginx in running], sys.exit(0)))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and all(nginx.poll() is None for nginx in running):
+        if all(accepts(share[0]) and accepts(share[-1]) for share in shares):
+            return running
+        time.sleep(0.05)
+    for nginx in running:
+        nginx.terminate()
+        nginx.wait()
+    return None
+
+
 def main():
     sites, delay_ms, directory = int(sys.argv[1]), float(sys.argv[2]), os.path.abspath(sys.argv[3])
-    os.makedirs(directory, exist_ok=True)
     if not os.path.exists(ECHO_MODULE):
         sys.exit(f"sites: {ECHO_MODULE} is missing (Debian's nginx-light ships it)")
+    parts = (sites + 3999) // 4000
     # A port taken between choosing it and nginx binding it fails the start: choose again.
     for _ in range(3):
         ports = free_ports(sites)
-        with open(f"{directory}/nginx.conf", "w") as file:
-            file.write(config(ports, delay_ms, directory))
-        nginx = subprocess.Popen(["nginx", "-c", f"{directory}/nginx.conf", "-e", f"{directory}/error.log"],
-                                 preexec_fn=die_with_parent)
-        signal.signal(signal.SIGTERM, lambda *_: (nginx.terminate(), sys.exit(0)))
-        deadline = time.monotonic() + 30
-        while nginx.poll() is None and not accepts(ports[-1]) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if nginx.poll() is None and accepts(ports[0]):
+        running = start([ports[part::parts] for part in range(parts)], delay_ms, directory)
+        if running:
             break
-        nginx.terminate()
-        nginx.wait()
     else:
-        sys.exit(f"sites: nginx did not start; see {directory}/error.log")
+        sys.exit(f"sites: nginx did not start; see {directory}/nginx-*/error.log")
     print("\n".join(map(str, ports)), flush=True)
     print("ready", flush=True)
-    sys.exit(nginx.wait())
+    while all(nginx.poll() is None for nginx in running):
+        time.sleep(1)
+    sys.exit("sites: an nginx stopped")
 
 
 main()
