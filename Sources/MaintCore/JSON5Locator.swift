@@ -35,6 +35,8 @@ public struct JSON5Locator: Sendable {
         public var text: Range<Int>
         /// nil when the value is not an object.
         public var members: [Range<Int>]?
+        /// The key of each of `members`, as Foundation decodes it.
+        public var memberKeys: [String]?
     }
 
     /// How deep objects and lists may nest, how long one string or key may be, and how large a
@@ -88,8 +90,9 @@ public struct JSON5Locator: Sendable {
         let recording: Bool
         let outlining: Bool
         var outline: [OutlineMember] = []
-        /// The members of the root member's value being read, when it is an object.
+        /// The members of the root member's value being read, when it is an object, and their keys.
         var innerMembers: [Range<Int>]?
+        var innerKeys: [String]?
 
         init(bytes: [UInt8], recording: Bool, outlining: Bool) {
             self.bytes = bytes
@@ -163,7 +166,10 @@ public struct JSON5Locator: Sendable {
             advance()
             // Depth 1 is the root; depth 2 the value of one of its members.
             let outlined = outlining && depth <= 2
-            if outlined && depth == 2 { innerMembers = [] }
+            if outlined && depth == 2 {
+                innerMembers = []
+                innerKeys = []
+            }
             var seen = SeenKeys()
             while true {
                 skipSpace()
@@ -185,13 +191,17 @@ public struct JSON5Locator: Sendable {
                 skipSpace()
                 guard current == UInt8(ascii: ":") else { throw error("a ':' was expected after the key \(Quoted(key))") }
                 advance()
-                if outlined && depth == 1 { innerMembers = nil }
+                if outlined && depth == 1 {
+                    innerMembers = nil
+                    innerKeys = nil
+                }
                 try value(at: child, depth: depth)
                 if outlined {
                     if depth == 1 {
-                        outline.append(OutlineMember(key: key, text: keyStart..<index, members: innerMembers))
+                        outline.append(OutlineMember(key: key, text: keyStart..<index, members: innerMembers, memberKeys: innerKeys))
                     } else {
                         innerMembers?.append(keyStart..<index)
+                        innerKeys?.append(key)
                     }
                 }
                 skipSpace()

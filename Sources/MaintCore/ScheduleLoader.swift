@@ -233,7 +233,7 @@ public struct ScheduleLoader: Sendable {
     static func read(path: String, text: String, inParts: Bool) -> Result<Document, ScheduleIssue> {
         // The locator reads first: it stops at the first syntax error, at any nesting too deep
         // or any string too long, before Foundation's parser (which recurses) sees the text.
-        // Positions are found only if a value turns out wrong (`Document.locator`).
+        // Positions are found only if a value turns out wrong (`Document.position`).
         // A large file is parsed in parts on every core, cut where the locator's outline says.
         let large = inParts && text.utf8.count > partBytes
         let syntax = JSON5Locator(text: text, positions: false, outlining: large)
@@ -242,7 +242,7 @@ public struct ScheduleLoader: Sendable {
         }
         let parts = large ? JSON5Parts(text: text, outline: syntax.outline, partBytes: partBytes) : nil
         do {
-            return .success(Document(file: path, text: text, root: try parts?.parse() ?? JSONValue.parseJSON5(Data(text.utf8))))
+            return .success(Document(file: path, text: text, root: try parts?.parse() ?? JSONValue.parseJSON5(Data(text.utf8)), outline: syntax.outline))
         } catch {
             return .failure(ScheduleIssue(file: path, line: 1, column: 1, path: "(syntax)", message: "not valid JSON5"))
         }
@@ -254,22 +254,25 @@ public struct ScheduleLoader: Sendable {
         let file: String
         let text: String
         let root: JSONValue
-        /// Found once, by whichever reader needs it first (windows are read on several cores).
-        private let located = Mutex<JSON5Locator?>(nil)
+        /// Found once, by whichever reader needs them first (windows are read on several cores):
+        /// in a large file, from the outline (`OutlinePositions`); else, or for a path the outline
+        /// cannot place, by locating every value of the file.
+        private let located: Mutex<(outlined: OutlinePositions?, whole: JSON5Locator?)>
 
-        var locator: JSON5Locator {
-            located.withLock { found in
-                if let found { return found }
-                let locator = JSON5Locator(text: text)
-                found = locator
-                return locator
-            }
-        }
-
-        init(file: String, text: String, root: JSONValue) {
+        init(file: String, text: String, root: JSONValue, outline: [JSON5Locator.OutlineMember] = []) {
             self.file = file
             self.text = text
             self.root = root
+            located = Mutex((outline.isEmpty ? nil : OutlinePositions(text: text, outline: outline), nil))
+        }
+
+        func position(of path: FieldPath, preferKey: Bool) -> JSON5Locator.Position {
+            located.withLock { located in
+                if let position = located.outlined?.position(of: path, preferKey: preferKey) { return position }
+                let whole = located.whole ?? JSON5Locator(text: text)
+                located.whole = whole
+                return whole.position(of: path, preferKey: preferKey)
+            }
         }
 
         func section(_ name: String) -> [(String, JSONValue)] {

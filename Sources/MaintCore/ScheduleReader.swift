@@ -40,14 +40,14 @@ public struct ScheduleReader: Sendable {
     /// `offset` points inside a string value: characters after its opening quote.
     mutating func fail(_ path: FieldPath, _ message: String, key: Bool = false, offset: Int? = nil) {
         guard let document else { return }
-        var position = document.locator.position(of: path, preferKey: key)
+        var position = document.position(of: path, preferKey: key)
         if let offset { position.column += offset + 1 }
         issues.append(ScheduleIssue(file: document.file, line: position.line, column: position.column, path: path.description, message: message))
     }
 
     mutating func warn(_ path: FieldPath, _ message: String) {
         guard let document else { return }
-        let position = document.locator.position(of: path, preferKey: false)
+        let position = document.position(of: path, preferKey: false)
         warnings.append(ScheduleIssue(file: document.file, line: position.line, column: position.column, path: path.description, message: message))
     }
 

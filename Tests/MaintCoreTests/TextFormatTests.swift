@@ -1,5 +1,5 @@
 import Foundation
-import MaintCore
+@testable import MaintCore
 import MaintFuzz
 import Testing
 
@@ -321,47 +321,8 @@ struct JSONValueTests {
     /// between members, hexadecimal numbers), cut at many sizes, the parts give the value the
     /// whole text gives.
     @Test func aDocumentReadInPartsIsTheDocumentReadWhole() throws {
-        var draw = RandomJSON(seed: 5545, longestText: 5, largestObject: 4, deepestContainer: 2,
-                              pieces: ["a", "Z", "_", "$", "9", "-", " ", "\"", "'", "\\", "/", "\n", "\t", "é", "😀", "{", "}", ",", ":", "//", "/*"],
-                              numbers: [0, 1, -7, 2.5, 255, 1e-7, 123456789])
-        func text() -> String { draw.text() }
-        func value(_ depth: Int) -> JSONValue { draw.value(depth) }
-        func key(_ name: String) -> String {
-            let bare = !name.isEmpty && name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0 == "_" || $0 == "$" || ("0"..."9").contains($0) }
-                && !("0"..."9").contains(name.unicodeScalars.first ?? "0")
-            return bare && draw.random.chance(70) ? name : JSONValue.string(name).serialized()
-        }
-        func between() -> String { draw.random.pick([",", ", ", ",\n  ", " ,", ", // a comment, with {braces}\n", ", // ended by CR LF\r\n", ",/* } */"]) }
-        func written(_ value: JSONValue, _ depth: Int) -> String {
-            switch value {
-            case .number(let number) where number == number.rounded() && number >= 0 && number < 1e6 && draw.random.chance(30):
-                return "0x" + String(Int(number), radix: 16)
-            case .string(let string) where !string.contains("'") && !string.contains("\\") && draw.random.chance(30):
-                return "'" + JSONValue.string(string).serialized().dropFirst().dropLast() + "'"
-            case .array(let items):
-                return "[" + items.map { written($0, depth + 1) }.joined(separator: between()) + (items.isEmpty || draw.random.chance(50) ? "" : ",") + "]"
-            case .object(let members):
-                return "{" + members.map { key($0.key) + ": " + written($0.value, depth + 1) }.joined(separator: between())
-                    + (members.isEmpty || draw.random.chance(50) ? "" : ",") + "}"
-            default:
-                return value.serialized()
-            }
-        }
         var cut = 0
-        for _ in 0..<300 {
-            // The root: sections of many members, and members of every other kind.
-            var root: [String: JSONValue] = [:]
-            for _ in 0..<draw.random.int(0...5) {
-                if draw.random.chance(70) {
-                    var section: [String: JSONValue] = [:]
-                    for _ in 0..<draw.random.int(0...30) { section[text()] = value(1) }
-                    root[text()] = .object(section)
-                } else {
-                    root[text()] = value(1)
-                }
-            }
-            let document = JSONValue.object(root)
-            let source = draw.random.pick(["", "// a schedule\n", "/* { */ "]) + written(document, 0) + draw.random.pick(["", "\n", " // end"])
+        for (source, document) in RandomJSON5Document.documents(300, seed: 5545) {
             let outline = JSON5Locator(text: source, positions: false, outlining: true)
             #expect(outline.syntaxError == nil, "\(source)")
             #expect(try JSONValue.parseJSON5(Data(source.utf8)) == document, "\(source)")
@@ -373,6 +334,35 @@ struct JSONValueTests {
         }
         // Most documents were cut: the parts were read, not the whole text again.
         #expect(cut > 300)
+    }
+
+    /// In a large file, a position under a section's member is found in that member's text
+    /// alone (`OutlinePositions`): on the same random documents, every path under a member, and
+    /// one missing field under each, is placed where the locator of the whole file places it.
+    @Test func aPositionFoundFromTheOutlineIsTheWholeFilesPosition() throws {
+        var placed = 0
+        for (source, document) in RandomJSON5Document.documents(300, seed: 5545) {
+            let whole = JSON5Locator(text: source)
+            var outlined = OutlinePositions(text: source, outline: JSON5Locator(text: source, positions: false, outlining: true).outline)
+            guard case .object(let sections) = document else { continue }
+            for (section, value) in sections {
+                guard case .object(let members) = value else { continue }
+                for (name, member) in members {
+                    let base = FieldPath([.key(section), .key(name)])
+                    for path in RandomJSON5Document.paths(in: member, under: base) + [base.appending("no such field")] {
+                        for preferKey in [false, true] {
+                            let found = outlined.position(of: path, preferKey: preferKey)
+                            let position = try #require(found, "\(path) in \(source)")
+                            #expect(position == whole.position(of: path, preferKey: preferKey), "\(path) in \(source)")
+                            placed += 1
+                        }
+                    }
+                }
+            }
+            // Above a member, the outline gives no position: the whole file's locator does.
+            for section in sections.keys { #expect(outlined.position(of: FieldPath([.key(section)]), preferKey: false) == nil) }
+        }
+        #expect(placed > 2_000)
     }
 
     /// A section a little larger than a part is cut in halves: no core waits while another
@@ -464,5 +454,60 @@ struct TemplateURLTests {
         let whole = try Template(parsing: "{{secret:SLACK_URL}}")
         #expect(try whole.renderURL(TemplateContext(values: [:], secrets: SecretSource(environment: ["SLACK_URL": "https://hooks.slack.com/services/T/B/x"])))
                 == "https://hooks.slack.com/services/T/B/x")
+    }
+}
+
+/// Random JSON5 texts of schedule-like documents (sections of many members, and members of every
+/// other kind), written in every JSON5 way: unquoted and quoted keys, single quotes, comments
+/// and trailing commas between members, hexadecimal numbers. Each with the value it holds.
+enum RandomJSON5Document {
+    static func documents(_ count: Int, seed: UInt64) -> [(source: String, document: JSONValue)] {
+        var draw = RandomJSON(seed: seed, longestText: 5, largestObject: 4, deepestContainer: 2,
+                              pieces: ["a", "Z", "_", "$", "9", "-", " ", "\"", "'", "\\", "/", "\n", "\t", "é", "😀", "{", "}", ",", ":", "//", "/*"],
+                              numbers: [0, 1, -7, 2.5, 255, 1e-7, 123456789])
+        func key(_ name: String) -> String {
+            let bare = !name.isEmpty && name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0 == "_" || $0 == "$" || ("0"..."9").contains($0) }
+                && !("0"..."9").contains(name.unicodeScalars.first ?? "0")
+            return bare && draw.random.chance(70) ? name : JSONValue.string(name).serialized()
+        }
+        func between() -> String { draw.random.pick([",", ", ", ",\n  ", " ,", ", // a comment, with {braces}\n", ", // ended by CR LF\r\n", ",/* } */"]) }
+        func written(_ value: JSONValue, _ depth: Int) -> String {
+            switch value {
+            case .number(let number) where number == number.rounded() && number >= 0 && number < 1e6 && draw.random.chance(30):
+                return "0x" + String(Int(number), radix: 16)
+            case .string(let string) where !string.contains("'") && !string.contains("\\") && draw.random.chance(30):
+                return "'" + JSONValue.string(string).serialized().dropFirst().dropLast() + "'"
+            case .array(let items):
+                return "[" + items.map { written($0, depth + 1) }.joined(separator: between()) + (items.isEmpty || draw.random.chance(50) ? "" : ",") + "]"
+            case .object(let members):
+                return "{" + members.map { key($0.key) + ": " + written($0.value, depth + 1) }.joined(separator: between())
+                    + (members.isEmpty || draw.random.chance(50) ? "" : ",") + "}"
+            default:
+                return value.serialized()
+            }
+        }
+        return (0..<count).map { _ in
+            var root: [String: JSONValue] = [:]
+            for _ in 0..<draw.random.int(0...5) {
+                if draw.random.chance(70) {
+                    var section: [String: JSONValue] = [:]
+                    for _ in 0..<draw.random.int(0...30) { section[draw.text()] = draw.value(1) }
+                    root[draw.text()] = .object(section)
+                } else {
+                    root[draw.text()] = draw.value(1)
+                }
+            }
+            let document = JSONValue.object(root)
+            return (draw.random.pick(["", "// a schedule\n", "/* { */ "]) + written(document, 0) + draw.random.pick(["", "\n", " // end"]), document)
+        }
+    }
+
+    /// Every path within a value, below `base`.
+    static func paths(in value: JSONValue, under base: FieldPath) -> [FieldPath] {
+        switch value {
+        case .object(let members): return members.flatMap { [base.appending($0.key)] + paths(in: $0.value, under: base.appending($0.key)) }
+        case .array(let items): return items.indices.flatMap { [base.appending($0)] + paths(in: items[$0], under: base.appending($0)) }
+        default: return []
+        }
     }
 }
