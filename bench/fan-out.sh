@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark: one emergency over a fleet. N sites, each on its own port of 127.0.0.1 (a fleet is
-# many hosts), answering after DELAY ms (bench/sites.py). Timed, each as a whole process:
-#   maint now tag:bench   no daemon: the command switches every site itself, on one libcurl
-#                         multi handle, commits each round's outcomes, and exits
+# many hosts), answering after DELAY ms (bench/sites.py: nginx). Timed, each as a whole process:
+#   maint now tag:bench   no daemon: the command switches every site itself, on libcurl multi
+#                         handles (a crowd shared between two threads), commits each round's
+#                         outcomes, and exits
 #   maint end             the same the other way (no health checks)
 #   curl -Z               libcurl's own parallel transfers in one process (--parallel-max 256):
 #                         the floor of the work with the same library

@@ -44,7 +44,7 @@ section() {  # section TITLE DESCRIPTION COMMAND...
 } > "$out"
 
 section "One emergency over a fleet (fan-out)" \
-"N sites on N ports of 127.0.0.1 (\`bench/sites.py\`), each answering after 50 ms (a fleet process serves up to 4,000 of them). Whole processes are timed, each figure the median of three runs, each pair of maint commands on a new database: \`maint now\` with no daemon (every site on one libcurl multi handle, each round committed) and \`maint end\`; the baselines are \`curl -Z --parallel-max 256\` (the same library's own parallel transfers, one process) and \`xargs -P 64 curl\`. The last column is \`maint now\`'s CPU time (user + system) per site: constant when the work grows linearly with the fleet." \
+"N sites on N ports of 127.0.0.1 (\`bench/sites.py\`: nginx, one worker per 4,000 sites, answering each request after 50 ms with the echo module's \`echo_sleep\`). The fleet shares the machine's cores with the client. Whole processes are timed, each figure the median of three runs, each pair of maint commands on a new database: \`maint now\` with no daemon (the sites on libcurl multi handles, a crowd shared between two threads, each round committed) and \`maint end\`; the baselines are \`curl -Z --parallel-max 256\` (the same library's own parallel transfers, one process) and \`xargs -P 64 curl\`. The last column is \`maint now\`'s CPU time (user + system) per site: constant when the work grows linearly with the fleet." \
   bash bench/fan-out.sh "${fan_out[@]}"
 
 section "Where a switch's CPU time goes" \

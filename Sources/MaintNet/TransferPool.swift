@@ -4,7 +4,8 @@ import Foundation
 import MaintCore
 import MaintSystem
 
-/// HTTP transfers in flight on one libcurl multi handle. Used from one thread: `add` requests,
+/// HTTP transfers in flight on a libcurl multi handle (and, for a crowd, a second one on a
+/// thread of its own: `TransferLane`). Used from one thread: `add` requests,
 /// then `wait` (which can also watch the caller's own file descriptors) and collect what finished.
 public final class TransferPool {
     private let multi: UnsafeMutableRawPointer
