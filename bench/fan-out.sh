@@ -24,8 +24,13 @@ source bench/fleet.sh
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 TIMEFORMAT='%R %U %S'
-# Runs a command and prints "wall_ms cpu_ms" of the whole process.
-timed() { { time "$@" >/dev/null 2>&1; } 2>&1 | awk '{ printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000 }'; }
+# Runs a command and prints "wall_ms cpu_ms" of the whole process; a command that fails stops
+# the benchmark (a switch that failed is no figure).
+timed() {
+  local times
+  times=$( { time "$@" >/dev/null 2>&1; } 2>&1 ) || { echo "fan-out: $1 $2 failed" >&2; return 1; }
+  echo "$times" | awk '{ printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000 }'
+}
 # The median line of a file of "wall_ms cpu_ms" lines, by wall time.
 median() { sort -n "$1" | awk '{ line[NR] = $0 } END { print line[int((NR + 1) / 2)] }'; }
 

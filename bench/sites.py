@@ -22,13 +22,26 @@ ECHO_MODULE = "/usr/lib/nginx/modules/ngx_http_echo_module.so"
 
 
 def free_ports(count):
-    """Ports the kernel gives out now, all held at once so that none repeats."""
+    """Free ports below the range the kernel gives clients (their source ports): a fleet's
+    listeners taken from that range would leave the client fewer, and a benchmark that opens
+    tens of thousands of connections a minute (each client's port waits 60 s in TIME_WAIT once
+    closed) would run out of them. All are held at once, so that none repeats."""
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as file:
+        clients_from = int(file.read().split()[0])
     sockets = []
     try:
-        for _ in range(count):
+        for port in range(10000, clients_from):
+            if len(sockets) == count:
+                break
             listener = socket.socket()
-            listener.bind(("127.0.0.1", 0))
+            try:
+                listener.bind(("127.0.0.1", port))
+            except OSError:
+                listener.close()
+                continue
             sockets.append(listener)
+        if len(sockets) < count:
+            sys.exit(f"sites: only {len(sockets)} free ports between 10000 and {clients_from}")
         return [listener.getsockname()[1] for listener in sockets]
     finally:
         for listener in sockets:
@@ -37,8 +50,10 @@ def free_ports(count):
 
 def config(ports, delay_ms, directory):
     listens = "\n".join(f"    listen 127.0.0.1:{port} backlog=1024;" for port in ports)
-    # Each site holds a listening socket and a connection.
-    descriptors = 2 * len(ports) + 256
+    # Each site holds a listening socket and a connection, and a second one while the last
+    # command's is still being closed as the next command connects: short of connections,
+    # nginx would close some unanswered.
+    descriptors = 4 * len(ports) + 256
     return f"""load_module {ECHO_MODULE};
 worker_processes 1;
 worker_rlimit_nofile {descriptors};
