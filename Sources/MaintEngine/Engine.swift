@@ -283,8 +283,11 @@ public final class Engine {
     func machine(_ now: Date, looking names: [String] = []) -> WindowMachine {
         // A target read back from the store when first needed is read now, so that the machine
         // finds it in the schedule's table, which it shares rather than copying a fleet's
-        // definitions into a table of its own at every step.
-        for name in names where schedule.targets[name] == nil { _ = targetConfig(name) }
+        // definitions into a table of its own at every step. With the files read, every target
+        // is in the table already: nothing to look up.
+        if schedule.origin == .stored || readsTargetsBack {
+            for name in names where schedule.targets.index(forKey: name) == nil { _ = targetConfig(name) }
+        }
         let targets = schedule.targets
         let busy = self.busy
         return WindowMachine(now: Self.milliseconds(now), isSwitching: { busy.switching($0) }) { name, openEnded in
