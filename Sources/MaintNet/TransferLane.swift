@@ -77,15 +77,8 @@ final class TransferLane: @unchecked Sendable {
             }
             var running: Int32 = 0
             curl_multi_perform(multi, &running)
-            var finished: [(transfer: Transfer, code: CURLcode)] = []
-            var left: Int32 = 0
-            while let message = curl_multi_info_read(multi, &left) {
-                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
-                      let transfer = inFlight.removeValue(forKey: easy) else { continue }
-                finished.append((transfer, maint_curl_msg_result(message)))
-            }
-            // Removed only once every message is read (as the pool does: see its `collect`).
-            for (transfer, _) in finished { curl_multi_remove_handle(multi, transfer.easy) }
+            let finished = TransferPool.takeFinished(from: multi, among: inFlight)
+            for (transfer, _) in finished { inFlight[transfer.easy] = nil }
             if !finished.isEmpty {
                 shared.withLock { $0.finished += finished }
                 curl_multi_wakeup(owner)

@@ -199,9 +199,11 @@ public final class TransferPool {
         return tags.map { results[$0] ?? .failure(TransferError(code: -1, message: "lost transfer", elapsedMilliseconds: 0)) }
     }
 
-    private func collect() -> [Completion] {
-        // Every message is read before any handle is removed: removing a handle searches the
-        // messages not yet read, a search that grew with the round.
+    /// The transfers of a multi handle that finished, with libcurl's result for each, removed from
+    /// it. Every message is read before any handle is removed: removing a handle searches the
+    /// messages not yet read, a search that grew with the round.
+    static func takeFinished(from multi: UnsafeMutableRawPointer, among inFlight: [UnsafeMutableRawPointer: Transfer])
+        -> [(transfer: Transfer, code: CURLcode)] {
         var finished: [(transfer: Transfer, code: CURLcode)] = []
         var left: Int32 = 0
         while let message = curl_multi_info_read(multi, &left) {
@@ -210,8 +212,12 @@ public final class TransferPool {
             finished.append((transfer, maint_curl_msg_result(message)))
         }
         for (transfer, _) in finished { curl_multi_remove_handle(multi, transfer.easy) }
+        return finished
+    }
+
+    private func collect() -> [Completion] {
         // The helper lane's come back already removed from its handle.
-        finished += helper?.takeFinished() ?? []
+        let finished = Self.takeFinished(from: multi, among: inFlight) + (helper?.takeFinished() ?? [])
         let completions = finished.map { transfer, code in
             inFlight[transfer.easy] = nil
             let sharing = (inPoolByOrigin[transfer.origin]?.count ?? 1) - 1
