@@ -405,23 +405,22 @@ public final class Engine {
         }
         var next = effects.startIndex
         while next < effects.endIndex {
-            // A run of targets turned off and due for their checks is recorded together: most
-            // often none has checks, and each is settled healthy at once (one savepoint for the
-            // fleet, not one each).
-            try recordTogether {
-                while next < effects.endIndex, case .checks(let name) = effects[next] {
-                    next += 1
-                    if let record = records[name] { try launchChecks(window, record, now: now) }
-                }
-            }
-            guard next < effects.endIndex else { break }
             let effect = effects[next]
             next += 1
             switch effect {
             case .switchOn(let name): if let record = records[name] { launchAction(window, record, activate: true, heldElsewhere: heldElsewhere, now: now) }
             case .switchOff(let name): if let record = records[name] { launchAction(window, record, activate: false, heldElsewhere: [], now: now) }
             case .probe(let name): if let record = records[name] { launchProbe(window, record, now: now) }
-            case .checks: break  // in the run above
+            case .checks(let name):
+                // This and the run of checks after it are recorded together: most often none has
+                // checks, and each is settled healthy at once (one savepoint for the fleet, not one each).
+                try recordTogether {
+                    if let record = records[name] { try launchChecks(window, record, now: now) }
+                    while next < effects.endIndex, case .checks(let name) = effects[next] {
+                        next += 1
+                        if let record = records[name] { try launchChecks(window, record, now: now) }
+                    }
+                }
             case .doneRound: try stepDone(window, now: now)
             case .renewSeries(let series): if schedule.windows[series]?.recurrence != nil { try syncWindow(series, now: now) }
             }
