@@ -50,6 +50,11 @@ extension WindowMachine {
                    detail: Payload.object(["result": .string(detail), "elapsedMs": .number(Double(elapsed)),
                                            "attempt": .number(Double(attempt)), "phaseMs": .number(Double(lag))]))
         step.note(.info, "\(target.target) \(activate ? "activated" : "deactivated") (\(detail), \(elapsed) ms)")
+        // With no checks to run, it is healthy now: as its checks would find, in the same step.
+        if !activate, !hasHealthChecks(target.target),
+           let settled = checked(step.window, target, results: [], healthTimeout: .max, retryInterval: 0) {
+            step.append(settled)
+        }
         return step
     }
 

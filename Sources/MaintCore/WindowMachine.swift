@@ -18,17 +18,23 @@ public struct WindowMachine {
     /// When a target in maintenance is next looked at (its driver's `look`): by name, and whether
     /// its window is open-ended.
     public var look: @Sendable (String, Bool) -> Look?
+    /// Whether a target has health checks. One with none is healthy as soon as it is off: that is
+    /// decided with its deactivation, not a round later.
+    public var hasHealthChecks: @Sendable (String) -> Bool
 
-    public init(now: Int64, switching: Set<String> = [], look: @escaping @Sendable (String, Bool) -> Look? = { _, _ in nil }) {
-        self.init(now: now, isSwitching: { switching.contains($0) }, look: look)
+    public init(now: Int64, switching: Set<String> = [], look: @escaping @Sendable (String, Bool) -> Look? = { _, _ in nil },
+                hasHealthChecks: @escaping @Sendable (String) -> Bool = { _ in true }) {
+        self.init(now: now, isSwitching: { switching.contains($0) }, look: look, hasHealthChecks: hasHealthChecks)
     }
 
     /// `isSwitching` answers whether a target has a switch in flight: asked per target, so that
     /// no set of everything in flight is built for each decision.
-    public init(now: Int64, isSwitching: @escaping @Sendable (String) -> Bool, look: @escaping @Sendable (String, Bool) -> Look? = { _, _ in nil }) {
+    public init(now: Int64, isSwitching: @escaping @Sendable (String) -> Bool, look: @escaping @Sendable (String, Bool) -> Look? = { _, _ in nil },
+                hasHealthChecks: @escaping @Sendable (String) -> Bool = { _ in true }) {
         self.now = now
         self.isSwitching = isSwitching
         self.look = look
+        self.hasHealthChecks = hasHealthChecks
     }
 
     /// The other open windows that hold a target in maintenance.

@@ -75,6 +75,20 @@ public struct WindowStep: Sendable {
         }
     }
 
+    /// Takes in a later decision on the same window: its records replace this one's, its lines,
+    /// announcements and work follow this one's.
+    mutating func append(_ later: WindowStep) {
+        window = later.window
+        later.targets.forEach { save($0) }
+        notices += later.notices
+        dropsPendingNotices = dropsPendingNotices || later.dropsPendingNotices
+        events += later.events
+        announcements += later.announcements
+        effects += later.effects
+        notes += later.notes
+        movedOn = movedOn || later.movedOn
+    }
+
     mutating func event(_ kind: String, target: String? = nil, _ message: String, detail: String? = nil) {
         events.append(Event(window: window.id, target: target, kind: kind, message: message, detail: detail))
     }

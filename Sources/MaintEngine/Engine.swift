@@ -290,10 +290,13 @@ public final class Engine {
         }
         let targets = schedule.targets
         let busy = self.busy
-        return WindowMachine(now: Self.milliseconds(now), isSwitching: { busy.switching($0) }) { name, openEnded in
+        return WindowMachine(now: Self.milliseconds(now), isSwitching: { busy.switching($0) }, look: { name, openEnded in
             guard let target = targets[name] else { return nil }
             return target.driver.look(openEnded: openEnded, probeInterval: target.probeIntervalMilliseconds)
-        }
+        }, hasHealthChecks: { name in
+            // A target no longer defined has no checks to run (as `launchChecks` finds).
+            targets[name].map { !$0.health.isEmpty } ?? false
+        })
     }
 
     /// One window's step: read, decided by the machine, committed, then its work started.

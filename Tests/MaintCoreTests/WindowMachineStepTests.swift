@@ -21,7 +21,13 @@ struct WindowMachineStepTests {
         /// Files that expire after 10 minutes, read every minute: a rearm; others are probed.
         var look: @Sendable (String, Bool) -> Look? = { name, _ in name.hasPrefix("wp") ? .rearm(after: 10 * minute) : .probe(after: minute) }
 
-        var machine: WindowMachine { WindowMachine(now: now, switching: switching, look: look) }
+        /// Targets with no health checks: healthy as soon as they are off.
+        var withoutChecks: Set<String> = []
+
+        var machine: WindowMachine {
+            let none = withoutChecks
+            return WindowMachine(now: now, switching: switching, look: look, hasHealthChecks: { !none.contains($0) })
+        }
 
         mutating func add(_ id: String, start: Int64, end: Int64?, targets names: [String], stages: [String: Int] = [:],
                           notices offsets: [Int64] = [], onFailure: StageFailure = .halt, series: String? = nil) {
@@ -329,6 +335,31 @@ struct WindowMachineStepTests {
         #expect(world.announced.last?.event == .end)
         #expect(world.announced.last?.extra["result"]?.stringValue == "degraded")
         #expect(world.events.last?.message == "1 of 2 target(s) back and healthy")
+    }
+
+    @Test func aTargetWithNoChecksIsHealthyInTheStepThatSwitchedItOff() {
+        var world = Self.twoStagesInMaintenance()
+        world.withoutChecks = ["web"]
+        world.now = Self.t0 + Self.minute
+        #expect(world.round()["w"] == [.switchOff("web")])
+        world.answer("w", "web", activate: false)
+        // Off and healthy in one decision: no round of checks is asked for it.
+        let web = world.target("web", of: "w")
+        #expect(web?.state == .healthy)
+        #expect(web?.attempts == 1)
+        #expect(web?.deactivatedAt == Self.t0 + Self.minute)
+        #expect(web?.health == "[]")
+        #expect(Array(world.kinds("w").suffix(2)) == ["target.deactivated", "target.healthy"])
+        #expect(world.events.last?.message == "no health checks defined")
+        #expect(world.round()["w"] == [.switchOff("api")])
+        // A target with checks is still checked after its deactivation.
+        world.answer("w", "api", activate: false)
+        #expect(world.target("api", of: "w")?.state == .verifying)
+        #expect(world.round()["w"] == [.checks("api")])
+        world.check("w", "api", passing: true)
+        _ = world.round()
+        #expect(world.state("w") == .completed)
+        #expect(world.events.last?.message == "2 of 2 target(s) back and healthy")
     }
 
     @Test func aTargetHeldByTwoWindowsStaysOnUntilTheLastEnds() {
