@@ -56,10 +56,18 @@ public struct JSON5Parts: Sendable {
         let texts = [root] + parts.map(\.text)
         let values = Parallel.map(texts.count) { index in try? JSONValue.parseJSON5(texts[index]) }
         guard case .object(var merged)? = values[0] else { return nil }
+        // Each object's table sized once for all its parts: grown a doubling at a time, 100,000
+        // windows were moved to a new table, on one core, seventeen times.
+        var sizes: [String: Int] = [:]
+        for (index, part) in parts.enumerated() {
+            guard case .object(let members)? = values[index + 1] else { return nil }
+            sizes[part.key, default: 0] += members.count
+        }
         for (index, part) in parts.enumerated() {
             guard case .object(let members)? = values[index + 1], case .object(var object)? = merged[part.key] else { return nil }
             // The root's copy goes first, so that adding to `object` does not copy it.
             merged[part.key] = nil
+            if let size = sizes.removeValue(forKey: part.key) { object.reserveCapacity(object.count + size) }
             object.merge(members) { first, _ in first }
             merged[part.key] = .object(object)
         }

@@ -18,11 +18,8 @@ public enum JSONValue: Sendable, Equatable, Codable {
         if container.decodeNil() { self = .null; return }
         if let value = try? container.decode(String.self) { self = .string(value); return }
         if let members = try? decoder.container(keyedBy: MemberKey.self) {
-            var object: [String: JSONValue] = [:]
-            let keys = members.allKeys
-            object.reserveCapacity(keys.count)
-            for key in keys { object[key.stringValue] = try members.decode(JSONValue.self, forKey: key) }
-            self = .object(object)
+            var hints: [String: Kind] = [:]
+            self = try Self.object(members, hints: &hints)
             return
         }
         if var items = try? decoder.unkeyedContainer() {
@@ -36,8 +33,59 @@ public enum JSONValue: Sendable, Equatable, Codable {
         self = .number(try container.decode(Double.self))
     }
 
+    /// The kinds of value, in the order they are guessed when nothing hints at one.
+    enum Kind: CaseIterable {
+        case string, object, array, bool, number, null
+    }
+
+    /// An object's members, each decoded as the kind its key last had (in a schedule, `url` is
+    /// always a string and `activate` an object), so that a wrong guess, and the error it throws,
+    /// is rare: a thousand targets' definitions were 13 guesses each, most of them wrong.
+    static func object(_ members: KeyedDecodingContainer<MemberKey>, hints: inout [String: Kind]) throws -> JSONValue {
+        var object: [String: JSONValue] = [:]
+        let keys = members.allKeys
+        object.reserveCapacity(keys.count)
+        for key in keys {
+            let hinted = hints[key.stringValue]
+            if let hinted, let value = try member(key, of: members, as: hinted, hints: &hints) {
+                object[key.stringValue] = value
+                continue
+            }
+            for kind in Kind.allCases where kind != hinted {
+                guard let value = try member(key, of: members, as: kind, hints: &hints) else { continue }
+                hints[key.stringValue] = kind
+                object[key.stringValue] = value
+                break
+            }
+            // Every kind was tried: the last one's error says why none fits.
+            if object[key.stringValue] == nil { object[key.stringValue] = .number(try members.decode(Double.self, forKey: key)) }
+        }
+        return .object(object)
+    }
+
+    /// The member as `kind`, or nil if it is not one. An error inside it (a nested value that
+    /// is no kind at all) goes up.
+    private static func member(_ key: MemberKey, of members: KeyedDecodingContainer<MemberKey>, as kind: Kind,
+                               hints: inout [String: Kind]) throws -> JSONValue? {
+        switch kind {
+        case .string: return (try? members.decode(String.self, forKey: key)).map(JSONValue.string)
+        case .bool: return (try? members.decode(Bool.self, forKey: key)).map(JSONValue.bool)
+        case .number: return (try? members.decode(Double.self, forKey: key)).map(JSONValue.number)
+        case .null: return (try? members.decodeNil(forKey: key)) == true ? .null : nil
+        case .object:
+            guard let nested = try? members.nestedContainer(keyedBy: MemberKey.self, forKey: key) else { return nil }
+            return try object(nested, hints: &hints)
+        case .array:
+            guard var items = try? members.nestedUnkeyedContainer(forKey: key) else { return nil }
+            var array: [JSONValue] = []
+            if let count = items.count { array.reserveCapacity(count) }
+            while !items.isAtEnd { array.append(try items.decode(JSONValue.self)) }
+            return .array(array)
+        }
+    }
+
     /// Any member name of an object.
-    private struct MemberKey: CodingKey {
+    struct MemberKey: CodingKey {
         var stringValue: String
         var intValue: Int? { nil }
         init(stringValue: String) { self.stringValue = stringValue }

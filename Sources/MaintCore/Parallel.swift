@@ -25,6 +25,14 @@ public enum Parallel {
         return shared.results()
     }
 
+    /// Frees `values` on a thread of its own, which ends when they are freed; the caller is left
+    /// with none, and goes on at once.
+    public static func letGo<Value: Sendable>(_ values: inout [Value]) {
+        let held = Mutex(values)
+        values = []
+        Thread { held.withLock { $0 = [] } }.start()
+    }
+
     private final class Shared<Result: Sendable>: Sendable {
         let state: Mutex<(next: Int, results: [Result?])>
         let finished = DispatchSemaphore(value: 0)

@@ -134,6 +134,21 @@ struct ScheduleLoaderTests {
             let column = try #require(broken[index].range(of: #""an hour""#)).lowerBound.utf16Offset(in: broken[index]) + 1
             #expect(issue.description.hasPrefix("big.json5:\(line):\(column): windows.w\(index).duration: "), "\(issues)")
         }
+
+        // Overlaps are looked for a share of windows on each core: they are found as on one.
+        var overlapping = lines
+        for index in [2_999, 5_999] {
+            overlapping[index] = overlapping[index].replacingOccurrences(of: #"duration: "1h""#, with: #"duration: "3h""#)
+        }
+        let overlaps = file(overlapping)
+        let before = first.addingTimeInterval(-86_400)
+        let shared = #expect(throws: ScheduleIssues.self) { try ScheduleLoader(now: before).load(sources: [("big.json5", overlaps)]) }
+        let alone = #expect(throws: ScheduleIssues.self) { try ScheduleLoader(now: before, readsInParallel: false).load(sources: [("big.json5", overlaps)]) }
+        #expect(shared?.issues.map(\.description) == alone?.issues.map(\.description))
+        let messages = shared?.issues.map(\.description) ?? []
+        #expect(messages.count == 2, "\(messages)")
+        #expect(messages.first?.contains("windows.w3000.start: overlaps window w2999 on web") == true, "\(messages)")
+        #expect(messages.last?.contains("windows.w6000.start: overlaps window w5999 on web") == true, "\(messages)")
     }
 
     /// A name is ASCII letters, digits, '-', '_' and '.', 1 to 100 of them: it goes into ids,

@@ -382,6 +382,29 @@ struct JSONValueTests {
         #expect(value == .object(["s": .string("x"), "n": .number(1.5), "b": .bool(false), "a": .array([.number(1), .null]),
                                   "o": .object(["k": .string("v")])]))
     }
+
+    /// A member is first decoded as the kind its key last had (`JSONValue.object`): a key that
+    /// changes kind from one object to the next, in every order, still reads as written.
+    @Test func aKeyThatChangesKindReadsAsWritten() throws {
+        let kinds: [(text: String, value: JSONValue)] = [
+            ("\"s\"", .string("s")), ("{ k: 1 }", .object(["k": .number(1)])), ("[true, \"x\"]", .array([.bool(true), .string("x")])),
+            ("false", .bool(false)), ("-2.5", .number(-2.5)), ("null", .null), ("{}", .object([:])), ("[]", .array([])),
+        ]
+        var random = SplitMix64(seed: 42)
+        for _ in 0..<50 {
+            // Sibling objects whose `k` takes the kinds in a random order, and nested ones under `k`.
+            let order = (0..<12).map { _ in random.pick(Array(kinds.indices)) }
+            let members = order.enumerated().map { "m\($0.offset): { k: \(kinds[$0.element].text), n: { k: \(kinds[$0.element].text) } }" }
+            var expected: [String: JSONValue] = [:]
+            for (index, kind) in order.enumerated() {
+                expected["m\(index)"] = .object(["k": kinds[kind].value, "n": .object(["k": kinds[kind].value])])
+            }
+            let source = "{ " + members.joined(separator: ", ") + " }"
+            #expect(try JSONValue.parseJSON5(Data(source.utf8)) == .object(expected), "\(source)")
+        }
+        // A value that is no kind at all is still refused.
+        #expect(throws: (any Error).self) { try JSONValue.parseJSON(Data(#"{ "k": "s", "o": { "k": 1e999 } }"#.utf8)) }
+    }
 }
 
 /// Random JSON values of every kind, keys and strings drawn from `pieces`.
