@@ -46,6 +46,7 @@ public struct ControlAPI: Sendable {
         }
         let parts = request.path.split(separator: "/").map(String.init)
         guard parts.first == "v1" else { return Self.notFound(request) }
+        let form = WindowAnswerForm(prefer: request.headers["prefer"])
         switch (request.method, Array(parts.dropFirst())) {
         case ("GET", ["status"]): return status(request.query)
         case ("GET", ["events"]): return events(request.query)
@@ -53,8 +54,8 @@ public struct ControlAPI: Sendable {
         case ("GET", ["windows"]): return list(request.query)
         case ("GET", ["plan"]): return plan(request.query)
         case ("POST", let path) where path.count == 3 && path[0] == "targets" && path[2] == "check": return check(path[1])
-        case ("POST", ["windows"]): return create(request.body, emergency: false, actor: actor, key: request.headers["idempotency-key"])
-        case ("POST", ["windows", "now"]): return create(request.body, emergency: true, actor: actor, key: request.headers["idempotency-key"])
+        case ("POST", ["windows"]): return create(request.body, emergency: false, actor: actor, key: request.headers["idempotency-key"], form: form)
+        case ("POST", ["windows", "now"]): return create(request.body, emergency: true, actor: actor, key: request.headers["idempotency-key"], form: form)
         case ("GET", let path) where path.count == 2 && path[0] == "windows": return window(path[1])
         case ("GET", let path) where path.count == 2 && path[0] == "deliveries": return delivery(path[1])
         case ("POST", let path) where path.count == 3 && path[0] == "deliveries" && path[2] == "retry":
@@ -66,12 +67,12 @@ public struct ControlAPI: Sendable {
             }
         case ("POST", let path) where path.count == 3 && path[0] == "windows" && path[2] == "skip":
             let id = path[1]
-            return answer(200) { engine in
+            return answer(200, form: form) { engine in
                 try engine.skipOccurrence(id, now: Date(), by: actor)
                 engine.databaseChanged()
-                return try WindowReport.json(id, store: engine.store) ?? .null
+                return try form.json(id, store: engine.store)
             }
-        case ("POST", let path) where path.count == 3 && path[0] == "windows": return change(path[1], path[2], request.body, actor: actor)
+        case ("POST", let path) where path.count == 3 && path[0] == "windows": return change(path[1], path[2], request.body, actor: actor, form: form)
         case ("GET", let path) where path.count == 2 && path[0] == "series": return series(path[1])
         case ("POST", let path) where path.count == 3 && path[0] == "series" && path[2] == "cancel":
             let name = path[1]
@@ -347,7 +348,7 @@ public struct ControlAPI: Sendable {
     /// A key is kept a day: a CI job that retries within it gets the same window back.
     static let idempotencyLifetime: Int64 = 86_400_000
 
-    func create(_ body: Data, emergency: Bool, actor: Actor, key: String?) -> ControlResponse {
+    func create(_ body: Data, emergency: Bool, actor: Actor, key: String?, form: WindowAnswerForm) -> ControlResponse {
         let now = Date()
         let request: WindowRequest
         do {
@@ -361,7 +362,7 @@ public struct ControlAPI: Sendable {
         // What the key stands for: the endpoint and the body, so that a key reused for another
         // request is refused rather than answered with the wrong window.
         let fingerprint = (emergency ? "now " : "plan ") + HMACSHA256.authenticate(body, key: Data("maint idempotency".utf8)).base64EncodedString()
-        return answer(201) { engine in
+        return answer(201, form: form) { engine in
             let nowMs = Engine.milliseconds(now)
             let id = try engine.store.transaction { () throws -> String in
                 if let key, let earlier = try engine.store.idempotentWindow(key: key, since: nowMs - Self.idempotencyLifetime) {
@@ -377,11 +378,11 @@ public struct ControlAPI: Sendable {
                 return id
             }
             engine.databaseChanged()
-            return try WindowReport.json(id, store: engine.store) ?? .null
+            return try form.json(id, store: engine.store)
         }
     }
 
-    func change(_ id: String, _ action: String, _ data: Data, actor: Actor) -> ControlResponse {
+    func change(_ id: String, _ action: String, _ data: Data, actor: Actor, form: WindowAnswerForm) -> ControlResponse {
         let now = Date()
         var body: RequestBody
         let apply: @Sendable (Engine) throws -> Void
@@ -434,10 +435,10 @@ public struct ControlAPI: Sendable {
         } catch {
             return Self.error(422, "invalid", "the request has \(error.fields.count) error(s)", fields: error.fields)
         }
-        return answer(200) { engine in
+        return answer(200, form: form) { engine in
             try apply(engine)
             engine.databaseChanged()
-            return try WindowReport.json(id, store: engine.store) ?? .null
+            return try form.json(id, store: engine.store)
         }
     }
 
@@ -452,10 +453,14 @@ public struct ControlAPI: Sendable {
     }
 
     /// Runs `work` on the engine and answers with its JSON, or with the error it threw.
-    func answer(_ status: Int, _ work: @escaping @Sendable (Engine) throws -> JSONValue) -> ControlResponse {
+    /// `form`: the window in full, or as `Prefer: return=minimal` asked (and then said so).
+    func answer(_ status: Int, form: WindowAnswerForm = .full, _ work: @escaping @Sendable (Engine) throws -> JSONValue) -> ControlResponse {
         switch access.run({ engine in Result { try work(engine) } }) {
         case nil: return Self.unavailable
-        case .success(let value)?: return Self.json(status, value)
+        case .success(let value)?:
+            var response = Self.json(status, value)
+            if form == .minimal { response.headers.append(("Preference-Applied", "return=minimal")) }
+            return response
         case .failure(let error)?: return Self.failure(error)
         }
     }

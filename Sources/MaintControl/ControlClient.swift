@@ -31,8 +31,8 @@ public struct ControlClient: Sendable {
         try send(HTTPRequest(method: "GET", url: "http://localhost" + path, timeoutMilliseconds: timeoutSeconds * 1000))
     }
 
-    public func post(_ path: String, _ body: JSONValue, timeoutSeconds: Int64 = 60) throws(Failure) -> JSONValue {
-        try send(HTTPRequest(method: "POST", url: "http://localhost" + path, headers: [(name: "Content-Type", value: "application/json")],
+    public func post(_ path: String, _ body: JSONValue, headers: [(name: String, value: String)] = [], timeoutSeconds: Int64 = 60) throws(Failure) -> JSONValue {
+        try send(HTTPRequest(method: "POST", url: "http://localhost" + path, headers: [(name: "Content-Type", value: "application/json")] + headers,
                              body: Data(body.serialized().utf8), timeoutMilliseconds: timeoutSeconds * 1000))
     }
 

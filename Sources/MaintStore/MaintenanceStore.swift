@@ -298,6 +298,11 @@ public final class MaintenanceStore {
         return id
     }
 
+    /// The id of a window's last event, 0 if it has none: where a command that follows it starts.
+    public func lastEventId(window: String) throws(SQLiteError) -> Int64 {
+        try database.row("SELECT max(id) FROM events WHERE window_id = ?", [window])?.int(0) ?? 0
+    }
+
     public func events(window: String?, after id: Int64 = 0) throws(SQLiteError) -> [EventRecord] {
         let rows: [Row]
         if let window {

@@ -19,14 +19,18 @@ enum Door {
         return .here(ControlAPI(access: DirectAccess(engine), daemonPID: nil), engine, pool, store)
     }
 
-    func send(_ method: String, _ path: String, _ body: JSONValue? = nil, session: Session) throws -> JSONValue {
+    /// `minimal`: a window changed or made is answered with its id and state only
+    /// (`Prefer: return=minimal`), for a command that follows it by other means.
+    func send(_ method: String, _ path: String, _ body: JSONValue? = nil, minimal: Bool = false, session: Session) throws -> JSONValue {
+        let headers = minimal ? [(name: "Prefer", value: "return=minimal")] : []
         switch self {
         case .daemon(let client, _):
             return try session.ask { () throws(ControlClient.Failure) in
-                method == "GET" ? try client.get(path) : try client.post(path, body ?? .object([:]))
+                method == "GET" ? try client.get(path) : try client.post(path, body ?? .object([:]), headers: headers)
             }
         case .here(let api, _, _, _):
-            let request = ControlRequest(method: method, target: path, body: Data((body?.serialized() ?? "").utf8))
+            var request = ControlRequest(method: method, target: path, body: Data((body?.serialized() ?? "").utf8))
+            for header in headers { request.headers[header.name.lowercased()] = header.value }
             let response = api.handle(request)
             // The answer as the endpoint made it: parsing its text back would cost as much again.
             if (200..<300).contains(response.status), let value = response.value as? JSONValue { return value }
@@ -40,13 +44,16 @@ enum Door {
 /// What a command follows of a window: its state and each target's, from the database here or
 /// from the daemon's JSON.
 struct Progress {
+    typealias Target = (name: String, state: TargetState, lastError: String?)
     var state: WindowState?
-    var targets: [(name: String, state: TargetState, lastError: String?)] = []
+    var targets: [Target] = []
 
     init(window: WindowRecord?, targets: [TargetStateRecord]) {
         state = window?.state
-        self.targets = targets.map { ($0.target, $0.state, $0.lastError) }
+        self.targets = Self.targets(targets)
     }
+
+    static func targets(_ records: [TargetStateRecord]) -> [Target] { records.map { ($0.target, $0.state, $0.lastError) } }
 
     init(json: JSONValue) {
         state = json["state"]?.stringValue.flatMap(WindowState.init(rawValue:))
@@ -56,5 +63,4 @@ struct Progress {
         }
     }
 
-    var isTerminal: Bool { state?.isTerminal ?? true }
 }

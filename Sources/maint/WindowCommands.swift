@@ -36,7 +36,7 @@ enum WindowCommands {
             notices: notices.sorted(by: >), channels: arguments.options["--channel"], timezone: zone, emergency: false,
             force: arguments.has("--force"))
         let door = try Door.open(session)
-        let window = try door.send("POST", "/v1/windows", request.json, session: session)
+        let window = try door.send("POST", "/v1/windows", request.json, minimal: true, session: session)
         let id = window["id"]?.stringValue ?? "?"
         print("planned \(id): \(TimeText.local(start, zone: zone)) to \(end.map { TimeText.local($0, zone: zone) } ?? "open end")")
         if !door.isDaemon && session.wake()?.isDaemon != true { print("note: no daemon is running; start `maint daemon` so that the window happens") }
@@ -55,12 +55,10 @@ enum WindowCommands {
                                     headline: arguments.value("--headline") ?? WindowRequest.emergencyHeadline, message: message,
                                     notices: [], channels: arguments.options["--channel"], timezone: zone, emergency: true)
         let door = try Door.open(session)
-        let id = try door.send("POST", "/v1/windows/now", request.json, session: session)["id"]?.stringValue ?? "?"
+        let id = try door.send("POST", "/v1/windows/now", request.json, minimal: true, session: session)["id"]?.stringValue ?? "?"
         print("emergency window \(id)" + (end.map { " until \(TimeText.local($0, zone: zone))" } ?? " (open-ended: `maint end \(id)` when fixed)"))
         // Until every target has settled: a target still being retried is followed to its end.
-        let progress = try follow(session, door, window: id, after: 0) { progress in
-            progress.isTerminal || (progress.state != .scheduled && progress.state != .activating && !progress.targets.contains { $0.state == .activating })
-        }
+        let progress = try follow(session, door, window: id, after: 0, until: .settled)
         let failed = progress.targets.filter { $0.state == .failed }
         print("\(progress.state?.rawValue ?? "?"): \(progress.targets.count - failed.count) of \(progress.targets.count) target(s) in maintenance" + (failed.isEmpty ? "" : "; failed: \(failed.map(\.name).joined(separator: ", "))"))
         return failed.isEmpty && progress.state == .active ? .success : .partialFailure
@@ -70,11 +68,10 @@ enum WindowCommands {
         let id = try oneWindow(session)
         let door = try Door.open(session)
         let mark = try lastEvent(door, window: id, session: session)
-        _ = try door.send("POST", path(id, "end"), session: session)
-        let progress = try follow(session, door, window: id, after: mark) { $0.isTerminal }
-        for target in progress.targets {
-            print("  \(target.name): \(target.state)" + (target.lastError.map { " (\($0))" } ?? ""))
-        }
+        _ = try door.send("POST", path(id, "end"), minimal: true, session: session)
+        let progress = try follow(session, door, window: id, after: mark, until: .over)
+        // One write for a fleet's lines, not a locked print per target.
+        print(progress.targets.map { "  \($0.name): \($0.state.rawValue)" + ($0.lastError.map { " (\($0))" } ?? "") + "\n" }.joined(), terminator: "")
         print("\(id): \(progress.state?.rawValue ?? "?")")
         // Over without switching anything (canceled, missed, skipped) is what ending asks for too.
         let fine: Set<WindowState> = [.completed, .canceled, .missed, .skipped]
@@ -87,7 +84,7 @@ enum WindowCommands {
         let door = try Door.open(session)
         let told = { door.isDaemon || session.wake()?.isDaemon == true }
         do {
-            _ = try door.send("POST", path(id, "cancel"), session: session)
+            _ = try door.send("POST", path(id, "cancel"), minimal: true, session: session)
         } catch let failure as Failure where failure.status == 404 {
             let answer: JSONValue
             do {
@@ -109,7 +106,7 @@ enum WindowCommands {
     static func skip(_ session: Session) throws -> ExitCode {
         let id = try oneWindow(session)
         let door = try Door.open(session)
-        _ = try door.send("POST", path(id, "skip"), session: session)
+        _ = try door.send("POST", path(id, "skip"), minimal: true, session: session)
         let told = door.isDaemon || session.wake()?.isDaemon == true
         print("skipped \(id); the series goes on" + (told ? "" : "; the announcement is sent when the daemon runs"))
         return .success
@@ -172,9 +169,7 @@ enum WindowCommands {
             if !door.isDaemon { session.wake() }
             return .success
         }
-        _ = try follow(session, door, window: id, after: mark) { progress in
-            !progress.targets.contains { $0.state == .refreshing } || progress.isTerminal
-        }
+        _ = try follow(session, door, window: id, after: mark, until: .told)
         let events = try door.send("GET", "/v1/events?window=\(ControlClient.escape(id))&after=\(mark)", session: session).arrayValue ?? []
         return events.contains { $0["kind"]?.stringValue == "target.refresh-failed" } ? .partialFailure : .success
     }
@@ -188,6 +183,8 @@ enum WindowCommands {
 
     /// The id of the window's newest event, so that what follows a change can be told apart.
     static func lastEvent(_ door: Door, window id: String, session: Session) throws -> Int64 {
+        // Here, one query, rather than every event of the window made into JSON for the last id.
+        if case .here(_, _, _, let store) = door { return try store.lastEventId(window: id) }
         let events = try door.send("GET", "/v1/events?window=\(ControlClient.escape(id))", session: session).arrayValue ?? []
         if case .number(let last)? = events.last?["id"] { return Int64(last) }
         return 0
@@ -237,11 +234,10 @@ enum WindowCommands {
         return nil
     }
 
-    /// Follows a window until `done` says so of its progress, printing its events as they come:
+    /// Follows a window until it reaches `goal`, printing its events as they come:
     /// through the daemon if one runs (asking it every 200 ms), else here, holding the switching
     /// lock (see `Session.carryOut`).
-    static func follow(_ session: Session, _ door: Door, window id: String, after mark: Int64,
-                       until done: @escaping (Progress) -> Bool) throws -> Progress {
+    static func follow(_ session: Session, _ door: Door, window id: String, after mark: Int64, until goal: FollowGoal) throws -> Progress {
         let zone = try session.displayZone()
         switch door {
         case .daemon:
@@ -255,7 +251,7 @@ enum WindowCommands {
                 }
                 fflush(nil)
                 let progress = Progress(json: report)
-                if done(progress) { return progress }
+                if goal.isReached(progress.state, targets: { progress.targets }) { return progress }
                 usleep(200_000)
             }
         case .here(_, let engine, let pool, let store):
@@ -269,7 +265,7 @@ enum WindowCommands {
             // 10 s more: with no daemon, nothing else would send them.
             var doneAt: Date?
             try session.carryOut(runner: runner, until: {
-                guard done(Progress(window: try store.window(id), targets: try store.targets(of: id))) else { return false }
+                guard try goal.isReached(try store.window(id)?.state, targets: { Progress.targets(try store.targets(of: id)) }) else { return false }
                 let since = doneAt ?? Date()
                 doneAt = since
                 let untried = try store.deliveries(window: id, state: .pending).filter { $0.attempts == 0 }
@@ -290,9 +286,9 @@ extension WindowCommands {
         let id = try oneWindow(session)
         let door = try Door.open(session)
         let mark = try lastEvent(door, window: id, session: session)
-        _ = try door.send("POST", path(id, "done"), session: session)
+        _ = try door.send("POST", path(id, "done"), minimal: true, session: session)
         print("\(id): ends as soon as its health checks pass")
-        let progress = try follow(session, door, window: id, after: mark) { $0.isTerminal }
+        let progress = try follow(session, door, window: id, after: mark, until: .over)
         print("\(id): \(progress.state?.rawValue ?? "?")")
         return progress.state == .completed ? .success : .partialFailure
     }

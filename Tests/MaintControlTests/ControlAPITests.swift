@@ -150,6 +150,38 @@ struct ControlAPITests {
         #expect(try call(api, "GET", "/v1/events?after=x").0 == 400)
     }
 
+    /// `Prefer: return=minimal` (RFC 7240): a window made or changed is answered with its id and
+    /// state, and the answer says the preference was applied; without it, the whole window.
+    @Test func aCallerThatPrefersAMinimalAnswerGetsTheIdAndState() throws {
+        let (api, _) = try api()
+        func call(_ path: String, _ body: String, prefer: String?) -> ControlResponse {
+            var request = ControlRequest(method: "POST", target: path, body: Data(body.utf8))
+            if let prefer { request.headers["prefer"] = prefer }
+            return api.handle(request)
+        }
+        let created = call("/v1/windows", #"{"targets": ["paris"], "start": "2098-05-01T02:00:00Z", "duration": "1h"}"#, prefer: "return=minimal")
+        #expect(created.status == 201)
+        let window = try JSONValue.parseJSON(created.body)
+        let id = try #require(window["id"]?.stringValue)
+        #expect(window == .object(["id": .string(id), "state": .string("scheduled")]))
+        #expect(created.headers.contains { $0.name == "Preference-Applied" && $0.value == "return=minimal" })
+        // Among other preferences, with a parameter, in another case: still minimal.
+        let extended = call("/v1/windows/\(id)/extend", #"{"by": "30m"}"#, prefer: "respond-async, RETURN=\"minimal\"; x=1")
+        #expect(try JSONValue.parseJSON(extended.body) == .object(["id": .string(id), "state": .string("scheduled")]))
+        // Not asked for: the whole window, its targets and timeline.
+        for prefer in [nil, "return=representation", "return=minimalist"] {
+            let full = call("/v1/windows/\(id)/extend", #"{"by": "30m"}"#, prefer: prefer)
+            #expect(try JSONValue.parseJSON(full.body)["targets"]?.arrayValue?.count == 1, "\(prefer ?? "none")")
+            #expect(!full.headers.contains { $0.name == "Preference-Applied" })
+        }
+        let canceled = call("/v1/windows/\(id)/cancel", "", prefer: "return=minimal")
+        #expect(try JSONValue.parseJSON(canceled.body) == .object(["id": .string(id), "state": .string("canceled")]))
+        // A refusal is the usual error, whatever was preferred.
+        let refused = call("/v1/windows/nosuch/end", "", prefer: "return=minimal")
+        #expect(refused.status == 404)
+        #expect(try JSONValue.parseJSON(refused.body)["error"]?["code"] == .string("not-found"))
+    }
+
     @Test func aDeadDeliveryIsSentAgainOnRequestAndADeliveredOneIsNot() throws {
         let (api, engine) = try api()
         try engine.store.enqueue(DeliveryRecord(id: "d-1", channel: "ops", event: .scheduled, windowId: "later", body: "{}", state: .dead,

@@ -148,6 +148,16 @@ struct WindowLifecycleTests {
         // With no daemon, the command line delivered the announcements itself.
         #expect(receiver.received.map(\.event) == ["start", "end"])
         #expect(receiver.received.allSatisfy { $0.signatureValid })
+
+        // What the two commands printed as the window went is its event log, line for line, as
+        // `maint log` shows it: each line stamped to the millisecond, in the view's zone.
+        let printed = (now.stdout + end.stdout).split(separator: "\n").filter { $0.first?.isNumber == true }.map(String.init)
+        let log = try workspace.maint(["log", id])
+        #expect(log.status == 0, "\(log.stderr)")
+        #expect(printed == log.stdout.split(separator: "\n").map(String.init))
+        #expect(printed.count >= 11, "\(printed)")
+        #expect(printed.allSatisfy { $0.range(of: #"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \S+  \S+  [a-z.-]+  "#, options: .regularExpression) != nil },
+                "\(printed)")
     }
 
     /// With no daemon, an announcement that cannot be delivered at once is not left silently
