@@ -21,8 +21,9 @@ struct OpenAPITests {
         let daemon = try workspace.readyDaemon()
         defer { daemon.stop() }
         let socket = workspace.database + ".sock"
-        func ask(_ method: String, _ path: String, _ body: String? = nil) throws -> JSONValue {
-            var request = HTTPRequest(method: method, url: "http://localhost" + path, headers: [(name: "Content-Type", value: "application/json")],
+        func ask(_ method: String, _ path: String, _ body: String? = nil, prefer: String? = nil) throws -> JSONValue {
+            var request = HTTPRequest(method: method, url: "http://localhost" + path,
+                                      headers: [(name: "Content-Type", value: "application/json")] + (prefer.map { [(name: "Prefer", value: $0)] } ?? []),
                                       body: body.map { Data($0.utf8) } ?? (method == "POST" ? Data() : nil))
             request.unixSocket = socket
             return try JSONValue.parseJSON(try #require(TransferPool().perform([request]).first).get().body)
@@ -38,6 +39,7 @@ struct OpenAPITests {
             ("WindowDetail", try ask("GET", "/v1/windows/later")),
             ("WindowDetail", try ask("POST", "/v1/windows/\(id)/extend", #"{"by": "10m"}"#)),
             ("WindowDetail", try ask("POST", "/v1/windows/\(id)/update", #"{"message": "almost there"}"#)),
+            ("WindowMinimal", try ask("POST", "/v1/windows/\(id)/extend", #"{"by": "10m"}"#, prefer: "return=minimal")),
             ("Plan", try ask("GET", "/v1/plan?targets=site&duration=1h&within=3d")),
             ("CheckResults", try ask("POST", "/v1/targets/site/check")),
             ("Reload", try ask("POST", "/v1/reload")),
