@@ -51,7 +51,8 @@ public struct WindowMachine {
     }
 
     /// The targets whose other holders `step` must know: the ones it may switch off or hand on
-    /// this step, so only once the window ends. (Each costs the engine a query.)
+    /// this step, so only once the window ends, and not while a switch of theirs is in flight
+    /// (its outcome decides first). (Each costs the engine a query.)
     public func targetsNeedingHolders(_ window: WindowRecord, _ targets: [TargetStateRecord]) -> [String] {
         let ending: Set<TargetState>
         switch window.state {
@@ -63,7 +64,8 @@ public struct WindowMachine {
         case .scheduled, .reactivating, .completed, .canceled, .failed, .degraded, .missed, .skipped: return []
         }
         return targets.filter { target in
-            target.state == .waiting || ending.contains(target.state) || (target.state == .deactivating && (target.nextAttemptAt ?? 0) <= now)
+            (target.state == .waiting || ending.contains(target.state) || (target.state == .deactivating && (target.nextAttemptAt ?? 0) <= now))
+                && !isSwitching(target.target)
         }.map(\.target)
     }
 

@@ -397,9 +397,15 @@ struct WindowMachineStepTests {
         _ = world.round()
         world.answer("w", "web", activate: false)
         _ = world.round()
-        // Ending: the target on its way off, not the one being checked.
+        // Ending: the target on its way off is asked about once its switch is answered, and
+        // only if it is due again (a retry); never the one being checked.
         let ending = try #require(world.windows["w"])
         #expect(world.target("web", of: "w")?.state == .verifying)
+        #expect(world.switching == ["api"])
+        #expect(world.machine.targetsNeedingHolders(ending, world.targets["w"] ?? []).isEmpty)
+        world.answer("w", "api", activate: false, ok: false)
+        #expect(world.machine.targetsNeedingHolders(ending, world.targets["w"] ?? []).isEmpty, "its retry is not due yet")
+        world.now += 1_000
         #expect(world.machine.targetsNeedingHolders(ending, world.targets["w"] ?? []) == ["api"])
     }
 
