@@ -165,16 +165,14 @@ public struct ScheduleLoader: Sendable {
         }
         for document in documents {
             reader.document = document
-            for (name, written) in document.section("targets") {
-                guard schedule.targets[name] == nil else { continue }
-                // The target as if written out in full: its profile's keys, its own over them,
-                // every `{{vars.X}}` filled. The stored copy keeps it so.
-                let value = reader.expandProfile(name, written, profiles: profiles)
-                if let target = reader.target(name, value) {
-                    schedule.targets[name] = target
-                    keep(.target, name, value, document.file)
+            // Each as if written out in full, as the stored copy keeps it (`readTargets`).
+            let entries = document.section("targets").filter { schedule.targets[$0.0] == nil }
+            for read in reader.readTargets(entries, profiles: profiles, inParallel: readsInParallel) {
+                if let target = read.target {
+                    schedule.targets[read.name] = target
+                    keep(.target, read.name, read.value, document.file)
                 } else {
-                    reader.unreadableTargets.insert(name)
+                    reader.unreadableTargets.insert(read.name)
                 }
             }
             for (name, value) in document.section("channels") {

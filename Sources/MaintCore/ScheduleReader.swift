@@ -557,9 +557,40 @@ public struct ScheduleReader: Sendable {
     /// Fewer windows than this are read on one core: a share costs a reader's copy.
     static let windowsPerShare = 1_000
 
-    /// How many shares `count` windows are read in: one per thousand, four per core at most.
-    static func shares(_ count: Int, inParallel: Bool) -> Int {
-        !inParallel || count < windowsPerShare ? 1 : min(count / windowsPerShare, 4 * ProcessInfo.processInfo.activeProcessorCount)
+    /// Fewer targets than this are read on one core: a target costs a few times a window.
+    static let targetsPerShare = 250
+
+    /// How many shares `count` definitions are read in: one per `perShare`, four per core at most.
+    static func shares(_ count: Int, perShare: Int = windowsPerShare, inParallel: Bool) -> Int {
+        !inParallel || count < perShare ? 1 : min(count / perShare, 4 * ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// A file's targets, each as if written out in full (its profile's keys, its own over them,
+    /// every `{{vars.X}}` filled) and read: a share per core, each by a reader of its own, whose
+    /// issues, warnings and secrets are gathered after, as `readWindows` does. In file order;
+    /// `target` is nil where the definition does not read.
+    mutating func readTargets(_ entries: [(String, JSONValue)], profiles: [String: JSONValue], inParallel: Bool)
+        -> [(name: String, value: JSONValue, target: TargetConfig?)] {
+        let shares = Self.shares(entries.count, perShare: Self.targetsPerShare, inParallel: inParallel)
+        let size = (entries.count + shares - 1) / shares
+        let results = Parallel.map(shares) { [self] share in
+            var reader = self
+            reader.issues = []
+            reader.warnings = []
+            reader.secretNames = []
+            var read: [(name: String, value: JSONValue, target: TargetConfig?)] = []
+            for (name, written) in entries[min(share * size, entries.count)..<min((share + 1) * size, entries.count)] {
+                let value = reader.expandProfile(name, written, profiles: profiles)
+                read.append((name, value, reader.target(name, value)))
+            }
+            return (reader: reader, read: read)
+        }
+        for result in results {
+            issues += result.reader.issues
+            warnings += result.reader.warnings
+            secretNames.formUnion(result.reader.secretNames)
+        }
+        return results.flatMap(\.read)
     }
 
     /// A window's keys: made once, not for each of 100,000 windows.

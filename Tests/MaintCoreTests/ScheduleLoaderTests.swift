@@ -256,6 +256,37 @@ struct ScheduleLoaderTests {
         #expect(schedule.secretNames == ["EU_TOKEN", "US_TOKEN"], "a secret inside a var is a secret")
     }
 
+    /// Many targets are read a share per core (`ScheduleReader.readTargets`): the same targets,
+    /// written out in full the same way, the same secrets, and the same mistakes at the same
+    /// places as when read on one core.
+    @Test func manyTargetsReadOnEveryCoreAreReadAsOnOne() throws {
+        var lines: [String] = []
+        for index in 0..<2_000 {
+            let token = index % 7 == 0 ? "{{secret:TOKEN_\(index % 3)}}" : "t\(index)"
+            lines.append(#"    s\#(index): { profile: "shop", vars: { base: "https://s\#(index).example.com", token: "\#(token)" } },"#)
+        }
+        func file(_ lines: [String]) -> String {
+            Self.profiled.replacingOccurrences(of: "  targets: {\n", with: "  targets: {\n" + lines.joined(separator: "\n") + "\n")
+        }
+        let sources = [("many.json5", file(lines))]
+        let shared = try ScheduleLoader(keepsDefinitions: true).load(sources: sources)
+        let alone = try ScheduleLoader(keepsDefinitions: true, readsInParallel: false).load(sources: sources)
+        #expect(shared.targets.count == 2_002)
+        #expect(shared.definitions == alone.definitions)
+        #expect(shared.secretNames == alone.secretNames && shared.secretNames == ["EU_TOKEN", "TOKEN_0", "TOKEN_1", "TOKEN_2", "US_TOKEN"])
+        #expect((shared.targets["s1999"]?.driver as? HTTPDriver)?.activate.url.source == "https://s1999.example.com/admin/maintenance")
+
+        var broken = lines
+        for index in [10, 1_500] {
+            broken[index] = broken[index].replacingOccurrences(of: #"profile: "shop""#, with: #"profile: "shop", timezone: "Mars/Olympus""#)
+        }
+        let failing = [("many.json5", file(broken))]
+        let sharedError = #expect(throws: ScheduleIssues.self) { try ScheduleLoader().load(sources: failing) }
+        let aloneError = #expect(throws: ScheduleIssues.self) { try ScheduleLoader(readsInParallel: false).load(sources: failing) }
+        #expect(sharedError?.issues.map(\.description) == aloneError?.issues.map(\.description))
+        #expect(sharedError?.issues.map(\.path) == ["targets.s10.timezone", "targets.s1500.timezone"])
+    }
+
     @Test func anUnknownProfileOrVarIsAnErrorAtItsPlace() throws {
         let typo = Self.profiled.replacingOccurrences(of: #"us: { profile: "shop""#, with: #"us: { profile: "shp""#)
             .replacingOccurrences(of: #"eu: { profile: "shop", vars: { base"#, with: #"eu: { profile: "shop", vars: { bas"#)
