@@ -25,6 +25,16 @@ public enum Parallel {
         return shared.results()
     }
 
+    /// `work` on `items` cut in shares, each on a core: one share per `perShare` items, four
+    /// per core at most (so that a share that takes longer leaves no core idle), one share if not
+    /// `inParallel`. The shares' results, in the items' order.
+    public static func inShares<Item: Sendable, Result: Sendable>(_ items: [Item], perShare: Int, inParallel: Bool,
+                                                                _ work: @escaping @Sendable (ArraySlice<Item>) -> Result) -> [Result] {
+        let shares = !inParallel || items.count < perShare ? 1 : min(items.count / perShare, 4 * ProcessInfo.processInfo.activeProcessorCount)
+        let size = (items.count + shares - 1) / shares
+        return map(shares) { share in work(items[min(share * size, items.count)..<min((share + 1) * size, items.count)]) }
+    }
+
     /// Frees `values` on a thread of its own, which ends when they are freed; the caller is left
     /// with none, and goes on at once.
     public static func letGo<Value: Sendable>(_ values: inout [Value]) {

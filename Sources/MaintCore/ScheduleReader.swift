@@ -527,31 +527,14 @@ public struct ScheduleReader: Sendable {
     /// reader of its own whose issues, warnings and secrets are then gathered into this one: a
     /// window is read from its own value and the schedule's targets and channels alone.
     mutating func readWindows(_ entries: [(String, JSONValue)], into schedule: inout Schedule, inParallel: Bool) {
-        let shares = Self.shares(entries.count, inParallel: inParallel)
-        let size = (entries.count + shares - 1) / shares
         // What the shares read, gone before the windows are added (else the table is copied).
-        let results = { [self] (schedule: Schedule) in
-            Parallel.map(shares) { share in
-                var reader = self
-                reader.issues = []
-                reader.warnings = []
-                reader.secretNames = []
-                var read: [(String, WindowConfig)] = []
-                for (name, value) in entries[min(share * size, entries.count)..<min((share + 1) * size, entries.count)] {
-                    if let window = reader.window(name, value, schedule: schedule) { read.append((name, window)) }
-                }
-                return (reader: reader, read: read)
-            }
-        }(schedule)
+        let read = inShares(entries, perShare: Self.windowsPerShare, inParallel: inParallel) { [schedule] reader, entry in
+            reader.window(entry.0, entry.1, schedule: schedule).map { (entry.0, $0) }
+        }
         // Sized once: grown one doubling at a time, the table of 100,000 windows was moved to a
         // new one, and its pages touched anew, seventeen times, on one core.
-        schedule.windows.reserveCapacity(schedule.windows.count + results.reduce(0) { $0 + $1.read.count })
-        for result in results {
-            issues += result.reader.issues
-            warnings += result.reader.warnings
-            secretNames.formUnion(result.reader.secretNames)
-            for (name, window) in result.read { schedule.windows[name] = window }
-        }
+        schedule.windows.reserveCapacity(schedule.windows.count + read.count)
+        for (name, window) in read { schedule.windows[name] = window }
     }
 
     /// Fewer windows than this are read on one core: a share costs a reader's copy.
@@ -560,37 +543,37 @@ public struct ScheduleReader: Sendable {
     /// Fewer targets than this are read on one core: a target costs a few times a window.
     static let targetsPerShare = 250
 
-    /// How many shares `count` definitions are read in: one per `perShare`, four per core at most.
-    static func shares(_ count: Int, perShare: Int = windowsPerShare, inParallel: Bool) -> Int {
-        !inParallel || count < perShare ? 1 : min(count / perShare, 4 * ProcessInfo.processInfo.activeProcessorCount)
-    }
-
     /// A file's targets, each as if written out in full (its profile's keys, its own over them,
-    /// every `{{vars.X}}` filled) and read: a share per core, each by a reader of its own, whose
-    /// issues, warnings and secrets are gathered after, as `readWindows` does. In file order;
-    /// `target` is nil where the definition does not read.
+    /// every `{{vars.X}}` filled) and read, a share per core, in file order; `target` is nil
+    /// where the definition does not read.
     mutating func readTargets(_ entries: [(String, JSONValue)], profiles: [String: JSONValue], inParallel: Bool)
         -> [(name: String, value: JSONValue, target: TargetConfig?)] {
-        let shares = Self.shares(entries.count, perShare: Self.targetsPerShare, inParallel: inParallel)
-        let size = (entries.count + shares - 1) / shares
-        let results = Parallel.map(shares) { [self] share in
+        inShares(entries, perShare: Self.targetsPerShare, inParallel: inParallel) { reader, entry in
+            let value = reader.expandProfile(entry.0, entry.1, profiles: profiles)
+            return (entry.0, value, reader.target(entry.0, value))
+        }
+    }
+
+    /// `read` of each item, a share per core (`Parallel.inShares`), each share by a reader of its
+    /// own whose issues, warnings and secrets are then gathered into this one: a definition is
+    /// read from its own value and what the schedule already holds alone. What was read, in the
+    /// items' order.
+    mutating func inShares<Item: Sendable, Read: Sendable>(_ items: [Item], perShare: Int, inParallel: Bool,
+                                                         _ read: @escaping @Sendable (inout ScheduleReader, Item) -> Read?) -> [Read] {
+        let results = Parallel.inShares(items, perShare: perShare, inParallel: inParallel) { [self] share in
             var reader = self
             reader.issues = []
             reader.warnings = []
             reader.secretNames = []
-            var read: [(name: String, value: JSONValue, target: TargetConfig?)] = []
-            for (name, written) in entries[min(share * size, entries.count)..<min((share + 1) * size, entries.count)] {
-                let value = reader.expandProfile(name, written, profiles: profiles)
-                read.append((name, value, reader.target(name, value)))
-            }
-            return (reader: reader, read: read)
+            let reads = share.compactMap { read(&reader, $0) }
+            return (reader: reader, reads: reads)
         }
         for result in results {
             issues += result.reader.issues
             warnings += result.reader.warnings
             secretNames.formUnion(result.reader.secretNames)
         }
-        return results.flatMap(\.read)
+        return results.flatMap(\.reads)
     }
 
     /// A window's keys: made once, not for each of 100,000 windows.
@@ -867,26 +850,17 @@ public struct ScheduleReader: Sendable {
         }
         let zones = schedule.targetZones
         let through = now.addingTimeInterval(400 * 86_400)
-        let names = schedule.windows.keys.sorted()
         // Each window's occurrences are its own: found a share per core, kept in name order.
-        let shares = Self.shares(names.count, inParallel: inParallel)
-        let size = (names.count + shares - 1) / shares
-        let planned: [Planned] = { [now] (schedule: Schedule) in
-            Parallel.map(shares) { share in
-                var planned: [Planned] = []
-                for name in names[min(share * size, names.count)..<min((share + 1) * size, names.count)] {
-                    guard let window = schedule.windows[name] else { continue }
-                    // From one window length back, so that an occurrence already in progress counts too.
-                    let length: TimeInterval = { if case .duration(let milliseconds) = window.end { return Double(milliseconds) / 1000 } else { return 0 } }()
-                    for occurrence in window.occurrences(targetZones: zones, storedAt: now, from: now.addingTimeInterval(-length), through: through)
-                    where occurrence.end > now {
-                        planned.append(Planned(name: window.name, file: window.file, force: window.force, recurring: window.recurrence != nil,
-                                               timezone: window.timezone, occurrence: occurrence))
-                    }
-                }
-                return planned
-            }.flatMap { $0 }
-        }(schedule)
+        let planned = Parallel.inShares(schedule.windows.keys.sorted(), perShare: Self.windowsPerShare, inParallel: inParallel) { [now] names in
+            names.flatMap { name -> [Planned] in
+                guard let window = schedule.windows[name] else { return [] }
+                // From one window length back, so that an occurrence already in progress counts too.
+                let length: TimeInterval = { if case .duration(let milliseconds) = window.end { return Double(milliseconds) / 1000 } else { return 0 } }()
+                return window.occurrences(targetZones: zones, storedAt: now, from: now.addingTimeInterval(-length), through: through)
+                    .filter { $0.end > now }
+                    .map { Planned(name: window.name, file: window.file, force: window.force, recurring: window.recurrence != nil, timezone: window.timezone, occurrence: $0) }
+            }
+        }.flatMap { $0 }
         var byFile: [String: ScheduleLoader.Document] = [:]
         for document in documents { byFile[document.file] = document }
         func fail(in file: String, _ path: FieldPath, _ message: String) {
