@@ -62,5 +62,4 @@ struct Progress {
             return (name, state, target["lastError"]?.stringValue)
         }
     }
-
 }
