@@ -217,10 +217,11 @@ public struct ScheduleLoader: Sendable {
         }
         // Among the windows that read well, even when others did not: every error in one pass.
         reader.checkConflicts(schedule, documents: documents, inParallel: readsInParallel)
-        // A command has what it needs of the files' values (13 MB for 100,000 windows): they are
-        // freed on another core while it goes on. The daemon frees them itself, on its one heap.
+        // A command has what it needs of the files' values (13 MB for 100,000 windows): large
+        // ones are freed on another core while it goes on (small ones cost less than a thread).
+        // The daemon frees them itself, on its one heap.
         reader.document = nil
-        if readsInParallel { Parallel.letGo(&documents) }
+        if readsInParallel && sources.reduce(0, { $0 + $1.1.utf8.count }) > Self.partBytes { Parallel.letGo(&documents) }
         issues += reader.issues
         schedule.secretNames = reader.secretNames.sorted()
         schedule.warnings = reader.warnings.sorted { ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column) }
