@@ -391,9 +391,10 @@ public final class Engine {
     /// Starts the work a committed step asked for.
     func start(_ effects: [WindowStep.Effect], of window: WindowRecord, targets: [TargetStateRecord], changed: [TargetStateRecord], now: Date) throws {
         guard !effects.isEmpty else { return }
-        // What is known at once (a target with no health checks is healthy as soon as it is off;
-        // a request that cannot be built has failed) is recorded in one transaction: one write
-        // to disk for all the window's targets, not one each. Requests only leave after it.
+        // What is known at once (a request that cannot be built has failed; a target no longer
+        // defined has no checks to run) is recorded in one transaction: one write to disk for
+        // all the window's targets, not one each. Requests only leave after it. (A target with
+        // no health checks was settled healthy with its deactivation, by the machine.)
         try store.transaction { try recordingOutcomes { try startEach(effects, of: window, targets: targets, changed: changed, now: now) } }
     }
 
@@ -415,8 +416,9 @@ public final class Engine {
             case .switchOff(let name): if let record = records[name] { launchAction(window, record, activate: false, heldElsewhere: [], now: now) }
             case .probe(let name): if let record = records[name] { launchProbe(window, record, now: now) }
             case .checks(let name):
-                // This and the run of checks after it are recorded together: most often none has
-                // checks, and each is settled healthy at once (one savepoint for the fleet, not one each).
+                // This and the run of checks after it are recorded together: a check that cannot
+                // be built, or a target gone from the files, is settled at once (one savepoint for
+                // the run, not one each).
                 try recordTogether {
                     if let record = records[name] { try launchChecks(window, record, now: now) }
                     while next < effects.endIndex, case .checks(let name) = effects[next] {
