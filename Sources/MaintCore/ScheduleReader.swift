@@ -528,13 +528,18 @@ public struct ScheduleReader: Sendable {
     /// window is read from its own value and the schedule's targets and channels alone.
     mutating func readWindows(_ entries: [(String, JSONValue)], into schedule: inout Schedule, inParallel: Bool) {
         // What the shares read, gone before the windows are added (else the table is copied).
-        let read = inShares(entries, perShare: Self.windowsPerShare, inParallel: inParallel) { [schedule] reader, entry in
+        var shares = inShares(entries, perShare: Self.windowsPerShare, inParallel: inParallel) { [schedule] reader, entry in
             reader.window(entry.0, entry.1, schedule: schedule).map { (entry.0, $0) }
         }
         // Sized once: grown one doubling at a time, the table of 100,000 windows was moved to a
         // new one, and its pages touched anew, seventeen times, on one core.
-        schedule.windows.reserveCapacity(schedule.windows.count + read.count)
-        for (name, window) in read { schedule.windows[name] = window }
+        schedule.windows.reserveCapacity(schedule.windows.count + shares.reduce(0) { $0 + $1.count })
+        // Each window moved out of its share, not copied: a copy retained each of its fields
+        // and the share's end released them, 100,000 times over on one core, twice when the
+        // shares were first joined into one list.
+        while var share = shares.popLast() {
+            while let (name, window) = share.popLast() { schedule.windows[name] = window }
+        }
     }
 
     /// Fewer windows than this are read on one core: a share costs a reader's copy.
@@ -551,15 +556,15 @@ public struct ScheduleReader: Sendable {
         inShares(entries, perShare: Self.targetsPerShare, inParallel: inParallel) { reader, entry in
             let value = reader.expandProfile(entry.0, entry.1, profiles: profiles)
             return (entry.0, value, reader.target(entry.0, value))
-        }
+        }.flatMap { $0 }
     }
 
     /// `read` of each item, a share per core (`Parallel.inShares`), each share by a reader of its
     /// own whose issues, warnings and secrets are then gathered into this one: a definition is
-    /// read from its own value and what the schedule already holds alone. What was read, in the
-    /// items' order.
+    /// read from its own value and what the schedule already holds alone. What was read, share
+    /// by share, in the items' order.
     mutating func inShares<Item: Sendable, Read: Sendable>(_ items: [Item], perShare: Int, inParallel: Bool,
-                                                         _ read: @escaping @Sendable (inout ScheduleReader, Item) -> Read?) -> [Read] {
+                                                         _ read: @escaping @Sendable (inout ScheduleReader, Item) -> Read?) -> [[Read]] {
         let results = Parallel.inShares(items, perShare: perShare, inParallel: inParallel) { [self] share in
             var reader = self
             reader.issues = []
@@ -573,7 +578,7 @@ public struct ScheduleReader: Sendable {
             warnings += result.reader.warnings
             secretNames.formUnion(result.reader.secretNames)
         }
-        return results.flatMap(\.reads)
+        return results.map(\.reads)
     }
 
     /// A window's keys: made once, not for each of 100,000 windows.
@@ -850,17 +855,28 @@ public struct ScheduleReader: Sendable {
         }
         let zones = schedule.targetZones
         let through = now.addingTimeInterval(400 * 86_400)
-        // Each window's occurrences are its own: found a share per core, kept in name order.
-        let planned = Parallel.inShares(schedule.windows.keys.sorted(), perShare: Self.windowsPerShare, inParallel: inParallel) { [now] names in
-            names.flatMap { name -> [Planned] in
-                guard let window = schedule.windows[name] else { return [] }
+        // Each window's occurrences are its own: found a share per core.
+        var shares = Parallel.inShares(Array(schedule.windows.keys), perShare: Self.windowsPerShare, inParallel: inParallel) { [now] names in
+            var planned: [Planned] = []
+            planned.reserveCapacity(names.count)
+            for name in names {
+                guard let window = schedule.windows[name] else { continue }
                 // From one window length back, so that an occurrence already in progress counts too.
                 let length: TimeInterval = { if case .duration(let milliseconds) = window.end { return Double(milliseconds) / 1000 } else { return 0 } }()
-                return window.occurrences(targetZones: zones, storedAt: now, from: now.addingTimeInterval(-length), through: through)
-                    .filter { $0.end > now }
-                    .map { Planned(name: window.name, file: window.file, force: window.force, recurring: window.recurrence != nil, timezone: window.timezone, occurrence: $0) }
+                for occurrence in window.occurrences(targetZones: zones, storedAt: now, from: now.addingTimeInterval(-length), through: through)
+                where occurrence.end > now {
+                    planned.append(Planned(name: window.name, file: window.file, force: window.force, recurring: window.recurrence != nil,
+                                           timezone: window.timezone, occurrence: occurrence))
+                }
             }
-        }.flatMap { $0 }
+            return planned
+        }
+        // Moved out of the shares, not copied (see `readWindows`); their order is the sort's below.
+        var planned: [Planned] = []
+        planned.reserveCapacity(shares.reduce(0) { $0 + $1.count })
+        while var share = shares.popLast() {
+            while let occurrence = share.popLast() { planned.append(occurrence) }
+        }
         var byFile: [String: ScheduleLoader.Document] = [:]
         for document in documents { byFile[document.file] = document }
         func fail(in file: String, _ path: FieldPath, _ message: String) {
@@ -874,10 +890,16 @@ public struct ScheduleReader: Sendable {
             }
         }
         var reported = Set<String>()
-        // Sorted by start, each occurrence is compared only with those starting before it ends.
-        let byStart = planned.sorted { $0.occurrence.start < $1.occurrence.start }
-        for (index, first) in byStart.enumerated() {
-            for second in byStart[(index + 1)...] {
+        // Sorted by start, each occurrence is compared only with those starting before it ends;
+        // then by name, so that the same files give the same report whatever order the shares
+        // came back in. Their places are sorted, not the occurrences (a hundred bytes each).
+        let byStart = planned.indices.sorted {
+            (planned[$0].occurrence.start, planned[$0].name) < (planned[$1].occurrence.start, planned[$1].name)
+        }
+        for (index, firstPlace) in byStart.enumerated() {
+            let first = planned[firstPlace]
+            for secondPlace in byStart[(index + 1)...] {
+                let second = planned[secondPlace]
                 guard second.occurrence.start < first.occurrence.end else { break }
                 guard let target = first.occurrence.targets.first(where: second.occurrence.targets.contains) else { continue }
                 // Reported once per pair, on the window defined later, unless one of them is forced.

@@ -151,6 +151,31 @@ struct ScheduleLoaderTests {
         #expect(messages.last?.contains("windows.w6000.start: overlaps window w5999 on web") == true, "\(messages)")
     }
 
+    /// Windows that start together are compared in name order, whatever order the table of
+    /// windows (seeded afresh in each process) and the shares give them: the target a report
+    /// names is the earlier name's first one that the later also holds.
+    @Test func windowsStartingTogetherAreReportedTheSameWayEachTime() throws {
+        var windows: [String] = []
+        for pair in 0..<1_200 {
+            let start = String(format: "2030-%02d-%02d %02d:00", pair / 300 + 1, pair / 12 % 25 + 1, pair % 12 * 2)
+            windows.append(#"a\#(pair): { targets: ["web", "api"], start: "\#(start)", timezone: "UTC", duration: "1h" },"#)
+            windows.append(#"b\#(pair): { targets: ["api", "web"], start: "\#(start)", timezone: "UTC", duration: "1h" },"#)
+        }
+        let text = """
+            { targets: { web: { driver: "file", file: { path: "/nonexistent/web" } }, api: { driver: "file", file: { path: "/nonexistent/api" } } },
+              windows: {
+            \(windows.joined(separator: "\n"))
+              } }
+            """
+        let now = try #require(ISO8601DateFormatter().date(from: "2029-12-01T00:00:00Z"))
+        for inParallel in [true, false] {
+            let error = #expect(throws: ScheduleIssues.self) { try ScheduleLoader(now: now, readsInParallel: inParallel).load(sources: [("s.json5", text)]) }
+            let messages = error?.issues.map(\.message) ?? []
+            #expect(messages.count == 1_200)
+            #expect(messages.allSatisfy { $0.hasPrefix("overlaps window a") && $0.contains(" on web (") }, "\(messages.filter { !$0.contains(" on web (") }.prefix(3))")
+        }
+    }
+
     /// A name is ASCII letters, digits, '-', '_' and '.', 1 to 100 of them: it goes into ids,
     /// URLs and file names.
     @Test(arguments: [("web-1.eu_2", true), (String(repeating: "a", count: 100), true), (String(repeating: "a", count: 101), false),
