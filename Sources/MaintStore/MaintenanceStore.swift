@@ -26,8 +26,9 @@ public final class MaintenanceStore {
     /// Lets go of every kept row (another process may have written them).
     public func forgetTargetRows() { targetRows = TargetRowCache() }
 
-    public convenience init(path: String) throws(SQLiteError) {
-        self.init(database: try Database(path: path))
+    /// See `Database(path:checkpointsOnClose:)`.
+    public convenience init(path: String, checkpointsOnClose: Bool = true) throws(SQLiteError) {
+        self.init(database: try Database(path: path, checkpointsOnClose: checkpointsOnClose))
     }
 
     /// The same queries on a connection that only reads (see `Database(readingOnly:)`).

@@ -10,7 +10,7 @@ enum DaemonCommand {
     static func run(_ session: Session) throws -> ExitCode {
         let log = session.log
         let configDirectory = session.paths.config
-        let store = try session.openStore()
+        let store = try session.openStore(checkpointsOnClose: true)
         // With the files as the last daemon stored them, it starts from that copy and reads the
         // files meanwhile; edited files (or another maint) are read first, as on a first start.
         // The engine is the only holder of the schedule read: once it lets go of the stored

@@ -44,9 +44,11 @@ struct Session {
         }
     }
 
-    func openStore() throws(Failure) -> MaintenanceStore {
+    /// The database, left with its write-ahead log when this process is done unless
+    /// `checkpointsOnClose` (the daemon's; see `Database(path:checkpointsOnClose:)`).
+    func openStore(checkpointsOnClose: Bool = false) throws(Failure) -> MaintenanceStore {
         do {
-            return try MaintenanceStore(path: paths.database)
+            return try MaintenanceStore(path: paths.database, checkpointsOnClose: checkpointsOnClose)
         } catch {
             throw Failure(error.isBusy ? .temporaryFailure : .unavailable, "cannot open the database \(paths.database): \(error)")
         }

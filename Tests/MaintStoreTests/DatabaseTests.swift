@@ -19,6 +19,27 @@ struct DatabaseTests {
         #expect(try database.row("PRAGMA user_version")?.int(0) == 10)
     }
 
+    /// A command's connection leaves its write-ahead log when it closes; what it committed is
+    /// read from there by the next connection. The daemon's copies the log into the file and
+    /// removes it, so that a stopped daemon leaves one file.
+    @Test func aCommandLeavesItsLogAndTheDaemonFoldsItIn() throws {
+        let path = temporaryPath()
+        do {
+            let command = try Database(path: path, checkpointsOnClose: false)
+            try command.execute("CREATE TABLE note (text TEXT)")
+            try command.run("INSERT INTO note VALUES (?)", ["committed by a command"])
+        }
+        let log = try #require(FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)
+        #expect(log.intValue > 0)
+        do {
+            let daemon = try Database(path: path)
+            #expect(try daemon.row("SELECT text FROM note")?.string(0) == "committed by a command")
+        }
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+        let alone = try Database(readingOnly: path)
+        #expect(try alone.row("SELECT text FROM note")?.string(0) == "committed by a command")
+    }
+
     @Test func twoConnectionsOpeningANewFileAtOnceBothSucceed() throws {
         let path = temporaryPath()
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
