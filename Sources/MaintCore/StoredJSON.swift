@@ -17,6 +17,17 @@ public enum StoredJSON {
 
     public static func text(_ counts: [String: Int]) -> String { JSONValue.object(counts.mapValues { .number(Double($0)) }).serialized() }
 
+    /// Stored with each target at each outcome, a fleet's thousand at once: `[]` when it has no
+    /// checks; an absent status or time is left out, as `JSONEncoder` leaves out a nil.
+    public static func text(_ results: [CheckResult]) -> String {
+        JSONValue.array(results.map { result in
+            var object: [String: JSONValue] = ["check": .string(result.check), "ok": .bool(result.ok), "detail": .string(result.detail)]
+            if let status = result.status { object["status"] = .number(Double(status)) }
+            if let time = result.responseTimeMs { object["responseTimeMs"] = .number(Double(time)) }
+            return .object(object)
+        }).serialized()
+    }
+
     public static func text<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -313,6 +313,11 @@ struct JSONValueTests {
             var counts: [String: Int] = [:]
             for _ in 0..<random.int(0...4) { counts[text()] = random.int(-3...1_000_000) }
             #expect(StoredJSON.text(counts) == generic(counts))
+            let results = (0..<random.int(0...3)).map { _ in
+                CheckResult(check: text(), ok: random.chance(50), status: random.chance(50) ? random.int(100...599) : nil,
+                            responseTimeMs: random.chance(50) ? random.int(0...60_000) : nil, detail: text())
+            }
+            #expect(StoredJSON.text(results) == generic(results))
         }
     }
 
