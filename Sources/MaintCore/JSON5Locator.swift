@@ -381,27 +381,30 @@ public struct JSON5Locator: Sendable {
             }
         }
 
+        /// An unquoted key, made from the bytes where they lie (a list built byte by byte was a
+        /// tenth of the time the locator took over 100,000 windows).
         mutating func identifier() throws -> String {
-            var raw: [UInt8] = []
+            let start = index
             while let byte = current, Self.isWordByte(byte) {
-                raw.append(byte)
                 advance()
-                if raw.count > JSON5Locator.maximumKeyBytes { throw error("a key is longer than \(JSON5Locator.maximumKeyBytes) bytes") }
+                if index - start > JSON5Locator.maximumKeyBytes { throw error("a key is longer than \(JSON5Locator.maximumKeyBytes) bytes") }
             }
-            if raw.isEmpty { throw error("a key was expected") }
-            return String(decoding: raw, as: UTF8.self)
+            if index == start { throw error("a key was expected") }
+            return String(decoding: bytes[start..<index], as: UTF8.self)
         }
+
+        /// The words a value may be written as without quotes, besides numbers.
+        static let literals: Set<String> = ["true", "false", "null", "Infinity", "-Infinity", "+Infinity", "NaN"]
 
         mutating func bareWord() throws {
             let start = position
-            var raw: [UInt8] = []
-            while let byte = current, Self.isWordByte(byte) { raw.append(byte); advance() }
-            let word = String(decoding: raw.prefix(JSON5Locator.maximumKeyBytes), as: UTF8.self)
+            let first = index
+            while let byte = current, Self.isWordByte(byte) { advance() }
+            let word = String(decoding: bytes[first..<min(index, first + JSON5Locator.maximumKeyBytes)], as: UTF8.self)
             if word.isEmpty {
                 throw error("unexpected character, a value was expected")
             }
-            let literals: Set<String> = ["true", "false", "null", "Infinity", "-Infinity", "+Infinity", "NaN"]
-            if literals.contains(word) || word.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) == true {
+            if Self.literals.contains(word) || word.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) == true {
                 return
             }
             throw SyntaxError(position: start, message: "unexpected word \(Quoted(word)): strings need quotes")
