@@ -131,6 +131,20 @@ struct HostileInputTests {
         }
     }
 
+    /// An unquoted key is read up to its limit, and one byte more is an error at that byte; a
+    /// word is named by at most as many bytes, however long it runs.
+    @Test func anUnquotedKeyOrWordIsReadUpToItsLimit() throws {
+        let longest = String(repeating: "k", count: JSON5Locator.maximumKeyBytes)
+        #expect(JSON5Locator(text: "{ \(longest): 1, é\(longest.dropFirst(2)): 2 }").syntaxError == nil)
+        let tooLong = JSON5Locator(text: "{ \(longest)k: 1 }")
+        #expect(tooLong.syntaxError?.message == "a key is longer than \(JSON5Locator.maximumKeyBytes) bytes")
+        #expect(tooLong.syntaxError?.position == .init(line: 1, column: 3 + JSON5Locator.maximumKeyBytes + 1))
+        let word = JSON5Locator(text: "{ a: \(longest)\(longest) }")
+        #expect(word.syntaxError?.message == "unexpected word \(Quoted(longest)): strings need quotes")
+        #expect(word.syntaxError?.position == .init(line: 1, column: 6))
+        #expect(JSON5Locator(text: "{ a: -Infinity, b: +1.5e3, c: NaN, d: null, e: true }").syntaxError == nil)
+    }
+
     /// A line comment ends at a carriage return, as Foundation reads it: what follows is text.
     /// Found by fuzzing: the locator read it as comment, Foundation as a mistake, and a file
     /// read in parts (which once left out what lay before the first member) was accepted.
