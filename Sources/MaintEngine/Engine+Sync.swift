@@ -22,6 +22,9 @@ extension Engine {
         }
         var failures: [String] = []
         let names = schedule.windows.keys.sorted()
+        // On a first start nothing is stored yet: each window's look-ups of what is stored under
+        // its name (its occurrence, its series' planned ones) would find nothing, 100,000 times.
+        let nothingStored = try !store.holdsAnyWindow()
         // Many definitions per transaction, one write to disk each batch rather than each window;
         // every definition is a savepoint of its own, so one that cannot be stored is left out alone.
         for first in stride(from: 0, to: names.count, by: Self.syncBatch) {
@@ -31,7 +34,7 @@ extension Engine {
                 try store.transaction {
                     for name in batch {
                         do {
-                            try store.transaction { try syncWindow(name, now: now) }
+                            try store.transaction { try syncWindow(name, now: now, nothingStored: nothingStored) }
                         } catch {
                             batchFailures.append(name)
                             log(.error, "window \(name): cannot be stored: \(error); tried again at the next reload or start")
@@ -61,13 +64,14 @@ extension Engine {
         max(14 * 86_400_000, (config.notices.max() ?? 0) + 86_400_000)
     }
 
-    func syncWindow(_ name: String, now: Date) throws {
+    /// `nothingStored`: the database held no window when the sync began (see `sync`).
+    func syncWindow(_ name: String, now: Date, nothingStored: Bool = false) throws {
         guard let config = schedule.windows[name] else { return }
         let nowMs = Self.milliseconds(now)
         let zones = targetZones
         let duration: Int64 = { if case .duration(let length) = config.end { return length } else { return 0 } }()
         var storedAt = now
-        if case .relative = config.start, let existing = try store.storedOccurrence(name) {
+        if case .relative = config.start, !nothingStored, let existing = try store.storedOccurrence(name) {
             // A relative start is fixed when first stored.
             storedAt = Self.date(existing.createdAt)
         }
@@ -80,20 +84,26 @@ extension Engine {
             occurrences += later.prefix(1)
         }
         for occurrence in occurrences {
-            try syncOccurrence(occurrence, config: config, now: now)
+            try syncOccurrence(occurrence, config: config, existing: nothingStored ? nil : try store.storedOccurrence(occurrence.id), now: now)
         }
-        // Occurrences an edited rule no longer produces.
+        if nothingStored { return }
+        // Occurrences an edited rule no longer produces, among those it was asked for: from one
+        // still under way to the horizon (or the next one found beyond it). One that began
+        // earlier is past, and is marked missed when the loop comes to it, not canceled as if
+        // the files had changed; one stored later (a longer horizon then) was not looked for.
         let produced = Set(occurrences.map(\.id))
-        let lastProduced = occurrences.map { Self.milliseconds($0.start) }.max() ?? nowMs
-        for planned in try store.plannedOccurrences(series: name) where !produced.contains(planned.id) && planned.startAt <= lastProduced && planned.id != name {
+        let lookedFrom = Self.milliseconds(from)
+        let lookedThrough = max(Self.milliseconds(through), occurrences.map { Self.milliseconds($0.start) }.max() ?? nowMs)
+        for planned in try store.plannedOccurrences(series: name)
+        where !produced.contains(planned.id) && (lookedFrom...lookedThrough).contains(planned.startAt) && planned.id != name {
             guard let stale = try store.window(planned.id) else { continue }
             try close(stale, as: .canceled, reason: "no longer an occurrence of \(name) after \(config.file) changed", now: now)
         }
     }
 
     /// Stores one occurrence as `OccurrencePlan` decides, in one transaction with its events.
-    func syncOccurrence(_ occurrence: Occurrence, config: WindowConfig, now: Date) throws {
-        let plan = schedule.plan(occurrence, of: config, existing: try store.storedOccurrence(occurrence.id), now: now)
+    func syncOccurrence(_ occurrence: Occurrence, config: WindowConfig, existing: StoredOccurrence?, now: Date) throws {
+        let plan = schedule.plan(occurrence, of: config, existing: existing, now: now)
         if plan.action == .insert || plan.action == .replan {
             let nowMs = Self.milliseconds(now)
             try store.transaction {

@@ -169,6 +169,11 @@ public final class MaintenanceStore {
         }
     }
 
+    /// Whether any window is stored, in whatever state.
+    public func holdsAnyWindow() throws(SQLiteError) -> Bool {
+        try database.row("SELECT 1 FROM windows LIMIT 1") != nil
+    }
+
     /// The ids and starts of a series' planned occurrences, in start order.
     public func plannedOccurrences(series: String) throws(SQLiteError) -> [(id: String, startAt: Int64)] {
         try database.rows("SELECT id, start_at FROM windows WHERE series = ? AND state = 'scheduled' ORDER BY start_at", [series])
