@@ -15,4 +15,10 @@ if ! python3 -c "import icalendar, dateutil, jsonschema, openapi_spec_validator,
   fi
 fi
 swift build --build-tests
-swift test --skip-build "$@"
+# Every file the tests make (databases, sockets, schedules, fleets) goes under one directory of
+# this run's own, removed afterwards, whatever a test left behind. Open to all as /tmp is: nginx's
+# workers and a daemon run as nobody read and write there.
+scratch=$(mktemp -d)
+chmod 1777 "$scratch"
+trap 'rm -rf "$scratch"' EXIT
+TMPDIR="$scratch" swift test --skip-build "$@"
