@@ -95,7 +95,7 @@ extension Engine {
         let lookedFrom = Self.milliseconds(from)
         let lookedThrough = max(Self.milliseconds(through), occurrences.map { Self.milliseconds($0.start) }.max() ?? nowMs)
         for planned in try store.plannedOccurrences(series: name)
-        where !produced.contains(planned.id) && (lookedFrom...lookedThrough).contains(planned.startAt) && planned.id != name {
+        where !produced.contains(planned.id) && planned.startAt >= lookedFrom && planned.startAt <= lookedThrough && planned.id != name {
             guard let stale = try store.window(planned.id) else { continue }
             try close(stale, as: .canceled, reason: "no longer an occurrence of \(name) after \(config.file) changed", now: now)
         }
