@@ -67,7 +67,6 @@ extension Engine {
     /// `nothingStored`: the database held no window when the sync began (see `sync`).
     func syncWindow(_ name: String, now: Date, nothingStored: Bool = false) throws {
         guard let config = schedule.windows[name] else { return }
-        let nowMs = Self.milliseconds(now)
         let zones = targetZones
         let duration: Int64 = { if case .duration(let length) = config.end { return length } else { return 0 } }()
         var storedAt = now
@@ -93,7 +92,7 @@ extension Engine {
         // the files had changed; one stored later (a longer horizon then) was not looked for.
         let produced = Set(occurrences.map(\.id))
         let lookedFrom = Self.milliseconds(from)
-        let lookedThrough = max(Self.milliseconds(through), occurrences.map { Self.milliseconds($0.start) }.max() ?? nowMs)
+        let lookedThrough = Self.milliseconds(occurrences.map(\.start).reduce(through, max))
         for planned in try store.plannedOccurrences(series: name)
         where !produced.contains(planned.id) && planned.startAt >= lookedFrom && planned.startAt <= lookedThrough && planned.id != name {
             guard let stale = try store.window(planned.id) else { continue }
