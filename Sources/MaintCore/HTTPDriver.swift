@@ -120,8 +120,8 @@ extension HTTPAction {
         for header in self.headers { headers.append((header.name, try header.value.render(context))) }
         var body: Data?
         switch self.body {
-        case .json(let value):
-            body = Data(try JSONTemplate.render(value, context).serialized().utf8)
+        case .json(let template):
+            body = Data(try template.render(context).utf8)
             if !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
                 headers.append(("Content-Type", "application/json"))
             }

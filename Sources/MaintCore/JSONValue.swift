@@ -135,8 +135,10 @@ public enum JSONValue: Sendable, Equatable, Codable {
     }
 
     /// Appends the value's JSON text, compact, or indented from level `indent`; false if a number
-    /// is not finite.
-    func write(to text: inout String, indent: Int? = nil) -> Bool {
+    /// is not finite. Each string value goes through `writeValue` (a body template marks its
+    /// templated strings there); keys are always written as they are.
+    func write(to text: inout String, indent: Int? = nil,
+               string writeValue: (String, inout String) -> Void = JSONValue.writeString) -> Bool {
         // Between items: a comma, and with indentation a new line at the inner level.
         func separate(_ index: Int) {
             if index > 0 { text += "," }
@@ -159,12 +161,12 @@ public enum JSONValue: Sendable, Equatable, Codable {
                 let written = value.description
                 text += written.hasSuffix(".0") ? String(written.dropLast(2)) : written
             }
-        case .string(let value): Self.writeString(value, to: &text)
+        case .string(let value): writeValue(value, &text)
         case .array(let values):
             text += "["
             for (index, value) in values.enumerated() {
                 separate(index)
-                guard value.write(to: &text, indent: inner) else { return false }
+                guard value.write(to: &text, indent: inner, string: writeValue) else { return false }
             }
             close("]", empty: values.isEmpty)
         case .object(let values):
@@ -175,7 +177,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
                 separate(index)
                 Self.writeString(key, to: &text)
                 text += indent == nil ? ":" : ": "
-                guard values[key]?.write(to: &text, indent: inner) ?? false else { return false }
+                guard values[key]?.write(to: &text, indent: inner, string: writeValue) ?? false else { return false }
             }
             close("}", empty: values.isEmpty)
         }

@@ -4,7 +4,7 @@ import Foundation
 public struct HTTPAction: Sendable {
     public enum Body: Sendable {
         /// A JSON value whose strings are templates, each substituted as a JSON string.
-        case json(JSONValue)
+        case json(JSONBodyTemplate)
         case raw(Template)
     }
 
@@ -34,7 +34,7 @@ public struct HTTPAction: Sendable {
             + (basicAuth.map { $0.user.secretNames + $0.password.secretNames } ?? [])
         switch body {
         case .raw(let template): names += template.secretNames
-        case .json(let value): names += JSONTemplate.secretNames(in: value)
+        case .json(let body): names += body.secretNames
         case nil: break
         }
         return names
@@ -281,37 +281,5 @@ public struct Schedule: Sendable {
         }
         var seen = Set<String>()
         return (names.filter { seen.insert($0).inserted }, unknown)
-    }
-}
-
-public enum JSONTemplate {
-    /// Renders every string of a JSON value as a template; the result is still JSON, so no
-    /// substituted text can break out of its string.
-    public static func render(_ value: JSONValue, _ context: TemplateContext) throws(SecretError) -> JSONValue {
-        switch value {
-        case .string(let text):
-            // Most strings of a body are plain: no template to build for them.
-            guard text.utf8.contains(UInt8(ascii: "{")), let template = try? Template(parsing: text) else { return value }
-            return .string(try template.render(context))
-        case .array(let values):
-            var rendered: [JSONValue] = []
-            for element in values { rendered.append(try render(element, context)) }
-            return .array(rendered)
-        case .object(let values):
-            var rendered: [String: JSONValue] = [:]
-            for (key, element) in values { rendered[key] = try render(element, context) }
-            return .object(rendered)
-        default:
-            return value
-        }
-    }
-
-    static func secretNames(in value: JSONValue) -> [String] {
-        switch value {
-        case .string(let text): return (try? Template(parsing: text))?.secretNames ?? []
-        case .array(let values): return values.flatMap(secretNames(in:))
-        case .object(let values): return values.values.flatMap(secretNames(in:))
-        default: return []
-        }
     }
 }

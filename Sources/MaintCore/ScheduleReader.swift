@@ -258,7 +258,7 @@ public struct ScheduleReader: Sendable {
         if let json = object["json"] {
             if object["body"] != nil { fail(path.appending("body"), "give either json or body, not both", key: true) }
             checkTemplates(in: json, path.appending("json"))
-            body = .json(json)
+            body = .json(JSONBodyTemplate(json))
         } else if let text = string(object, "body", path) {
             body = template(text, path.appending("body")).map { .raw($0) }
         }

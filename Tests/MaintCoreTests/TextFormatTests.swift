@@ -157,10 +157,38 @@ struct TemplateTests {
 
     @Test func substitutionInsideJSONStaysAString() throws {
         let body = JSONValue.object(["text": .string("{{message}}"), "n": .number(3)])
-        let rendered = try JSONTemplate.render(body, context).serialized()
+        let rendered = try JSONBodyTemplate(body).render(context)
         #expect(rendered == #"{"n":3,"text":"Say \"hi\"\n</script>"}"#)
         let parsed = try JSONValue.parseJSON(Data(rendered.utf8))
         #expect(parsed["text"] == .string("Say \"hi\"\n</script>"))
+    }
+
+    /// A body laid out once gives, for every request, the text of its value with each string
+    /// rendered and then written whole: on random values whose strings hold placeholders, secrets,
+    /// braces that are not templates, quotes and other scripts, and numbers that cannot be written.
+    @Test func aBodyLaidOutOnceIsTheValueRenderedThenWritten() throws {
+        func rendered(_ value: JSONValue) throws -> JSONValue {
+            switch value {
+            case .string(let text):
+                guard let template = try? Template(parsing: text) else { return value }
+                return .string(try template.render(context))
+            case .array(let values): return .array(try values.map(rendered))
+            case .object(let values): return .object(try values.mapValues(rendered))
+            default: return value
+            }
+        }
+        var random = RandomJSON(seed: 118, longestText: 4, largestObject: 4, deepestContainer: 3,
+                                pieces: ["a", "{{message}}", "{{message}}", "{{ headline }}", "{{secret:TOKEN}}", "{{mesage}}", "{", "}}", "\"", "é", "\n"],
+                                numbers: [0, -1.5, 7200, 1e300, 3, 4, 5, .infinity])
+        var templated = 0
+        for _ in 0..<500 {
+            let value = random.value(0)
+            let body = JSONBodyTemplate(value)
+            if body.pieces.contains(where: { if case .string = $0 { return true } else { return false } }) { templated += 1 }
+            #expect(try body.render(context) == rendered(value).serialized(), "\(value)")
+        }
+        // Many bodies held a templated string: their pieces were joined, not the value written again.
+        #expect(templated > 40)
     }
 
     @Test func secretsComeFromTheEnvironmentOrCredentialsDirectory() throws {
