@@ -240,6 +240,8 @@ final class Transfer: @unchecked Sendable {
     let tag: Int
     /// Where it connects: transfers to one origin can share a connection.
     let origin: String
+    /// The URL as libcurl read it, kept while the easy handle uses it.
+    private let parsedURL: ParsedURL?
     /// Whether it runs on the pool's helper lane (`TransferLane`), set when it joins the pool.
     var onHelper = false
     private var headerList: UnsafeMutablePointer<curl_slist>?
@@ -261,8 +263,13 @@ final class Transfer: @unchecked Sendable {
         guard let easy = curl_easy_init() else { preconditionFailure("curl_easy_init failed: out of memory") }
         self.easy = easy
         self.tag = tag
-        origin = unixSocket.map { "unix:" + $0 } ?? Self.origin(of: url)
-        _ = maint_curl_setopt_string(easy, CURLOPT_URL, url)
+        parsedURL = unixSocket == nil ? ParsedURL(url) : nil
+        origin = unixSocket.map { "unix:" + $0 } ?? parsedURL?.origin ?? url
+        if let parsedURL {
+            _ = maint_curl_setopt_pointer(easy, CURLOPT_CURLU, UnsafeMutableRawPointer(parsedURL.handle))
+        } else {
+            _ = maint_curl_setopt_string(easy, CURLOPT_URL, url)
+        }
         _ = maint_curl_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         if let socket = unixSocket { _ = maint_curl_setopt_string(easy, CURLOPT_UNIX_SOCKET_PATH, socket) }
         _ = maint_curl_setopt_string(easy, CURLOPT_PROTOCOLS_STR, protocols)
@@ -349,22 +356,6 @@ final class Transfer: @unchecked Sendable {
             headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
         }
         _ = maint_curl_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList)
-    }
-
-    /// Scheme, host and port as libcurl reads the URL; the URL itself when libcurl cannot read it
-    /// (the transfer then fails on its own, with libcurl's error).
-    static func origin(of url: String) -> String {
-        guard let handle = curl_url() else { return url }
-        defer { curl_url_cleanup(handle) }
-        guard curl_url_set(handle, CURLUPART_URL, url, 0) == CURLUE_OK else { return url }
-        let parts = [CURLUPART_SCHEME, CURLUPART_HOST, CURLUPART_PORT].map { part -> String in
-            var text: UnsafeMutablePointer<CChar>?
-            guard curl_url_get(handle, part, &text, UInt32(CURLU_DEFAULT_PORT)) == CURLUE_OK, let text else { return "" }
-            defer { curl_free(text) }
-            return String(cString: text)
-        }
-        // Host names are the same whatever their case, as libcurl compares them.
-        return parts.joined(separator: " ").lowercased()
     }
 
     deinit {
