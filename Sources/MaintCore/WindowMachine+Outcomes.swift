@@ -47,8 +47,7 @@ extension WindowMachine {
         let lag = now - (target.phaseStartedAt ?? now)
         step.event(activate ? "target.activated" : "target.deactivated", target: target.target,
                    "\(activate ? "in maintenance" : "maintenance off"): \(detail) in \(elapsed) ms (attempt \(attempt))",
-                   detail: Payload.object(["result": .string(detail), "elapsedMs": .number(Double(elapsed)),
-                                           "attempt": .number(Double(attempt)), "phaseMs": .number(Double(lag))]))
+                   detail: Payload.switched(result: detail, elapsed: elapsed, attempt: attempt, phase: lag))
         step.note(.info, "\(target.target) \(activate ? "activated" : "deactivated") (\(detail), \(elapsed) ms)")
         // With no checks to run, it is healthy now: as its checks would find, in the same step.
         if !activate, !hasHealthChecks(target.target),

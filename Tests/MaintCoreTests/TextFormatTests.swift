@@ -327,6 +327,19 @@ struct JSONValueTests {
 
     /// The kinds stored with every window are written directly; the text is what the generic
     /// path (`JSONEncoder`) writes, so a stored fingerprint never changes with the way it is made.
+    /// A switch's event detail, written directly, is the text of its four members as an object.
+    @Test func aSwitchsDetailIsTheTextOfItsMembers() {
+        var random = SplitMix64(seed: 48)
+        let results = ["HTTP 200", "", "\"quoted\" \\ é\n", "exit 0: ok"]
+        let numbers: [Int] = [0, 1, -1, 999, 86_400_000, -3_600_000, 999_999_999_999_999]
+        for _ in 0..<200 {
+            let result = random.pick(results), elapsed = random.pick(numbers), attempt = random.pick(numbers), phase = random.pick(numbers)
+            let members: [String: JSONValue] = ["result": .string(result), "elapsedMs": .number(Double(elapsed)),
+                                                "attempt": .number(Double(attempt)), "phaseMs": .number(Double(phase))]
+            #expect(Payload.switched(result: result, elapsed: elapsed, attempt: attempt, phase: Int64(phase)) == Payload.object(members))
+        }
+    }
+
     @Test func storedTextIsTheSameEitherWay() {
         func generic<T: Encodable>(_ value: T) -> String { StoredJSON.text(value) }
         var random = SplitMix64(seed: 7)
