@@ -16,7 +16,12 @@ public final class Statement {
         self.sql = sql
         self.database = database
         columns = (0..<sqlite3_column_count(handle)).map { column in sqlite3_column_name(handle, column).map { String(cString: $0) } ?? "" }
+        parameterCount = Int(sqlite3_bind_parameter_count(handle))
     }
+
+    /// How many parameters the statement takes: when every one is given, none is left from the
+    /// last use, and the bindings need no clearing first.
+    let parameterCount: Int
 
     /// The result columns' names, in order: rows are read by name, so that a query's column
     /// order can change without shifting every field.
@@ -29,7 +34,7 @@ public final class Statement {
     /// Binds each value in turn (read straight from the caller's array: no copy is made).
     public func bind(_ values: [any SQLConvertible]) throws(SQLiteError) {
         sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
+        if values.count < parameterCount { sqlite3_clear_bindings(handle) }
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
             let code: Int32
@@ -37,7 +42,8 @@ public final class Statement {
             case .null: code = sqlite3_bind_null(handle, index)
             case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
             case .real(let number): code = sqlite3_bind_double(handle, index, number)
-            case .text(let text): code = sqlite3_bind_text(handle, index, text, -1, Self.transient)
+            // The string's own bytes where it keeps them (no array made); SQLite copies them.
+            case .text(let text): code = text.withCString { sqlite3_bind_text(handle, index, $0, -1, Self.transient) }
             }
             guard code == SQLITE_OK else { throw SQLiteError(code: code, message: database.lastMessage, sql: sql) }
         }
