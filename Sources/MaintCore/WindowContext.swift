@@ -30,10 +30,34 @@ public enum WindowContext {
     /// The shared values with the target's name, and the message rendered with them (it may name
     /// the target).
     static func withTarget(_ target: String?, _ shared: [String: String], message: String) -> [String: String] {
+        withTarget(target, shared, message: Message(message))
+    }
+
+    static func withTarget(_ target: String?, _ shared: [String: String], message: Message) -> [String: String] {
         var values = shared
         values["target"] = target ?? ""
-        values["message"] = renderMessage(message, values: values)
+        values["message"] = message.rendered(values)
         return values
+    }
+
+    /// A window's message, read once as a template.
+    struct Message: Equatable {
+        let source: String
+        let template: Template?
+
+        init(_ source: String) {
+            self.source = source
+            template = try? Template(parsing: source)
+        }
+
+        /// Whether it reads the target's name: if not, it is the same for every target.
+        var namesTarget: Bool { template?.parts.contains(.placeholder("target")) ?? false }
+
+        /// The message may use placeholders (`back at {{end.local}}`); secrets are refused at load.
+        func rendered(_ values: [String: String]) -> String {
+            guard let template else { return source }
+            return (try? template.render(TemplateContext(values: values, secrets: SecretSource(environment: [:])))) ?? source
+        }
     }
 
     /// `values` for one window's targets one after another (a switch of a whole fleet): the values
@@ -42,6 +66,9 @@ public enum WindowContext {
     public struct Memo {
         private var key: Key?
         private var shared: [String: String] = [:]
+        private var message = Message("")
+        /// The shared values with the message rendered, when it does not name the target.
+        private var sharedWithMessage: [String: String]?
 
         public init() {}
 
@@ -49,16 +76,20 @@ public enum WindowContext {
             let key = Key(window: window, zone: zone, now: now)
             if key != self.key {
                 shared = WindowContext.shared(window, zone: zone, now: now)
+                message = Message(window.message)
+                sharedWithMessage = message.namesTarget ? nil : WindowContext.withTarget(nil, shared, message: message)
                 self.key = key
             }
-            return WindowContext.withTarget(target, shared, message: window.message)
+            guard var values = sharedWithMessage else { return WindowContext.withTarget(target, shared, message: message) }
+            values["target"] = target ?? ""
+            return values
         }
 
-        /// What `shared` reads.
+        /// What `shared` and the message read.
         private struct Key: Equatable {
-            var id: String, headline: String, startAt: Int64, endAt: Int64?, page: PageFields, zone: TimeZone, now: Date
+            var id: String, headline: String, message: String, startAt: Int64, endAt: Int64?, page: PageFields, zone: TimeZone, now: Date
             init(window: WindowRecord, zone: TimeZone, now: Date) {
-                (id, headline, startAt, endAt, page) = (window.id, window.headline, window.startAt, window.endAt, window.page)
+                (id, headline, message, startAt, endAt, page) = (window.id, window.headline, window.message, window.startAt, window.endAt, window.page)
                 (self.zone, self.now) = (zone, now)
             }
         }
@@ -72,11 +103,5 @@ public enum WindowContext {
                                   channels: [], timezone: zone.identifier, startAt: nowMs, endAt: nil, healthTimeoutMilliseconds: nil,
                                   state: .active, fingerprint: nil, createdAt: nowMs, updatedAt: nowMs)
         return values(window, target: name, zone: zone, now: now)
-    }
-
-    /// The message itself may use placeholders (`back at {{end.local}}`); secrets are refused at load.
-    static func renderMessage(_ message: String, values: [String: String]) -> String {
-        guard let template = try? Template(parsing: message) else { return message }
-        return (try? template.render(TemplateContext(values: values, secrets: SecretSource(environment: [:])))) ?? message
     }
 }

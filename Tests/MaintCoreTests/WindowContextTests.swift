@@ -24,7 +24,12 @@ struct WindowContextTests {
         cases.append((window(end: Self.start + 3_600_000), "a", tokyo, now))
         cases.append((window(end: Self.start + 3_600_000), "a", tokyo, now.addingTimeInterval(60)))
         cases.append((window(end: Self.start + 7_200_000), "a", tokyo, now.addingTimeInterval(60)))
+        // A message that does not name the target is rendered once for all of them; a message
+        // changed alone shows too.
+        cases.append((window(end: Self.start + 7_200_000, message: "Back at {{end.local}}"), "a", tokyo, now.addingTimeInterval(60)))
+        cases.append((window(end: Self.start + 7_200_000, message: "Back at {{end.local}}"), "b", tokyo, now.addingTimeInterval(60)))
         cases.append((window(end: nil, message: "plain"), "b", tokyo, now.addingTimeInterval(60)))
+        cases.append((window(end: nil, message: "plain {{target}}"), "b", tokyo, now.addingTimeInterval(60)))
         var seen: Set<[String: String]> = []
         for (window, target, zone, instant) in cases {
             let values = memo.values(window, target: target, zone: zone, now: instant)
