@@ -1,7 +1,10 @@
-/// A JSON request body whose strings are templates (an `http` action's `json`), laid out once
-/// when the schedule is read: the JSON text between its templated strings is written then, so a
+import Synchronization
+
+/// A JSON request body whose strings are templates (an `http` action's `json`), laid out at its
+/// first request and kept: the JSON text between its templated strings is written then, so each
 /// request is the pieces joined, each template rendered and written as a JSON string. No
-/// substituted text can break out of its string.
+/// substituted text can break out of its string. Laid out when first sent, not when read: a
+/// schedule's reading does not pay for bodies a command never sends.
 public struct JSONBodyTemplate: Sendable {
     enum Piece: Sendable, Equatable {
         /// JSON text, written as it is.
@@ -12,10 +15,28 @@ public struct JSONBodyTemplate: Sendable {
 
     /// The body as the schedule gives it.
     public let value: JSONValue
-    let pieces: [Piece]
+    /// The pieces, once laid out. Shared by the copies of the schedule (the engine's thread and
+    /// its workers read the same targets), so laid out once for all of them.
+    private let laidOut = LaidOut()
+
+    private final class LaidOut: Sendable {
+        let pieces = Mutex<[Piece]?>(nil)
+    }
 
     public init(_ value: JSONValue) {
         self.value = value
+    }
+
+    var pieces: [Piece] {
+        laidOut.pieces.withLock { pieces in
+            if let pieces { return pieces }
+            let laid = Self.layOut(value)
+            pieces = laid
+            return laid
+        }
+    }
+
+    static func layOut(_ value: JSONValue) -> [Piece] {
         var pieces: [Piece] = []
         var text = ""
         let written = value.write(to: &text) { string, textSoFar in
@@ -28,13 +49,10 @@ public struct JSONBodyTemplate: Sendable {
             pieces.append(.string(template))
             textSoFar = ""
         }
-        guard written else {
-            // A number that is not finite: the whole body is `null`, as `serialized()` writes it.
-            self.pieces = [.text("null")]
-            return
-        }
+        // A number that is not finite: the whole body is `null`, as `serialized()` writes it.
+        guard written else { return [.text("null")] }
         if !text.isEmpty { pieces.append(.text(text)) }
-        self.pieces = pieces
+        return pieces
     }
 
     /// The body's JSON text for one request.
@@ -49,10 +67,14 @@ public struct JSONBodyTemplate: Sendable {
         return text
     }
 
-    public var secretNames: [String] {
-        pieces.flatMap { piece -> [String] in
-            if case .string(let template) = piece { return template.secretNames }
-            return []
+    public var secretNames: [String] { JSONBodyTemplate.secretNames(in: value) }
+
+    private static func secretNames(in value: JSONValue) -> [String] {
+        switch value {
+        case .string(let text): return (try? Template(parsing: text))?.secretNames ?? []
+        case .array(let values): return values.flatMap(secretNames(in:))
+        case .object(let values): return values.values.flatMap(secretNames(in:))
+        default: return []
         }
     }
 }

@@ -19,6 +19,9 @@ public struct ScheduleReader: Sendable {
     var unreadableChannels: Set<String> = []
     /// The zones named so far: most files name a few zones many times.
     var zones: [String: TimeZone] = [:]
+    /// The last few request bodies read: targets of one profile or pattern send the same body,
+    /// and one body shared is laid out once for all of them (`JSONBodyTemplate`).
+    var recentBodies: [JSONBodyTemplate] = []
 
     init(now: Date) { self.now = now }
 
@@ -241,6 +244,15 @@ public struct ScheduleReader: Sendable {
         }
     }
 
+    /// A body the same as one of the last few read is that one.
+    mutating func jsonBody(_ value: JSONValue) -> JSONBodyTemplate {
+        if let same = recentBodies.first(where: { $0.value == value }) { return same }
+        let body = JSONBodyTemplate(value)
+        recentBodies.insert(body, at: 0)
+        if recentBodies.count > 4 { recentBodies.removeLast() }
+        return body
+    }
+
     mutating func action(_ value: JSONValue?, _ path: FieldPath, required: Bool) -> HTTPAction? {
         guard let value else {
             if required { fail(path.parent ?? path, "the field \"\(path.components.last.map { if case .key(let k) = $0 { return k } else { return "" } } ?? "")\" is missing") }
@@ -258,7 +270,7 @@ public struct ScheduleReader: Sendable {
         if let json = object["json"] {
             if object["body"] != nil { fail(path.appending("body"), "give either json or body, not both", key: true) }
             checkTemplates(in: json, path.appending("json"))
-            body = .json(JSONBodyTemplate(json))
+            body = .json(jsonBody(json))
         } else if let text = string(object, "body", path) {
             body = template(text, path.appending("body")).map { .raw($0) }
         }

@@ -41,6 +41,26 @@ struct DriverDecisionTests {
         #expect(issue.message == "\"activate\" is for the http and command driver, not file")
     }
 
+    /// Targets that send the same body share it (laid out once); each still sends its own, and a
+    /// target whose body differs in one member sends that body, whatever the order they are read in.
+    @Test func targetsWithTheSameBodySendItAndTheOthersTheirOwn() throws {
+        let bodies = [#"{ on: true, text: "{{message}}" }"#, #"{ on: true, text: "{{headline}}" }"#, #"{ on: false, text: "{{message}}" }"#]
+        var targets: [String] = []
+        for index in 0..<30 {
+            let body = bodies[index % 7 == 3 ? 1 : index % 5 == 4 ? 2 : 0]
+            targets.append(#"t\#(index): { driver: "http", activate: { url: "https://s\#(index).example/m", json: \#(body) }, deactivate: { url: "https://s\#(index).example/m" } }"#)
+        }
+        let schedule = try ScheduleLoader(now: Self.now).load(sources: [("s.json5", "{ targets: { \(targets.joined(separator: ", ")) } }")])
+        for index in 0..<30 {
+            let driver = try #require(schedule.targets["t\(index)"]).driver
+            guard case .request(let request) = try driver.switchWork(activate: true, Self.context()) else { Issue.record("not a request"); return }
+            let expected = index % 7 == 3 ? #"{"on":true,"text":"Upgrade"}"# : index % 5 == 4 ? #"{"on":false,"text":"Back at 03:00 \"soon\""}"#
+                : #"{"on":true,"text":"Back at 03:00 \"soon\""}"#
+            #expect(request.body.map { String(decoding: $0, as: UTF8.self) } == expected, "t\(index)")
+            #expect(request.url == "https://s\(index).example/m")
+        }
+    }
+
     @Test func httpSendsItsTemplatedRequestAndJudgesTheStatus() throws {
         let driver = try Self.driver("""
             driver: "http",
