@@ -227,8 +227,8 @@ public final class MaintenanceStore {
     /// Asked for a target another window holds too (`otherHolders` says which).
     public func holds(of name: String) throws(SQLiteError) -> [WindowRecord] {
         try database.rows("""
-            SELECT \(Self.qualifiedWindowColumns) FROM window_targets JOIN windows ON windows.id = window_targets.window_id
-            WHERE window_targets.target = ? AND \(Self.holdsNow(target: "window_targets"))
+            SELECT \(Self.qualifiedWindowColumns) FROM windows JOIN window_targets ON window_targets.window_id = windows.id AND window_targets.target = ?
+            WHERE windows.state IN (\(Self.runningList)) AND window_targets.state IN (\(Self.holdingList))
             ORDER BY windows.start_at, windows.id
             """, [name]).map(Self.window)
     }
@@ -241,11 +241,11 @@ public final class MaintenanceStore {
         // before the query looks up each target of this one.
         guard try database.row("SELECT 1 FROM windows WHERE state IN (\(Self.runningList)) AND id != ? LIMIT 1", [windowId]) != nil else { return [:] }
         var holders: [String: [String]] = [:]
+        // From the windows under way to their targets' rows, each looked up among this window's.
         for row in try database.rows("""
-            SELECT other.target, windows.id FROM window_targets AS mine
-            JOIN window_targets AS other ON other.target = mine.target AND other.window_id != mine.window_id
-            JOIN windows ON windows.id = other.window_id
-            WHERE mine.window_id = ? AND \(Self.holdsNow(target: "other"))
+            SELECT other.target, windows.id FROM windows JOIN window_targets AS other ON other.window_id = windows.id
+            WHERE windows.state IN (\(Self.runningList)) AND windows.id != ?1 AND other.state IN (\(Self.holdingList))
+              AND EXISTS (SELECT 1 FROM window_targets AS mine WHERE mine.window_id = ?1 AND mine.target = other.target)
             ORDER BY windows.start_at, windows.id
             """, [windowId]) {
             guard let target = row.string(0), let holder = row.string(1) else { continue }
@@ -254,12 +254,9 @@ public final class MaintenanceStore {
         return holders
     }
 
+    /// A target's row holds it in maintenance now when its state is one of these and its window
+    /// is under way (`runningList`: begun and not over).
     static let holdingList = TargetState.sqlList(TargetState.allCases.filter(\.holds))
-    /// SQL: the row `target` of window_targets holds its target in maintenance now: its state
-    /// holds, and its window (joined as `windows`) has begun and is not over.
-    static func holdsNow(target: String) -> String {
-        "\(target).state IN (\(holdingList)) AND windows.state NOT IN (\(terminalList)) AND windows.state != 'scheduled'"
-    }
     static let qualifiedWindowColumns = windowColumns.split(separator: ",").map { "windows." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
 
     /// One target of a window.

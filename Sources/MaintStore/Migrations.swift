@@ -131,6 +131,12 @@ enum Migrations {
             PRIMARY KEY (channel, window_id)
         ) WITHOUT ROWID;
         """,
+        // 11: who else holds a target is found from the windows under way (a few), not from an
+        // index of every window's targets by name and state, which every change of a target's
+        // state rewrote: two entries per switch of each site.
+        """
+        DROP INDEX window_targets_target;
+        """,
     ]
 
     /// Applies the missing steps. The version is read inside the write transaction, so two

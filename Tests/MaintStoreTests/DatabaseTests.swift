@@ -16,7 +16,7 @@ struct DatabaseTests {
         #expect(try database.row("PRAGMA journal_mode")?.string(0) == "wal")
         #expect(try database.row("PRAGMA synchronous")?.int(0) == 2)  // FULL
         #expect(try database.row("PRAGMA foreign_keys")?.int(0) == 1)
-        #expect(try database.row("PRAGMA user_version")?.int(0) == 10)
+        #expect(try database.row("PRAGMA user_version")?.int(0) == 11)
     }
 
     /// A command's connection leaves its write-ahead log when it closes; what it committed is
@@ -215,6 +215,18 @@ struct DueWindowTests {
         #expect(try store.otherHolders(ofTargetsOf: "mine") == ["a": ["open", "newer"], "e": ["refreshing"]])
         #expect(try store.otherHolders(ofTargetsOf: "open") == ["a": ["mine", "newer"]])
         #expect(try store.otherHolders(ofTargetsOf: "nothing") == [:])
+        #expect(try store.holds(of: "a").map(\.id) == ["mine", "open", "newer"])
+        #expect(try store.holds(of: "c").isEmpty)
+        // A thousand planned windows of the same targets are not read: the holders are found
+        // from the windows under way.
+        for index in 0..<1_000 {
+            try store.insertWindow(Self.window("planned-\(index)", .scheduled, start: 100 + Int64(index), end: 200 + Int64(index)),
+                                   targets: ["a", "b", "e"], notices: [])
+        }
+        let scanned = store.database.fullScanSteps
+        #expect(try store.otherHolders(ofTargetsOf: "mine") == ["a": ["open", "newer"], "e": ["refreshing"]])
+        #expect(try store.holds(of: "a").map(\.id) == ["mine", "open", "newer"])
+        #expect(store.database.fullScanSteps - scanned < 100)
     }
 
     @Test func aRoundReadsOnlyTheWindowsWithSomethingDue() throws {
