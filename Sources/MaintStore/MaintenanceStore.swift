@@ -226,12 +226,15 @@ public final class MaintenanceStore {
     /// The holds on a target: the open windows that want it in maintenance now, oldest start first.
     /// Asked for a target another window holds too (`otherHolders` says which).
     public func holds(of name: String) throws(SQLiteError) -> [WindowRecord] {
-        try database.rows("""
-            SELECT \(Self.qualifiedWindowColumns) FROM windows JOIN window_targets ON window_targets.window_id = windows.id AND window_targets.target = ?
-            WHERE windows.state IN (\(Self.runningList)) AND window_targets.state IN (\(Self.holdingList))
-            ORDER BY windows.start_at, windows.id
-            """, [name]).map(Self.window)
+        try database.rows(Self.holdsQuery, [name]).map(Self.window)
     }
+
+    // CROSS JOIN keeps this order: from the target's rows, not from every window under way.
+    static let holdsQuery = """
+        SELECT \(qualifiedWindowColumns) FROM window_targets CROSS JOIN windows ON windows.id = window_targets.window_id
+        WHERE window_targets.target = ? AND window_targets.state IN (\(holdingList)) AND windows.state IN (\(runningList))
+        ORDER BY windows.start_at, windows.id
+        """
 
     /// For each target of `windowId` that another open window holds, those windows' ids, oldest
     /// start first: one query for all the targets of a window (a round of activate requests, a
@@ -241,18 +244,22 @@ public final class MaintenanceStore {
         // before the query looks up each target of this one.
         guard try database.row("SELECT 1 FROM windows WHERE state IN (\(Self.runningList)) AND id != ? LIMIT 1", [windowId]) != nil else { return [:] }
         var holders: [String: [String]] = [:]
-        // From the windows under way to their targets' rows, each looked up among this window's.
-        for row in try database.rows("""
-            SELECT other.target, windows.id FROM windows JOIN window_targets AS other ON other.window_id = windows.id
-            WHERE windows.state IN (\(Self.runningList)) AND windows.id != ?1 AND other.state IN (\(Self.holdingList))
-              AND EXISTS (SELECT 1 FROM window_targets AS mine WHERE mine.window_id = ?1 AND mine.target = other.target)
-            ORDER BY windows.start_at, windows.id
-            """, [windowId]) {
+        for row in try database.rows(Self.otherHoldersQuery, [windowId]) {
             guard let target = row.string(0), let holder = row.string(1) else { continue }
             holders[target, default: []].append(holder)
         }
         return holders
     }
+
+    /// From the window's targets to their other rows, then those rows' windows: the work follows
+    /// the window's targets, never every window under way (CROSS JOIN keeps the order).
+    static let otherHoldersQuery = """
+        SELECT other.target, windows.id FROM window_targets AS mine
+        CROSS JOIN window_targets AS other ON other.target = mine.target AND other.window_id != mine.window_id
+        CROSS JOIN windows ON windows.id = other.window_id
+        WHERE mine.window_id = ? AND other.state IN (\(holdingList)) AND windows.state IN (\(runningList))
+        ORDER BY windows.start_at, windows.id
+        """
 
     /// A target's row holds it in maintenance now when its state is one of these and its window
     /// is under way (`runningList`: begun and not over).

@@ -131,11 +131,12 @@ enum Migrations {
             PRIMARY KEY (channel, window_id)
         ) WITHOUT ROWID;
         """,
-        // 11: who else holds a target is found from the windows under way (a few), not from an
-        // index of every window's targets by name and state, which every change of a target's
-        // state rewrote: two entries per switch of each site.
+        // 11: the index of the windows' targets by name alone: with the state in it, every change
+        // of a target's state rewrote it, two entries per switch of each site. Who else holds a
+        // target reads the state from each row the name finds (a target is in a few windows).
         """
         DROP INDEX window_targets_target;
+        CREATE INDEX window_targets_by_target ON window_targets(target);
         """,
     ]
 

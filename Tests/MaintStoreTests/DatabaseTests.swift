@@ -1,6 +1,6 @@
 import Foundation
 import MaintCore
-import MaintStore
+@testable import MaintStore
 import Testing
 
 struct DatabaseTests {
@@ -217,8 +217,13 @@ struct DueWindowTests {
         #expect(try store.otherHolders(ofTargetsOf: "nothing") == [:])
         #expect(try store.holds(of: "a").map(\.id) == ["mine", "open", "newer"])
         #expect(try store.holds(of: "c").isEmpty)
-        // A thousand planned windows of the same targets are not read: the holders are found
-        // from the windows under way.
+        // The holders are found from the window's targets, by name: a thousand planned windows
+        // of the same targets are not scanned, and the plan starts from the targets, not from the
+        // windows under way (a daemon may have hundreds).
+        for (query, first) in [(MaintenanceStore.otherHoldersQuery, "SEARCH mine "), (MaintenanceStore.holdsQuery, "SEARCH window_targets USING INDEX window_targets_by_target")] {
+            let plan = try store.database.rows("EXPLAIN QUERY PLAN " + query, ["mine"]).compactMap { $0.string("detail") }
+            #expect(plan.first?.hasPrefix(first) == true, "\(plan)")
+        }
         for index in 0..<1_000 {
             try store.insertWindow(Self.window("planned-\(index)", .scheduled, start: 100 + Int64(index), end: 200 + Int64(index)),
                                    targets: ["a", "b", "e"], notices: [])
