@@ -3,7 +3,7 @@ import Foundation
 /// The values a window's templates see, for one target (or none, for channels).
 public enum WindowContext {
     public static func values(_ window: WindowRecord, target: String?, zone: TimeZone, now: Date) -> [String: String] {
-        withTarget(target, shared(window, zone: zone, now: now), message: window.message)
+        withTarget(target, shared(window, zone: zone, now: now), message: Message(window.message))
     }
 
     /// The values every target of a window shares in one zone at one instant.
@@ -29,10 +29,6 @@ public enum WindowContext {
 
     /// The shared values with the target's name, and the message rendered with them (it may name
     /// the target).
-    static func withTarget(_ target: String?, _ shared: [String: String], message: String) -> [String: String] {
-        withTarget(target, shared, message: Message(message))
-    }
-
     static func withTarget(_ target: String?, _ shared: [String: String], message: Message) -> [String: String] {
         var values = shared
         values["target"] = target ?? ""

@@ -229,7 +229,8 @@ public final class MaintenanceStore {
         try database.rows(Self.holdsQuery, [name]).map(Self.window)
     }
 
-    // CROSS JOIN keeps this order: from the target's rows, not from every window under way.
+    /// From the target's rows, then their windows, not from every window under way (CROSS JOIN
+    /// keeps the order).
     static let holdsQuery = """
         SELECT \(qualifiedWindowColumns) FROM window_targets CROSS JOIN windows ON windows.id = window_targets.window_id
         WHERE window_targets.target = ? AND window_targets.state IN (\(holdingList)) AND windows.state IN (\(runningList))
