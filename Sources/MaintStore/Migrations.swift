@@ -138,6 +138,25 @@ enum Migrations {
         DROP INDEX window_targets_target;
         CREATE INDEX window_targets_by_target ON window_targets(target);
         """,
+        // 12: event ids without AUTOINCREMENT, which read and rewrote a row of sqlite_sequence
+        // at every event. Events are never deleted, so the next id is still one past the last.
+        """
+        CREATE TABLE events_without_sequence (
+            id INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,
+            window_id TEXT,
+            target TEXT,
+            kind TEXT NOT NULL,
+            message TEXT NOT NULL,
+            detail TEXT,
+            actor TEXT
+        );
+        INSERT INTO events_without_sequence (id, at, window_id, target, kind, message, detail, actor)
+            SELECT id, at, window_id, target, kind, message, detail, actor FROM events;
+        DROP TABLE events;
+        ALTER TABLE events_without_sequence RENAME TO events;
+        CREATE INDEX events_window ON events(window_id, id);
+        """,
     ]
 
     /// Applies the missing steps. The version is read inside the write transaction, so two

@@ -16,7 +16,7 @@ struct DatabaseTests {
         #expect(try database.row("PRAGMA journal_mode")?.string(0) == "wal")
         #expect(try database.row("PRAGMA synchronous")?.int(0) == 2)  // FULL
         #expect(try database.row("PRAGMA foreign_keys")?.int(0) == 1)
-        #expect(try database.row("PRAGMA user_version")?.int(0) == 11)
+        #expect(try database.row("PRAGMA user_version")?.int(0) == 12)
     }
 
     /// A command's connection leaves its write-ahead log when it closes; what it committed is
@@ -85,6 +85,47 @@ struct DatabaseTests {
         #expect(try store.notices(of: "w") == [NoticeRecord(windowId: "w", offsetMilliseconds: 500, dueAt: 500, state: .pending)])
         let eventId = try store.appendEvent(at: 9, window: "w", target: "a", kind: "target.held", message: "m", detail: "d")
         #expect(try store.events(window: "w").last == EventRecord(id: eventId, at: 9, windowId: "w", target: "a", kind: "target.held", message: "m", detail: "d"))
+    }
+
+    /// Schema step 12 rebuilds the events table without AUTOINCREMENT: every event keeps its id
+    /// and text, the window's index is there again, and the next event follows the last.
+    @Test func eventsKeepTheirIdsWhenTheirTableIsRebuilt() throws {
+        let path = temporaryPath()
+        do {
+            let database = try Database(path: path)
+            // The events table as step 11 left it, with an id given and another skipped.
+            try database.execute("""
+                DROP TABLE events;
+                CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, window_id TEXT, target TEXT,
+                    kind TEXT NOT NULL, message TEXT NOT NULL, detail TEXT, actor TEXT);
+                CREATE INDEX events_window ON events(window_id, id);
+                PRAGMA user_version = 11;
+                """)
+            for id in [1, 2, 3, 7] {
+                let target: String? = id == 2 ? nil : "t\(id)"
+                let actor: String? = id == 3 ? "ci" : nil
+                let values: [any SQLConvertible] = [id, 1_000 + id, "w\(id % 2)", target, "event \(id)", "{\"n\":\(id)}", actor]
+                try database.run("INSERT INTO events (id, at, window_id, target, kind, message, detail, actor) VALUES (?, ?, ?, ?, 'k', ?, ?, ?)", values)
+            }
+        }
+        let store = try MaintenanceStore(path: path)
+        let database = store.database
+        #expect(try database.row("PRAGMA user_version")?.int(0) == 12)
+        let rows = try database.rows("SELECT id, at, window_id, target, kind, message, detail, actor FROM events ORDER BY id")
+        let kept: [[String?]] = rows.map { (row: Row) -> [String?] in
+            let numbers: [String?] = [row.int(0).map { String($0) }, row.int(1).map { String($0) }]
+            return numbers + (2...7).map { row.string($0) }
+        }
+        let written: [[String?]] = [1, 2, 3, 7].map { (id: Int) -> [String?] in
+            let target: String? = id == 2 ? nil : "t\(id)"
+            let actor: String? = id == 3 ? "ci" : nil
+            return [String(id), String(1_000 + id), "w\(id % 2)", target, "k", "event \(id)", "{\"n\":\(id)}", actor]
+        }
+        #expect(kept == written)
+        #expect(try database.row("SELECT count(*) FROM sqlite_sequence WHERE name = 'events'")?.int(0) == 0)
+        #expect(try database.row("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'events_window' AND tbl_name = 'events'")?.int(0) == 1)
+        #expect(try store.appendEvent(at: 2_000, window: "w1", kind: "k", message: "next") == 8)
+        #expect(try store.lastEventId(window: "w1") == 8)
     }
 }
 
