@@ -185,8 +185,18 @@ public enum JSONValue: Sendable, Equatable, Codable {
     }
 
     /// A JSON string: quotes, backslashes and control characters escaped, the rest as it is.
-    static func writeString(_ value: String, to text: inout String) {
+    public static func writeString(_ value: String, to text: inout String) {
         text += "\""
+        // Most strings need nothing escaped: one pass over their bytes finds it, and they are
+        // appended whole.
+        let nothingToEscape = value.utf8.withContiguousStorageIfAvailable { bytes in
+            !bytes.contains { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 }
+        }
+        if nothingToEscape == true {
+            text += value
+            text += "\""
+            return
+        }
         // What must be escaped is ASCII, and no byte of a longer UTF-8 sequence is ASCII: the
         // bytes are read rather than the scalars, and each plain run is appended whole, as a
         // substring (`text.unicodeScalars.append` would copy all of `text` each time).

@@ -158,9 +158,11 @@ extension Engine {
         var windows: [String: WindowRecord] = [:]
         var decided: [WindowStep] = []
         try store.transaction {
+            var targets = UnsavedTargets()
             for outcome in outcomes {
-                if let step = try write(outcome, windows: &windows) { decided.append(step) }
+                if let step = try write(outcome, windows: &windows, targets: &targets) { decided.append(step) }
             }
+            try store.saveTargets(targets.records)
         }
         for (id, window) in windows { outcomeWindows?[id] = window }
         for step in decided { note(step) }
@@ -178,12 +180,12 @@ extension Engine {
     /// Reads an outcome's window (from `windows`, the round's copy, or the store) and target,
     /// has the machine decide, and writes the step, inside the caller's transaction. `windows`
     /// keeps each window as written.
-    private func write(_ outcome: Outcome, windows: inout [String: WindowRecord]) throws -> WindowStep? {
+    private func write(_ outcome: Outcome, windows: inout [String: WindowRecord], targets: inout UnsavedTargets) throws -> WindowStep? {
         guard let window = try windows[outcome.window] ?? outcomeWindows?[outcome.window] ?? store.window(outcome.window),
-              let target = try store.target(outcome.target, of: outcome.window) else { return nil }
+              let target = try targets.record(outcome.target, of: outcome.window) ?? store.target(outcome.target, of: outcome.window) else { return nil }
         windows[outcome.window] = window
         guard let step = outcome.decide(machine(outcome.now, looking: [outcome.target]), window, target) else { return nil }
-        windows[outcome.window] = try write(step, read: window, now: outcome.now)
+        windows[outcome.window] = try write(step, read: window, now: outcome.now, unsaved: &targets)
         return step
     }
 

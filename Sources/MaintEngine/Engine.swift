@@ -350,6 +350,15 @@ public final class Engine {
 
     /// A step's writes, inside a transaction the caller holds; returns the window as stored now.
     func write(_ step: WindowStep, read: WindowRecord, now: Date, actor: Actor? = nil) throws -> WindowRecord {
+        var targets = UnsavedTargets()
+        let written = try write(step, read: read, now: now, actor: actor, unsaved: &targets)
+        try store.saveTargets(targets.records)
+        return written
+    }
+
+    /// A step's writes, its targets' rows left in `unsaved` for the caller to write with others
+    /// in the same transaction (`UnsavedTargets`).
+    func write(_ step: WindowStep, read: WindowRecord, now: Date, actor: Actor? = nil, unsaved: inout UnsavedTargets) throws -> WindowRecord {
         let nowMs = Self.milliseconds(now)
         var written = step.window
         if step.window.state != read.state || step.window.endAt != read.endAt { written.updatedAt = nowMs }
@@ -359,10 +368,15 @@ public final class Engine {
         outcomeWindows?[step.window.id] = nil
         if step.dropsPendingNotices { try store.skipPendingNotices(of: step.window.id) }
         for notice in step.notices { try store.setNoticeState(notice, notice.state) }
-        for target in step.targets { try store.saveTarget(target) }
+        unsaved.append(step.targets)
         for event in step.events {
             try store.appendEvent(at: nowMs, window: event.window, target: event.target, kind: event.kind, message: event.message, detail: event.detail,
                                   actor: actor?.name)
+        }
+        if !step.announcements.isEmpty {
+            // An announcement reads the window's targets as stored.
+            try store.saveTargets(unsaved.records)
+            unsaved = UnsavedTargets()
         }
         for announcement in step.announcements { try enqueue(announcement.event, window: step.window, now: now, extra: announcement.extra) }
         return written

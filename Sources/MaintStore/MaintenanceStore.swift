@@ -205,19 +205,28 @@ public final class MaintenanceStore {
 
     static let targetColumns = "window_id, target, state, attempts, next_attempt_at, phase_started_at, activated_at, deactivated_at, last_error, health, stage, driver_state"
 
+    /// A row of `targetColumns`, read by place: a fleet's rows are read at each of its window's
+    /// steps, and finding each column by name compared a dozen names per row.
     static func targetState(_ row: Row) throws(SQLiteError) -> TargetStateRecord {
-        TargetStateRecord(windowId: row.string("window_id") ?? "", target: row.string("target") ?? "", state: try row.value("state", TargetState.self),
-                          attempts: Int(row.int("attempts") ?? 0), nextAttemptAt: row.int("next_attempt_at"), phaseStartedAt: row.int("phase_started_at"),
-                          activatedAt: row.int("activated_at"), deactivatedAt: row.int("deactivated_at"), lastError: row.string("last_error"),
-                          health: row.string("health"), stage: Int(row.int("stage") ?? 0), driverState: row.string("driver_state"))
+        TargetStateRecord(windowId: row.string(0) ?? "", target: row.string(1) ?? "", state: try row.value(2, named: "state", TargetState.self),
+                          attempts: Int(row.int(3) ?? 0), nextAttemptAt: row.int(4), phaseStartedAt: row.int(5),
+                          activatedAt: row.int(6), deactivatedAt: row.int(7), lastError: row.string(8),
+                          health: row.string(9), stage: Int(row.int(10) ?? 0), driverState: row.string(11))
     }
 
-    static let targetsQuery = "SELECT \(targetColumns) FROM window_targets WHERE window_id = ? ORDER BY stage, target"
+    /// In the order of the primary key's index (no sort by SQLite); `targets(of:)` puts the
+    /// stages in order.
+    static let targetsQuery = "SELECT \(targetColumns) FROM window_targets WHERE window_id = ? ORDER BY target"
     static let targetQuery = "SELECT \(targetColumns) FROM window_targets WHERE window_id = ? AND target = ?"
 
+    /// A window's targets, by stage, then by name.
     public func targets(of windowId: String) throws(SQLiteError) -> [TargetStateRecord] {
         if let kept = try keptRows(of: windowId) { return kept.records }
-        let records = try database.rows(Self.targetsQuery, [windowId]).map(Self.targetState)
+        var records = try database.rows(Self.targetsQuery, [windowId]).map(Self.targetState)
+        if let first = records.first, records.contains(where: { $0.stage != first.stage }) {
+            // By stage, each stage's targets staying in the order read.
+            records = records.enumerated().sorted { ($0.element.stage, $0.offset) < ($1.element.stage, $1.offset) }.map(\.element)
+        }
         if keepsTargetRows { targetRows.keep(records, of: windowId) }
         return records
     }
@@ -274,12 +283,43 @@ public final class MaintenanceStore {
     }
 
     public func saveTarget(_ record: TargetStateRecord) throws(SQLiteError) {
-        try database.run("""
-            UPDATE window_targets SET state = ?, attempts = ?, next_attempt_at = ?, phase_started_at = ?, activated_at = ?,
-                deactivated_at = ?, last_error = ?, health = ?, driver_state = ? WHERE window_id = ? AND target = ?
-            """, [record.state, record.attempts, record.nextAttemptAt, record.phaseStartedAt, record.activatedAt,
-                  record.deactivatedAt, record.lastError, record.health, record.driverState, record.windowId, record.target])
-        if keepsTargetRows { targetRows.update(record) }
+        try saveTargets([record])
+    }
+
+    /// Writes target rows (all but their stage). Rows next to each other that take the same
+    /// values, as a fleet's targets do when one step switches them all, are written by one
+    /// statement naming them all: SQLite then finds each row, but the statement is run, and its
+    /// values bound, once.
+    public func saveTargets(_ records: [TargetStateRecord]) throws(SQLiteError) {
+        var start = records.startIndex
+        while start < records.endIndex {
+            let record = records[start]
+            var end = records.index(after: start)
+            while end < records.endIndex, records[end].takesTheSameValues(as: record) { end = records.index(after: end) }
+            let values: [any SQLConvertible] = [record.state, record.attempts, record.nextAttemptAt, record.phaseStartedAt, record.activatedAt,
+                                                record.deactivatedAt, record.lastError, record.health, record.driverState, record.windowId]
+            if end - start == 1 {
+                try database.run(Self.saveTargetStatement, values + [record.target])
+            } else {
+                var names = "["
+                for (place, written) in records[start..<end].enumerated() {
+                    if place > 0 { names += "," }
+                    JSONValue.writeString(written.target, to: &names)
+                }
+                try database.run(Self.saveTargetsStatement, values + [names + "]"])
+            }
+            if keepsTargetRows { for written in records[start..<end] { targetRows.update(written) } }
+            start = end
+        }
+    }
+
+    static let saveTargetStatement = savingTargets(where: "target = ?")
+    static let saveTargetsStatement = savingTargets(where: "target IN (SELECT value FROM json_each(?))")
+    private static func savingTargets(where names: String) -> String {
+        """
+        UPDATE window_targets SET state = ?, attempts = ?, next_attempt_at = ?, phase_started_at = ?, activated_at = ?,
+            deactivated_at = ?, last_error = ?, health = ?, driver_state = ? WHERE window_id = ? AND \(names)
+        """
     }
 
     // MARK: Notices
@@ -532,5 +572,14 @@ public final class MaintenanceStore {
     public func pendingDeliveryTimes() throws(SQLiteError) -> [(id: String, channel: String, window: String?, at: Int64)] {
         try database.rows("SELECT id, channel, window_id, next_attempt_at FROM outbox WHERE state = 'pending' ORDER BY rowid")
             .map { ($0.string(0) ?? "", $0.string(1) ?? "", $0.string(2), $0.int(3) ?? 0) }
+    }
+}
+
+extension TargetStateRecord {
+    /// Whether `saveTargets` writes the same values for both rows: all it writes but the name.
+    fileprivate func takesTheSameValues(as other: TargetStateRecord) -> Bool {
+        windowId == other.windowId && state == other.state && attempts == other.attempts && nextAttemptAt == other.nextAttemptAt
+            && phaseStartedAt == other.phaseStartedAt && activatedAt == other.activatedAt && deactivatedAt == other.deactivatedAt
+            && lastError == other.lastError && health == other.health && driverState == other.driverState
     }
 }

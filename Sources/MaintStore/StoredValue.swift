@@ -14,8 +14,13 @@ extension StoredValue {
 extension Row {
     /// Column `name` as a value of the closed set `S`.
     func value<S: StoredValue>(_ name: String, _ type: S.Type) throws(SQLiteError) -> S {
-        guard let text = string(name), let state = S(rawValue: text) else {
-            throw SQLiteError(code: 11, message: "a stored row names an unknown \(S.self) in \(name): \(string(name).map { Quoted($0).description } ?? "NULL")", sql: nil)
+        try value(columns.firstIndex(of: name) ?? values.count, named: name, type)
+    }
+
+    /// The value of the column at `index`, called `name` in errors.
+    func value<S: StoredValue>(_ index: Int, named name: String, _ type: S.Type) throws(SQLiteError) -> S {
+        guard let text = string(index), let state = S(rawValue: text) else {
+            throw SQLiteError(code: 11, message: "a stored row names an unknown \(S.self) in \(name): \(string(index).map { Quoted($0).description } ?? "NULL")", sql: nil)
         }
         return state
     }

@@ -79,6 +79,24 @@ struct OutcomeRecordingTests {
         #expect(try recorded(engine).prefix(3) == ["a active 1", "b active 1", "c active 1"])
     }
 
+    /// A target's rows decided in a run are written at its end; a second outcome of the same
+    /// target in the run is decided from the first, as if that had been written alone.
+    @Test func aTargetsSecondOutcomeInARunIsDecidedFromItsFirst() throws {
+        func outcomes(_ engine: Engine) {
+            engine.recordActionSuccess(window: "one", target: "a", activate: true, detail: "HTTP 200", elapsed: 40, now: Self.answered)
+            engine.recordActionFailure(window: "one", target: "a", activate: true, now: Self.answered, error: "late", final: true)
+            engine.recordActionSuccess(window: "one", target: "b", activate: true, detail: "HTTP 200", elapsed: 41, now: Self.answered)
+        }
+        let together = try switching()
+        together.recordTogether { outcomes(together) }
+        let alone = try switching()
+        outcomes(alone)
+        let records = try recorded(together)
+        #expect(records == (try recorded(alone)))
+        #expect(records.prefix(2) == ["a active 1", "b active 1"])
+        #expect(records.filter { $0.hasPrefix("a target.") }.count == 1, "the failure came after the switch: nothing to record")
+    }
+
     /// Window `two`'s row no longer reads (an unknown state): its outcome cannot be recorded, the
     /// run's savepoint is undone, and the others are recorded one at a time.
     @Test func anOutcomeThatCannotBeRecordedCostsOnlyItself() throws {
