@@ -49,12 +49,16 @@ public struct SecretSource: Sendable {
     /// (keeping its start or its end). In that order, so that no cut can leave part of a secret.
     public func scrub(_ text: String, names: [String], limit: Int = 300, keep: Keep = .start) -> String {
         let redacted = redact(text, names: names)
-        var folded = ""
-        for scalar in redacted.unicodeScalars {
-            folded.unicodeScalars.append(Quoted.needsEscape(scalar) || scalar == "\n" || scalar == "\r" ? " " : scalar)
+        let foldsToSpace = { (scalar: Unicode.Scalar) in Quoted.needsEscape(scalar) || scalar == "\n" || scalar == "\r" }
+        var folded = redacted
+        // Most texts (a status line) have nothing to fold: kept as they are, not rebuilt.
+        if redacted.unicodeScalars.contains(where: foldsToSpace) {
+            folded = ""
+            for scalar in redacted.unicodeScalars { folded.unicodeScalars.append(foldsToSpace(scalar) ? " " : scalar) }
         }
         folded = folded.trimmingWhitespace()
-        guard folded.count > limit else { return folded }
+        // No more bytes than the limit: no more characters either, without counting them.
+        guard folded.utf8.count > limit, folded.count > limit else { return folded }
         return keep == .start ? String(folded.prefix(limit)) + "…" : "…" + String(folded.suffix(limit))
     }
 }

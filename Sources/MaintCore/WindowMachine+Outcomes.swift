@@ -48,7 +48,7 @@ extension WindowMachine {
         step.event(activate ? "target.activated" : "target.deactivated", target: target.target,
                    "\(activate ? "in maintenance" : "maintenance off"): \(detail) in \(elapsed) ms (attempt \(attempt))",
                    detail: Payload.switched(result: detail, elapsed: elapsed, attempt: attempt, phase: lag))
-        step.note(.info, "\(target.target) \(activate ? "activated" : "deactivated") (\(detail), \(elapsed) ms)")
+        step.note(.info, "\(record.target) \(activate ? "activated" : "deactivated") (\(detail), \(elapsed) ms)")
         // With no checks to run, it is healthy now: as its checks would find, in the same step.
         if !activate, !hasHealthChecks(target.target),
            let settled = checked(step.window, target, results: [], healthTimeout: .max, retryInterval: 0) {
@@ -90,7 +90,7 @@ extension WindowMachine {
             step.event("target.retry", target: target.target,
                        "\(verb) attempt \(target.attempts) failed: \(error); next try in \(DurationText.rounded(delay))")
         }
-        step.note(gaveUp ? .error : .warning, "\(target.target): \(verb) failed: \(error)\(gaveUp ? " (giving up)" : ", will retry")")
+        step.note(gaveUp ? .error : .warning, "\(record.target): \(verb) failed: \(error)\(gaveUp ? " (giving up)" : ", will retry")")
         return step
     }
 
@@ -105,7 +105,7 @@ extension WindowMachine {
             target.attempts = 0
             target.nextAttemptAt = now
             step.event("target.drifted", target: target.target, "found out of maintenance (\(detail)); switching it back")
-            step.note(.warning, "\(target.target) drifted out of maintenance (\(detail)); re-asserting")
+            step.note(.warning, "\(record.target) drifted out of maintenance (\(detail)); re-asserting")
         } else {
             target.nextAttemptAt = nextLook(target.target, openEnded: window.endAt == nil)
         }

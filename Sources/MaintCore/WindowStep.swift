@@ -58,11 +58,20 @@ public struct WindowStep: Sendable {
         case renewSeries(String)
     }
 
-    /// A line for the daemon's log.
+    /// A line for the daemon's log. Its text is made when read: a command's log drops routine
+    /// lines, and a fleet's switches made one each.
     public struct Note: Sendable, Equatable {
         public enum Severity: Sendable { case info, notice, warning, error }
         public var severity: Severity
-        public var text: String
+        private let line: @Sendable () -> String
+        public var text: String { line() }
+
+        public init(severity: Severity, text: @autoclosure @escaping @Sendable () -> String) {
+            self.severity = severity
+            line = text
+        }
+
+        public static func == (first: Note, second: Note) -> Bool { first.severity == second.severity && first.text == second.text }
     }
 
     mutating func save(_ target: TargetStateRecord) {
@@ -97,5 +106,8 @@ public struct WindowStep: Sendable {
         announcements.append(Announce(event: event, extra: extra))
     }
 
-    mutating func note(_ severity: Note.Severity, _ text: String) { notes.append(Note(severity: severity, text: "window \(window.id): \(text)")) }
+    mutating func note(_ severity: Note.Severity, _ text: @autoclosure @escaping @Sendable () -> String) {
+        let id = window.id
+        notes.append(Note(severity: severity, text: "window \(id): \(text())"))
+    }
 }

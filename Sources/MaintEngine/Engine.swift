@@ -393,12 +393,13 @@ public final class Engine {
 
     func note(_ notes: [WindowStep.Note]) {
         for note in notes {
-            switch note.severity {
-            case .info: log(.info, note.text)
-            case .notice: log(.notice, note.text)
-            case .warning: log(.warning, note.text)
-            case .error: log(.error, note.text)
+            let level: Log.Level = switch note.severity {
+            case .info: .info
+            case .notice: .notice
+            case .warning: .warning
+            case .error: .error
             }
+            if log.keeps(level) { log(level, note.text) }
         }
     }
 

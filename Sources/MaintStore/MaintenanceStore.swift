@@ -308,7 +308,7 @@ public final class MaintenanceStore {
                 }
                 try database.run(Self.saveTargetsStatement, values + [names + "]"])
             }
-            if keepsTargetRows { for written in records[start..<end] { targetRows.update(written) } }
+            if keepsTargetRows { targetRows.update(records[start..<end], of: record.windowId) }
             start = end
         }
     }

@@ -49,10 +49,14 @@ struct TargetRowCache {
         count += records.count
     }
 
-    /// A row as `saveTarget` wrote it (its stage is not written, and stays as read).
-    mutating func update(_ record: TargetStateRecord) {
-        guard let place = windows[record.windowId]?.places[record.target] else { return }
-        windows[record.windowId]?.records[place].replace(with: record)
+    /// Rows of one window as `saveTargets` wrote them (the stage is not written, and stays as
+    /// read). The window's rows are looked up once for all of them.
+    mutating func update(_ written: ArraySlice<TargetStateRecord>, of window: String) {
+        guard var rows = windows.removeValue(forKey: window) else { return }
+        for record in written {
+            if let place = rows.places[record.target] { rows.records[place].replace(with: record) }
+        }
+        windows[window] = rows
     }
 
     mutating func forget(_ window: String) {

@@ -34,8 +34,11 @@ public struct Log: Sendable {
         return UInt64(info.st_dev) == parts[0] && UInt64(info.st_ino) == parts[1]
     }
 
+    /// Whether records of `level` are written (not above the threshold).
+    public func keeps(_ level: Level) -> Bool { level.rawValue <= threshold.rawValue }
+
     public func callAsFunction(_ level: Level, _ message: String) {
-        if level.rawValue > threshold.rawValue { return }
+        if !keeps(level) { return }
         let line: String
         if toJournal {
             line = "<\(level.rawValue)>\(message.replacingOccurrences(of: "\n", with: " "))\n"

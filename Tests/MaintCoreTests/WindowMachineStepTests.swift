@@ -292,6 +292,25 @@ struct WindowMachineStepTests {
         #expect(world.machine.switchFailed(window, ending, activate: true, error: "x", final: false, retries: 3) { _ in 1 } == nil)
     }
 
+    /// An outcome's line for the log says what came back, at the severity it deserves; it is
+    /// made when read, from what the outcome was.
+    @Test func anOutcomesLogLineSaysWhatCameBack() throws {
+        var world = World()
+        world.add("w", start: Self.t0, end: Self.t0 + 60 * Self.minute, targets: ["shop"])
+        world.now = Self.t0
+        _ = world.round()
+        let window = try #require(world.windows["w"])
+        var record = try #require(world.target("shop", of: "w"))
+        record.state = .activating
+        let switched = try #require(world.machine.switched(window, record, activate: true, detail: "HTTP 200", elapsed: 40))
+        #expect(switched.notes.map(\.severity) == [.info])
+        #expect(switched.notes.map(\.text) == ["window w: shop activated (HTTP 200, 40 ms)"])
+        let failed = try #require(world.machine.switchFailed(window, record, activate: true, error: "HTTP 503", final: true, retries: 3) { _ in 1 })
+        #expect(failed.notes.map(\.severity) == [.error])
+        #expect(failed.notes.map(\.text) == ["window w: shop: activate failed: HTTP 503 (giving up)"])
+        #expect(switched.notes != failed.notes)
+    }
+
     @Test func aRefreshThatFailsLeavesTheTargetInMaintenance() {
         var world = World()
         world.add("w", start: Self.t0, end: Self.t0 + 60 * Self.minute, targets: ["shop"])
