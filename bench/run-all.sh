@@ -48,7 +48,7 @@ section "One emergency over a fleet (fan-out)" \
   bash bench/fan-out.sh "${fan_out[@]}"
 
 section "Where a switch's CPU time goes" \
-"\`maint now\` over the fleet above (1,000 sites, answers after 50 ms), profiled with \`perf record -F 4000 --call-graph dwarf\` (Debian's \`linux-perf\`): each sample is given to the first phase its stack names (\`bench/cpu_phases.py\`), so nothing is counted twice. The engine's work per site is the first three rows. The baseline is \`curl -Z --parallel-max 256\` sending the same requests, profiled the same way in the same run. Profiling slows a process; the figures are for comparing rows, the fan-out table for time." \
+"\`maint now\` over the fleet above (1,000 sites, answers after 50 ms), profiled with \`perf record -F 4000 --call-graph dwarf\` (Debian's \`linux-perf\`): each sample is given to the first phase its stack names (\`bench/cpu_phases.py\`), so nothing is counted twice. The engine's work per site is the first three rows: building each switch request, recording each outcome, stepping the window. libcurl's handle for each transfer (\`curl_easy_init\`, its URL and options, \`curl_easy_cleanup\`, with the page faults of its memory) has the fourth row: curl -Z makes and frees one for each of its transfers too. The baseline is \`curl -Z --parallel-max 256\` sending the same requests, profiled the same way in the same run. Profiling slows a process; the figures are for comparing rows, the fan-out table for time." \
   bash bench/site-cpu.sh "${site_cpu[@]}"
 
 section "Switch lag" \

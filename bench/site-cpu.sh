@@ -3,7 +3,8 @@
 # after 50 ms), from a profile: `perf record --call-graph dwarf` (Debian's linux-perf; the
 # libraries have no frame pointers), each sample given to the first phase its stack names
 # (bench/cpu_phases.py). The engine's work per site is the first three rows: building each
-# switch request, recording each outcome, and stepping the window. The baseline, from the same
+# switch request, recording each outcome, and stepping the window; libcurl's handle for each
+# transfer (made, given its URL and options, freed) is the fourth. The baseline, from the same
 # run and the same profiler, is `curl -Z --parallel-max 256` sending the same requests.
 # Each process is profiled R times (--runs R, default 3; maint on a new database each time) and
 # the samples summed: the figures are per run.
