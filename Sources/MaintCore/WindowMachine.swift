@@ -164,6 +164,7 @@ public struct WindowMachine {
                 return
             }
             let halted = draft.window.onFailure == .halt && draft.targets.contains { $0.state == .failed }
+            draft.step.reserveTargets(pending.count)
             for var target in pending where halted || target.stage == stage {
                 target.state = halted ? .skipped : .activating
                 target.attempts = 0
@@ -350,6 +351,7 @@ public struct WindowMachine {
             self.step = step
             self.targets = targets
             self.switching = switching
+            positions.reserveCapacity(targets.count)
             for (index, target) in targets.enumerated() where positions[target.target] == nil { positions[target.target] = index }
         }
 

@@ -74,6 +74,12 @@ public struct WindowStep: Sendable {
         public static func == (first: Note, second: Note) -> Bool { first.severity == second.severity && first.text == second.text }
     }
 
+    /// Room for `count` more saved targets, saved without growing twice over.
+    mutating func reserveTargets(_ count: Int) {
+        targets.reserveCapacity(targets.count + count)
+        positions.reserveCapacity(positions.count + count)
+    }
+
     mutating func save(_ target: TargetStateRecord) {
         let key = TargetKey(window: target.windowId, target: target.target)
         if let index = positions[key] {
