@@ -11,9 +11,9 @@ if [ "${1:-}" = "--quick" ]; then quick=true; fi
 source bench/maint-binary.sh
 export MAINT_BIN=$maint
 if $quick; then
-  fan_out=(200 400); site_cpu=(--runs 1 200); lag=(--windows 200 --api-load 4); scale=(--sizes 100x1000,1000x10000 --idle 5); parse=2000
+  fan_out=(200 400); site_cpu=(--runs 1 200); site_instructions=200; lag=(--windows 200 --api-load 4); scale=(--sizes 100x1000,1000x10000 --idle 5); parse=2000
 else
-  fan_out=(1000 4000 10000); site_cpu=(1000); lag=(--windows 1000 --api-load 4); scale=(--sizes 1000x10000,10000x100000 --idle 30); parse=20000
+  fan_out=(1000 4000 10000); site_cpu=(1000); site_instructions=1000; lag=(--windows 1000 --api-load 4); scale=(--sizes 1000x10000,10000x100000 --idle 30); parse=20000
 fi
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -50,6 +50,10 @@ section "One emergency over a fleet (fan-out)" \
 section "Where a switch's CPU time goes" \
 "\`maint now\` over the fleet above (1,000 sites, answers after 50 ms), profiled with \`perf record -F 4000 --call-graph dwarf\` (Debian's \`linux-perf\`): each sample is given to the first phase its stack names (\`bench/cpu_phases.py\`), so nothing is counted twice. The engine's work per site is the first three rows: building each switch request, recording each outcome, stepping the window. libcurl's handle for each transfer (\`curl_easy_init\`, its URL and options, \`curl_easy_cleanup\`, with the page faults of its memory) has the fourth row: curl -Z makes and frees one for each of its transfers too. The baseline is \`curl -Z --parallel-max 256\` sending the same requests, profiled the same way in the same run. Profiling slows a process; the figures are for comparing rows, the fan-out table for time." \
   bash bench/site-cpu.sh "${site_cpu[@]}"
+
+section "The same work, counted in instructions" \
+"\`maint now\` over the same fleet under valgrind's callgrind (Debian's \`valgrind\`), counting only the engine's work (\`Engine.step\`, with the requests it launches, and \`Engine.complete\` of a round's completions); libcurl's calls for each transfer's handle within it are given apart. A count does not move with the host as a time does: it compares builds from machine to machine. The baseline is \`curl -Z --parallel-max 256\` sending the same requests, its whole process counted the same way." \
+  bash bench/site-instructions.sh "$site_instructions"
 
 section "Switch lag" \
 "One-target windows starting 50 ms apart, each 30 s long (so that hundreds are open at once), under \`maint daemon\`. Lag is when the activate request reaches the site (a loopback asyncio server notes it) minus the window's start instant. The baseline is a Python loop that sleeps until each instant and sends the same request on a kept-alive connection: the floor of a timer and an HTTP request on this machine. The run is made twice: alone, and while four clients send control API requests back to back over the daemon's Unix socket (half \`GET /v1/status\`, half \`POST /v1/windows\`); the API must not move the lag, and the second table gives its requests per second. The baseline loop runs under that load too, at the same time: the clients share the machine's two cores, and the Python process that notes the arrivals, with everything else, and its row shows what that costs any client." \
