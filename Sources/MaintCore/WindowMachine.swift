@@ -150,14 +150,25 @@ public struct WindowMachine {
     /// of them is still activating. After a failed stage, with `onFailure: halt`, the targets of
     /// the later stages are skipped.
     func stepActivation(_ draft: inout Draft) {
+        // The targets' states in one pass, each read in place: a fleet's thousand targets are
+        // read at every step, and each pass over them copied every record.
+        var anyPending = false, anyActivating = false, anyUnanswered = false, anyActive = false
+        for index in draft.targets.indices {
+            switch draft.targets[index].state {
+            case .pending: anyPending = true
+            case .activating:
+                anyActivating = true
+                if draft.targets[index].attempts == 0 { anyUnanswered = true }
+            case .active: anyActive = true
+            case .refreshing, .waiting, .deactivating, .verifying, .healthy, .unhealthy, .failed, .skipped, .held: break
+            }
+        }
         // Every stage launched, every target has answered once, and one is in maintenance: the
         // window is active and `start` is announced; a target still being retried goes on being
         // retried meanwhile, and never holds the others back.
-        if !draft.targets.contains(where: { $0.state == .pending }),
-           !draft.targets.contains(where: { $0.state == .activating && $0.attempts == 0 }),
-           draft.targets.contains(where: { $0.state == .active }) {
+        if !anyPending, !anyUnanswered, anyActive {
             finishActivation(&draft)
-        } else if !draft.targets.contains(where: { $0.state == .activating }) {
+        } else if !anyActivating {
             let pending = draft.targets.filter { $0.state == .pending }
             guard let stage = pending.map(\.stage).min() else {
                 finishActivation(&draft)
@@ -181,8 +192,8 @@ public struct WindowMachine {
                 return
             }
         }
-        for target in draft.targets where target.state == .activating && (target.nextAttemptAt ?? 0) <= now {
-            draft.switchOn(target.target)
+        for index in draft.targets.indices where draft.targets[index].state == .activating && (draft.targets[index].nextAttemptAt ?? 0) <= now {
+            draft.switchOn(draft.targets[index].target)
         }
     }
 

@@ -158,7 +158,7 @@ extension Engine {
         var windows: [String: WindowRecord] = [:]
         var decided: [WindowStep] = []
         try store.transaction {
-            var targets = UnsavedTargets()
+            var targets = UnsavedTargets(expecting: outcomes.count)
             for outcome in outcomes {
                 if let step = try write(outcome, windows: &windows, targets: &targets) { decided.append(step) }
             }

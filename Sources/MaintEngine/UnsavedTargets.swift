@@ -7,16 +7,27 @@ import MaintCore
 struct UnsavedTargets {
     private(set) var records: [TargetStateRecord] = []
     /// Where the newest record of each window's target is in `records`.
-    private var places: [String: [String: Int]] = [:]
+    private var places: [Key: Int] = [:]
+
+    private struct Key: Hashable {
+        var window: String
+        var target: String
+    }
+
+    /// Room for `count` records (a run's outcomes), kept without growing as they come.
+    init(expecting count: Int = 0) {
+        records.reserveCapacity(count)
+        places.reserveCapacity(count)
+    }
 
     mutating func append(_ written: [TargetStateRecord]) {
         for record in written {
-            places[record.windowId, default: [:]][record.target] = records.count
+            places[Key(window: record.windowId, target: record.target)] = records.count
             records.append(record)
         }
     }
 
     func record(_ target: String, of window: String) -> TargetStateRecord? {
-        places[window]?[target].map { records[$0] }
+        places[Key(window: window, target: target)].map { records[$0] }
     }
 }
