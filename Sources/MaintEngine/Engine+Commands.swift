@@ -212,11 +212,9 @@ extension Engine {
         let nowMs = Self.milliseconds(now)
         try store.transaction {
             try apply()
-            for target in machine(now).tellAgain(try store.targets(of: window.id), of: window, refreshes: {
+            try store.saveTargets(machine(now).tellAgain(try store.targets(of: window.id), of: window, refreshes: {
                 targetConfig($0)?.driver.refreshes(on: change) != false
-            }) {
-                try store.saveTarget(target)
-            }
+            }))
             try store.appendEvent(at: nowMs, window: window.id, kind: "window.\(event)", message: message + " from \(actor.via)", actor: actor.name)
             if let updated = try store.window(window.id) { try enqueue(event, window: updated, now: now) }
         }

@@ -97,6 +97,19 @@ struct OutcomeRecordingTests {
         #expect(records.filter { $0.hasPrefix("a target.") }.count == 1, "the failure came after the switch: nothing to record")
     }
 
+    /// Extending a running window tells its targets in maintenance again: their rows, written by
+    /// one statement, each say so, and another window's target is left as it was.
+    @Test func anExtendedWindowsTargetsAreEachToldAgain() throws {
+        let engine = try switching()
+        try engine.store.database.execute("UPDATE windows SET state = 'active'")
+        try engine.store.database.execute("UPDATE window_targets SET state = 'active', attempts = 1")
+        engine.store.forgetTargetRows()
+        try engine.extendWindow("one", until: Self.answered.addingTimeInterval(7_200), now: Self.answered)
+        #expect(try recorded(engine).prefix(3) == ["a refreshing 0", "b refreshing 0", "c active 1"])
+        let due = try ["a", "b"].map { try engine.store.target($0, of: "one")?.nextAttemptAt }
+        #expect(due == [Self.answered.epochMilliseconds, Self.answered.epochMilliseconds])
+    }
+
     /// Window `two`'s row no longer reads (an unknown state): its outcome cannot be recorded, the
     /// run's savepoint is undone, and the others are recorded one at a time.
     @Test func anOutcomeThatCannotBeRecordedCostsOnlyItself() throws {
