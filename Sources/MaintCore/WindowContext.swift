@@ -69,24 +69,32 @@ public enum WindowContext {
         public init() {}
 
         public mutating func values(_ window: WindowRecord, target: String?, zone: TimeZone, now: Date) -> [String: String] {
-            let key = Key(window: window, zone: zone, now: now)
-            if key != self.key {
+            if !(key?.matches(window, zone: zone, now: now) ?? false) {
                 shared = WindowContext.shared(window, zone: zone, now: now)
                 message = Message(window.message)
                 sharedWithMessage = message.namesTarget ? nil : WindowContext.withTarget(nil, shared, message: message)
-                self.key = key
+                key = Key(window: window, zone: zone, now: now)
             }
-            guard var values = sharedWithMessage else { return WindowContext.withTarget(target, shared, message: message) }
-            values["target"] = target ?? ""
-            return values
+            guard sharedWithMessage != nil else { return WindowContext.withTarget(target, shared, message: message) }
+            // Changed in place: the last target's copy is let go of by the time the next one
+            // asks, so the dictionary is not copied for each target of a fleet.
+            sharedWithMessage?["target"] = target ?? ""
+            return sharedWithMessage ?? [:]
         }
 
         /// What `shared` and the message read.
-        private struct Key: Equatable {
+        private struct Key {
             var id: String, headline: String, message: String, startAt: Int64, endAt: Int64?, page: PageFields, zone: TimeZone, now: Date
             init(window: WindowRecord, zone: TimeZone, now: Date) {
                 (id, headline, message, startAt, endAt, page) = (window.id, window.headline, window.message, window.startAt, window.endAt, window.page)
                 (self.zone, self.now) = (zone, now)
+            }
+
+            /// Compared field by field, in place: a key made for each target of a fleet would
+            /// copy the window's texts each time.
+            func matches(_ window: WindowRecord, zone: TimeZone, now: Date) -> Bool {
+                self.now == now && startAt == window.startAt && endAt == window.endAt && id == window.id && headline == window.headline
+                    && message == window.message && page == window.page && self.zone == zone
             }
         }
     }

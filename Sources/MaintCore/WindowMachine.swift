@@ -355,15 +355,15 @@ public struct WindowMachine {
         var step: WindowStep
         var targets: [TargetStateRecord]
         let switching: @Sendable (String) -> Bool
-        /// Where each target is in `targets`: a window of a thousand targets saves each in constant time.
-        private var positions: [String: Int] = [:]
+        /// Where each target is in `targets`: a window of a thousand targets saves each in constant
+        /// time. Made at the first save: most steps of a fleet's window (a round while its answers
+        /// come in) save nothing.
+        private var positions: [String: Int]?
 
         init(step: WindowStep, targets: [TargetStateRecord], switching: @escaping @Sendable (String) -> Bool) {
             self.step = step
             self.targets = targets
             self.switching = switching
-            positions.reserveCapacity(targets.count)
-            for (index, target) in targets.enumerated() where positions[target.target] == nil { positions[target.target] = index }
         }
 
         var window: WindowRecord { step.window }
@@ -373,7 +373,13 @@ public struct WindowMachine {
         mutating func switchOff(_ target: String) { if !switching(target) { step.effects.append(.switchOff(target)) } }
 
         mutating func save(_ target: TargetStateRecord) {
-            if let index = positions[target.target] { targets[index] = target }
+            if positions == nil {
+                var places: [String: Int] = [:]
+                places.reserveCapacity(targets.count)
+                for (index, target) in targets.enumerated() where places[target.target] == nil { places[target.target] = index }
+                positions = places
+            }
+            if let index = positions?[target.target] { targets[index] = target }
             step.save(target)
         }
 

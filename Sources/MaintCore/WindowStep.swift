@@ -13,6 +13,10 @@ public struct WindowStep: Sendable {
     struct TargetKey: Hashable {
         var window: String
         var target: String
+
+        /// Hashed by the target's name alone: a step's targets are nearly all of one window, whose
+        /// long id would be hashed again for each to no purpose. Equality still compares both.
+        func hash(into hasher: inout Hasher) { hasher.combine(target) }
     }
     /// Notices whose state changed.
     public var notices: [NoticeRecord] = []

@@ -7,6 +7,17 @@ struct InFlightWork: Sendable {
         case checks(window: String, target: String)
         case probe(window: String, target: String)
         case delivery(String)
+
+        /// Hashed without the window's id: the work in flight is mostly one window's, whose long
+        /// id would be hashed for each of its targets to no purpose. Equality still compares it.
+        func hash(into hasher: inout Hasher) {
+            switch self {
+            case .action(_, let target): hasher.combine(0); hasher.combine(target)
+            case .checks(_, let target): hasher.combine(1); hasher.combine(target)
+            case .probe(_, let target): hasher.combine(2); hasher.combine(target)
+            case .delivery(let id): hasher.combine(3); hasher.combine(id)
+            }
+        }
     }
 
     private var keys: Set<Key> = []

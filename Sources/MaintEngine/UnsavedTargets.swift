@@ -12,6 +12,10 @@ struct UnsavedTargets {
     private struct Key: Hashable {
         var window: String
         var target: String
+
+        /// Hashed by the target's name alone, as `WindowStep`'s keys are: a run's targets are
+        /// mostly of one window. Equality still compares both.
+        func hash(into hasher: inout Hasher) { hasher.combine(target) }
     }
 
     /// Room for `count` records (a run's outcomes), kept without growing as they come.

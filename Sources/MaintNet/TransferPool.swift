@@ -103,14 +103,15 @@ public final class TransferPool {
     /// so that the lane is connecting while the caller builds the rest. Outside a crowd, every
     /// transfer stays on this thread's handle, with no hand-over to wait for.
     private func start(_ transfer: Transfer) -> Int {
-        let sharing = inPoolByOrigin[transfer.origin]?.count ?? 0
         let crowd = count >= Self.crowd
-        transfer.onHelper = inPoolByOrigin[transfer.origin]?.onHelper ?? (crowd && Self.hasSecondCore && 2 * onHelper < count)
-        inPoolByOrigin[transfer.origin] = (sharing + 1, transfer.onHelper)
+        let spareLane = crowd && Self.hasSecondCore && 2 * onHelper < count
+        // One look-up of the origin, changed in place.
+        let sharing = Self.join(&inPoolByOrigin[transfer.origin, default: (0, spareLane)])
+        transfer.onHelper = sharing.onHelper
         if transfer.onHelper { onHelper += 1 }
         if crowd {
             _ = maint_curl_setopt_long(transfer.easy, CURLOPT_DNS_CACHE_TIMEOUT, 0)
-            if sharing == 0 { _ = maint_curl_setopt_long(transfer.easy, CURLOPT_FORBID_REUSE, 1) }
+            if sharing.before == 0 { _ = maint_curl_setopt_long(transfer.easy, CURLOPT_FORBID_REUSE, 1) }
         }
         if inFlight.count < maximumInFlight {
             admit(transfer)
@@ -118,6 +119,12 @@ public final class TransferPool {
             waiting.append(transfer)
         }
         return transfer.tag
+    }
+
+    /// Counts one more transfer to an origin: how many were there before, and its lane.
+    private static func join(_ origin: inout (count: Int, onHelper: Bool)) -> (before: Int, onHelper: Bool) {
+        origin.count += 1
+        return (origin.count - 1, origin.onHelper)
     }
 
     private func admit(_ transfer: Transfer) {

@@ -61,6 +61,7 @@ public final class Statement {
 
     public func row() -> Row {
         var values: [SQLValue] = []
+        values.reserveCapacity(columns.count)
         for column in 0..<sqlite3_column_count(handle) {
             switch sqlite3_column_type(handle, column) {
             case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(handle, column)))
