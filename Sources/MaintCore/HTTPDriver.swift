@@ -121,7 +121,7 @@ extension HTTPAction {
         var body: Data?
         switch self.body {
         case .json(let template):
-            body = Data(try template.render(context).utf8)
+            body = Data(try template.utf8(context))
             if !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
                 headers.append(("Content-Type", "application/json"))
             }

@@ -57,14 +57,22 @@ public struct JSONBodyTemplate: Sendable {
 
     /// The body's JSON text for one request.
     public func render(_ context: TemplateContext) throws(SecretError) -> String {
-        var text = ""
+        String(decoding: try utf8(context), as: UTF8.self)
+    }
+
+    /// The same text as UTF-8 bytes, as a request sends it: put together as bytes, not appended
+    /// to a string piece by piece.
+    public func utf8(_ context: TemplateContext) throws(SecretError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        // Room for a site's usual body at once; a larger one grows.
+        bytes.reserveCapacity(256)
         for piece in pieces {
             switch piece {
-            case .text(let json): text += json
-            case .string(let template): JSONValue.writeString(try template.render(context), to: &text)
+            case .text(let json): bytes.append(contentsOf: json.utf8)
+            case .string(let template): JSONValue.writeString(try template.render(context), to: &bytes)
             }
         }
-        return text
+        return bytes
     }
 
     public var secretNames: [String] { JSONBodyTemplate.secretNames(in: value) }

@@ -186,46 +186,42 @@ public enum JSONValue: Sendable, Equatable, Codable {
 
     /// A JSON string: quotes, backslashes and control characters escaped, the rest as it is.
     public static func writeString(_ value: String, to text: inout String) {
-        text += "\""
-        // Most strings need nothing escaped: one pass over their bytes finds it, and they are
-        // appended whole.
-        let nothingToEscape = value.utf8.withContiguousStorageIfAvailable { bytes in
-            !bytes.contains { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 }
-        }
-        if nothingToEscape == true {
-            text += value
-            text += "\""
-            return
-        }
-        // What must be escaped is ASCII, and no byte of a longer UTF-8 sequence is ASCII: the
-        // bytes are read rather than the scalars, and each plain run is appended whole, as a
-        // substring (`text.unicodeScalars.append` would copy all of `text` each time).
-        let bytes = value.utf8
-        var plain = bytes.startIndex
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 {
-                text += value[plain..<index]
-                switch byte {
-                case UInt8(ascii: "\""): text += "\\\""
-                case UInt8(ascii: "\\"): text += "\\\\"
-                case UInt8(ascii: "\n"): text += "\\n"
-                case UInt8(ascii: "\r"): text += "\\r"
-                case UInt8(ascii: "\t"): text += "\\t"
-                case 0x08: text += "\\b"
-                case 0x0C: text += "\\f"
-                default:
-                    let hex = String(byte, radix: 16)
-                    text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                }
-                plain = bytes.index(after: index)
-            }
-            index = bytes.index(after: index)
-        }
-        text += value[plain..<bytes.endIndex]
-        text += "\""
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(value.utf8.count + 2)
+        writeString(value, to: &bytes)
+        text += String(decoding: bytes, as: UTF8.self)
     }
+
+    /// The same, appended to UTF-8 bytes: text written a piece at a time (a request's body, a
+    /// list of names) is put together as bytes, each piece a copy, where a string checks and
+    /// grows its storage at every append.
+    public static func writeString(_ value: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        var value = value
+        value.withUTF8 { utf8 in
+            // What must be escaped is ASCII, and no byte of a longer UTF-8 sequence is ASCII: the
+            // bytes are read rather than the scalars, and each plain run is copied whole.
+            var plain = 0
+            for (index, byte) in utf8.enumerated() where byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 {
+                bytes.append(contentsOf: utf8[plain..<index])
+                bytes.append(UInt8(ascii: "\\"))
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
+                case UInt8(ascii: "\n"): bytes.append(UInt8(ascii: "n"))
+                case UInt8(ascii: "\r"): bytes.append(UInt8(ascii: "r"))
+                case UInt8(ascii: "\t"): bytes.append(UInt8(ascii: "t"))
+                case 0x08: bytes.append(UInt8(ascii: "b"))
+                case 0x0C: bytes.append(UInt8(ascii: "f"))
+                default: bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]])
+                }
+                plain = index + 1
+            }
+            bytes.append(contentsOf: utf8[plain...])
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     public subscript(key: String) -> JSONValue? {
         if case .object(let values) = self { return values[key] }

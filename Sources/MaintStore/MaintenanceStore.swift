@@ -301,12 +301,14 @@ public final class MaintenanceStore {
             if end - start == 1 {
                 try database.run(Self.saveTargetStatement, values + [record.target])
             } else {
-                var names = "["
+                var names: [UInt8] = [UInt8(ascii: "[")]
+                names.reserveCapacity(16 * (end - start))
                 for (place, written) in records[start..<end].enumerated() {
-                    if place > 0 { names += "," }
+                    if place > 0 { names.append(UInt8(ascii: ",")) }
                     JSONValue.writeString(written.target, to: &names)
                 }
-                try database.run(Self.saveTargetsStatement, values + [names + "]"])
+                names.append(UInt8(ascii: "]"))
+                try database.run(Self.saveTargetsStatement, values + [String(decoding: names, as: UTF8.self)])
             }
             if keepsTargetRows { targetRows.update(records[start..<end], of: record.windowId) }
             start = end
