@@ -19,7 +19,8 @@ extension Engine {
             throttled.insert(key)
             return
         }
-        throttled.remove(key)
+        // Most windows have no limit: nothing to find (and no key to hash) then.
+        if !throttled.isEmpty { throttled.remove(key) }
         guard let target = targetConfig(name) else {
             recordActionFailure(window: window.id, target: name, activate: activate, now: now,
                                 error: "target \(Quoted(name)) is no longer defined in the schedule files", final: true)

@@ -414,31 +414,30 @@ public final class Engine {
     }
 
     private func startEach(_ effects: [WindowStep.Effect], of window: WindowRecord, targets: [TargetStateRecord], changed: [TargetStateRecord], now: Date) throws {
-        var records: [String: TargetStateRecord] = [:]
-        for target in targets + changed where target.windowId == window.id { records[target.target] = target }
+        var records = EffectRecords(window: window.id, read: targets, changed: changed)
         // A target another window holds too shows the text of both (`shownWindow`); one query
         // finds them all. A failed read shows each its newest hold, as if all were shared.
         var heldElsewhere: Set<String> = []
         if effects.contains(where: { if case .switchOn = $0 { true } else { false } }) {
-            heldElsewhere = (try? store.otherHolders(ofTargetsOf: window.id)).map { Set($0.keys) } ?? Set(records.keys)
+            heldElsewhere = (try? store.otherHolders(ofTargetsOf: window.id)).map { Set($0.keys) } ?? records.names
         }
         var next = effects.startIndex
         while next < effects.endIndex {
             let effect = effects[next]
             next += 1
             switch effect {
-            case .switchOn(let name): if let record = records[name] { launchAction(window, record, activate: true, heldElsewhere: heldElsewhere, now: now) }
-            case .switchOff(let name): if let record = records[name] { launchAction(window, record, activate: false, heldElsewhere: [], now: now) }
-            case .probe(let name): if let record = records[name] { launchProbe(window, record, now: now) }
+            case .switchOn(let name): if let record = records.record(name) { launchAction(window, record, activate: true, heldElsewhere: heldElsewhere, now: now) }
+            case .switchOff(let name): if let record = records.record(name) { launchAction(window, record, activate: false, heldElsewhere: [], now: now) }
+            case .probe(let name): if let record = records.record(name) { launchProbe(window, record, now: now) }
             case .checks(let name):
                 // This and the run of checks after it are recorded together: a check that cannot
                 // be built, or a target gone from the files, is settled at once (one savepoint for
                 // the run, not one each).
                 try recordTogether {
-                    if let record = records[name] { try launchChecks(window, record, now: now) }
+                    if let record = records.record(name) { try launchChecks(window, record, now: now) }
                     while next < effects.endIndex, case .checks(let name) = effects[next] {
                         next += 1
-                        if let record = records[name] { try launchChecks(window, record, now: now) }
+                        if let record = records.record(name) { try launchChecks(window, record, now: now) }
                     }
                 }
             case .doneRound: try stepDone(window, now: now)
