@@ -168,7 +168,10 @@ public final class Database {
         // Prepared once and kept, as every statement: a round records each outcome in a savepoint.
         try run(outermost ? "BEGIN IMMEDIATE" : "SAVEPOINT \(savepoint)")
         depth += 1
-        defer { depth -= 1 }
+        defer {
+            depth -= 1
+            if depth == 0 { dataVersionInTransaction = nil }
+        }
         let result: T
         do {
             result = try body()
@@ -196,12 +199,20 @@ public final class Database {
     public private(set) var rollbacks = 0
 
     /// SQLite's `data_version`: it moves when another connection commits, not for this one's.
+    /// Read once in a transaction: no other connection can commit while this one holds the write
+    /// lock (`BEGIN IMMEDIATE`), and a round asks for it at each outcome it records.
     public func dataVersion() throws(SQLiteError) -> Int64 {
+        if depth > 0, let known = dataVersionInTransaction { return known }
         let statement = try statement("PRAGMA data_version")
         defer { sqlite3_reset(statement.handle) }
         guard try statement.step() else { return 0 }
-        return sqlite3_column_int64(statement.handle, 0)
+        let version = sqlite3_column_int64(statement.handle, 0)
+        if depth > 0 { dataVersionInTransaction = version }
+        return version
     }
+
+    /// `data_version` as read in the transaction open, if it was.
+    private var dataVersionInTransaction: Int64?
 
     private func undo(outermost: Bool, savepoint: String) {
         rollbacks += 1

@@ -88,6 +88,22 @@ struct TargetRowCacheTests {
         #expect(try stores.keeping.target("t1", of: "w")?.state == .verifying)
     }
 
+    /// `data_version` is read once in a transaction (no one else can commit meanwhile): what
+    /// another connection wrote between two transactions is still read in the second.
+    @Test func whatAnotherConnectionWroteBetweenTransactionsIsRead() throws {
+        let stores = try stores()
+        let first = try #require(try stores.plain.targets(of: "w").first)
+        for attempts in 1...3 {
+            try stores.plain.saveTarget(changed(first, .verifying, attempts: attempts))
+            try stores.keeping.transaction {
+                #expect(try stores.keeping.target("t1", of: "w")?.attempts == attempts)
+                try stores.keeping.saveTarget(changed(first, .active, attempts: attempts + 10))
+                #expect(try stores.keeping.target("t1", of: "w")?.attempts == attempts + 10)
+            }
+            try expectSame(stores, "after transaction \(attempts)")
+        }
+    }
+
     @Test func aWindowsTargetsRewrittenOrEndedAreReadAgain() throws {
         let stores = try stores()
         let (window, _) = Self.window("w", targets: 0)
