@@ -7,8 +7,10 @@ public struct WindowStep: Sendable {
     /// Targets whose record changed, this window's and, for a hold handed on, another's.
     /// The target records to store, each once (saved through `save`).
     public private(set) var targets: [TargetStateRecord] = []
-    /// Where each saved target is in `targets`, by window and name.
+    /// Where each saved target is in `targets`, by window and name: made once a step saves more
+    /// than a few (most steps save one, and a table of one costs more than looking through one).
     private var positions: [TargetKey: Int] = [:]
+    private static let fewTargets = 8
 
     struct TargetKey: Hashable {
         var window: String
@@ -81,10 +83,21 @@ public struct WindowStep: Sendable {
     /// Room for `count` more saved targets, saved without growing twice over.
     mutating func reserveTargets(_ count: Int) {
         targets.reserveCapacity(targets.count + count)
-        positions.reserveCapacity(positions.count + count)
+        if targets.count + count > Self.fewTargets { positions.reserveCapacity(targets.count + count) }
     }
 
     mutating func save(_ target: TargetStateRecord) {
+        if targets.count < Self.fewTargets {
+            if let index = targets.firstIndex(where: { $0.target == target.target && $0.windowId == target.windowId }) {
+                targets[index] = target
+            } else {
+                targets.append(target)
+            }
+            return
+        }
+        if positions.isEmpty {
+            for (index, saved) in targets.enumerated() { positions[TargetKey(window: saved.windowId, target: saved.target)] = index }
+        }
         let key = TargetKey(window: target.windowId, target: target.target)
         if let index = positions[key] {
             targets[index] = target
