@@ -44,8 +44,9 @@ struct InFlightWork: Sendable {
         Self.decrement(&actionsByWindow, window)
     }
 
+    /// One less of `key`, found once: a fleet's answers each take two counts down.
     private static func decrement(_ counts: inout [String: Int], _ key: String) {
-        let left = (counts[key] ?? 1) - 1
-        counts[key] = left > 0 ? left : nil
+        guard let place = counts.index(forKey: key) else { return }
+        if counts.values[place] > 1 { counts.values[place] -= 1 } else { counts.remove(at: place) }
     }
 }

@@ -332,7 +332,7 @@ final class Transfer: @unchecked Sendable {
 
     convenience init(request: HTTPRequest, tag: Int) {
         self.init(tag: tag, url: request.url, unixSocket: request.unixSocket, protocols: "http,https", timeoutMilliseconds: request.timeoutMilliseconds)
-        _ = maint_curl_setopt_string(easy, CURLOPT_USERAGENT, Version.userAgent)
+        Self.userAgent.withUnsafeBufferPointer { _ = maint_curl_setopt_string(easy, CURLOPT_USERAGENT, $0.baseAddress) }
         if request.wantsCertificate { _ = maint_curl_setopt_long(easy, CURLOPT_CERTINFO, 1) }
         if let caFile = request.caFile { _ = maint_curl_setopt_string(easy, CURLOPT_CAINFO, caFile) }
         if let credentials = request.credentials {
@@ -358,12 +358,28 @@ final class Transfer: @unchecked Sendable {
         } else if method != "GET" {
             _ = maint_curl_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method)
         }
+        for header in request.headers { appendHeader(header.name, header.value) }
         // An empty Expect stops libcurl waiting for "100 Continue" on larger bodies.
-        for header in request.headers + [(name: "Expect", value: "")] {
-            headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
-        }
+        appendHeader("Expect", "")
         _ = maint_curl_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList)
     }
+
+    /// Its C text made as bytes (libcurl copies it): each transfer of a fleet has a few.
+    private func appendHeader(_ name: String, _ value: String) {
+        var line: [UInt8] = []
+        line.reserveCapacity(name.utf8.count + value.utf8.count + 3)
+        line.append(contentsOf: name.utf8)
+        line.append(UInt8(ascii: ":"))
+        line.append(UInt8(ascii: " "))
+        line.append(contentsOf: value.utf8)
+        line.append(0)
+        line.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { headerList = curl_slist_append(headerList, $0.baseAddress) }
+        }
+    }
+
+    /// The User-Agent as C text, made once (libcurl copies it for each transfer).
+    private static let userAgent = Version.userAgent.utf8CString
 
     deinit {
         curl_easy_cleanup(easy)
