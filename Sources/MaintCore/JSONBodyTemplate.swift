@@ -68,7 +68,7 @@ public struct JSONBodyTemplate: Sendable {
         bytes.reserveCapacity(256)
         for piece in pieces {
             switch piece {
-            case .text(let json): bytes.append(contentsOf: json.utf8)
+            case .text(let json): UTF8Text.append(json, to: &bytes)
             case .string(let template): JSONValue.writeString(try template.render(context), to: &bytes)
             }
         }

@@ -203,7 +203,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
             // bytes are read rather than the scalars, and each plain run is copied whole.
             var plain = 0
             for (index, byte) in utf8.enumerated() where byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 {
-                bytes.append(contentsOf: utf8[plain..<index])
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain..<index]))
                 bytes.append(UInt8(ascii: "\\"))
                 switch byte {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
@@ -216,7 +216,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
                 }
                 plain = index + 1
             }
-            bytes.append(contentsOf: utf8[plain...])
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain...]))
         }
         bytes.append(UInt8(ascii: "\""))
     }

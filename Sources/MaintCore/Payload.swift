@@ -16,15 +16,9 @@ public enum Payload {
     /// A switch's event detail, written once per target of a fleet: the text `object` writes for
     /// these four members (a test compares them), without building and sorting them each time.
     public static func switched(result: String, elapsed: Int, attempt: Int, phase: Int64) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(80 + result.utf8.count)
-        for (name, number) in [("{\"attempt\":", Int64(attempt)), (",\"elapsedMs\":", Int64(elapsed)), (",\"phaseMs\":", phase)] {
-            bytes.append(contentsOf: name.utf8)
-            bytes.append(contentsOf: String(number).utf8)
-        }
-        bytes.append(contentsOf: ",\"result\":".utf8)
-        JSONValue.writeString(result, to: &bytes)
-        bytes.append(UInt8(ascii: "}"))
-        return String(decoding: bytes, as: UTF8.self)
+        var text: UTF8Text = "{\"attempt\":\(attempt),\"elapsedMs\":\(elapsed),\"phaseMs\":\(phase),\"result\":"
+        text.appendJSONString(result)
+        text.append("}")
+        return text.text
     }
 }

@@ -46,7 +46,7 @@ extension WindowMachine {
         step.save(target)
         let lag = now - (target.phaseStartedAt ?? now)
         step.event(activate ? "target.activated" : "target.deactivated", target: target.target,
-                   "\(activate ? "in maintenance" : "maintenance off"): \(detail) in \(elapsed) ms (attempt \(attempt))",
+                   UTF8Text("\(activate ? "in maintenance" : "maintenance off"): \(detail) in \(elapsed) ms (attempt \(attempt))").text,
                    detail: Payload.switched(result: detail, elapsed: elapsed, attempt: attempt, phase: lag))
         step.note(.info, "\(record.target) \(activate ? "activated" : "deactivated") (\(detail), \(elapsed) ms)")
         // With no checks to run, it is healthy now: as its checks would find, in the same step.

@@ -368,10 +368,10 @@ final class Transfer: @unchecked Sendable {
     private func appendHeader(_ name: String, _ value: String) {
         var line: [UInt8] = []
         line.reserveCapacity(name.utf8.count + value.utf8.count + 3)
-        line.append(contentsOf: name.utf8)
+        UTF8Text.append(name, to: &line)
         line.append(UInt8(ascii: ":"))
         line.append(UInt8(ascii: " "))
-        line.append(contentsOf: value.utf8)
+        UTF8Text.append(value, to: &line)
         line.append(0)
         line.withUnsafeBufferPointer { bytes in
             bytes.withMemoryRebound(to: CChar.self) { headerList = curl_slist_append(headerList, $0.baseAddress) }

@@ -340,6 +340,24 @@ struct JSONValueTests {
         }
     }
 
+    /// Text put together as bytes reads as the same interpolation into a `String`.
+    @Test func utf8TextIsWhatAStringInterpolationWrites() {
+        var random = SplitMix64(seed: 49)
+        let texts = ["", "a", "HTTP 200", "é", "e\u{301}", "😀", "\u{00}", "\"", "line\nnext"]
+        let numbers: [Int64] = [0, 1, -1, 9, 10, -10, 99, 100, 12_345, .max, .min, .max - 1, .min + 1, 1_000_000_000_000_000_000]
+        for _ in 0..<500 {
+            let first = random.pick(texts), second = random.pick(texts), number = random.pick(numbers), small = Int(random.pick(numbers) % 1_000)
+            let text: UTF8Text = "\(first)<\(number)>\(second) \(small)"
+            #expect(text.text == "\(first)<\(number)>\(second) \(small)")
+            var appended = UTF8Text(stringLiteral: first)
+            appended.append(number)
+            appended.appendJSONString(second)
+            var expected = first + String(number)
+            JSONValue.writeString(second, to: &expected)
+            #expect(appended.text == expected)
+        }
+    }
+
     @Test func storedTextIsTheSameEitherWay() {
         func generic<T: Encodable>(_ value: T) -> String { StoredJSON.text(value) }
         var random = SplitMix64(seed: 7)
