@@ -91,6 +91,33 @@ public struct TargetStateRecord: Sendable, Equatable {
     }
 }
 
+/// A window's target, as a key: hashed by the target's name alone, since the keys of one table
+/// are nearly all of one window, whose long id would be hashed again for each to no purpose.
+/// Equality still compares both.
+public struct WindowTargetKey: Hashable, Sendable {
+    public var window: String
+    public var target: String
+
+    public init(window: String, target: String) {
+        self.window = window
+        self.target = target
+    }
+
+    public init(_ record: TargetStateRecord) { self.init(window: record.windowId, target: record.target) }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(target) }
+}
+
+extension Array where Element == TargetStateRecord {
+    /// Where each target (of `window` only, if given) last is, by name.
+    public func placesByTarget(of window: String? = nil) -> [String: Int] {
+        var places: [String: Int] = [:]
+        places.reserveCapacity(count)
+        for (place, record) in enumerated() where window == nil || record.windowId == window { places[record.target] = place }
+        return places
+    }
+}
+
 public struct NoticeRecord: Sendable, Equatable {
     public var windowId: String
     public var offsetMilliseconds: Int64

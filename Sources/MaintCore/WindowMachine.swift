@@ -373,12 +373,8 @@ public struct WindowMachine {
         mutating func switchOff(_ target: String) { if !switching(target) { step.effects.append(.switchOff(target)) } }
 
         mutating func save(_ target: TargetStateRecord) {
-            if positions == nil {
-                var places: [String: Int] = [:]
-                places.reserveCapacity(targets.count)
-                for (index, target) in targets.enumerated() where places[target.target] == nil { places[target.target] = index }
-                positions = places
-            }
+            // A window's targets are each read once (its rows' key): the last place is the only one.
+            if positions == nil { positions = targets.placesByTarget() }
             if let index = positions?[target.target] { targets[index] = target }
             step.save(target)
         }

@@ -9,17 +9,8 @@ public struct WindowStep: Sendable {
     public private(set) var targets: [TargetStateRecord] = []
     /// Where each saved target is in `targets`, by window and name: made once a step saves more
     /// than a few (most steps save one, and a table of one costs more than looking through one).
-    private var positions: [TargetKey: Int] = [:]
+    private var positions: [WindowTargetKey: Int] = [:]
     private static let fewTargets = 8
-
-    struct TargetKey: Hashable {
-        var window: String
-        var target: String
-
-        /// Hashed by the target's name alone: a step's targets are nearly all of one window, whose
-        /// long id would be hashed again for each to no purpose. Equality still compares both.
-        func hash(into hasher: inout Hasher) { hasher.combine(target) }
-    }
     /// Notices whose state changed.
     public var notices: [NoticeRecord] = []
     /// The window's notices still pending are dropped: it started, or will never start.
@@ -96,9 +87,9 @@ public struct WindowStep: Sendable {
             return
         }
         if positions.isEmpty {
-            for (index, saved) in targets.enumerated() { positions[TargetKey(window: saved.windowId, target: saved.target)] = index }
+            for (index, saved) in targets.enumerated() { positions[WindowTargetKey(saved)] = index }
         }
-        let key = TargetKey(window: target.windowId, target: target.target)
+        let key = WindowTargetKey(target)
         if let index = positions[key] {
             targets[index] = target
         } else {

@@ -25,25 +25,17 @@ struct EffectRecords {
             nextChanged += 1
             return changed[nextChanged - 1]
         }
-        if changedPlaces == nil { changedPlaces = Self.places(changed, of: window) }
+        if changedPlaces == nil { changedPlaces = changed.placesByTarget(of: window) }
         if let place = changedPlaces?[name] {
             nextChanged = place + 1
             return changed[place]
         }
-        if readPlaces == nil { readPlaces = Self.places(read, of: window) }
+        if readPlaces == nil { readPlaces = read.placesByTarget(of: window) }
         return readPlaces?[name].map { read[$0] }
     }
 
     /// The names of all of the window's targets among them.
     var names: Set<String> {
         Set(read.filter { $0.windowId == window }.map(\.target)).union(changed.filter { $0.windowId == window }.map(\.target))
-    }
-
-    /// Where each of the window's targets last is in `records`.
-    private static func places(_ records: [TargetStateRecord], of window: String) -> [String: Int] {
-        var places: [String: Int] = [:]
-        places.reserveCapacity(records.count)
-        for (place, record) in records.enumerated() where record.windowId == window { places[record.target] = place }
-        return places
     }
 }

@@ -7,16 +7,7 @@ import MaintCore
 struct UnsavedTargets {
     private(set) var records: [TargetStateRecord] = []
     /// Where the newest record of each window's target is in `records`.
-    private var places: [Key: Int] = [:]
-
-    private struct Key: Hashable {
-        var window: String
-        var target: String
-
-        /// Hashed by the target's name alone, as `WindowStep`'s keys are: a run's targets are
-        /// mostly of one window. Equality still compares both.
-        func hash(into hasher: inout Hasher) { hasher.combine(target) }
-    }
+    private var places: [WindowTargetKey: Int] = [:]
 
     /// Room for `count` records (a run's outcomes), kept without growing as they come.
     init(expecting count: Int = 0) {
@@ -26,12 +17,12 @@ struct UnsavedTargets {
 
     mutating func append(_ written: [TargetStateRecord]) {
         for record in written {
-            places[Key(window: record.windowId, target: record.target)] = records.count
+            places[WindowTargetKey(record)] = records.count
             records.append(record)
         }
     }
 
     func record(_ target: String, of window: String) -> TargetStateRecord? {
-        places[Key(window: window, target: target)].map { records[$0] }
+        places[WindowTargetKey(window: window, target: target)].map { records[$0] }
     }
 }

@@ -42,10 +42,7 @@ struct TargetRowCache {
             windows = [:]
             count = 0
         }
-        var places: [String: Int] = [:]
-        places.reserveCapacity(records.count)
-        for (place, record) in records.enumerated() { places[record.target] = place }
-        windows[window] = Rows(records: records, places: places)
+        windows[window] = Rows(records: records, places: records.placesByTarget())
         count += records.count
     }
 
