@@ -103,14 +103,15 @@ public final class TransferPool {
     /// so that the lane is connecting while the caller builds the rest. Outside a crowd, every
     /// transfer stays on this thread's handle, with no hand-over to wait for.
     private func start(_ transfer: Transfer) -> Int {
-        let sharing = inPoolByOrigin[transfer.origin]?.count ?? 0
         let crowd = count >= Self.crowd
-        transfer.onHelper = inPoolByOrigin[transfer.origin]?.onHelper ?? (crowd && Self.hasSecondCore && 2 * onHelper < count)
-        inPoolByOrigin[transfer.origin] = (sharing + 1, transfer.onHelper)
+        let spareLane = crowd && Self.hasSecondCore && 2 * onHelper < count
+        // One look-up of the origin, changed in place.
+        let sharing = Self.join(&inPoolByOrigin[transfer.origin, default: (0, spareLane)])
+        transfer.onHelper = sharing.onHelper
         if transfer.onHelper { onHelper += 1 }
         if crowd {
             _ = maint_curl_setopt_long(transfer.easy, CURLOPT_DNS_CACHE_TIMEOUT, 0)
-            if sharing == 0 { _ = maint_curl_setopt_long(transfer.easy, CURLOPT_FORBID_REUSE, 1) }
+            if sharing.before == 0 { _ = maint_curl_setopt_long(transfer.easy, CURLOPT_FORBID_REUSE, 1) }
         }
         if inFlight.count < maximumInFlight {
             admit(transfer)
@@ -118,6 +119,12 @@ public final class TransferPool {
             waiting.append(transfer)
         }
         return transfer.tag
+    }
+
+    /// Counts one more transfer to an origin: how many were there before, and its lane.
+    private static func join(_ origin: inout (count: Int, onHelper: Bool)) -> (before: Int, onHelper: Bool) {
+        origin.count += 1
+        return (origin.count - 1, origin.onHelper)
     }
 
     private func admit(_ transfer: Transfer) {
@@ -325,7 +332,7 @@ final class Transfer: @unchecked Sendable {
 
     convenience init(request: HTTPRequest, tag: Int) {
         self.init(tag: tag, url: request.url, unixSocket: request.unixSocket, protocols: "http,https", timeoutMilliseconds: request.timeoutMilliseconds)
-        _ = maint_curl_setopt_string(easy, CURLOPT_USERAGENT, Version.userAgent)
+        Self.userAgent.withUnsafeBufferPointer { _ = maint_curl_setopt_string(easy, CURLOPT_USERAGENT, $0.baseAddress) }
         if request.wantsCertificate { _ = maint_curl_setopt_long(easy, CURLOPT_CERTINFO, 1) }
         if let caFile = request.caFile { _ = maint_curl_setopt_string(easy, CURLOPT_CAINFO, caFile) }
         if let credentials = request.credentials {
@@ -351,12 +358,28 @@ final class Transfer: @unchecked Sendable {
         } else if method != "GET" {
             _ = maint_curl_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method)
         }
+        for header in request.headers { appendHeader(header.name, header.value) }
         // An empty Expect stops libcurl waiting for "100 Continue" on larger bodies.
-        for header in request.headers + [(name: "Expect", value: "")] {
-            headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
-        }
+        appendHeader("Expect", "")
         _ = maint_curl_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList)
     }
+
+    /// Its C text made as bytes (libcurl copies it): each transfer of a fleet has a few.
+    private func appendHeader(_ name: String, _ value: String) {
+        var line: [UInt8] = []
+        line.reserveCapacity(name.utf8.count + value.utf8.count + 3)
+        UTF8Text.append(name, to: &line)
+        line.append(UInt8(ascii: ":"))
+        line.append(UInt8(ascii: " "))
+        UTF8Text.append(value, to: &line)
+        line.append(0)
+        line.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { headerList = curl_slist_append(headerList, $0.baseAddress) }
+        }
+    }
+
+    /// The User-Agent as C text, made once (libcurl copies it for each transfer).
+    private static let userAgent = Version.userAgent.utf8CString
 
     deinit {
         curl_easy_cleanup(easy)
