@@ -199,9 +199,14 @@ public final class TransferPool {
     }
 
     private func finish(_ tags: [Int]) -> [Result<HTTPResponse, TransferError>] {
+        // Only these tags count: a completion of another transfer in the pool must not end the
+        // wait before one of these has come back.
+        let wanted = Set(tags)
         var results: [Int: Result<HTTPResponse, TransferError>] = [:]
-        while results.count < tags.count {
-            for completion in wait(timeoutMilliseconds: 1000).completions { results[completion.tag] = completion.result }
+        while results.count < wanted.count {
+            for completion in wait(timeoutMilliseconds: 1000).completions where wanted.contains(completion.tag) {
+                results[completion.tag] = completion.result
+            }
         }
         return tags.map { results[$0] ?? .failure(TransferError(code: -1, message: "lost transfer", elapsedMilliseconds: 0)) }
     }

@@ -128,8 +128,10 @@ struct ControlServerTests {
         let tags = requests.map { pool.add($0) }
         #expect(pool.handedToHelper == (secondCore ? 64 : 0), "handed over before the caller sends")
         var bodies: [Int: String] = [:]
-        // At most a minute of waits: a lost transfer fails the test rather than hanging it.
-        for _ in 0..<60 where bodies.count < tags.count {
+        // At most a minute: a lost transfer fails the test rather than hanging it. (A count of
+        // waits is no bound: on a busy machine the answers come back a few per wait.)
+        let deadline = Date().addingTimeInterval(60)
+        while bodies.count < tags.count, Date() < deadline {
             for completion in pool.wait(timeoutMilliseconds: 1000).completions {
                 bodies[completion.tag] = String(decoding: try completion.result.get().body, as: UTF8.self)
             }
@@ -140,6 +142,25 @@ struct ControlServerTests {
         // The pool goes on after the crowd: a single request stays on its own thread.
         #expect(try pool.perform([requests[150]])[0].get().status == 200)
         #expect(pool.handedToHelper == (secondCore ? 100 : 0))
+    }
+
+    /// `perform` waits for its own requests: another transfer of the pool that finishes first
+    /// does not end the wait with one of its own still out.
+    @Test func performWaitsForItsOwnRequestsNotAnothersAnswer() throws {
+        let (server, listener, socket) = try serve { request in
+            if request.path == "/slow" { Thread.sleep(forTimeInterval: 0.3) }
+            return ControlResponse(status: 200, body: Data(request.path.utf8))
+        }
+        defer { server.stop(); listener.remove() }
+        func request(_ path: String) -> HTTPRequest {
+            var request = HTTPRequest(method: "GET", url: "http://localhost" + path)
+            request.unixSocket = socket
+            return request
+        }
+        let pool = TransferPool()
+        pool.add(request("/fast"))
+        let results = pool.perform([request("/slow")])
+        #expect(try results.map { String(decoding: try $0.get().body, as: UTF8.self) } == ["/slow"])
     }
 
     /// A pool let go with a crowd still running stops its second thread and frees every
