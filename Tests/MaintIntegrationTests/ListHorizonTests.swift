@@ -5,7 +5,7 @@ import Testing
 
 /// `maint ls --from --to` reaches as far as it is asked, beyond the two weeks the daemon stores.
 struct ListHorizonTests {
-    /// 120 random rules in ten zones (`RandomRule`), nothing stored yet: a year of `maint ls`
+    /// 300 random rules in ten zones (`RandomRule`), nothing stored yet: a year of `maint ls`
     /// must list exactly the occurrences python-dateutil finds, each marked as not stored; and
     /// without `--all` it lists them a page at a time.
     @Test func aYearOfOccurrencesIsListedAsDateutilFindsThem() throws {
@@ -14,7 +14,7 @@ struct ListHorizonTests {
         let from = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 / 60).rounded(.up) * 60 + 120)
         let to = from.addingTimeInterval(365 * 86_400)
         let through = TimeText.civil(to.addingTimeInterval(2 * 86_400), zone: TimeZone(secondsFromGMT: 0) ?? .current).date
-        let rules = (0..<120).map { _ in var rule = RandomRule(&random, span: 1); rule.through = through; return rule }
+        let rules = (0..<300).map { _ in var rule = RandomRule(&random, span: 1); rule.through = through; return rule }
         var text = "{ targets: {\n"
         for index in rules.indices {
             text += "  t\(index): { driver: \"file\", file: { path: \"\(workspace.directory.path)/flag\(index)\" } },\n"
